@@ -1,0 +1,143 @@
+# fibertrack — GNU make
+#
+#   make                 bin/fibertrackd (and bin/fibertrack once clients/cli has sources)
+#   make run             install missing Debian packages, build, migrate, demo data, serve
+#   make test            install, build, run every test suite; last line "N passed, N failed"
+#   make SANITIZE=address,undefined [target]
+#                        the same with sanitizers; objects in build-san/, binaries in build-san/bin/
+#   make unit-tests      $(BINDIR)/unit-tests only
+#   make deps | clean | format
+#   V=1                  show full compiler command lines
+#   EXTRA_CFLAGS=...     appended to the compiler flags (EXTRA_LDFLAGS likewise)
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+PKG_CONFIG ?= pkg-config
+PKGS       := libevent libevent_pthreads libmariadb libcjson xlsxwriter libsodium
+CLI_PKGS   := libcurl libcjson
+
+ifdef SANITIZE
+OBJDIR    := build-san
+BINDIR    := build-san/bin
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+OBJDIR    := build
+BINDIR    := bin
+SAN_FLAGS :=
+endif
+
+CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wstrict-prototypes \
+          -Wmissing-prototypes -Wshadow -Wpointer-arith -Wcast-qual -Wno-unused-parameter
+INCLUDES := -Iserver $(if $(wildcard reports),-Ireports -I.)
+
+# pkg-config is evaluated lazily (when a recipe first needs it) and only once,
+# so that on a fresh machine `make run` / `make test` can install the packages
+# (the deps target) before pkg-config and the -dev packages are asked.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS)))$(PKG_LIBS)
+CLI_CFLAGS = $(eval CLI_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(CLI_PKGS)))$(CLI_CFLAGS)
+CLI_LIBS   = $(eval CLI_LIBS := $$(shell $(PKG_CONFIG) --libs $(CLI_PKGS)))$(CLI_LIBS)
+
+ALL_CFLAGS = $(CFLAGS) $(SAN_FLAGS) $(INCLUDES) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# ---- sources ----------------------------------------------------------------
+
+SRC_DIRS  := server $(wildcard reports)
+SRCS      := $(shell find $(SRC_DIRS) -name '*.c' 2>/dev/null | LC_ALL=C sort)
+OBJS      := $(SRCS:%.c=$(OBJDIR)/%.o)
+MAIN_OBJ  := $(OBJDIR)/server/main.o
+LIB_OBJS  := $(filter-out $(MAIN_OBJ),$(OBJS))
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(OBJDIR)/%.o)
+
+CLI_SRCS  := $(sort $(wildcard clients/cli/*.c))
+CLI_OBJS  := $(CLI_SRCS:%.c=$(OBJDIR)/%.o)
+
+SERVER_BIN := $(BINDIR)/fibertrackd
+UNIT_BIN   := $(BINDIR)/unit-tests
+CLI_BIN    := $(if $(CLI_SRCS),$(BINDIR)/fibertrack)
+
+# When packages are to be installed in this run, every compile waits for it.
+ifneq ($(filter deps run test,$(MAKECMDGOALS)),)
+DEPS_FIRST := deps
+endif
+
+# Rebuild everything when the compiler or flags change (not pkg-config output).
+FLAGS_STAMP := $(OBJDIR)/.build-flags
+SRCS_STAMP  := $(OBJDIR)/.sources
+FLAGS_NOW    = $(CC) $(CFLAGS) $(SAN_FLAGS) $(INCLUDES) $(EXTRA_CFLAGS) | $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+# ---- targets ------------------------------------------------------------------
+
+.PHONY: all cli unit-tests deps run test clean format FORCE
+
+all: $(SERVER_BIN) $(CLI_BIN)
+
+cli: $(CLI_BIN)
+
+unit-tests: $(UNIT_BIN)
+
+$(SERVER_BIN): $(OBJS) $(SRCS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) -lpthread -lm
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS) $(SRCS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) -lpthread -lm
+
+ifneq ($(CLI_SRCS),)
+$(CLI_OBJS): ALL_CFLAGS += -Iclients/cli $(CLI_CFLAGS)
+
+$(CLI_BIN): $(CLI_OBJS) $(SRCS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(CLI_LIBS) -lpthread -lm
+endif
+
+$(OBJDIR)/%.o: %.c $(FLAGS_STAMP) | $(DEPS_FIRST)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+
+# Relink when a source file is removed (an added one is a newer object anyway).
+$(SRCS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(SRCS) | $(UNIT_SRCS) | $(CLI_SRCS)' | cmp -s - $@ || echo '$(SRCS) | $(UNIT_SRCS) | $(CLI_SRCS)' > $@
+
+deps:
+	@scripts/install-deps.sh
+
+run: deps all
+	BINDIR=$(BINDIR) scripts/run.sh
+
+test: deps all unit-tests
+	BINDIR=$(BINDIR) tests/run.sh
+
+clean:
+	rm -rf build build-san bin tests/artifacts
+
+FORMAT_DIRS := $(wildcard server reports tests clients bench)
+format:
+	find $(FORMAT_DIRS) -name node_modules -prune -o -name '*.[ch]' -print | xargs -r clang-format -i
+
+# `make print-BINDIR` etc., for scripts
+print-%:
+	@echo '$($*)'
+
+-include $(OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

@@ -1,0 +1,57 @@
+#!/bin/sh
+# shellcheck disable=SC2086 # word splitting of the package lists is intended
+# Installs the Debian 12 packages fibertrack needs to build, run and test.
+# Idempotent and quiet: when everything is present it prints nothing and
+# returns immediately (no apt-get update).
+set -eu
+
+PACKAGES="build-essential pkg-config libevent-dev libmariadb-dev mariadb-server
+mariadb-client libxlsxwriter-dev libcjson-dev libsodium-dev libcurl4-openssl-dev
+python3 python3-openpyxl curl wrk gdal-bin"
+
+# One dpkg-query call for all packages; a package counts as present only when
+# its status is "install ok installed" (abbrev "ii").
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $PACKAGES 2>/dev/null |
+    awk '$2 == "ii" { printf " %s ", $1 }') || true
+
+missing=""
+for p in $PACKAGES; do
+    case "$installed" in
+    *" $p "*) ;;
+    *) missing="$missing $p" ;;
+    esac
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing missing Debian packages:$missing" >&2
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO="sudo"
+    else
+        echo "install-deps: missing packages:$missing; run as root (or install sudo)" >&2
+        exit 1
+    fi
+fi
+
+# fibertrack never uses the system MariaDB service: keep the package's
+# postinst from starting it. Install a policy-rc.d that denies service starts,
+# unless one already exists, and remove ours afterwards.
+POLICY=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$POLICY" ]; then
+    $SUDO sh -c "printf '#!/bin/sh\nexit 101\n' > $POLICY && chmod 755 $POLICY"
+    own_policy=1
+fi
+cleanup() {
+    if [ "$own_policy" = 1 ]; then
+        $SUDO rm -f "$POLICY"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing

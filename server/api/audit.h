@@ -1,0 +1,20 @@
+/* audit.h — the append-only audit trail. Every change writes one entry in
+ * the same transaction as the change itself. */
+#ifndef FT_AUDIT_H
+#define FT_AUDIT_H
+
+#include "http/request.h"
+
+struct cJSON;
+struct resource;
+
+/* Writes an entry for the current user and request. before/after may be
+ * NULL; they are not consumed. Returns a db result code. */
+int audit_write(struct req *r, const char *action, const char *entity, long long entity_id,
+                const struct cJSON *before, const struct cJSON *after)
+    __attribute__((warn_unused_result));
+
+/* The read-only audit resource (GET /api/v1/audit). */
+extern const struct resource audit_resource;
+
+#endif

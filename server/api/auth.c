@@ -1,0 +1,284 @@
+/* auth.c — sign-in with rate limiting, tokens, sign-out. */
+#include "api/auth.h"
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/audit.h"
+#include "api/inventory.h"
+#include "api/pipeline.h"
+#include "api/resource.h"
+#include "db/db.h"
+#include "domain/validate.h"
+#include "http/reply.h"
+#include "identity/credentials.h"
+#include "util/pool.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct field token_fields[] = {
+    {"id", FT_ID, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"user_id", FT_REF, F_FILTER, NULL, NULL, NULL, 0, 0, "users"},
+    {"name", FT_STRING, F_REQUIRED, NULL, NULL, NULL, 0, 100, NULL},
+    {"prefix", FT_STRING, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"expires_at", FT_TIMESTAMP, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
+    {"last_used_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"revoked_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"version", FT_INT, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"created_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"updated_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+};
+
+/* Everyone manages their own tokens; only admins see and manage others'. */
+const struct resource tokens_resource = {
+    .name = "tokens",
+    .entity = "token",
+    .table = "tokens",
+    .fields = token_fields,
+    .nfields = N(token_fields),
+    .scope_roles = ROLE_MANAGER | ROLE_FINANCE | ROLE_CONTRACTOR,
+    .scope_by = SCOPE_USER,
+    .scope = "t.user_id = ?",
+    .search = "t.name LIKE ?",
+    .deletable = 1,
+};
+
+/* Inserts a token for user_id; fills text and returns the new id, or a
+ * negative db result code. */
+static long long token_insert(struct req *r, long long user_id, const char *name,
+                              const char *expires_at, char text[TOKEN_TEXT_LEN])
+{
+    unsigned char hash[TOKEN_HASH_LEN];
+    char prefix[13];
+    cred_new_token(text);
+    cred_token_hash(text, hash);
+    snprintf(prefix, sizeof(prefix), "%.12s", text);
+    struct db_param p[] = {DB_INTP(user_id), DB_TEXTP(name), DB_BLOBP(hash, sizeof(hash)),
+                           DB_TEXTP(prefix), expires_at ? DB_TEXTP(expires_at) : DB_NULLP};
+    struct db_rows *rows;
+    int rc = db_exec(r->db, r->pool,
+                     "INSERT INTO tokens (user_id, name, hash, prefix, expires_at) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     p, 5, &rows);
+    return rc == DB_OK ? (long long)rows->insert_id : -rc;
+}
+
+static int too_many(struct req *r, const char *email, const char *ip)
+{
+    struct db_param p[] = {DB_TEXTP(email), DB_TEXTP(ip), DB_TEXTP(email), DB_TEXTP(ip)};
+    struct db_rows *rows;
+    int rc = db_exec(r->db, r->pool,
+                     "SELECT COALESCE(SUM(email = ?), 0), COALESCE(SUM(ip = ?), 0), "
+                     "COALESCE(TIMESTAMPDIFF(SECOND, NOW(3), MIN(at) + INTERVAL 15 MINUTE), 0) "
+                     "FROM login_failures WHERE (email = ? OR ip = ?) "
+                     "AND at > NOW(3) - INTERVAL 15 MINUTE",
+                     p, 4, &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    long long by_email = atoll(db_cell(rows, 0, 0)), by_ip = atoll(db_cell(rows, 0, 1));
+    if (by_email < LOGIN_MAX_PER_EMAIL && by_ip < LOGIN_MAX_PER_IP)
+        return 0;
+    long long wait = atoll(db_cell(rows, 0, 2));
+    char secs[24];
+    snprintf(secs, sizeof(secs), "%lld", wait > 1 ? wait : 1);
+    reply_problem(r, 429, "too many failed sign-ins; try again in %s seconds", secs);
+    req_add_header(r, "Retry-After", secs);
+    return 429;
+}
+
+int auth_login(struct req *r)
+{
+    const cJSON *email = cJSON_GetObjectItemCaseSensitive(r->json, "email");
+    const cJSON *password = cJSON_GetObjectItemCaseSensitive(r->json, "password");
+    cJSON *errors = cJSON_CreateArray();
+    for (const cJSON *m = r->json->child; m; m = m->next)
+        if (strcmp(m->string, "email") && strcmp(m->string, "password"))
+            validation_error(errors, m->string, "is not a known field");
+    if (!cJSON_IsString(email) || strlen(email->valuestring) > 254)
+        validation_error(errors, "email", "must be the e-mail address you sign in with");
+    if (!cJSON_IsString(password) || strlen(password->valuestring) > 1024)
+        validation_error(errors, "password", "must be a string");
+    if (cJSON_GetArraySize(errors))
+        return reply_invalid(r, errors);
+    cJSON_Delete(errors);
+    const char *ip = r->client_ip ? r->client_ip : "-";
+    int st = too_many(r, email->valuestring, ip);
+    if (st)
+        return st;
+
+    struct db_param p[] = {DB_TEXTP(email->valuestring)};
+    struct db_rows *rows;
+    int rc = db_exec(r->db, r->pool,
+                     "SELECT id, password_hash FROM users WHERE email = ? AND active = 1", p, 1,
+                     &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    int ok = 0;
+    long long uid = 0;
+    if (rows->nrows == 1 && db_cell(rows, 0, 1)) {
+        uid = atoll(db_cell(rows, 0, 0));
+        ok = cred_verify_password(db_cell(rows, 0, 1), password->valuestring);
+    } else {
+        cred_verify_dummy(password->valuestring);
+    }
+    if (!ok) {
+        struct db_param f[] = {DB_TEXTP(email->valuestring), DB_TEXTP(ip)};
+        rc = db_exec(r->db, r->pool, "INSERT INTO login_failures (email, ip) VALUES (?, ?)", f, 2,
+                     NULL);
+        if (rc != DB_OK)
+            return reply_db(r, rc);
+        return reply_problem(r, 401, "the e-mail address or the password is wrong");
+    }
+
+    rc = db_begin(r->db);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    char text[TOKEN_TEXT_LEN];
+    char expires[32];
+    struct db_param e[] = {DB_INTP(LOGIN_TOKEN_DAYS)};
+    struct db_rows *exp;
+    rc = db_exec(r->db, r->pool,
+                 "SELECT DATE_FORMAT(NOW(3) + INTERVAL ? DAY, '%Y-%m-%d %H:%i:%s.000')", e, 1, &exp);
+    if (rc != DB_OK) {
+        db_rollback(r->db);
+        return reply_db(r, rc);
+    }
+    snprintf(expires, sizeof(expires), "%s", db_cell(exp, 0, 0));
+    long long tid = token_insert(r, uid, "sign-in", expires, text);
+    cJSON *user = NULL;
+    rc = tid < 0 ? (int)-tid : DB_OK;
+    if (rc == DB_OK) {
+        /* The audit entry names the user who signed in. */
+        r->user.id = uid;
+        rc = resource_load(r, &users_resource, uid, 0, &user);
+    }
+    if (rc == DB_OK && user) {
+        snprintf(r->user.name, sizeof(r->user.name), "%s",
+                 cJSON_GetObjectItemCaseSensitive(user, "name")->valuestring);
+        rc = audit_write(r, "login", "user", uid, NULL, NULL);
+    }
+    if (rc == DB_OK)
+        rc = db_commit(r->db);
+    if (rc != DB_OK || !user) {
+        db_rollback(r->db);
+        cJSON_Delete(user);
+        return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "token", text);
+    char ts[40];
+    snprintf(ts, sizeof(ts), "%.10sT%.8sZ", expires, expires + 11);
+    cJSON_AddStringToObject(out, "expires_at", ts);
+    cJSON_AddItemToObject(out, "user", user);
+    req_add_header(r, "Cache-Control", "no-store");
+    return reply_json(r, 201, out);
+}
+
+int auth_logout(struct req *r)
+{
+    struct db_param p[] = {DB_INTP(r->user.token_id)};
+    int rc = db_exec(r->db, r->pool,
+                     "UPDATE tokens SET revoked_at = NOW(3), version = version + 1, "
+                     "updated_at = NOW(3) WHERE id = ? AND revoked_at IS NULL",
+                     p, 1, NULL);
+    if (rc == DB_OK)
+        rc = audit_write(r, "logout", "token", r->user.token_id, NULL, NULL);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    return reply_raw(r, 204, NULL, NULL, 0);
+}
+
+int auth_me(struct req *r)
+{
+    cJSON *user;
+    int rc = resource_load(r, &users_resource, r->user.id, 0, &user);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    if (!user)
+        return reply_problem(r, 401, "the user of this token no longer exists");
+    return reply_json(r, 200, user);
+}
+
+int tokens_create(struct req *r)
+{
+    cJSON *errors = cJSON_CreateArray();
+    struct value vals[N(token_fields)];
+    size_t nv;
+    validate_body(token_fields, N(token_fields), r->json, 1, r->pool, errors, vals, &nv);
+    long long user_id = r->user.id;
+    const char *name = NULL, *expires = NULL;
+    for (size_t i = 0; i < nv; i++) {
+        if (strcmp(vals[i].field->name, "name") == 0)
+            name = vals[i].text;
+        else if (strcmp(vals[i].field->name, "expires_at") == 0 && !vals[i].is_null)
+            expires = vals[i].text;
+        else if (strcmp(vals[i].field->name, "user_id") == 0) {
+            if (r->user.role != ROLE_ADMIN)
+                validation_error(errors, "user_id", "only admins issue tokens for other users");
+            user_id = vals[i].i;
+        }
+    }
+    if (cJSON_GetArraySize(errors))
+        return reply_invalid(r, errors);
+    cJSON_Delete(errors);
+    struct db_param p[] = {DB_INTP(user_id), expires ? DB_TEXTP(expires) : DB_TEXTP("9999-01-01")};
+    struct db_rows *rows;
+    int rc = db_exec(r->db, r->pool,
+                     "SELECT id, ? > NOW(3) FROM users WHERE id = ? AND active = 1",
+                     (struct db_param[]){p[1], p[0]}, 2, &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    errors = cJSON_CreateArray();
+    if (rows->nrows == 0)
+        validation_error(errors, "user_id", "names no active user");
+    else if (strcmp(db_cell(rows, 0, 1), "1") != 0)
+        validation_error(errors, "expires_at", "must be in the future");
+    if (cJSON_GetArraySize(errors))
+        return reply_invalid(r, errors);
+    cJSON_Delete(errors);
+
+    char text[TOKEN_TEXT_LEN];
+    long long id = token_insert(r, user_id, name, expires, text);
+    if (id < 0)
+        return reply_db(r, (int)-id);
+    cJSON *tok;
+    rc = resource_load(r, &tokens_resource, id, 0, &tok);
+    if (rc == DB_OK && tok)
+        rc = audit_write(r, "create", "token", id, NULL, tok);
+    if (rc != DB_OK || !tok) {
+        cJSON_Delete(tok);
+        return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
+    }
+    resource_etag(r, tok);
+    /* The plain token is shown once, here, and never stored. */
+    cJSON_AddStringToObject(tok, "token", text);
+    req_add_header(r, "Location", pool_printf(r->pool, "/api/v1/tokens/%lld", id));
+    req_add_header(r, "Cache-Control", "no-store");
+    return reply_json(r, 201, tok);
+}
+
+int tokens_revoke(struct req *r)
+{
+    long long id;
+    cJSON *before;
+    int st = resource_load_for_change(r, &tokens_resource, &id, &before);
+    if (st)
+        return st;
+    struct db_param p[] = {DB_INTP(id)};
+    int rc = db_exec(r->db, r->pool,
+                     "UPDATE tokens SET revoked_at = COALESCE(revoked_at, NOW(3)), "
+                     "version = version + 1, updated_at = NOW(3) WHERE id = ?",
+                     p, 1, NULL);
+    cJSON *after = NULL;
+    if (rc == DB_OK)
+        rc = resource_load(r, &tokens_resource, id, 0, &after);
+    if (rc == DB_OK)
+        rc = audit_write(r, "delete", "token", id, before, after);
+    cJSON_Delete(before);
+    cJSON_Delete(after);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    return reply_raw(r, 204, NULL, NULL, 0);
+}

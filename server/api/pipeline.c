@@ -1,0 +1,353 @@
+/* pipeline.c — the worker-side request pipeline. */
+#include "api/pipeline.h"
+
+#include <cJSON.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "domain/validate.h"
+#include "http/reply.h"
+#include "http/server.h"
+#include "identity/credentials.h"
+#include "util/log.h"
+#include "util/pool.h"
+
+#define MAX_ATTEMPTS 5
+
+int reply_db(struct req *r, int rc)
+{
+    switch (rc) {
+    case DB_OK:
+        return r->status;
+    case DB_RETRY:
+        r->retry = 1;
+        return reply_problem(r, 503, "the database is busy; retry shortly");
+    case DB_GONE:
+        return reply_problem(r, 503, "the database is unavailable; retry shortly");
+    case DB_DUPLICATE:
+        return reply_problem(r, 409, "an object with this code or name exists already");
+    case DB_FOREIGN_KEY:
+        return reply_problem(r, 409, "the object is still referenced by other objects");
+    case DB_CONSTRAINT:
+        return reply_problem(r, 422, "a value is out of the range the database accepts");
+    default:
+        return reply_problem(r, 500, "internal error (request %s)", r->request_id);
+    }
+}
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Resolves the bearer token into r->user. Returns 0, or the error status. */
+static int authenticate(struct req *r)
+{
+    const char *h = r->authorization;
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return reply_problem(r, 401, "sign in: this resource needs an Authorization: Bearer token");
+    const char *tok = h + 7;
+    while (*tok == ' ')
+        tok++;
+    if (!cred_token_wellformed(tok))
+        return reply_problem(r, 401, "the bearer token is not valid");
+    unsigned char hash[TOKEN_HASH_LEN];
+    cred_token_hash(tok, hash);
+    struct db_param p[] = {DB_BLOBP(hash, sizeof(hash))};
+    struct db_rows *rows;
+    int rc = db_exec(r->db, r->pool,
+                     "SELECT t.id, u.id, u.role, u.contractor_id, u.name, u.email, "
+                     "t.last_used_at IS NULL OR t.last_used_at < NOW(3) - INTERVAL 60 SECOND "
+                     "FROM tokens t JOIN users u ON u.id = t.user_id "
+                     "WHERE t.hash = ? AND t.revoked_at IS NULL AND u.active = 1 "
+                     "AND (t.expires_at IS NULL OR t.expires_at > NOW(3))",
+                     p, 1, &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    if (rows->nrows == 0)
+        return reply_problem(r, 401, "the bearer token is unknown, expired or revoked");
+    r->user.token_id = atoll(db_cell(rows, 0, 0));
+    r->user.id = atoll(db_cell(rows, 0, 1));
+    r->user.role = role_parse(db_cell(rows, 0, 2));
+    r->user.contractor_id = db_cell(rows, 0, 3) ? atoll(db_cell(rows, 0, 3)) : 0;
+    snprintf(r->user.name, sizeof(r->user.name), "%s", db_cell(rows, 0, 4));
+    snprintf(r->user.email, sizeof(r->user.email), "%s", db_cell(rows, 0, 5));
+    if (strcmp(db_cell(rows, 0, 6), "1") == 0) {
+        /* last_used_at is kept to the minute: one write per token per minute. */
+        struct db_param q[] = {DB_INTP(r->user.token_id)};
+        rc = db_exec(r->db, r->pool, "UPDATE tokens SET last_used_at = NOW(3) WHERE id = ?", q, 1,
+                     NULL);
+        if (rc != DB_OK && rc != DB_RETRY)
+            return reply_db(r, rc);
+    }
+    return 0;
+}
+
+static int json_content_type(const char *ct)
+{
+    if (!ct)
+        return 0;
+    size_t n = strcspn(ct, ";");
+    while (n && ct[n - 1] == ' ')
+        n--;
+    return (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+           (n == 20 && strncasecmp(ct, "application/geo+json", 20) == 0);
+}
+
+static int parse_body(struct req *r)
+{
+    if (!json_content_type(r->content_type))
+        return reply_problem(r, 415, "send the body as application/json");
+    char err[160];
+    cJSON *json = json_parse_strict(r->body, r->body_len, err, sizeof(err));
+    if (!json)
+        return reply_problem(r, 400, "%s", err);
+    pool_on_free(r->pool, (void (*)(void *))cJSON_Delete, json);
+    if (!cJSON_IsObject(json))
+        return reply_problem(r, 400, "the body must be a JSON object");
+    r->json = json;
+    return 0;
+}
+
+/* ---- Idempotency-Key ---- */
+
+struct idem {
+    int active;
+    unsigned char hash[32];
+};
+
+static int key_wellformed(const char *k)
+{
+    size_t n = strlen(k);
+    if (n == 0 || n > 200)
+        return 0;
+    for (const char *c = k; *c; c++)
+        if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
+            return 0;
+    return 1;
+}
+
+/* Claims the key for this request. Returns 0 when the handler should run,
+ * or the status of a reply already made (replay, 409, 422, 503). */
+static int idem_claim(struct req *r, struct idem *id)
+{
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    const char *m = http_method_name(r->method);
+    crypto_hash_sha256_update(&st, (const unsigned char *)m, strlen(m) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)r->path, strlen(r->path) + 1);
+    if (r->body)
+        crypto_hash_sha256_update(&st, (const unsigned char *)r->body, r->body_len);
+    crypto_hash_sha256_final(&st, id->hash);
+
+    for (int attempt = 0; attempt < 3; attempt++) {
+        struct db_param ins[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key),
+                                 DB_BLOBP(id->hash, 32)};
+        int rc = db_exec(r->db, r->pool,
+                         "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, "
+                         "owner_conn) VALUES (?, ?, ?, 'running', CONNECTION_ID())",
+                         ins, 3, NULL);
+        if (rc == DB_OK) {
+            id->active = 1;
+            return 0;
+        }
+        if (rc != DB_DUPLICATE)
+            return reply_db(r, rc);
+        struct db_param key[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key)};
+        struct db_rows *rows;
+        rc = db_exec(r->db, r->pool,
+                     "SELECT request_hash = ?, state, status, response, location, "
+                     "created_at < NOW(3) - INTERVAL 24 HOUR, "
+                     "owner_conn IS NULL OR owner_conn NOT IN "
+                     "(SELECT ID FROM information_schema.PROCESSLIST) "
+                     "FROM idempotency_keys WHERE user_id = ? AND idem_key = ?",
+                     (struct db_param[]){DB_BLOBP(id->hash, 32), key[0], key[1]}, 3, &rows);
+        if (rc != DB_OK)
+            return reply_db(r, rc);
+        if (rows->nrows == 0)
+            continue; /* released meanwhile: claim again */
+        int same = strcmp(db_cell(rows, 0, 0), "1") == 0;
+        int done = strcmp(db_cell(rows, 0, 1), "done") == 0;
+        int expired = strcmp(db_cell(rows, 0, 5), "1") == 0;
+        int orphaned = strcmp(db_cell(rows, 0, 6), "1") == 0;
+        if (expired || (!done && orphaned)) {
+            /* An expired key, or one whose request died before committing
+             * (its connection is gone, so its transaction was rolled back). */
+            rc = db_exec(r->db, r->pool,
+                         "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? "
+                         "AND (state = 'running' OR created_at < NOW(3) - INTERVAL 24 HOUR)",
+                         key, 2, NULL);
+            if (rc != DB_OK)
+                return reply_db(r, rc);
+            continue;
+        }
+        if (!same)
+            return reply_problem(r, 422,
+                                 "this Idempotency-Key was used for a different request; "
+                                 "use a new key for a new request");
+        if (!done)
+            return reply_problem(r, 409, "a request with this Idempotency-Key is still being "
+                                         "processed; retry shortly");
+        r->status = atoi(db_cell(rows, 0, 2));
+        const char *body = db_cell(rows, 0, 3);
+        reply_raw(r, r->status, r->status >= 400 ? "application/problem+json" : "application/json",
+                  body ? body : "", body ? strlen(body) : 0);
+        if (db_cell(rows, 0, 4))
+            req_add_header(r, "Location", db_cell(rows, 0, 4));
+        req_add_header(r, "Idempotent-Replayed", "true");
+        return r->status;
+    }
+    return reply_problem(r, 409, "the Idempotency-Key is contended; retry shortly");
+}
+
+static const char *header_value(const struct req *r, const char *key)
+{
+    for (int i = 0; i < r->nresp_headers; i++)
+        if (strcasecmp(r->resp_headers[i].key, key) == 0)
+            return r->resp_headers[i].value;
+    return NULL;
+}
+
+/* Records the response under the key, inside the handler's transaction. */
+static int idem_store(struct req *r)
+{
+    const char *loc = header_value(r, "Location");
+    struct db_param p[] = {
+        DB_INTP(r->status),
+        DB_BLOBP(r->resp_body ? r->resp_body : "", r->resp_body ? r->resp_len : 0),
+        loc ? DB_TEXTP(loc) : DB_NULLP,
+        DB_INTP(r->user.id),
+        DB_TEXTP(r->idempotency_key),
+    };
+    return db_exec(r->db, r->pool,
+                   "UPDATE idempotency_keys SET state = 'done', status = ?, response = ?, "
+                   "location = ?, owner_conn = NULL WHERE user_id = ? AND idem_key = ?",
+                   p, 5, NULL);
+}
+
+static void idem_release(struct req *r)
+{
+    struct db_param p[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key)};
+    int rc = db_exec(r->db, r->pool,
+                     "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? "
+                     "AND state = 'running'",
+                     p, 2, NULL);
+    (void)rc; /* If it fails, the key is released once our connection is gone. */
+}
+
+/* Clears a reply so the transaction can run again. */
+static void reset_reply(struct req *r)
+{
+    r->status = 0;
+    r->resp_body = NULL;
+    r->resp_len = 0;
+    r->resp_type = NULL;
+    r->resp_file = NULL;
+    r->nresp_headers = 0;
+    r->retry = 0;
+}
+
+/* Runs the handler of a changing route in a transaction, again from the
+ * start when the database reports a deadlock or lock timeout. */
+static void run_write(struct req *r, struct idem *id)
+{
+    for (int attempt = 1;; attempt++) {
+        reset_reply(r);
+        int rc = db_begin(r->db);
+        if (rc != DB_OK) {
+            reply_db(r, rc);
+        } else {
+            int status = r->match.route->handler(r);
+            if (!r->retry && status >= 200 && status < 300) {
+                rc = id->active ? idem_store(r) : DB_OK;
+                if (rc == DB_OK)
+                    rc = db_commit(r->db);
+                if (rc != DB_OK) {
+                    db_rollback(r->db);
+                    reply_db(r, rc);
+                }
+            } else {
+                db_rollback(r->db);
+            }
+        }
+        if (!r->retry || attempt >= MAX_ATTEMPTS)
+            break;
+        /* Back off a little, with jitter, before running it again. */
+        usleep((useconds_t)(randombytes_uniform(20000) + 5000u * (unsigned)attempt));
+    }
+    if (id->active && (r->status < 200 || r->status >= 300))
+        idem_release(r);
+}
+
+static void run_read(struct req *r)
+{
+    for (int attempt = 1;; attempt++) {
+        reset_reply(r);
+        r->match.route->handler(r);
+        if (!r->retry || attempt >= MAX_ATTEMPTS)
+            break;
+        usleep((useconds_t)(randombytes_uniform(20000) + 5000u * (unsigned)attempt));
+    }
+}
+
+static void process(struct req *r)
+{
+    const struct route *route = r->match.route;
+    if (route->roles) {
+        if (authenticate(r))
+            return;
+        if (!(route->roles & r->user.role)) {
+            reply_problem(r, 403, "your role (%s) may not use %s %s", role_name(r->user.role),
+                          http_method_name(r->method), route->pattern);
+            return;
+        }
+    }
+    if ((route->flags & ROUTE_JSON) && parse_body(r))
+        return;
+    struct idem id = {0};
+    if (r->idempotency_key && r->method == HTTP_POST && r->user.id) {
+        if (!key_wellformed(r->idempotency_key)) {
+            reply_problem(r, 400, "the Idempotency-Key must be 1 to 200 visible ASCII characters");
+            return;
+        }
+        if (idem_claim(r, &id))
+            return;
+    } else if ((route->flags & ROUTE_IDEMPOTENCY_REQUIRED) && !r->idempotency_key) {
+        reply_problem(r, 400, "this request needs an Idempotency-Key header, so that a retry "
+                              "cannot create it twice");
+        return;
+    }
+    if (route->flags & ROUTE_WRITE)
+        run_write(r, &id);
+    else
+        run_read(r);
+}
+
+static void job_run(struct db *db, void *arg)
+{
+    struct req *r = arg;
+    r->db = db;
+    if (!db)
+        reply_problem(r, 503, "the database is unavailable; retry shortly");
+    else if (now_mono() - r->received_at > PIPELINE_QUEUE_DEADLINE)
+        reply_problem(r, 503, "the server is overloaded; retry shortly");
+    else
+        process(r);
+    r->db = NULL;
+    http_complete(r);
+}
+
+int pipeline_submit(struct req *r)
+{
+    struct db_job *job = pool_alloc(r->pool, sizeof(*job));
+    job->run = job_run;
+    job->arg = r;
+    return db_pool_submit(job);
+}

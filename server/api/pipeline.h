@@ -1,0 +1,20 @@
+/* pipeline.h — what happens to every database-backed request on its worker
+ * thread, in one place: deadline, authentication, role check, body parsing,
+ * Idempotency-Key, the transaction with whole-transaction retries, and the
+ * mapping of database errors to statuses. Handlers only do their own job. */
+#ifndef FT_PIPELINE_H
+#define FT_PIPELINE_H
+
+#include "http/request.h"
+
+/* The http layer's submit hook: queues r for a DB worker. */
+int pipeline_submit(struct req *r);
+
+/* Turns a db_* result code into a reply (503, 409, 422, 500), or marks the
+ * request for a retry of its whole transaction. Returns the status. */
+int reply_db(struct req *r, int rc);
+
+/* Seconds a request may wait in the queue before it is answered 503. */
+#define PIPELINE_QUEUE_DEADLINE 20.0
+
+#endif

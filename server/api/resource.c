@@ -1,0 +1,675 @@
+/* resource.c — list, get, create, update and delete driven by a resource
+ * description. */
+#include "api/resource.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/audit.h"
+#include "api/pipeline.h"
+#include "db/db.h"
+#include "domain/cursor.h"
+#include "domain/validate.h"
+#include "http/reply.h"
+#include "identity/credentials.h"
+#include "util/pool.h"
+#include "util/sbuf.h"
+
+#define MAX_PARAMS 48
+#define LIST_DEFAULT 100
+#define LIST_MAX 1000
+
+static const struct resource *res_of(const struct req *r)
+{
+    return r->match.route->data;
+}
+
+static int scoped(const struct req *r, const struct resource *res)
+{
+    return res->scope && (res->scope_roles & r->user.role);
+}
+
+static long long scope_value(const struct req *r, const struct resource *res)
+{
+    return res->scope_by == SCOPE_USER ? r->user.id : r->user.contractor_id;
+}
+
+static const char *column(const struct field *f)
+{
+    return f->column ? f->column : f->name;
+}
+
+/* Adds the scope condition and one parameter per '?'. */
+static void add_scope(struct req *r, const struct resource *res, struct sbuf *sql,
+                      struct db_param *p, size_t *np)
+{
+    if (!scoped(r, res))
+        return;
+    sbuf_add(sql, " AND (");
+    sbuf_add(sql, res->scope);
+    sbuf_add(sql, ")");
+    for (const char *c = res->scope; *c; c++)
+        if (*c == '?')
+            p[(*np)++] = DB_INTP(scope_value(r, res));
+}
+
+static void add_select(struct sbuf *b, const struct resource *res)
+{
+    sbuf_add(b, "SELECT ");
+    int first = 1;
+    for (size_t i = 0; i < res->nfields; i++) {
+        const struct field *f = &res->fields[i];
+        if (f->flags & F_WRITEONLY)
+            continue;
+        if (!first)
+            sbuf_add(b, ", ");
+        first = 0;
+        if (f->expr) {
+            sbuf_add(b, f->expr);
+        } else if (f->type == FT_TIMESTAMP) {
+            sbuf_add(b, "CONCAT(DATE_FORMAT(t.");
+            sbuf_add(b, column(f));
+            sbuf_add(b, ", '%Y-%m-%dT%H:%i:%s.'), LPAD(MICROSECOND(t.");
+            sbuf_add(b, column(f));
+            sbuf_add(b, ") DIV 1000, 3, '0'), 'Z')");
+        } else if (f->type == FT_GEOMETRY) {
+            sbuf_add(b, "ST_AsGeoJSON(t.");
+            sbuf_add(b, column(f));
+            sbuf_add(b, ", 7)");
+        } else {
+            sbuf_add(b, "t.");
+            sbuf_add(b, column(f));
+        }
+    }
+    sbuf_add(b, " FROM ");
+    sbuf_add(b, res->table);
+    sbuf_add(b, " t");
+}
+
+static cJSON *cell_json(const struct field *f, const char *cell)
+{
+    if (!cell)
+        return cJSON_CreateNull();
+    switch (f->type) {
+    case FT_ID:
+    case FT_INT:
+    case FT_REF:
+    case FT_MONEY:
+    case FT_DECIMAL:
+    case FT_RATE:
+    case FT_LAT:
+    case FT_LON:
+        return cJSON_CreateNumber(strtod(cell, NULL));
+    case FT_BOOL:
+        return cJSON_CreateBool(strcmp(cell, "1") == 0);
+    case FT_GEOMETRY:
+    case FT_JSON: {
+        cJSON *j = cJSON_Parse(cell);
+        return j ? j : cJSON_CreateNull();
+    }
+    default:
+        return cJSON_CreateString(cell);
+    }
+}
+
+static cJSON *row_json(const struct resource *res, const struct db_rows *rows, size_t row)
+{
+    cJSON *o = cJSON_CreateObject();
+    size_t col = 0;
+    for (size_t i = 0; i < res->nfields; i++) {
+        const struct field *f = &res->fields[i];
+        if (f->flags & F_WRITEONLY)
+            continue;
+        cJSON_AddItemToObject(o, f->name, cell_json(f, db_cell(rows, row, col)));
+        col++;
+    }
+    return o;
+}
+
+int resource_load(struct req *r, const struct resource *res, long long id, int for_update,
+                  cJSON **out)
+{
+    struct sbuf sql;
+    struct db_param p[8];
+    size_t np = 0;
+    *out = NULL;
+    sbuf_init(&sql, r->pool);
+    add_select(&sql, res);
+    sbuf_add(&sql, " WHERE t.id = ?");
+    p[np++] = DB_INTP(id);
+    add_scope(r, res, &sql, p, &np);
+    if (for_update)
+        sbuf_add(&sql, " FOR UPDATE");
+    struct db_rows *rows;
+    int rc = db_exec(r->db, r->pool, sql.s, p, np, &rows);
+    if (rc == DB_OK && rows->nrows == 1)
+        *out = row_json(res, rows, 0);
+    return rc;
+}
+
+void resource_etag(struct req *r, const cJSON *obj)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "version");
+    if (!cJSON_IsNumber(v))
+        return;
+    char etag[32];
+    snprintf(etag, sizeof(etag), "\"%lld\"", (long long)v->valuedouble);
+    req_add_header(r, "ETag", etag);
+}
+
+int resource_if_match(struct req *r, long long *version)
+{
+    const char *h = r->if_match;
+    if (!h || !*h)
+        return reply_problem(r, 428, "send If-Match with the ETag you last read, so that "
+                                     "nobody's change is overwritten unseen");
+    while (*h == ' ')
+        h++;
+    if (strcmp(h, "*") == 0) {
+        *version = -1;
+        return 0;
+    }
+    if (strncmp(h, "W/", 2) == 0)
+        h += 2;
+    char buf[32];
+    size_t n = strlen(h);
+    if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
+        h++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof(buf)) {
+        *version = 0;
+        return 0;
+    }
+    memcpy(buf, h, n);
+    buf[n] = '\0';
+    long long v = parse_id(buf);
+    *version = v; /* 0 never matches: an unknown ETag fails with 412 */
+    return 0;
+}
+
+static int not_found(struct req *r, const struct resource *res, const char *id)
+{
+    return reply_problem(r, 404, "no %s with id %s", res->entity, id);
+}
+
+/* ---- list ---- */
+
+static int bad_filter(struct req *r, const char *key, const char *why)
+{
+    return reply_problem(r, 400, "query parameter '%s' %s", key, why);
+}
+
+int resource_list(struct req *r)
+{
+    const struct resource *res = res_of(r);
+    struct sbuf sql;
+    struct db_param p[MAX_PARAMS];
+    size_t np = 0;
+    long long limit = LIST_DEFAULT, after = 0;
+
+    for (size_t i = 0; i < r->nquery; i++) {
+        const char *k = r->query[i].key;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(r->query[j].key, k) == 0)
+                return bad_filter(r, k, "is given twice");
+        const struct field *f = field_find(res->fields, res->nfields, k);
+        int known = strcmp(k, "limit") == 0 || strcmp(k, "cursor") == 0 ||
+                    strcmp(k, "updated_since") == 0 || (strcmp(k, "q") == 0 && res->search) ||
+                    (f && (f->flags & F_FILTER));
+        if (!known) {
+            char names[512];
+            size_t o = (size_t)snprintf(names, sizeof(names), "limit, cursor, updated_since%s",
+                                        res->search ? ", q" : "");
+            for (size_t j = 0; j < res->nfields && o < sizeof(names); j++)
+                if (res->fields[j].flags & F_FILTER)
+                    o += (size_t)snprintf(names + o, sizeof(names) - o, ", %s", res->fields[j].name);
+            return reply_problem(r, 400, "unknown query parameter '%s'; this list takes %s", k,
+                                 names);
+        }
+    }
+    const char *v = req_query(r, "limit");
+    if (v) {
+        char *end;
+        limit = strtoll(v, &end, 10);
+        if (*end || end == v || limit < 1 || limit > LIST_MAX)
+            return bad_filter(r, "limit", "must be an integer from 1 to 1000");
+    }
+    v = req_query(r, "cursor");
+    if (v) {
+        after = cursor_decode(v);
+        if (after < 0)
+            return bad_filter(r, "cursor", "is not a cursor this server gave out");
+    }
+
+    sbuf_init(&sql, r->pool);
+    add_select(&sql, res);
+    sbuf_add(&sql, " WHERE 1 = 1");
+    for (size_t i = 0; i < res->nfields; i++) {
+        const struct field *f = &res->fields[i];
+        if (!(f->flags & F_FILTER) || !(v = req_query(r, f->name)))
+            continue;
+        struct db_param val;
+        if (f->type == FT_REF || f->type == FT_ID || f->type == FT_INT) {
+            long long id = parse_id(v);
+            if (!id)
+                return bad_filter(r, f->name, "must be a positive integer");
+            val = DB_INTP(id);
+        } else if (f->type == FT_BOOL) {
+            if (strcmp(v, "true") && strcmp(v, "false"))
+                return bad_filter(r, f->name, "must be true or false");
+            val = DB_INTP(strcmp(v, "true") == 0);
+        } else if (f->type == FT_ENUM) {
+            const char *const *e = f->values;
+            while (*e && strcmp(*e, v))
+                e++;
+            if (!*e)
+                return bad_filter(r, f->name, "is not one of the allowed values");
+            val = DB_TEXTP(*e);
+        } else if (f->type == FT_DATE) {
+            if (!valid_date(v))
+                return bad_filter(r, f->name, "must be a date (YYYY-MM-DD)");
+            val = DB_TEXTP(v);
+        } else {
+            if (strlen(v) > 200 || !valid_utf8(v, strlen(v)))
+                return bad_filter(r, f->name, "is too long or not UTF-8");
+            val = DB_TEXTP(v);
+        }
+        sbuf_add(&sql, " AND t.");
+        sbuf_add(&sql, column(f));
+        sbuf_add(&sql, " = ?");
+        p[np++] = val;
+    }
+    v = req_query(r, "updated_since");
+    if (v) {
+        char ts[32];
+        if (parse_timestamp(v, ts) < 0)
+            return bad_filter(r, "updated_since", "must be an RFC 3339 timestamp");
+        sbuf_add(&sql, " AND t.");
+        sbuf_add(&sql, res->time_column ? res->time_column : "updated_at");
+        sbuf_add(&sql, " >= ?");
+        p[np++] = DB_TEXTP(pool_strdup(r->pool, ts));
+    }
+    v = req_query(r, "q");
+    if (v && res->search) {
+        if (utf8_chars(v) > 100 || !valid_utf8(v, strlen(v)))
+            return bad_filter(r, "q", "must be at most 100 characters of UTF-8");
+        /* LIKE wildcards in the search text are matched literally. */
+        struct sbuf pat;
+        sbuf_init(&pat, r->pool);
+        sbuf_add(&pat, "%");
+        for (const char *c = v; *c; c++) {
+            if (*c == '%' || *c == '_' || *c == '\\')
+                sbuf_add(&pat, "\\");
+            sbuf_addn(&pat, c, 1);
+        }
+        sbuf_add(&pat, "%");
+        sbuf_add(&sql, " AND (");
+        sbuf_add(&sql, res->search);
+        sbuf_add(&sql, ")");
+        for (const char *c = res->search; *c; c++)
+            if (*c == '?')
+                p[np++] = DB_TEXTP(pat.s);
+    }
+    add_scope(r, res, &sql, p, &np);
+    sbuf_add(&sql, " AND t.id > ? ORDER BY t.id LIMIT ?");
+    p[np++] = DB_INTP(after);
+    p[np++] = DB_INTP(limit + 1);
+
+    struct db_rows *rows;
+    int rc = db_exec(r->db, r->pool, sql.s, p, np, &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    cJSON *out = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(out, "items");
+    size_t n = rows->nrows > (size_t)limit ? (size_t)limit : rows->nrows;
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(items, row_json(res, rows, i));
+    if (rows->nrows > (size_t)limit) {
+        char cur[CURSOR_MAX];
+        /* The id column comes first in every resource. */
+        cursor_encode(atoll(db_cell(rows, n - 1, 0)), cur);
+        cJSON_AddStringToObject(out, "next_cursor", cur);
+    } else {
+        cJSON_AddNullToObject(out, "next_cursor");
+    }
+    return reply_json(r, 200, out);
+}
+
+/* ---- get ---- */
+
+int resource_get(struct req *r)
+{
+    const struct resource *res = res_of(r);
+    long long id = parse_id(req_param(r, 0));
+    if (!id)
+        return not_found(r, res, req_param(r, 0));
+    cJSON *obj;
+    int rc = resource_load(r, res, id, 0, &obj);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    if (!obj)
+        return not_found(r, res, req_param(r, 0));
+    if (!res->unversioned)
+        resource_etag(r, obj);
+    return reply_json(r, 200, obj);
+}
+
+/* ---- writes ---- */
+
+/* Checks that referenced rows exist (and share the project where the field
+ * says so). Only fields the body sets are checked. */
+static int check_refs(struct req *r, const struct resource *res, const struct value *vals,
+                      size_t nv, const cJSON *merged, cJSON *errors)
+{
+    const cJSON *proj = cJSON_GetObjectItemCaseSensitive(merged, "project_id");
+    for (size_t i = 0; i < nv; i++) {
+        const struct field *f = vals[i].field;
+        if (f->type != FT_REF || vals[i].is_null || !f->ref_table)
+            continue;
+        struct sbuf sql;
+        sbuf_init(&sql, r->pool);
+        int same = (f->flags & F_SAME_PROJECT) && cJSON_IsNumber(proj);
+        sbuf_add(&sql, same ? "SELECT project_id FROM " : "SELECT id FROM ");
+        sbuf_add(&sql, f->ref_table);
+        sbuf_add(&sql, " WHERE id = ?");
+        struct db_rows *rows;
+        struct db_param p[] = {DB_INTP(vals[i].i)};
+        int rc = db_exec(r->db, r->pool, sql.s, p, 1, &rows);
+        if (rc != DB_OK)
+            return rc;
+        if (rows->nrows == 0)
+            validation_error(errors, f->name, "names no existing object");
+        else if (same && atoll(db_cell(rows, 0, 0)) != (long long)proj->valuedouble)
+            validation_error(errors, f->name, "belongs to another project");
+    }
+    return DB_OK;
+}
+
+/* The object as it would be after the change: stored row plus the body. */
+static cJSON *merge(const cJSON *before, const cJSON *body)
+{
+    cJSON *m = before ? cJSON_Duplicate(before, 1) : cJSON_CreateObject();
+    for (const cJSON *c = body->child; c; c = c->next) {
+        cJSON *dup = cJSON_Duplicate(c, 1);
+        if (cJSON_GetObjectItemCaseSensitive(m, c->string))
+            cJSON_ReplaceItemInObjectCaseSensitive(m, c->string, dup);
+        else
+            cJSON_AddItemToObject(m, c->string, dup);
+    }
+    return m;
+}
+
+/* Binds a checked value; passwords are hashed here. Returns -1 on failure. */
+static int bind_value(struct req *r, const struct value *v, struct db_param *p)
+{
+    if (v->is_null) {
+        *p = DB_NULLP;
+        return 0;
+    }
+    switch (v->field->type) {
+    case FT_ID:
+    case FT_INT:
+    case FT_REF:
+    case FT_MONEY:
+    case FT_BOOL:
+        *p = DB_INTP(v->i);
+        return 0;
+    case FT_DECIMAL:
+        *p = DB_TEXTP(pool_printf(r->pool, "%.2f", v->num));
+        return 0;
+    case FT_RATE:
+        *p = DB_TEXTP(pool_printf(r->pool, "%.4f", v->num));
+        return 0;
+    case FT_LAT:
+    case FT_LON:
+        *p = DB_DBLP(v->num);
+        return 0;
+    case FT_PASSWORD: {
+        char *hash = pool_alloc(r->pool, PASSWORD_HASH_LEN);
+        if (cred_hash_password(v->text, hash) < 0)
+            return -1;
+        *p = DB_TEXTP(hash);
+        return 0;
+    }
+    default:
+        *p = DB_TEXTP(v->text);
+        return 0;
+    }
+}
+
+/* Moves virtual values behind the stored ones; returns how many are stored. */
+static size_t drop_virtual(struct value *vals, size_t nv)
+{
+    size_t stored = 0;
+    for (size_t i = 0; i < nv; i++) {
+        if (!(vals[i].field->flags & F_VIRTUAL)) {
+            struct value tmp = vals[stored];
+            vals[stored++] = vals[i];
+            vals[i] = tmp;
+        }
+    }
+    return stored;
+}
+
+static const char *placeholder(const struct field *f)
+{
+    return f->type == FT_GEOMETRY ? "ST_GeomFromGeoJSON(?)" : "?";
+}
+
+/* Validation common to create and update; returns 0 to go on, or the
+ * status replied. */
+static int check_all(struct req *r, const struct resource *res, const struct value *vals, size_t nv,
+                     const cJSON *before, const cJSON *merged, cJSON *errors)
+{
+    int rc = check_refs(r, res, vals, nv, merged, errors);
+    if (rc == DB_OK && res->check)
+        rc = res->check(r, before, merged, errors);
+    if (rc != DB_OK) {
+        cJSON_Delete(errors);
+        return reply_db(r, rc);
+    }
+    if (cJSON_GetArraySize(errors) > 0)
+        return reply_invalid(r, errors);
+    cJSON_Delete(errors);
+    return 0;
+}
+
+static int write_failed(struct req *r, const struct resource *res, int rc)
+{
+    if (rc == DB_DUPLICATE)
+        return reply_problem(r, 409, "a %s with this code (or e-mail) exists already", res->entity);
+    return reply_db(r, rc);
+}
+
+int resource_create(struct req *r)
+{
+    const struct resource *res = res_of(r);
+    struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
+    size_t nv;
+    cJSON *errors = cJSON_CreateArray();
+    if (validate_body(res->fields, res->nfields, r->json, 1, r->pool, errors, vals, &nv)) {
+        return reply_invalid(r, errors);
+    }
+    cJSON *merged = merge(NULL, r->json);
+    int st = check_all(r, res, vals, nv, NULL, merged, errors);
+    cJSON_Delete(merged);
+    if (st)
+        return st;
+    nv = drop_virtual(vals, nv);
+
+    struct sbuf sql, ph;
+    struct db_param p[MAX_PARAMS];
+    sbuf_init(&sql, r->pool);
+    sbuf_init(&ph, r->pool);
+    sbuf_add(&sql, "INSERT INTO ");
+    sbuf_add(&sql, res->table);
+    sbuf_add(&sql, " (");
+    for (size_t i = 0; i < nv; i++) {
+        if (i) {
+            sbuf_add(&sql, ", ");
+            sbuf_add(&ph, ", ");
+        }
+        sbuf_add(&sql, column(vals[i].field));
+        sbuf_add(&ph, placeholder(vals[i].field));
+        if (bind_value(r, &vals[i], &p[i]) < 0)
+            return reply_problem(r, 503, "the password could not be hashed; retry shortly");
+    }
+    sbuf_add(&sql, ") VALUES (");
+    sbuf_add(&sql, ph.s);
+    sbuf_add(&sql, ")");
+    struct db_rows *rows;
+    int rc = db_exec(r->db, r->pool, sql.s, p, nv, &rows);
+    if (rc != DB_OK)
+        return write_failed(r, res, rc);
+    long long id = (long long)rows->insert_id;
+
+    cJSON *after;
+    rc = resource_load(r, res, id, 0, &after);
+    if (rc == DB_OK && !after)
+        return reply_problem(r, 500, "the new %s could not be read back", res->entity);
+    if (rc == DB_OK)
+        rc = audit_write(r, "create", res->entity, id, NULL, after);
+    if (rc != DB_OK) {
+        cJSON_Delete(after);
+        return reply_db(r, rc);
+    }
+    req_add_header(r, "Location", pool_printf(r->pool, "/api/v1/%s/%lld", res->name, id));
+    resource_etag(r, after);
+    return reply_json(r, 201, after);
+}
+
+int resource_load_for_change(struct req *r, const struct resource *res, long long *id,
+                             cJSON **before)
+{
+    long long version;
+    *before = NULL;
+    *id = parse_id(req_param(r, 0));
+    int st = resource_if_match(r, &version);
+    if (st)
+        return st;
+    if (!*id)
+        return not_found(r, res, req_param(r, 0));
+    int rc = resource_load(r, res, *id, 1, before);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    if (!*before)
+        return not_found(r, res, req_param(r, 0));
+    long long current =
+        (long long)cJSON_GetObjectItemCaseSensitive(*before, "version")->valuedouble;
+    if (version != -1 && version != current) {
+        cJSON_Delete(*before);
+        *before = NULL;
+        st = reply_problem(r, 412,
+                           "the %s was changed by someone else since you read it (now version "
+                           "%lld); reload it and apply your change again",
+                           res->entity, current);
+        char etag[32];
+        snprintf(etag, sizeof(etag), "\"%lld\"", current);
+        req_add_header(r, "ETag", etag);
+        return st;
+    }
+    return 0;
+}
+
+int resource_update(struct req *r)
+{
+    const struct resource *res = res_of(r);
+    long long id;
+    cJSON *before;
+    int st = resource_load_for_change(r, res, &id, &before);
+    if (st)
+        return st;
+    struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
+    size_t nv;
+    cJSON *errors = cJSON_CreateArray();
+    if (validate_body(res->fields, res->nfields, r->json, 0, r->pool, errors, vals, &nv)) {
+        cJSON_Delete(before);
+        return reply_invalid(r, errors);
+    }
+    cJSON *merged = merge(before, r->json);
+    st = check_all(r, res, vals, nv, before, merged, errors);
+    if (st) {
+        cJSON_Delete(merged);
+        cJSON_Delete(before);
+        return st;
+    }
+    size_t nall = nv;
+    nv = drop_virtual(vals, nv);
+    if (nv == 0) {
+        cJSON_Delete(merged);
+        resource_etag(r, before);
+        return reply_json(r, 200, before);
+    }
+
+    struct sbuf sql;
+    struct db_param p[MAX_PARAMS];
+    sbuf_init(&sql, r->pool);
+    sbuf_add(&sql, "UPDATE ");
+    sbuf_add(&sql, res->table);
+    sbuf_add(&sql, " SET ");
+    for (size_t i = 0; i < nv; i++) {
+        sbuf_add(&sql, column(vals[i].field));
+        sbuf_add(&sql, " = ");
+        sbuf_add(&sql, placeholder(vals[i].field));
+        sbuf_add(&sql, ", ");
+        if (bind_value(r, &vals[i], &p[i]) < 0) {
+            cJSON_Delete(before);
+            return reply_problem(r, 503, "the password could not be hashed; retry shortly");
+        }
+    }
+    sbuf_add(&sql, "version = version + 1, updated_at = NOW(3) WHERE id = ?");
+    p[nv] = DB_INTP(id);
+    int rc = db_exec(r->db, r->pool, sql.s, p, nv + 1, NULL);
+    cJSON *after = NULL;
+    if (rc == DB_OK)
+        rc = resource_load(r, res, id, 0, &after);
+    if (rc == DB_OK) {
+        /* Virtual fields (a reason for a change) go into the audit entry. */
+        cJSON *audited = cJSON_Duplicate(after, 1);
+        for (size_t i = nv; i < nall; i++)
+            cJSON_AddItemToObject(audited, vals[i].field->name,
+                                  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+                                                      merged, vals[i].field->name), 1));
+        rc = audit_write(r, "update", res->entity, id, before, audited);
+        cJSON_Delete(audited);
+    }
+    cJSON_Delete(merged);
+    cJSON_Delete(before);
+    if (rc != DB_OK) {
+        cJSON_Delete(after);
+        return write_failed(r, res, rc);
+    }
+    resource_etag(r, after);
+    return reply_json(r, 200, after);
+}
+
+int resource_delete(struct req *r)
+{
+    const struct resource *res = res_of(r);
+    long long id;
+    cJSON *before;
+    int st = resource_load_for_change(r, res, &id, &before);
+    if (st)
+        return st;
+    struct sbuf sql;
+    sbuf_init(&sql, r->pool);
+    sbuf_add(&sql, "DELETE FROM ");
+    sbuf_add(&sql, res->table);
+    sbuf_add(&sql, " WHERE id = ?");
+    struct db_param p[] = {DB_INTP(id)};
+    int rc = db_exec(r->db, r->pool, sql.s, p, 1, NULL);
+    if (rc == DB_FOREIGN_KEY) {
+        cJSON_Delete(before);
+        return reply_problem(r, 409, "the %s is still referenced by other objects; remove or "
+                                     "reassign them first",
+                             res->entity);
+    }
+    if (rc == DB_OK)
+        rc = audit_write(r, "delete", res->entity, id, before, NULL);
+    cJSON_Delete(before);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    return reply_raw(r, 204, NULL, NULL, 0);
+}

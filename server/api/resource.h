@@ -1,0 +1,63 @@
+/* resource.h — generic handlers for the inventory resources.
+ *
+ * A resource is described once (table, fields, who may read and write, how
+ * a contractor's view is limited); list, get, create, update and delete,
+ * with strict bodies, ETags, If-Match, keyset cursors and audit entries,
+ * follow from that description. SQL is assembled only from the static
+ * description; request values are always bound parameters. */
+#ifndef FT_RESOURCE_H
+#define FT_RESOURCE_H
+
+#include <cJSON.h>
+#include <stddef.h>
+
+#include "domain/fields.h"
+#include "http/request.h"
+
+enum scope_by { SCOPE_CONTRACTOR, SCOPE_USER };
+
+struct resource {
+    const char *name;   /* "segments": the path and OpenAPI tag */
+    const char *entity; /* "segment": audit entity and messages */
+    const char *table;
+    const struct field *fields;
+    size_t nfields;
+    /* Rows visible to callers whose role is in scope_roles: a condition on
+     * alias t in which every ? stands for the caller's contractor or user id. */
+    unsigned scope_roles;
+    enum scope_by scope_by;
+    const char *scope;
+    /* Condition for ?q=, every ? bound to "%q%". */
+    const char *search;
+    const char *time_column; /* for ?updated_since=; default updated_at */
+    int deletable;
+    int unversioned; /* no version/ETag (audit entries) */
+    /* Cross-field rules, run in the transaction on the object as it would
+     * be stored (before is NULL on create). Appends {pointer, detail} to
+     * errors; returns a db result code. */
+    int (*check)(struct req *r, const cJSON *before, const cJSON *merged, cJSON *errors);
+};
+
+/* Route handlers: the route's data is the struct resource. */
+int resource_list(struct req *r);
+int resource_get(struct req *r);
+int resource_create(struct req *r);
+int resource_update(struct req *r);
+int resource_delete(struct req *r);
+
+/* Reads one row as JSON (honouring the caller's scope). Returns a db result
+ * code; *out is NULL when there is no such row. The caller frees *out. */
+int resource_load(struct req *r, const struct resource *res, long long id, int for_update,
+                  cJSON **out);
+/* Locks the row named by path parameter 0 for a change and checks
+ * If-Match. Returns 0 with *before set (caller frees), or the status
+ * replied (404, 412, 428, 503). */
+int resource_load_for_change(struct req *r, const struct resource *res, long long *id,
+                             cJSON **before);
+/* Writes the ETag of an object with the given version. */
+void resource_etag(struct req *r, const cJSON *obj);
+/* Parses If-Match into a version: 428 or 412 replies are made here.
+ * Returns 0 and *version (-1 for "*"), or the status replied. */
+int resource_if_match(struct req *r, long long *version);
+
+#endif

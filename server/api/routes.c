@@ -1,0 +1,63 @@
+/* routes.c — the route table. */
+#include "api/routes.h"
+
+#include "api/audit.h"
+#include "api/auth.h"
+#include "api/inventory.h"
+#include "api/meta.h"
+#include "api/resource.h"
+#include "http/request.h"
+
+#define INVENTORY_WRITE (ROLE_ADMIN | ROLE_MANAGER)
+#define W (ROUTE_WRITE | ROUTE_JSON)
+
+/* The five routes of a resource: read for `read`, write for `write`. */
+#define CRUD(res, path, read, write)                                                           \
+    {HTTP_GET, "/api/v1/" path, resource_list, read, 0, "List " path, &res},                   \
+        {HTTP_POST, "/api/v1/" path, resource_create, write, W, "Create one of " path, &res},  \
+        {HTTP_GET, "/api/v1/" path "/:id", resource_get, read, 0, "Read one of " path, &res},  \
+        {HTTP_PATCH, "/api/v1/" path "/:id", resource_update, write, W, "Change one of " path, \
+         &res},                                                                                \
+        {HTTP_DELETE, "/api/v1/" path "/:id", resource_delete, write, ROUTE_WRITE,             \
+         "Delete one of " path, &res}
+
+const struct route api_routes[] = {
+    {HTTP_GET, "/healthz", meta_healthz, 0, ROUTE_LOOP, "The process is alive", NULL},
+    {HTTP_GET, "/readyz", meta_readyz, 0, 0, "The database is reachable and current", NULL},
+    {HTTP_GET, "/metrics", meta_metrics, 0, ROUTE_LOOP, "Prometheus metrics", NULL},
+    {HTTP_GET, "/api/v1/openapi.json", meta_openapi, 0, ROUTE_LOOP, "This document", NULL},
+
+    {HTTP_POST, "/api/v1/auth/login", auth_login, 0, ROUTE_JSON, "Sign in: returns a token", NULL},
+    {HTTP_POST, "/api/v1/auth/logout", auth_logout, ROLE_ANY, ROUTE_WRITE,
+     "Sign out: revokes the token in use", NULL},
+    {HTTP_GET, "/api/v1/me", auth_me, ROLE_ANY, 0, "The signed-in user", &users_resource},
+
+    CRUD(projects_resource, "projects", ROLE_ANY, INVENTORY_WRITE),
+    CRUD(contractors_resource, "contractors", ROLE_ANY, INVENTORY_WRITE),
+    CRUD(lots_resource, "lots", ROLE_ANY, INVENTORY_WRITE),
+    CRUD(nodes_resource, "nodes", ROLE_ANY, INVENTORY_WRITE),
+    CRUD(segments_resource, "segments", ROLE_ANY, INVENTORY_WRITE),
+    CRUD(premises_resource, "premises", ROLE_ANY, INVENTORY_WRITE),
+
+    {HTTP_GET, "/api/v1/users", resource_list, ROLE_ADMIN, 0, "List users", &users_resource},
+    {HTTP_POST, "/api/v1/users", resource_create, ROLE_ADMIN, W, "Create a user", &users_resource},
+    {HTTP_GET, "/api/v1/users/:id", resource_get, ROLE_ADMIN, 0, "Read a user", &users_resource},
+    {HTTP_PATCH, "/api/v1/users/:id", resource_update, ROLE_ADMIN, W,
+     "Change a user (active=false disables sign-in)", &users_resource},
+
+    {HTTP_GET, "/api/v1/tokens", resource_list, ROLE_ANY, 0, "List API tokens (admins: all)",
+     &tokens_resource},
+    {HTTP_POST, "/api/v1/tokens", tokens_create, ROLE_ANY, W,
+     "Issue an API token; the plain token is returned once", &tokens_resource},
+    {HTTP_GET, "/api/v1/tokens/:id", resource_get, ROLE_ANY, 0, "Read an API token",
+     &tokens_resource},
+    {HTTP_DELETE, "/api/v1/tokens/:id", tokens_revoke, ROLE_ANY, ROUTE_WRITE,
+     "Revoke an API token", &tokens_resource},
+
+    {HTTP_GET, "/api/v1/audit", resource_list, ROLE_STAFF, 0, "List audit entries",
+     &audit_resource},
+    {HTTP_GET, "/api/v1/audit/:id", resource_get, ROLE_STAFF, 0, "Read an audit entry",
+     &audit_resource},
+};
+
+const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

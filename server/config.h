@@ -1,0 +1,24 @@
+/* config.h — settings of fibertrackd: flags, then FT_* environment
+ * variables, then defaults. */
+#ifndef FT_CONFIG_H
+#define FT_CONFIG_H
+
+struct config {
+    char listen[128];     /* FT_LISTEN, --listen */
+    char db_url[512];     /* FT_DB_URL, --db-url; empty: embedded MariaDB */
+    char data_dir[256];   /* FT_DATA_DIR, --data-dir */
+    char log_level[16];   /* FT_LOG, --log */
+    int threads;          /* FT_THREADS, --threads: event loops */
+    int db_pool;          /* FT_DB_POOL, --db-pool: DB worker threads per process */
+    int db_queue;         /* FT_DB_QUEUE, --db-queue: requests that may wait for a worker */
+    int max_connections;  /* FT_MAX_CONNECTIONS */
+    int request_timeout;  /* FT_REQUEST_TIMEOUT seconds */
+    int shutdown_grace;   /* FT_SHUTDOWN_GRACE seconds for in-flight requests */
+};
+
+/* Fills cfg from argv (flags after the command), the environment and the
+ * defaults. Unknown flags are left in place: *argc/argv are compacted to the
+ * arguments not consumed. Returns 0, or -1 with a message in err. */
+int config_load(struct config *cfg, int *argc, char **argv, char *err, unsigned errlen);
+
+#endif

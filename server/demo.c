@@ -1,0 +1,291 @@
+/* demo.c — generating the demo project with batched inserts. The data is
+ * deterministic (a fixed pseudo-random sequence), so every demo database
+ * looks the same. */
+#include "demo.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "identity/credentials.h"
+#include "util/pool.h"
+#include "util/sbuf.h"
+
+#define BATCH 400
+
+static unsigned long long rng_state = 42;
+
+static unsigned rnd(unsigned n)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((rng_state >> 33) % n);
+}
+
+static const struct {
+    const char *email, *name, *role;
+    int contractor; /* 1-based index into the demo contractors, 0 for none */
+} demo_users[] = {
+    {"admin@musterstadt.example", "Anna Admin", "admin", 0},
+    {"manager@musterstadt.example", "Max Projektleiter", "manager", 0},
+    {"finance@musterstadt.example", "Fiona Finanzen", "finance", 0},
+    {"bauleitung@tiefbau-nord.example", "Tom Tiefbau", "contractor", 1},
+    {"montage@glasfaser-sued.example", "Gina Glasfaser", "contractor", 2},
+};
+
+void demo_print_logins(const char *url)
+{
+    printf("\nfibertrack is running at %s\n\nDemo logins (password: %s):\n", url, DEMO_PASSWORD);
+    for (size_t i = 0; i < sizeof(demo_users) / sizeof(demo_users[0]); i++)
+        printf("  %-10s  %s\n", demo_users[i].role, demo_users[i].email);
+    printf("\n");
+    fflush(stdout);
+}
+
+static int exec(struct db *db, struct pool *pool, const char *sql, struct db_param *p, size_t n,
+                long long *id)
+{
+    struct db_rows *rows;
+    int rc = db_exec(db, pool, sql, p, n, &rows);
+    if (rc != DB_OK) {
+        fprintf(stderr, "demo: %s\n", db_error(db));
+        return -1;
+    }
+    if (id)
+        *id = (long long)rows->insert_id;
+    return 0;
+}
+
+/* A multi-row INSERT: head "INSERT INTO t (a, b) VALUES ", row "(?, ?)". */
+static char *batch_sql(struct pool *pool, const char *head, const char *row, int rows)
+{
+    struct sbuf b;
+    sbuf_init(&b, pool);
+    sbuf_add(&b, head);
+    for (int i = 0; i < rows; i++) {
+        if (i)
+            sbuf_add(&b, ", ");
+        sbuf_add(&b, row);
+    }
+    return b.s;
+}
+
+static const char *const statuses[] = {"planned",         "permitted", "in_construction",
+                                       "civil_done",      "cable_installed", "spliced",
+                                       "tested",          "accepted"};
+static const char *const methods[] = {"open_trench", "micro_trench", "hdd", "plough", "existing_duct"};
+static const char *const streets[] = {"Hauptstraße", "Bahnhofstraße", "Dorfstraße", "Schulweg",
+                                      "Lindenallee", "Am Anger",      "Mühlenweg",  "Gartenstraße"};
+
+int demo_load(struct db *db, long nseg, int per_seg)
+{
+    struct pool *pool = pool_new();
+    struct db_rows *rows;
+    int rc = -1;
+    if (db_exec(db, pool, "SELECT COUNT(*) FROM projects", NULL, 0, &rows) != DB_OK) {
+        fprintf(stderr, "demo: %s\n", db_error(db));
+        goto out;
+    }
+    if (atoll(db_cell(rows, 0, 0)) > 0) {
+        rc = 0;
+        goto out;
+    }
+    if (db_begin(db) != DB_OK)
+        goto out;
+
+    long long c1, c2, proj, lots[3];
+    if (exec(db, pool,
+             "INSERT INTO contractors (name, vat_id, email, phone) VALUES "
+             "('Tiefbau Nord GmbH', 'DE123456789', 'info@tiefbau-nord.example', '+49 361 555010')",
+             NULL, 0, &c1) ||
+        exec(db, pool,
+             "INSERT INTO contractors (name, vat_id, email, phone) VALUES "
+             "('Glasfaser Montage Süd GmbH', 'DE987654321', 'kontakt@glasfaser-sued.example', "
+             "'+49 3641 555020')",
+             NULL, 0, &c2))
+        goto fail;
+    if (exec(db, pool,
+             "INSERT INTO projects (code, name, municipality, funding_programme, grant_reference, "
+             "budget_cents, federal_rate, state_rate, start_date, planned_end_date, status) VALUES "
+             "('WF-MUSTER-2026', 'Breitbandausbau Weiße Flecken Musterstadt', 'Stadt Musterstadt', "
+             "'Gigabit-Richtlinie des Bundes 2.0 mit Landeskofinanzierung', 'FKZ 01-BB-2026-0042', "
+             "1850000000, 0.5000, 0.4000, '2026-03-01', '2027-12-31', 'construction')",
+             NULL, 0, &proj))
+        goto fail;
+    static const char *const lot_rows[3][2] = {{"LOS-1", "Los 1 Nord (Tiefbau)"},
+                                               {"LOS-2", "Los 2 Süd (Montage)"},
+                                               {"LOS-3", "Los 3 Ortskern"}};
+    for (int i = 0; i < 3; i++) {
+        struct db_param p[] = {DB_INTP(proj), DB_TEXTP(lot_rows[i][0]), DB_TEXTP(lot_rows[i][1]),
+                               DB_INTP(i == 1 ? c2 : c1), DB_INTP(420000000LL + i * 150000000LL),
+                               DB_INTP(i == 1)};
+        if (exec(db, pool,
+                 "INSERT INTO lots (project_id, code, name, contractor_id, contract_value_cents, "
+                 "auto_approve) VALUES (?, ?, ?, ?, ?, ?)",
+                 p, 6, &lots[i]))
+            goto fail;
+    }
+
+    /* Nodes: a POP and cabinets and handholes on a grid around the town. */
+    const double lat0 = 50.9787, lon0 = 11.0328;
+    long nnodes = nseg / 4 + 8;
+    long long first_node = 0;
+    for (long done = 0; done < nnodes;) {
+        int n = (int)(nnodes - done > BATCH ? BATCH : nnodes - done);
+        struct pool *bp = pool_new();
+        struct db_param *p = pool_alloc(bp, sizeof(struct db_param) * (size_t)n * 6);
+        for (int i = 0; i < n; i++) {
+            long k = done + i;
+            const char *kind = k == 0 ? "pop" : (k % 10 == 1 ? "cabinet" : "handhole");
+            p[i * 6 + 0] = DB_INTP(proj);
+            p[i * 6 + 1] = DB_TEXTP(pool_printf(bp, "N-%06ld", k + 1));
+            p[i * 6 + 2] = DB_TEXTP(kind);
+            p[i * 6 + 3] = DB_TEXTP(k == 0 ? "PoP Musterstadt" : pool_printf(bp, "%s %ld", kind, k));
+            p[i * 6 + 4] = DB_DBLP(lat0 + (double)(k / 100) * 0.0012);
+            p[i * 6 + 5] = DB_DBLP(lon0 + (double)(k % 100) * 0.0018);
+        }
+        long long id;
+        char *sql = batch_sql(bp, "INSERT INTO nodes (project_id, code, kind, name, lat, lon) VALUES ",
+                              "(?, ?, ?, ?, ?, ?)", n);
+        int e = exec(db, bp, sql, p, (size_t)n * 6, &id);
+        pool_free(bp);
+        if (e)
+            goto fail;
+        if (done == 0)
+            first_node = id;
+        done += n;
+    }
+
+    /* Segments between neighbouring nodes, with a LineString each. */
+    long long first_seg = 0;
+    enum { SEGCOLS = 14 };
+    for (long done = 0; done < nseg;) {
+        int n = (int)(nseg - done > BATCH ? BATCH : nseg - done);
+        struct pool *bp = pool_new();
+        struct db_param *p = pool_alloc(bp, sizeof(struct db_param) * (size_t)n * SEGCOLS);
+        for (int i = 0; i < n; i++) {
+            long k = done + i;
+            long a = k % nnodes, b = (a + 1) % nnodes;
+            double la = lat0 + (double)(a / 100) * 0.0012, oa = lon0 + (double)(a % 100) * 0.0018;
+            double lb = lat0 + (double)(b / 100) * 0.0012, ob = lon0 + (double)(b % 100) * 0.0018;
+            double planned = 60.0 + rnd(340);
+            int st = (int)rnd(8);
+            double built = st >= 3 ? planned : (st == 2 ? floor(planned * (20 + rnd(60)) / 100) : 0);
+            struct db_param *q = &p[i * SEGCOLS];
+            q[0] = DB_INTP(proj);
+            q[1] = DB_INTP(lots[k % 3]);
+            q[2] = DB_TEXTP(pool_printf(bp, "S-%06ld", k + 1));
+            q[3] = DB_INTP(first_node + a);
+            q[4] = DB_INTP(first_node + b);
+            q[5] = DB_TEXTP(k % 7 == 6 ? "drop" : "trench");
+            q[6] = DB_TEXTP(methods[rnd(5)]);
+            q[7] = DB_TEXTP(k % 3 == 0 ? "sealed" : "unsealed");
+            q[8] = DB_TEXTP(pool_printf(bp, "%.2f", planned));
+            q[9] = DB_TEXTP(pool_printf(bp, "%.2f", built));
+            q[10] = DB_TEXTP(pool_printf(
+                bp, "{\"type\":\"LineString\",\"coordinates\":[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]}",
+                oa, la, (oa + ob) / 2 + 0.0002, (la + lb) / 2 + 0.0003, ob, lb));
+            q[11] = DB_TEXTP(statuses[st]);
+            q[12] = st >= 2 ? DB_TEXTP(pool_printf(bp, "2026-%02d-%02d", 4 + (int)rnd(5), 1 + (int)rnd(28)))
+                            : DB_NULLP;
+            q[13] = st >= 6 ? DB_TEXTP(pool_printf(bp, "2026-%02d-%02d", 9 + (int)rnd(2), 1 + (int)rnd(28)))
+                            : DB_NULLP;
+        }
+        long long id;
+        char *sql = batch_sql(bp,
+                              "INSERT INTO segments (project_id, lot_id, code, from_node_id, "
+                              "to_node_id, kind, method, surface, planned_length_m, built_length_m, "
+                              "geometry, status, actual_start, actual_end, fiber_count, "
+                              "planned_start, planned_end) VALUES ",
+                              "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ST_GeomFromGeoJSON(?), ?, ?, ?, 96, "
+                              "'2026-04-01', '2026-10-31')",
+                              n);
+        int e = exec(db, bp, sql, p, (size_t)n * SEGCOLS, &id);
+        pool_free(bp);
+        if (e)
+            goto fail;
+        if (done == 0)
+            first_seg = id;
+        done += n;
+    }
+
+    /* Premises along the segments; those on tested or accepted segments
+     * are passed. */
+    long nprem = nseg * per_seg;
+    enum { PCOLS = 12 };
+    for (long done = 0; done < nprem;) {
+        int n = (int)(nprem - done > BATCH ? BATCH : nprem - done);
+        struct pool *bp = pool_new();
+        struct db_param *p = pool_alloc(bp, sizeof(struct db_param) * (size_t)n * PCOLS);
+        for (int i = 0; i < n; i++) {
+            long k = done + i;
+            long seg = k / per_seg;
+            long a = seg % nnodes;
+            struct db_param *q = &p[i * PCOLS];
+            int white = rnd(10) < 7;
+            q[0] = DB_INTP(proj);
+            q[1] = DB_TEXTP(pool_printf(bp, "P-%07ld", k + 1));
+            q[2] = DB_TEXTP(streets[seg % 8]);
+            q[3] = DB_TEXTP(pool_printf(bp, "%ld", k % 97 + 1));
+            q[4] = DB_TEXTP(pool_printf(bp, "99%03ld", seg % 1000));
+            q[5] = DB_TEXTP("Musterstadt");
+            q[6] = DB_DBLP(lat0 + (double)(a / 100) * 0.0012 + 0.0002 * (double)(k % per_seg + 1));
+            q[7] = DB_DBLP(lon0 + (double)(a % 100) * 0.0018 + 0.0004);
+            q[8] = DB_TEXTP(k % 25 == 0 ? "business" : (k % 211 == 0 ? "school" : "residential"));
+            q[9] = DB_INTP(white);
+            q[10] = DB_TEXTP(white ? "16.00" : "50.00");
+            q[11] = DB_INTP(first_seg + seg);
+        }
+        char *sql = batch_sql(bp,
+                              "INSERT INTO premises (project_id, code, street, house_number, "
+                              "postcode, city, lat, lon, kind, white_spot, bandwidth_before_mbps, "
+                              "serving_segment_id, units_residential) VALUES ",
+                              "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", n);
+        int e = exec(db, bp, sql, p, (size_t)n * PCOLS, NULL);
+        pool_free(bp);
+        if (e)
+            goto fail;
+        done += n;
+    }
+    struct db_param pp[] = {DB_INTP(proj)};
+    if (exec(db, pool,
+             "UPDATE premises p JOIN segments s ON s.id = p.serving_segment_id "
+             "SET p.status = 'passed', p.passed_date = s.actual_end "
+             "WHERE p.project_id = ? AND s.status IN ('tested', 'accepted')",
+             pp, 1, NULL))
+        goto fail;
+
+    char hash[PASSWORD_HASH_LEN];
+    if (cred_hash_password(DEMO_PASSWORD, hash) < 0)
+        goto fail;
+    for (size_t i = 0; i < sizeof(demo_users) / sizeof(demo_users[0]); i++) {
+        long long cid = demo_users[i].contractor == 1 ? c1 : c2;
+        struct db_param p[] = {DB_TEXTP(demo_users[i].email), DB_TEXTP(demo_users[i].name),
+                               DB_TEXTP(demo_users[i].role),
+                               demo_users[i].contractor ? DB_INTP(cid) : DB_NULLP, DB_TEXTP(hash)};
+        if (exec(db, pool,
+                 "INSERT IGNORE INTO users (email, name, role, contractor_id, password_hash) "
+                 "VALUES (?, ?, ?, ?, ?)",
+                 p, 5, NULL))
+            goto fail;
+    }
+    char after[160];
+    snprintf(after, sizeof(after), "{\"segments\":%ld,\"premises\":%ld,\"nodes\":%ld}", nseg, nprem,
+             nnodes);
+    struct db_param ap[] = {DB_INTP(proj), DB_TEXTP(after)};
+    if (exec(db, pool,
+             "INSERT INTO audit_log (user_name, request_id, action, entity, entity_id, after_json) "
+             "VALUES ('fibertrackd demo', 'demo', 'import', 'project', ?, ?)",
+             ap, 2, NULL))
+        goto fail;
+    if (db_commit(db) != DB_OK)
+        goto fail;
+    rc = 1;
+    goto out;
+fail:
+    db_rollback(db);
+out:
+    pool_free(pool);
+    return rc;
+}

@@ -1,0 +1,447 @@
+/* validate.c — strict JSON parsing and field checks. */
+#include "domain/validate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/pool.h"
+
+const struct field *field_find(const struct field *fields, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(fields[i].name, name) == 0)
+            return &fields[i];
+    return NULL;
+}
+
+int valid_utf8(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        unsigned char c = *p;
+        size_t n;
+        unsigned cp;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            n = 1;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            n = 2;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if ((size_t)(end - p) <= n)
+            return 0;
+        for (size_t i = 1; i <= n; i++) {
+            if ((p[i] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        /* Overlong forms, surrogates and values past U+10FFFF. */
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+/* Walks the tree: duplicate keys in any object, or invalid UTF-8 in any
+ * key or string, make the whole body malformed. */
+static int check_tree(const cJSON *node, char *err, size_t errlen)
+{
+    for (const cJSON *c = node->child; c; c = c->next) {
+        if (cJSON_IsObject(node) && c->string) {
+            if (!valid_utf8(c->string, strlen(c->string))) {
+                snprintf(err, errlen, "a key is not valid UTF-8");
+                return -1;
+            }
+            for (const cJSON *d = node->child; d != c; d = d->next) {
+                if (strcmp(d->string, c->string) == 0) {
+                    snprintf(err, errlen, "duplicate key \"%.64s\"", c->string);
+                    return -1;
+                }
+            }
+        }
+        if (cJSON_IsString(c) && !valid_utf8(c->valuestring, strlen(c->valuestring))) {
+            snprintf(err, errlen, "a string is not valid UTF-8");
+            return -1;
+        }
+        if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && check_tree(c, err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+cJSON *json_parse_strict(const char *text, size_t len, char *err, size_t errlen)
+{
+    const char *end = NULL;
+    if (len == 0) {
+        snprintf(err, errlen, "the body is empty; a JSON object is expected");
+        return NULL;
+    }
+    cJSON *json = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!json) {
+        const char *at = cJSON_GetErrorPtr();
+        long off = at && at >= text && at <= text + len ? (long)(at - text) : -1;
+        snprintf(err, errlen, "the body is not valid JSON (near byte %ld)", off);
+        return NULL;
+    }
+    while (end && end < text + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+        end++;
+    if (end && end < text + len) {
+        snprintf(err, errlen, "the body has data after the JSON value");
+        cJSON_Delete(json);
+        return NULL;
+    }
+    if (check_tree(json, err, errlen) < 0) {
+        cJSON_Delete(json);
+        return NULL;
+    }
+    return json;
+}
+
+void validation_error(cJSON *errors, const char *name, const char *detail)
+{
+    cJSON *e = cJSON_CreateObject();
+    char ptr[160];
+    /* JSON Pointer escaping (RFC 6901) of the member name. */
+    size_t o = 0;
+    ptr[o++] = '/';
+    for (const char *c = name; *c && o < sizeof(ptr) - 3; c++) {
+        if (*c == '~') {
+            ptr[o++] = '~';
+            ptr[o++] = '0';
+        } else if (*c == '/') {
+            ptr[o++] = '~';
+            ptr[o++] = '1';
+        } else {
+            ptr[o++] = *c;
+        }
+    }
+    ptr[o] = '\0';
+    /* The empty name stands for the whole document, whose pointer is "". */
+    cJSON_AddStringToObject(e, "pointer", *name ? ptr : "");
+    cJSON_AddStringToObject(e, "detail", detail);
+    cJSON_AddItemToArray(errors, e);
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return d[m - 1];
+}
+
+int valid_date(const char *s)
+{
+    int y, m, d;
+    char tail;
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    return y >= 1900 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+}
+
+int parse_timestamp(const char *s, char out[32])
+{
+    int y, mo, d, h, mi, sec, ms = 0;
+    size_t n = strlen(s);
+    if (n < 20 || n > 35)
+        return -1;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6 &&
+        sscanf(s, "%4d-%2d-%2dt%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
+        return -1;
+    char day[11];
+    memcpy(day, s, 10);
+    day[10] = '\0';
+    if (!valid_date(day) || h > 23 || mi > 59 || sec > 59)
+        return -1;
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        int digits = 0;
+        while (*p >= '0' && *p <= '9') {
+            if (digits < 3)
+                ms = ms * 10 + (*p - '0');
+            digits++;
+            p++;
+        }
+        if (digits == 0)
+            return -1;
+        while (digits < 3) {
+            ms *= 10;
+            digits++;
+        }
+    }
+    long offset = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om;
+        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || p[3] != ':' || oh > 23 || om > 59)
+            return -1;
+        offset = (oh * 3600L + om * 60L) * (*p == '+' ? 1 : -1);
+        p += 6;
+    } else {
+        return -1;
+    }
+    if (*p)
+        return -1;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                    .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+    time_t t = timegm(&tm) - offset;
+    struct tm utc;
+    gmtime_r(&t, &utc);
+    char date[16];
+    if (strftime(date, sizeof(date), "%Y-%m-%d", &utc) != 10)
+        return -1;
+    snprintf(out, 32, "%s %02d:%02d:%02d.%03d", date, utc.tm_hour % 24, utc.tm_min % 60,
+             utc.tm_sec % 61, ms % 1000);
+    return 0;
+}
+
+long long parse_id(const char *s)
+{
+    if (!s || !*s || strlen(s) > 18)
+        return 0;
+    for (const char *c = s; *c; c++)
+        if (*c < '0' || *c > '9')
+            return 0;
+    if (s[0] == '0')
+        return 0;
+    return strtoll(s, NULL, 10);
+}
+
+static int is_integral(double v)
+{
+    return isfinite(v) && v == floor(v) && fabs(v) <= 9007199254740991.0;
+}
+
+static int decimals_ok(double v, double scale)
+{
+    double x = v * scale;
+    return fabs(x - round(x)) < 1e-6 * (fabs(x) > 1 ? fabs(x) : 1);
+}
+
+static int check_coord(const cJSON *pt)
+{
+    int n = cJSON_GetArraySize(pt);
+    if (!cJSON_IsArray(pt) || n < 2 || n > 3)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (!cJSON_IsNumber(cJSON_GetArrayItem(pt, i)))
+            return 0;
+    double lon = cJSON_GetArrayItem(pt, 0)->valuedouble, lat = cJSON_GetArrayItem(pt, 1)->valuedouble;
+    return lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90;
+}
+
+/* Checks one value; on success fills v and returns NULL, else the reason. */
+static const char *check_value(const struct field *f, const cJSON *j, struct pool *pool,
+                               struct value *v)
+{
+    static char buf[160];
+    v->field = f;
+    if (cJSON_IsNull(j)) {
+        if (!(f->flags & F_NULLABLE))
+            return "must not be null";
+        v->is_null = 1;
+        return NULL;
+    }
+    switch (f->type) {
+    case FT_ID:
+    case FT_REF:
+    case FT_INT:
+    case FT_MONEY: {
+        if (!cJSON_IsNumber(j) || !is_integral(j->valuedouble))
+            return "must be an integer";
+        double lo = f->type == FT_INT || f->type == FT_MONEY ? f->min : 1;
+        double hi = f->type == FT_INT || f->type == FT_MONEY ? f->max : 9007199254740991.0;
+        if (j->valuedouble < lo || j->valuedouble > hi) {
+            snprintf(buf, sizeof(buf), "must be between %.0f and %.0f", lo, hi);
+            return buf;
+        }
+        v->i = (long long)j->valuedouble;
+        v->num = j->valuedouble;
+        return NULL;
+    }
+    case FT_DECIMAL:
+    case FT_RATE:
+    case FT_LAT:
+    case FT_LON: {
+        if (!cJSON_IsNumber(j) || !isfinite(j->valuedouble))
+            return "must be a number";
+        double lo = f->min, hi = f->max;
+        if (f->type == FT_RATE) {
+            lo = 0;
+            hi = 1;
+        } else if (f->type == FT_LAT) {
+            lo = -90;
+            hi = 90;
+        } else if (f->type == FT_LON) {
+            lo = -180;
+            hi = 180;
+        }
+        if (j->valuedouble < lo || j->valuedouble > hi) {
+            snprintf(buf, sizeof(buf), "must be between %g and %g", lo, hi);
+            return buf;
+        }
+        if (f->type == FT_DECIMAL && !decimals_ok(j->valuedouble, 100))
+            return "must have at most two decimals";
+        if (f->type == FT_RATE && !decimals_ok(j->valuedouble, 10000))
+            return "must have at most four decimals";
+        v->num = j->valuedouble;
+        return NULL;
+    }
+    case FT_BOOL:
+        if (!cJSON_IsBool(j))
+            return "must be true or false";
+        v->i = cJSON_IsTrue(j);
+        return NULL;
+    case FT_STRING:
+    case FT_EMAIL:
+    case FT_PASSWORD: {
+        if (!cJSON_IsString(j))
+            return "must be a string";
+        size_t chars = utf8_chars(j->valuestring);
+        double max = f->max > 0 ? f->max : 200;
+        double min = f->type == FT_PASSWORD ? 10 : ((f->flags & F_REQUIRED) ? 1 : 0);
+        if (chars > max) {
+            snprintf(buf, sizeof(buf), "must have at most %.0f characters", max);
+            return buf;
+        }
+        if (chars < min) {
+            if (min == 1)
+                return "must not be empty";
+            snprintf(buf, sizeof(buf), "must have at least %.0f characters", min);
+            return buf;
+        }
+        for (const char *c = j->valuestring; *c; c++)
+            if ((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t' && *c != '\r')
+                return "must not contain control characters";
+        if (f->type == FT_EMAIL) {
+            const char *at = strchr(j->valuestring, '@');
+            if (!at || at == j->valuestring || !at[1] || strchr(at + 1, '@') ||
+                strpbrk(j->valuestring, " \t\r\n") || !strchr(at + 1, '.'))
+                return "must be an e-mail address";
+        }
+        v->text = pool_strdup(pool, j->valuestring);
+        return NULL;
+    }
+    case FT_ENUM:
+        if (cJSON_IsString(j))
+            for (const char *const *e = f->values; *e; e++)
+                if (strcmp(*e, j->valuestring) == 0) {
+                    v->text = *e;
+                    return NULL;
+                }
+        {
+            size_t o = (size_t)snprintf(buf, sizeof(buf), "must be one of");
+            for (const char *const *e = f->values; *e && o < sizeof(buf); e++)
+                o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s %s", e == f->values ? "" : ",",
+                                      *e);
+        }
+        return buf;
+    case FT_DATE:
+        if (!cJSON_IsString(j) || !valid_date(j->valuestring))
+            return "must be a date (YYYY-MM-DD)";
+        v->text = pool_strdup(pool, j->valuestring);
+        return NULL;
+    case FT_TIMESTAMP: {
+        char ts[32];
+        if (!cJSON_IsString(j) || parse_timestamp(j->valuestring, ts) < 0)
+            return "must be an RFC 3339 timestamp (2026-01-31T12:00:00Z)";
+        v->text = pool_strdup(pool, ts);
+        return NULL;
+    }
+    case FT_GEOMETRY: {
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(j, "type");
+        const cJSON *coords = cJSON_GetObjectItemCaseSensitive(j, "coordinates");
+        if (!cJSON_IsObject(j) || !cJSON_IsString(type) || strcmp(type->valuestring, "LineString"))
+            return "must be a GeoJSON LineString";
+        int n = cJSON_GetArraySize(coords);
+        if (!cJSON_IsArray(coords) || n < 2 || n > 10000)
+            return "must have between 2 and 10000 positions";
+        for (const cJSON *pt = coords->child; pt; pt = pt->next)
+            if (!check_coord(pt))
+                return "positions must be [longitude, latitude] in WGS84";
+        for (const cJSON *m = j->child; m; m = m->next)
+            if (strcmp(m->string, "type") && strcmp(m->string, "coordinates") &&
+                strcmp(m->string, "crs") && strcmp(m->string, "bbox"))
+                return "has an unknown member";
+        /* Only type and coordinates go to the database. */
+        cJSON *clean = cJSON_CreateObject();
+        cJSON_AddStringToObject(clean, "type", "LineString");
+        cJSON_AddItemToObject(clean, "coordinates", cJSON_Duplicate(coords, 1));
+        char *text = cJSON_PrintUnformatted(clean);
+        cJSON_Delete(clean);
+        v->text = pool_strdup(pool, text);
+        free(text);
+        return NULL;
+    }
+    case FT_JSON:
+        return "is read-only";
+    }
+    return "has an unsupported type";
+}
+
+int validate_body(const struct field *fields, size_t n, const cJSON *body, int creating,
+                  struct pool *pool, cJSON *errors, struct value *out, size_t *nout)
+{
+    int nerr = 0;
+    *nout = 0;
+    if (!cJSON_IsObject(body)) {
+        validation_error(errors, "", "the body must be a JSON object");
+        return 1;
+    }
+    for (const cJSON *m = body->child; m; m = m->next) {
+        const struct field *f = field_find(fields, n, m->string);
+        const char *why = NULL;
+        if (!f)
+            why = "is not a known field";
+        else if (f->flags & F_READONLY)
+            why = "is read-only";
+        else if ((f->flags & F_IMMUTABLE) && !creating)
+            why = "cannot be changed after creation";
+        else if (*nout < n)
+            why = check_value(f, m, pool, &out[*nout]);
+        if (why) {
+            validation_error(errors, m->string, why);
+            nerr++;
+        } else {
+            (*nout)++;
+        }
+    }
+    if (creating) {
+        for (size_t i = 0; i < n; i++) {
+            if ((fields[i].flags & F_REQUIRED) && !cJSON_GetObjectItemCaseSensitive(body, fields[i].name)) {
+                validation_error(errors, fields[i].name, "is required");
+                nerr++;
+            }
+        }
+    }
+    return nerr;
+}

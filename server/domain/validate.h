@@ -1,0 +1,48 @@
+/* validate.h — strict request bodies: pure checks of JSON against a
+ * resource's fields, producing either values to store or a list of
+ * {pointer, detail} errors. No I/O. */
+#ifndef FT_VALIDATE_H
+#define FT_VALIDATE_H
+
+#include <cJSON.h>
+#include <stddef.h>
+
+#include "domain/fields.h"
+
+struct pool;
+
+/* A checked value, ready to bind. text holds strings, dates, timestamps
+ * (as "YYYY-MM-DD HH:MM:SS.fff") and geometry (GeoJSON text); num holds
+ * numbers; is_null for JSON null. */
+struct value {
+    const struct field *field;
+    int is_null;
+    double num;
+    long long i;
+    const char *text;
+};
+
+/* Parses body text; returns NULL and a message in err when it is not JSON,
+ * has duplicate keys or invalid UTF-8. The caller frees with cJSON_Delete. */
+cJSON *json_parse_strict(const char *text, size_t len, char *err, size_t errlen);
+
+/* Checks body (an object) against fields. creating: required fields must be
+ * present and immutable ones may be set. Appends {pointer, detail} objects
+ * to errors; fills out[] (capacity n fields) and *nout. Returns the number of
+ * errors added. Strings and texts are allocated in pool. */
+int validate_body(const struct field *fields, size_t n, const cJSON *body, int creating,
+                  struct pool *pool, cJSON *errors, struct value *out, size_t *nout);
+
+/* Appends one {pointer, detail} to errors; pointer is "/name". */
+void validation_error(cJSON *errors, const char *name, const char *detail);
+
+/* Pure value checks, also used for query parameters. */
+int valid_date(const char *s);
+/* RFC 3339 → "YYYY-MM-DD HH:MM:SS.fff" in UTC; returns 0 or -1. */
+int parse_timestamp(const char *s, char out[32]);
+int valid_utf8(const char *s, size_t len);
+size_t utf8_chars(const char *s);
+/* Parses a decimal id (1..2^63-1); returns 0 for anything else. */
+long long parse_id(const char *s);
+
+#endif

@@ -1,0 +1,101 @@
+/* reply.c — JSON and problem+json responses. */
+#include "http/reply.h"
+
+#include <cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/pool.h"
+
+const char *status_title(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+    }
+}
+
+int reply_raw(struct req *r, int status, const char *type, const char *body, size_t len)
+{
+    r->status = status;
+    r->resp_type = type;
+    r->resp_body = body;
+    r->resp_len = len;
+    return status;
+}
+
+int reply_json(struct req *r, int status, cJSON *json)
+{
+    char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+    cJSON_Delete(json);
+    if (!text)
+        return reply_problem(r, 500, "the response could not be encoded");
+    pool_on_free(r->pool, free, text);
+    return reply_raw(r, status, "application/json", text, strlen(text));
+}
+
+static int problem(struct req *r, int status, const char *detail, cJSON *errors)
+{
+    cJSON *p = cJSON_CreateObject();
+    char type[64];
+    snprintf(type, sizeof(type), "https://fibertrack.invalid/problems/%d", status);
+    cJSON_AddStringToObject(p, "type", status == 422 ? "https://fibertrack.invalid/problems/validation"
+                                                     : type);
+    cJSON_AddStringToObject(p, "title", status_title(status));
+    cJSON_AddNumberToObject(p, "status", status);
+    cJSON_AddStringToObject(p, "detail", detail);
+    cJSON_AddStringToObject(p, "request_id", r->request_id);
+    if (errors)
+        cJSON_AddItemToObject(p, "errors", errors);
+    char *text = cJSON_PrintUnformatted(p);
+    cJSON_Delete(p);
+    if (!text)
+        abort();
+    pool_on_free(r->pool, free, text);
+    r->nresp_headers = 0;
+    r->resp_file = NULL;
+    if (status == 503)
+        req_add_header(r, "Retry-After", "2");
+    if (status == 401)
+        req_add_header(r, "WWW-Authenticate", "Bearer realm=\"fibertrack\"");
+    return reply_raw(r, status, "application/problem+json", text, strlen(text));
+}
+
+int reply_problem(struct req *r, int status, const char *fmt, ...)
+{
+    char detail[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    return problem(r, status, detail, NULL);
+}
+
+int reply_invalid(struct req *r, cJSON *errors)
+{
+    int n = cJSON_GetArraySize(errors);
+    char detail[128];
+    snprintf(detail, sizeof(detail), "%d field%s of the request %s invalid", n, n == 1 ? "" : "s",
+             n == 1 ? "is" : "are");
+    return problem(r, 422, detail, errors);
+}

@@ -1,0 +1,25 @@
+/* reply.h — the one place that writes responses into a request: JSON
+ * bodies and RFC 9457 problem+json errors. Each returns the status so a
+ * handler can end with `return reply_problem(r, 404, "...")`. */
+#ifndef FT_REPLY_H
+#define FT_REPLY_H
+
+#include "http/request.h"
+
+struct cJSON;
+
+/* Serialises json (consumed: freed here) as the response body. */
+int reply_json(struct req *r, int status, struct cJSON *json);
+/* A raw body that already lives in r->pool or static memory. */
+int reply_raw(struct req *r, int status, const char *type, const char *body, size_t len);
+/* An error with a formatted detail. Adds Retry-After for 429/503 and
+ * WWW-Authenticate for 401. */
+int reply_problem(struct req *r, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A 422 with errors[]: errors is a cJSON array of {pointer, detail}
+ * (consumed). */
+int reply_invalid(struct req *r, struct cJSON *errors);
+/* The short title of a status ("Not Found"). */
+const char *status_title(int status);
+
+#endif

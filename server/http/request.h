@@ -1,0 +1,100 @@
+/* request.h — the request context shared by the http layer and handlers.
+ *
+ * The http layer fills the request part on its event-loop thread; the
+ * handler (on a DB worker thread, or on the loop for ROUTE_LOOP routes)
+ * fills the response part through the reply_* helpers; the http layer sends
+ * it from the loop that owns the connection, exactly once. */
+#ifndef FT_REQUEST_H
+#define FT_REQUEST_H
+
+#include <stddef.h>
+
+#include "http/router.h"
+
+struct pool;
+struct db;
+struct cJSON;
+
+enum role {
+    ROLE_ADMIN = 1 << 0,
+    ROLE_MANAGER = 1 << 1,
+    ROLE_FINANCE = 1 << 2,
+    ROLE_CONTRACTOR = 1 << 3,
+};
+#define ROLE_ANY (ROLE_ADMIN | ROLE_MANAGER | ROLE_FINANCE | ROLE_CONTRACTOR)
+#define ROLE_STAFF (ROLE_ADMIN | ROLE_MANAGER | ROLE_FINANCE)
+
+/* Route flags. */
+enum {
+    ROUTE_LOOP = 1 << 0,     /* answered on the event loop: never touches the database */
+    ROUTE_JSON = 1 << 1,     /* needs a JSON object body */
+    ROUTE_BIG_BODY = 1 << 2, /* allows the import body limit instead of the default */
+    ROUTE_WRITE = 1 << 3,    /* changes data: runs in a transaction, honours Idempotency-Key */
+    ROUTE_IDEMPOTENCY_REQUIRED = 1 << 4,
+    ROUTE_NO_AUDIT_LOGIN = 1 << 5,
+};
+
+struct kv {
+    const char *key;
+    const char *value;
+};
+
+struct user {
+    long long id;
+    unsigned role;            /* one ROLE_* bit */
+    long long contractor_id;  /* 0 unless role is contractor */
+    long long token_id;
+    char name[201];
+    char email[255];
+};
+
+#define REQ_MAX_HEADERS 8
+
+struct req {
+    struct pool *pool;
+
+    /* Request, filled by the http layer. */
+    unsigned method;
+    const char *path;
+    struct route_match match;
+    struct kv *query;
+    size_t nquery;
+    const char *body;
+    size_t body_len;
+    const char *authorization;
+    const char *if_match;
+    const char *idempotency_key;
+    const char *content_type;
+    const char *client_ip;
+    char request_id[65];
+    double received_at; /* monotonic seconds, for the request deadline */
+
+    /* Filled by the pipeline on the worker thread. */
+    struct db *db;
+    struct cJSON *json; /* parsed body (owned by pool) */
+    struct user user;   /* id 0 while unauthenticated */
+    int retry;          /* set by reply_db: the transaction must be run again */
+
+    /* Response. */
+    int status;
+    const char *resp_type;
+    const char *resp_body;
+    size_t resp_len;
+    const char *resp_file; /* a file to send and unlink instead of resp_body */
+    struct kv resp_headers[REQ_MAX_HEADERS];
+    int nresp_headers;
+
+    void *http; /* the http layer's own state for this request */
+};
+
+/* Returns the value of query parameter key, or NULL. */
+const char *req_query(const struct req *r, const char *key);
+/* Path parameter i (0-based) of the matched route. */
+const char *req_param(const struct req *r, int i);
+/* Adds a response header (copied into the request pool). */
+void req_add_header(struct req *r, const char *key, const char *value);
+/* Role name for a ROLE_* bit, and back (0 for unknown). */
+const char *role_name(unsigned role);
+unsigned role_parse(const char *name);
+
+#endif

@@ -1,0 +1,56 @@
+/* router.h — matching a method and path against the route table.
+ *
+ * Pure: no I/O, no libevent. Patterns are literal segments and ":name"
+ * placeholders, e.g. "/api/v1/segments/:id". */
+#ifndef FT_ROUTER_H
+#define FT_ROUTER_H
+
+#include <stddef.h>
+
+enum http_method {
+    HTTP_GET = 1 << 0,
+    HTTP_POST = 1 << 1,
+    HTTP_PATCH = 1 << 2,
+    HTTP_DELETE = 1 << 3,
+    HTTP_PUT = 1 << 4,
+    HTTP_HEAD = 1 << 5,
+    HTTP_OPTIONS = 1 << 6,
+};
+
+#define ROUTE_MAX_PARAMS 4
+#define ROUTE_PARAM_MAX 64
+
+struct req;
+typedef int (*route_handler)(struct req *r);
+
+struct route {
+    unsigned method;      /* one HTTP_* bit */
+    const char *pattern;  /* "/api/v1/segments/:id" */
+    route_handler handler;
+    unsigned roles;       /* ROLE_* bits allowed; 0 = no authentication */
+    unsigned flags;       /* ROUTE_* bits */
+    const char *summary;  /* one line for the OpenAPI document */
+    const void *data;     /* handler-specific, e.g. the resource description */
+};
+
+struct route_match {
+    const struct route *route;
+    size_t index;                     /* position in the table, for metrics */
+    int nparams;
+    char params[ROUTE_MAX_PARAMS][ROUTE_PARAM_MAX];
+    unsigned allowed;                 /* methods that match the path (for 405) */
+};
+
+/* Finds the route for method and path (path without query string).
+ * Returns 200 when found, 405 when the path exists for other methods (see
+ * m->allowed), 404 otherwise. HEAD matches GET routes. */
+int router_match(const struct route *routes, size_t n, unsigned method, const char *path,
+                 struct route_match *m);
+
+/* Parses an HTTP method name; returns 0 for an unknown one. */
+unsigned http_method_parse(const char *name);
+const char *http_method_name(unsigned method);
+/* Writes "GET, POST" for a method mask into buf. */
+void http_methods_format(unsigned mask, char *buf, size_t size);
+
+#endif

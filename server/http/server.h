@@ -1,0 +1,48 @@
+/* server.h — the HTTP front end: one libevent loop per worker thread, each
+ * with its own SO_REUSEPORT listener and evhttp, dispatching every request
+ * from one generic callback through the route table.
+ *
+ * Routes flagged ROUTE_LOOP are answered on the loop. All others are handed
+ * to app->submit on the loop thread; whoever runs them calls http_complete()
+ * exactly once, from any thread, and the owning loop sends the reply. */
+#ifndef FT_HTTP_SERVER_H
+#define FT_HTTP_SERVER_H
+
+#include <stddef.h>
+
+#include "http/request.h"
+
+struct http_config {
+    const char *listen;     /* "127.0.0.1:8080" or "[::1]:8080" */
+    int threads;            /* event loops */
+    size_t max_headers;     /* bytes of request line and headers */
+    size_t max_body;        /* default body limit */
+    size_t max_big_body;    /* body limit of ROUTE_BIG_BODY routes */
+    int max_connections;    /* over all loops; more are closed at accept */
+    int request_timeout;    /* seconds to receive a whole request */
+    int idle_timeout;       /* seconds a keep-alive connection may idle */
+};
+
+struct http_app {
+    const struct route *routes;
+    size_t nroutes;
+    /* Takes a parsed request for a non-loop route. Returns 0 when accepted,
+     * -1 when it cannot take more (the server answers 503). */
+    int (*submit)(struct req *r);
+    /* Called on the loop after each reply was sent (metrics). */
+    void (*done)(const struct req *r, size_t route_index, double seconds, size_t bytes);
+};
+
+/* Binds and starts the loops. Returns 0, or -1 with a message logged. */
+int http_start(const struct http_config *cfg, const struct http_app *app);
+/* Hands a finished request back to its loop. Thread-safe. */
+void http_complete(struct req *r);
+/* Stops accepting new connections. */
+void http_stop_accepting(void);
+/* Requests received and not yet answered. */
+int http_in_flight(void);
+int http_connections(void);
+/* Ends the loops and joins their threads. */
+void http_stop(void);
+
+#endif

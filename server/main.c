@@ -1,0 +1,439 @@
+/* main.c — fibertrackd: the commands serve, migrate, demo, user add and
+ * token issue. */
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/meta.h"
+#include "api/pipeline.h"
+#include "api/routes.h"
+#include "config.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "demo.h"
+#include "http/request.h"
+#include "http/server.h"
+#include "identity/credentials.h"
+#include "mariadb_supervisor.h"
+#include "util/log.h"
+#include "util/pool.h"
+
+static const char usage[] =
+    "usage: fibertrackd COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve                      run the HTTP server\n"
+    "  migrate                    apply database migrations from schema/\n"
+    "  demo [--segments N] [--premises-per-segment N]\n"
+    "                             load the demo project if the database has no project\n"
+    "  user add --email E --name N --role R [--contractor ID]\n"
+    "                             add a user; the password is read from standard input\n"
+    "  token issue --email E [--name N]\n"
+    "                             print a new API token for a user\n"
+    "\n"
+    "options (environment variable in brackets):\n"
+    "  --listen HOST:PORT   [FT_LISTEN]    default 127.0.0.1:8080\n"
+    "  --db-url URL         [FT_DB_URL]    mariadb://user:pass@host:3306/db or\n"
+    "                                      mariadb://user@localhost/db?socket=/path;\n"
+    "                                      without it a private MariaDB runs in DATA_DIR/mariadb\n"
+    "  --data-dir DIR       [FT_DATA_DIR]  default ./var\n"
+    "  --threads N          [FT_THREADS]   event loops, default: number of cores\n"
+    "  --db-pool N          [FT_DB_POOL]   database connections, default 8\n"
+    "  --db-queue N         [FT_DB_QUEUE]  requests that may wait for one, default 512\n"
+    "  --max-connections N  [FT_MAX_CONNECTIONS] default 1024\n"
+    "  --request-timeout S  [FT_REQUEST_TIMEOUT] seconds to send a request, default 30\n"
+    "  --shutdown-grace S   [FT_SHUTDOWN_GRACE]  seconds for in-flight requests, default 20\n"
+    "  --log LEVEL          [FT_LOG]       debug, info, warn or error; default info\n";
+
+/* The database this process uses: the embedded server, or FT_DB_URL. */
+struct database {
+    struct mdb_server mdb;
+    int embedded;
+    struct db_config cfg;
+};
+
+static int database_open(const struct config *cfg, struct database *d)
+{
+    char err[256];
+    memset(d, 0, sizeof(*d));
+    if (cfg->db_url[0]) {
+        if (db_config_parse(cfg->db_url, &d->cfg, err, sizeof(err)) < 0) {
+            fprintf(stderr, "fibertrackd: FT_DB_URL: %s\n", err);
+            return -1;
+        }
+        return 0;
+    }
+    if (mdb_ensure(cfg->data_dir, &d->mdb) < 0)
+        return -1;
+    d->embedded = 1;
+    snprintf(d->cfg.user, sizeof(d->cfg.user), "root");
+    snprintf(d->cfg.database, sizeof(d->cfg.database), "fibertrack");
+    snprintf(d->cfg.socket, sizeof(d->cfg.socket), "%s", d->mdb.socket_path);
+    if (db_create_database(&d->cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "fibertrackd: %s\n", err);
+        mdb_stop(&d->mdb);
+        return -1;
+    }
+    return 0;
+}
+
+static void database_close(struct database *d)
+{
+    if (d->embedded)
+        mdb_stop(&d->mdb);
+}
+
+static struct db *connect_or_say(const struct database *d)
+{
+    char err[512];
+    struct db *db = db_connect(&d->cfg, err, sizeof(err));
+    if (!db)
+        fprintf(stderr, "fibertrackd: %s\n", err);
+    return db;
+}
+
+/* ---- serve ---- */
+
+static struct {
+    struct event_base *base;
+    struct database *db;
+    int stopping;
+} srv;
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    (void)arg;
+    log_msg(LOG_INFO, "signal %d: stopping", (int)sig);
+    srv.stopping = 1;
+    event_base_loopbreak(srv.base);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    if (srv.db->embedded && mdb_check(&srv.db->mdb) < 0)
+        log_msg(LOG_ERROR, "the private MariaDB server is down and could not be restarted");
+}
+
+static int cmd_serve(const struct config *cfg)
+{
+    struct database d;
+    if (database_open(cfg, &d) < 0)
+        return 1;
+    struct db *db = connect_or_say(&d);
+    if (!db) {
+        database_close(&d);
+        return 1;
+    }
+    int version = migrate_current(db);
+    db_close(db);
+    if (version < SCHEMA_VERSION) {
+        fprintf(stderr,
+                "fibertrackd: the database schema is at version %d, but this fibertrackd needs "
+                "version %d.\nRun 'fibertrackd migrate' (with the same FT_DB_URL or FT_DATA_DIR) "
+                "and start it again.\n",
+                version, SCHEMA_VERSION);
+        database_close(&d);
+        return 1;
+    }
+    if (db_pool_start(&d.cfg, cfg->db_pool, cfg->db_queue) < 0 ||
+        meta_init(api_routes, api_nroutes, SCHEMA_VERSION) < 0) {
+        fprintf(stderr, "fibertrackd: cannot start workers\n");
+        database_close(&d);
+        return 1;
+    }
+    struct http_config hc = {
+        .listen = cfg->listen,
+        .threads = cfg->threads,
+        .max_headers = 16 * 1024,
+        .max_body = 1024 * 1024,
+        .max_big_body = 64 * 1024 * 1024,
+        .max_connections = cfg->max_connections,
+        .request_timeout = cfg->request_timeout,
+        .idle_timeout = cfg->request_timeout,
+    };
+    struct http_app app = {
+        .routes = api_routes,
+        .nroutes = api_nroutes,
+        .submit = pipeline_submit,
+        .done = meta_count,
+    };
+    if (http_start(&hc, &app) < 0) {
+        db_pool_stop();
+        database_close(&d);
+        return 1;
+    }
+    log_msg(LOG_INFO, "listening on http://%s/ with %d event loops and %d database connections",
+            cfg->listen, cfg->threads, cfg->db_pool);
+    printf("fibertrackd: listening on http://%s/\n", cfg->listen);
+    fflush(stdout);
+
+    srv.base = event_base_new();
+    srv.db = &d;
+    struct event *sigterm = evsignal_new(srv.base, SIGTERM, on_signal, NULL);
+    struct event *sigint = evsignal_new(srv.base, SIGINT, on_signal, NULL);
+    struct event *tick = event_new(srv.base, -1, EV_PERSIST, on_tick, NULL);
+    struct timeval two = {2, 0};
+    event_add(sigterm, NULL);
+    event_add(sigint, NULL);
+    event_add(tick, &two);
+    event_base_dispatch(srv.base);
+
+    /* Stop accepting, let in-flight requests finish (bounded), then stop. */
+    http_stop_accepting();
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (http_in_flight() == 0 || now.tv_sec - start.tv_sec >= cfg->shutdown_grace)
+            break;
+        usleep(20000);
+    }
+    if (http_in_flight())
+        log_msg(LOG_WARN, "%d requests still running after the grace period", http_in_flight());
+    http_stop();
+    db_pool_stop();
+    meta_free();
+    event_free(sigterm);
+    event_free(sigint);
+    event_free(tick);
+    event_base_free(srv.base);
+    database_close(&d);
+    log_msg(LOG_INFO, "stopped");
+    return 0;
+}
+
+/* ---- the other commands ---- */
+
+static const char *flag(int argc, char **argv, const char *name)
+{
+    for (int i = 0; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
+static int cmd_migrate(const struct config *cfg)
+{
+    struct database d;
+    if (database_open(cfg, &d) < 0)
+        return 1;
+    struct db *db = connect_or_say(&d);
+    int rc = 1;
+    if (db) {
+        char dir[1024];
+        migrate_schema_dir(dir, sizeof(dir));
+        rc = migrate_apply(db, dir) == 0 ? 0 : 1;
+        db_close(db);
+    }
+    database_close(&d);
+    return rc;
+}
+
+/* Opens the database for a command that needs a current schema. */
+static struct db *open_current(const struct config *cfg, struct database *d)
+{
+    if (database_open(cfg, d) < 0)
+        return NULL;
+    struct db *db = connect_or_say(d);
+    if (db && migrate_current(db) < SCHEMA_VERSION) {
+        fprintf(stderr, "fibertrackd: the database schema is not current; run 'fibertrackd "
+                        "migrate' first\n");
+        db_close(db);
+        db = NULL;
+    }
+    if (!db)
+        database_close(d);
+    return db;
+}
+
+static int cmd_demo(const struct config *cfg, int argc, char **argv)
+{
+    const char *s = flag(argc, argv, "--segments");
+    const char *p = flag(argc, argv, "--premises-per-segment");
+    long segments = s ? strtol(s, NULL, 10) : 240;
+    int per = p ? (int)strtol(p, NULL, 10) : 2;
+    if (segments < 1 || segments > 5000000 || per < 1 || per > 50) {
+        fprintf(stderr, "fibertrackd demo: --segments 1..5000000, --premises-per-segment 1..50\n");
+        return 2;
+    }
+    struct database d;
+    struct db *db = open_current(cfg, &d);
+    if (!db)
+        return 1;
+    int rc = demo_load(db, segments, per);
+    if (rc == 1)
+        printf("fibertrackd: loaded the demo project (%ld segments, %ld premises)\n", segments,
+               segments * per);
+    else if (rc == 0)
+        printf("fibertrackd: the database holds projects already; no demo loaded\n");
+    db_close(db);
+    database_close(&d);
+    if (rc >= 0) {
+        char url[160];
+        snprintf(url, sizeof(url), "http://%s/", cfg->listen);
+        demo_print_logins(url);
+    }
+    return rc < 0 ? 1 : 0;
+}
+
+static int cmd_user_add(const struct config *cfg, int argc, char **argv)
+{
+    const char *email = flag(argc, argv, "--email"), *name = flag(argc, argv, "--name");
+    const char *role = flag(argc, argv, "--role"), *contractor = flag(argc, argv, "--contractor");
+    if (!email || !name || !role || !role_parse(role)) {
+        fprintf(stderr, "usage: fibertrackd user add --email E --name N "
+                        "--role admin|manager|finance|contractor [--contractor ID] < password\n");
+        return 2;
+    }
+    if ((strcmp(role, "contractor") == 0) != (contractor != NULL)) {
+        fprintf(stderr, "fibertrackd: --contractor ID is needed for, and only for, role contractor\n");
+        return 2;
+    }
+    char password[1024];
+    if (!fgets(password, sizeof(password), stdin)) {
+        fprintf(stderr, "fibertrackd: give the password on standard input\n");
+        return 2;
+    }
+    password[strcspn(password, "\r\n")] = '\0';
+    if (strlen(password) < 10) {
+        fprintf(stderr, "fibertrackd: the password needs at least 10 characters\n");
+        return 2;
+    }
+    char hash[PASSWORD_HASH_LEN];
+    if (cred_hash_password(password, hash) < 0) {
+        fprintf(stderr, "fibertrackd: cannot hash the password (out of memory?)\n");
+        return 1;
+    }
+    struct database d;
+    struct db *db = open_current(cfg, &d);
+    if (!db)
+        return 1;
+    struct pool *pool = pool_new();
+    struct db_param p[] = {DB_TEXTP(email), DB_TEXTP(name), DB_TEXTP(role),
+                           contractor ? DB_INTP(atoll(contractor)) : DB_NULLP, DB_TEXTP(hash)};
+    struct db_rows *rows;
+    int rc = db_begin(db);
+    if (rc == DB_OK)
+        rc = db_exec(db, pool,
+                     "INSERT INTO users (email, name, role, contractor_id, password_hash) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     p, 5, &rows);
+    if (rc == DB_OK) {
+        struct db_param a[] = {DB_INTP((long long)rows->insert_id)};
+        rc = db_exec(db, pool,
+                     "INSERT INTO audit_log (user_name, request_id, action, entity, entity_id, "
+                     "after_json) SELECT 'fibertrackd user add', 'cli', 'create', 'user', id, "
+                     "JSON_OBJECT('id', id, 'email', email, 'name', name, 'role', role, "
+                     "'contractor_id', contractor_id) FROM users WHERE id = ?",
+                     a, 1, NULL);
+    }
+    if (rc == DB_OK)
+        rc = db_commit(db);
+    if (rc == DB_OK) {
+        printf("fibertrackd: user %s added (id %llu, role %s)\n", email,
+               (unsigned long long)rows->insert_id, role);
+    } else {
+        db_rollback(db);
+        if (rc == DB_DUPLICATE)
+            fprintf(stderr, "fibertrackd: a user with e-mail %s exists already\n", email);
+        else if (rc == DB_FOREIGN_KEY)
+            fprintf(stderr, "fibertrackd: there is no contractor with id %s\n", contractor);
+        else
+            fprintf(stderr, "fibertrackd: cannot add the user: %s\n", db_error(db));
+    }
+    pool_free(pool);
+    db_close(db);
+    database_close(&d);
+    return rc == DB_OK ? 0 : 1;
+}
+
+static int cmd_token_issue(const struct config *cfg, int argc, char **argv)
+{
+    const char *email = flag(argc, argv, "--email");
+    const char *name = flag(argc, argv, "--name");
+    if (!email) {
+        fprintf(stderr, "usage: fibertrackd token issue --email E [--name N]\n");
+        return 2;
+    }
+    struct database d;
+    struct db *db = open_current(cfg, &d);
+    if (!db)
+        return 1;
+    struct pool *pool = pool_new();
+    char text[TOKEN_TEXT_LEN], prefix[13];
+    unsigned char hash[TOKEN_HASH_LEN];
+    cred_new_token(text);
+    cred_token_hash(text, hash);
+    snprintf(prefix, sizeof(prefix), "%.12s", text);
+    struct db_param p[] = {DB_TEXTP(name ? name : "issued by fibertrackd"),
+                           DB_BLOBP(hash, sizeof(hash)), DB_TEXTP(prefix), DB_TEXTP(email)};
+    struct db_rows *rows;
+    int rc = db_exec(db, pool,
+                     "INSERT INTO tokens (user_id, name, hash, prefix) "
+                     "SELECT id, ?, ?, ? FROM users WHERE email = ? AND active = 1",
+                     p, 4, &rows);
+    int status = 1;
+    if (rc != DB_OK)
+        fprintf(stderr, "fibertrackd: cannot issue the token: %s\n", db_error(db));
+    else if (rows->affected == 0)
+        fprintf(stderr, "fibertrackd: no active user with e-mail %s\n", email);
+    else {
+        printf("%s\n", text);
+        status = 0;
+    }
+    pool_free(pool);
+    db_close(db);
+    database_close(&d);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char err[256];
+    if (config_load(&cfg, &argc, argv, err, sizeof(err)) < 0) {
+        fprintf(stderr, "fibertrackd: %s\n", err);
+        return 2;
+    }
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (log_set_level(cfg.log_level) < 0) {
+        fprintf(stderr, "fibertrackd: FT_LOG must be debug, info, warn or error\n");
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    if (cred_init() < 0) {
+        fprintf(stderr, "fibertrackd: libsodium cannot initialise\n");
+        return 1;
+    }
+    db_library_init();
+    int rc;
+    const char *cmd = argv[1];
+    const char *sub = argc > 2 ? argv[2] : "";
+    if (strcmp(cmd, "serve") == 0)
+        rc = cmd_serve(&cfg);
+    else if (strcmp(cmd, "migrate") == 0)
+        rc = cmd_migrate(&cfg);
+    else if (strcmp(cmd, "demo") == 0)
+        rc = cmd_demo(&cfg, argc, argv);
+    else if (strcmp(cmd, "user") == 0 && strcmp(sub, "add") == 0)
+        rc = cmd_user_add(&cfg, argc, argv);
+    else if (strcmp(cmd, "token") == 0 && strcmp(sub, "issue") == 0)
+        rc = cmd_token_issue(&cfg, argc, argv);
+    else {
+        fprintf(stderr, "fibertrackd: unknown command '%s'\n\n%s", cmd, usage);
+        rc = 2;
+    }
+    db_library_end();
+    return rc;
+}
