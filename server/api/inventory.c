@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "api/construction.h"
 #include "db/db.h"
 #include "domain/status.h"
 #include "domain/validate.h"
@@ -230,6 +231,7 @@ const struct resource segments_resource = {
     .search = "t.code LIKE ?",
     .deletable = 1,
     .check = segment_check,
+    .after_write = segment_after_write,
 };
 
 static const struct field premise_fields[] = {

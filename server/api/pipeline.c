@@ -309,7 +309,9 @@ static void process(struct req *r)
             return;
         }
     }
-    if ((route->flags & ROUTE_JSON) && parse_body(r))
+    int wants_body = (route->flags & ROUTE_JSON) ||
+                     ((route->flags & ROUTE_JSON_OPTIONAL) && r->body_len > 0);
+    if (wants_body && parse_body(r))
         return;
     struct idem id = {0};
     if (r->idempotency_key && r->method == HTTP_POST && r->user.id) {

@@ -524,6 +524,11 @@ int resource_create(struct req *r)
     if (rc != DB_OK)
         return write_failed(r, res, rc);
     long long id = (long long)rows->insert_id;
+    if (res->after_write) {
+        rc = res->after_write(r, id, NULL);
+        if (rc != DB_OK)
+            return reply_db(r, rc);
+    }
 
     cJSON *after;
     rc = resource_load(r, res, id, 0, &after);
@@ -623,6 +628,8 @@ int resource_update(struct req *r)
     p[nv] = DB_INTP(id);
     int rc = db_exec(r->db, r->pool, sql.s, p, nv + 1, NULL);
     cJSON *after = NULL;
+    if (rc == DB_OK && res->after_write)
+        rc = res->after_write(r, id, before);
     if (rc == DB_OK)
         rc = resource_load(r, res, id, 0, &after);
     if (rc == DB_OK) {

@@ -36,6 +36,10 @@ struct resource {
      * be stored (before is NULL on create). Appends {pointer, detail} to
      * errors; returns a db result code. */
     int (*check)(struct req *r, const cJSON *before, const cJSON *merged, cJSON *errors);
+    /* Consequences of a stored change that the server itself makes, in the
+     * same transaction, before the row is read back (before is NULL on
+     * create). Returns a db result code. */
+    int (*after_write)(struct req *r, long long id, const cJSON *before);
 };
 
 /* Route handlers: the route's data is the struct resource. */

@@ -3,6 +3,8 @@
 
 #include "api/audit.h"
 #include "api/auth.h"
+#include "api/construction.h"
+#include "api/planning.h"
 #include "api/inventory.h"
 #include "api/meta.h"
 #include "api/resource.h"
@@ -38,6 +40,23 @@ const struct route api_routes[] = {
     CRUD(nodes_resource, "nodes", ROLE_ANY, INVENTORY_WRITE),
     CRUD(segments_resource, "segments", ROLE_ANY, INVENTORY_WRITE),
     CRUD(premises_resource, "premises", ROLE_ANY, INVENTORY_WRITE),
+
+    CRUD(milestones_resource, "milestones", ROLE_ANY, INVENTORY_WRITE),
+    CRUD(invoices_resource, "invoices", ROLE_ADMIN | ROLE_MANAGER | ROLE_FINANCE,
+         ROLE_ADMIN | ROLE_FINANCE),
+
+    {HTTP_GET, "/api/v1/progress-reports", resource_list, ROLE_ANY, 0,
+     "List progress reports (the review queue: ?state=submitted)", &progress_resource},
+    {HTTP_POST, "/api/v1/progress-reports", progress_create, ROLE_ADMIN | ROLE_CONTRACTOR,
+     W | ROUTE_IDEMPOTENCY_REQUIRED, "Report construction progress on a segment",
+     &progress_resource},
+    {HTTP_GET, "/api/v1/progress-reports/:id", resource_get, ROLE_ANY, 0,
+     "Read a progress report", &progress_resource},
+    {HTTP_POST, "/api/v1/progress-reports/:id/approve", progress_approve,
+     ROLE_ADMIN | ROLE_MANAGER, ROUTE_WRITE | ROUTE_JSON_OPTIONAL,
+     "Approve a report: applies it to its segment", &progress_resource},
+    {HTTP_POST, "/api/v1/progress-reports/:id/reject", progress_reject, ROLE_ADMIN | ROLE_MANAGER,
+     W, "Reject a report with a comment", &progress_resource},
 
     {HTTP_GET, "/api/v1/users", resource_list, ROLE_ADMIN, 0, "List users", &users_resource},
     {HTTP_POST, "/api/v1/users", resource_create, ROLE_ADMIN, W, "Create a user", &users_resource},

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/validate.h"
 #include "util/pool.h"
 
 const char *status_title(int status)
@@ -97,5 +98,12 @@ int reply_invalid(struct req *r, cJSON *errors)
     char detail[128];
     snprintf(detail, sizeof(detail), "%d field%s of the request %s invalid", n, n == 1 ? "" : "s",
              n == 1 ? "is" : "are");
+    return problem(r, 422, detail, errors);
+}
+
+int reply_invalid_field(struct req *r, const char *field, const char *detail)
+{
+    cJSON *errors = cJSON_CreateArray();
+    validation_error(errors, field, detail);
     return problem(r, 422, detail, errors);
 }

@@ -19,6 +19,9 @@ int reply_problem(struct req *r, int status, const char *fmt, ...)
 /* A 422 with errors[]: errors is a cJSON array of {pointer, detail}
  * (consumed). */
 int reply_invalid(struct req *r, struct cJSON *errors);
+/* A 422 about one field, with detail both as the problem's detail and as
+ * the field's error. */
+int reply_invalid_field(struct req *r, const char *field, const char *detail);
 /* The short title of a status ("Not Found"). */
 const char *status_title(int status);
 

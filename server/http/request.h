@@ -31,7 +31,7 @@ enum {
     ROUTE_BIG_BODY = 1 << 2, /* allows the import body limit instead of the default */
     ROUTE_WRITE = 1 << 3,    /* changes data: runs in a transaction, honours Idempotency-Key */
     ROUTE_IDEMPOTENCY_REQUIRED = 1 << 4,
-    ROUTE_NO_AUDIT_LOGIN = 1 << 5,
+    ROUTE_JSON_OPTIONAL = 1 << 5, /* a JSON object body may be sent, or none */
 };
 
 struct kv {

@@ -1,0 +1,407 @@
+/* construction.c — progress reports, review, and applying progress to
+ * segments. */
+#include "api/construction.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/audit.h"
+#include "api/inventory.h"
+#include "api/pipeline.h"
+#include "api/resource.h"
+#include "db/db.h"
+#include "domain/progress.h"
+#include "domain/status.h"
+#include "domain/validate.h"
+#include "http/reply.h"
+#include "util/pool.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const states[] = {"submitted", "approved", "rejected", NULL};
+
+static const struct field progress_fields[] = {
+    {"id", FT_ID, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"segment_id", FT_REF, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 0, "segments"},
+    {"segment_code", FT_STRING, F_READONLY, "", "(SELECT code FROM segments WHERE id = t.segment_id)",
+     NULL, 0, 0, NULL},
+    {"lot_id", FT_REF, F_READONLY, "", "(SELECT lot_id FROM segments WHERE id = t.segment_id)", NULL,
+     0, 0, NULL},
+    {"contractor_id", FT_REF, F_READONLY | F_FILTER, NULL, NULL, NULL, 0, 0, NULL},
+    {"author_id", FT_REF, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"report_date", FT_DATE, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 0, NULL},
+    {"built_length_m", FT_DECIMAL, F_REQUIRED, NULL, NULL, NULL, 0, 1e6, NULL},
+    {"status", FT_ENUM, F_REQUIRED | F_FILTER, NULL, NULL, segment_status_names, 0, 0, NULL},
+    {"note", FT_STRING, F_NULLABLE, NULL, NULL, NULL, 0, 4000, NULL},
+    {"state", FT_ENUM, F_READONLY | F_FILTER, NULL, NULL, states, 0, 0, NULL},
+    {"reviewer_id", FT_REF, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"reviewed_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"review_comment", FT_STRING, F_READONLY, NULL, NULL, NULL, 0, 1000, NULL},
+    {"version", FT_INT, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"created_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"updated_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+};
+
+/* A contractor reads only its own reports. */
+const struct resource progress_resource = {
+    .name = "progress-reports",
+    .entity = "progress_report",
+    .table = "progress_reports",
+    .fields = progress_fields,
+    .nfields = N(progress_fields),
+    .scope_roles = ROLE_CONTRACTOR,
+    .scope = "t.contractor_id = ?",
+    .search = "t.note LIKE ?",
+};
+
+static void today(char out[11])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* ---- consequences of a segment change ---- */
+
+/* Sets actual_start/actual_end on the first move into in_construction and
+ * into tested, and passes the premises a tested or accepted segment serves
+ * (each with its own audit entry). date is the day the change happened
+ * (NULL: today). */
+static int segment_consequences(struct req *r, long long id, const char *date)
+{
+    char day[11];
+    if (!date) {
+        today(day);
+        date = day;
+    }
+    struct db_param p[] = {DB_TEXTP(date), DB_TEXTP(date), DB_INTP(id)};
+    int rc = db_exec(r->db, r->pool,
+                     "UPDATE segments SET "
+                     "actual_start = IF(status NOT IN ('planned', 'permitted'), "
+                     "COALESCE(actual_start, ?), actual_start), "
+                     "actual_end = IF(status IN ('tested', 'accepted'), COALESCE(actual_end, ?), "
+                     "actual_end) WHERE id = ?",
+                     p, 3, NULL);
+    if (rc != DB_OK)
+        return rc;
+    struct db_param a[] = {
+        r->user.id ? DB_INTP(r->user.id) : DB_NULLP,
+        r->user.id ? DB_TEXTP(r->user.name) : DB_TEXTP("fibertrackd"),
+        DB_TEXTP(r->request_id),
+        DB_TEXTP(date),
+        DB_INTP(id),
+    };
+    rc = db_exec(r->db, r->pool,
+                 "INSERT INTO audit_log (user_id, user_name, request_id, action, entity, entity_id, "
+                 "before_json, after_json) "
+                 "SELECT ?, ?, ?, 'update', 'premise', p.id, "
+                 "JSON_OBJECT('status', p.status, 'version', p.version), "
+                 "JSON_OBJECT('status', 'passed', 'passed_date', ?, 'version', p.version + 1, "
+                 "'reason', 'serving segment reached tested') "
+                 "FROM premises p JOIN segments s ON s.id = p.serving_segment_id "
+                 "WHERE s.id = ? AND s.status IN ('tested', 'accepted') AND p.status = 'planned'",
+                 a, 5, NULL);
+    if (rc != DB_OK)
+        return rc;
+    struct db_param u[] = {DB_TEXTP(date), DB_INTP(id)};
+    return db_exec(r->db, r->pool,
+                   "UPDATE premises p JOIN segments s ON s.id = p.serving_segment_id "
+                   "SET p.status = 'passed', p.passed_date = COALESCE(p.passed_date, ?), "
+                   "p.version = p.version + 1, p.updated_at = NOW(3) "
+                   "WHERE s.id = ? AND s.status IN ('tested', 'accepted') AND p.status = 'planned'",
+                   u, 2, NULL);
+}
+
+int segment_after_write(struct req *r, long long id, const cJSON *before)
+{
+    (void)before;
+    return segment_consequences(r, id, NULL);
+}
+
+/* ---- reports ---- */
+
+struct seg_row {
+    long long id, contractor_id;
+    int auto_approve;
+    struct segment_state state;
+};
+
+/* Locks the segment a report is about; contractors reach only their own
+ * lots' segments. Returns a db code; *found 0 when not visible. */
+static int load_segment(struct req *r, long long id, struct seg_row *s, int *found)
+{
+    struct db_rows *rows;
+    struct db_param p[] = {DB_INTP(id), DB_INTP(r->user.role == ROLE_CONTRACTOR),
+                           DB_INTP(r->user.contractor_id)};
+    int rc = db_exec(r->db, r->pool,
+                     "SELECT s.id, s.status, s.planned_length_m, s.built_length_m, l.contractor_id, "
+                     "COALESCE(l.auto_approve, 0) FROM segments s LEFT JOIN lots l ON l.id = s.lot_id "
+                     "WHERE s.id = ? AND (? = 0 OR l.contractor_id = ?) FOR UPDATE",
+                     p, 3, &rows);
+    *found = 0;
+    if (rc != DB_OK || rows->nrows == 0)
+        return rc;
+    *found = 1;
+    s->id = atoll(db_cell(rows, 0, 0));
+    s->state.status = segment_status_parse(db_cell(rows, 0, 1));
+    s->state.planned_length_m = strtod(db_cell(rows, 0, 2), NULL);
+    s->state.built_length_m = strtod(db_cell(rows, 0, 3), NULL);
+    s->contractor_id = db_cell(rows, 0, 4) ? atoll(db_cell(rows, 0, 4)) : 0;
+    s->auto_approve = strcmp(db_cell(rows, 0, 5), "1") == 0;
+    return DB_OK;
+}
+
+static int refuse(struct req *r, int status, const char *field, const char *why)
+{
+    if (status == 422)
+        return reply_invalid_field(r, field, why);
+    return reply_problem(r, status, "%s", why);
+}
+
+/* Applies an approved report to its segment: built length, a forward
+ * status move, actual dates, premises; with the segment's audit entry. */
+static int apply_report(struct req *r, const struct seg_row *s, long long report_id, int status,
+                        double built, const char *report_date)
+{
+    cJSON *before = NULL, *after = NULL;
+    int rc = resource_load(r, &segments_resource, s->id, 0, &before);
+    if (rc != DB_OK)
+        return rc;
+    int to = status > s->state.status ? status : s->state.status;
+    struct db_param p[] = {DB_TEXTP(pool_printf(r->pool, "%.2f", built)),
+                           DB_TEXTP(segment_status_names[to]), DB_INTP(s->id)};
+    rc = db_exec(r->db, r->pool,
+                 "UPDATE segments SET built_length_m = ?, status = ?, version = version + 1, "
+                 "updated_at = NOW(3) WHERE id = ?",
+                 p, 3, NULL);
+    if (rc == DB_OK)
+        rc = segment_consequences(r, s->id, report_date);
+    if (rc == DB_OK)
+        rc = resource_load(r, &segments_resource, s->id, 0, &after);
+    if (rc == DB_OK && after) {
+        cJSON_AddNumberToObject(after, "progress_report_id", (double)report_id);
+        rc = audit_write(r, "update", "segment", s->id, before, after);
+    }
+    cJSON_Delete(before);
+    cJSON_Delete(after);
+    return rc;
+}
+
+/* Marks a report decided by reviewer (0: decided by the server itself);
+ * returns a db code. comment may be NULL. */
+static int decide(struct req *r, long long id, const char *state, long long reviewer,
+                  const char *comment, const char *action)
+{
+    cJSON *before = NULL, *after = NULL;
+    int rc = resource_load(r, &progress_resource, id, 0, &before);
+    if (rc != DB_OK)
+        return rc;
+    struct db_param p[] = {DB_TEXTP(state), reviewer ? DB_INTP(reviewer) : DB_NULLP,
+                           DB_TEXTP(comment), DB_INTP(id)};
+    rc = db_exec(r->db, r->pool,
+                 "UPDATE progress_reports SET state = ?, reviewer_id = ?, reviewed_at = NOW(3), "
+                 "review_comment = ?, version = version + 1, updated_at = NOW(3) WHERE id = ?",
+                 p, 4, NULL);
+    if (rc == DB_OK)
+        rc = resource_load(r, &progress_resource, id, 0, &after);
+    if (rc == DB_OK)
+        rc = audit_write(r, action, "progress_report", id, before, after);
+    cJSON_Delete(before);
+    cJSON_Delete(after);
+    return rc;
+}
+
+int progress_create(struct req *r)
+{
+    const struct resource *res = &progress_resource;
+    struct value vals[N(progress_fields)];
+    size_t nv;
+    cJSON *errors = cJSON_CreateArray();
+    if (validate_body(res->fields, res->nfields, r->json, 1, r->pool, errors, vals, &nv))
+        return reply_invalid(r, errors);
+    cJSON_Delete(errors);
+    long long segment_id = 0;
+    struct progress_report rep = {0};
+    const char *note = NULL;
+    for (size_t i = 0; i < nv; i++) {
+        const char *name = vals[i].field->name;
+        if (strcmp(name, "segment_id") == 0)
+            segment_id = vals[i].i;
+        else if (strcmp(name, "report_date") == 0)
+            rep.report_date = vals[i].text;
+        else if (strcmp(name, "built_length_m") == 0)
+            rep.built_length_m = vals[i].num;
+        else if (strcmp(name, "status") == 0)
+            rep.status = segment_status_parse(vals[i].text);
+        else if (strcmp(name, "note") == 0 && !vals[i].is_null)
+            note = vals[i].text;
+    }
+    rep.has_note = note && *note;
+
+    struct seg_row seg;
+    int found;
+    int rc = load_segment(r, segment_id, &seg, &found);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    if (!found)
+        return reply_problem(r, 404, "no segment with id %lld", segment_id);
+    if (!seg.contractor_id)
+        return reply_invalid_field(r, "segment_id",
+                                   "the segment is not in a lot with a contractor");
+    char day[11], why[256];
+    const char *field = NULL;
+    today(day);
+    int st = progress_check(&seg.state, &rep, day, 0, &field, why, sizeof(why));
+    if (st)
+        return refuse(r, st, field, why);
+
+    struct db_param p[] = {DB_INTP(segment_id),
+                           DB_INTP(seg.contractor_id),
+                           DB_INTP(r->user.id),
+                           DB_TEXTP(rep.report_date),
+                           DB_TEXTP(pool_printf(r->pool, "%.2f", rep.built_length_m)),
+                           DB_TEXTP(segment_status_names[rep.status]),
+                           DB_TEXTP(note)};
+    struct db_rows *rows;
+    rc = db_exec(r->db, r->pool,
+                 "INSERT INTO progress_reports (segment_id, contractor_id, author_id, report_date, "
+                 "built_length_m, status, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 p, 7, &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    long long id = (long long)rows->insert_id;
+    cJSON *created = NULL;
+    rc = resource_load(r, res, id, 0, &created);
+    if (rc == DB_OK)
+        rc = audit_write(r, "create", "progress_report", id, NULL, created);
+    cJSON_Delete(created);
+    if (rc == DB_OK && seg.auto_approve) {
+        /* The lot needs no review: the report applies at once. */
+        rc = apply_report(r, &seg, id, rep.status, rep.built_length_m, rep.report_date);
+        if (rc == DB_OK)
+            rc = decide(r, id, "approved", 0, "approved automatically: the lot needs no review",
+                        "approve");
+    }
+    cJSON *out = NULL;
+    if (rc == DB_OK)
+        rc = resource_load(r, res, id, 0, &out);
+    if (rc != DB_OK || !out) {
+        cJSON_Delete(out);
+        return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
+    }
+    req_add_header(r, "Location", pool_printf(r->pool, "/api/v1/progress-reports/%lld", id));
+    resource_etag(r, out);
+    return reply_json(r, 201, out);
+}
+
+/* Reads the optional or required review comment; returns 0 or a status. */
+static int review_comment(struct req *r, int required, const char **comment)
+{
+    *comment = NULL;
+    if (r->json) {
+        for (const cJSON *m = r->json->child; m; m = m->next) {
+            if (strcmp(m->string, "comment") != 0)
+                return reply_invalid_field(r, m->string, "is not a known field");
+        }
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(r->json, "comment");
+        if (c && !cJSON_IsNull(c)) {
+            if (!cJSON_IsString(c) || utf8_chars(c->valuestring) > 1000)
+                return reply_invalid_field(r, "comment", "must be a text of at most 1000 characters");
+            *comment = c->valuestring;
+        }
+    }
+    if (required && (!*comment || !**comment))
+        return reply_invalid_field(r, "comment", "a rejection needs a comment for the contractor");
+    return 0;
+}
+
+/* Locks a submitted report; returns 0 with its fields, or a status. */
+static int load_submitted(struct req *r, long long *id, struct seg_row *seg,
+                          struct progress_report *rep, char *date, size_t datelen)
+{
+    *id = parse_id(req_param(r, 0));
+    struct db_rows *rows;
+    struct db_param p[] = {DB_INTP(*id)};
+    int rc = db_exec(r->db, r->pool,
+                     "SELECT state, segment_id, status, built_length_m, report_date, "
+                     "note IS NOT NULL AND note <> '' FROM progress_reports WHERE id = ? FOR UPDATE",
+                     p, 1, &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    if (!*id || rows->nrows == 0)
+        return reply_problem(r, 404, "no progress report with id %s", req_param(r, 0));
+    if (strcmp(db_cell(rows, 0, 0), "submitted") != 0)
+        return reply_problem(r, 409, "this progress report was %s already",
+                             db_cell(rows, 0, 0));
+    rep->status = segment_status_parse(db_cell(rows, 0, 2));
+    rep->built_length_m = strtod(db_cell(rows, 0, 3), NULL);
+    snprintf(date, datelen, "%s", db_cell(rows, 0, 4));
+    rep->report_date = date;
+    rep->has_note = strcmp(db_cell(rows, 0, 5), "1") == 0;
+    int found;
+    rc = load_segment(r, atoll(db_cell(rows, 0, 1)), seg, &found);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    if (!found)
+        return reply_problem(r, 409, "the segment of this report no longer exists");
+    return 0;
+}
+
+static int reply_report(struct req *r, long long id)
+{
+    cJSON *out;
+    int rc = resource_load(r, &progress_resource, id, 0, &out);
+    if (rc != DB_OK || !out)
+        return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
+    resource_etag(r, out);
+    return reply_json(r, 200, out);
+}
+
+int progress_approve(struct req *r)
+{
+    const char *comment;
+    int st = review_comment(r, 0, &comment);
+    if (st)
+        return st;
+    long long id;
+    struct seg_row seg;
+    struct progress_report rep;
+    char date[11];
+    st = load_submitted(r, &id, &seg, &rep, date, sizeof(date));
+    if (st)
+        return st;
+    /* The segment may have moved since the report came in. */
+    char why[256];
+    const char *field;
+    st = progress_check(&seg.state, &rep, "9999-12-31", 0, &field, why, sizeof(why));
+    if (st)
+        return reply_problem(r, 409, "the report no longer fits the segment: %s; reject it", why);
+    int rc = apply_report(r, &seg, id, rep.status, rep.built_length_m, rep.report_date);
+    if (rc == DB_OK)
+        rc = decide(r, id, "approved", r->user.id, comment, "approve");
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    return reply_report(r, id);
+}
+
+int progress_reject(struct req *r)
+{
+    const char *comment;
+    int st = review_comment(r, 1, &comment);
+    if (st)
+        return st;
+    long long id;
+    struct seg_row seg;
+    struct progress_report rep;
+    char date[11];
+    st = load_submitted(r, &id, &seg, &rep, date, sizeof(date));
+    if (st)
+        return st;
+    int rc = decide(r, id, "rejected", r->user.id, comment, "reject");
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    return reply_report(r, id);
+}
