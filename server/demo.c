@@ -78,6 +78,124 @@ static const char *const methods[] = {"open_trench", "micro_trench", "hdd", "plo
 static const char *const streets[] = {"Hauptstraße", "Bahnhofstraße", "Dorfstraße", "Schulweg",
                                       "Lindenallee", "Am Anger",      "Mühlenweg",  "Gartenstraße"};
 
+/* The demo pretends the project started on 1 March 2026: the history
+ * (which the triggers wrote as of now) is spread over the construction
+ * season, so reports as of past dates show progress week by week. */
+static int backdate_history(struct db *db, struct pool *pool, long long proj)
+{
+    static const char *const steps[] = {
+        /* Everything was planned at the start. */
+        "INSERT INTO segment_history (segment_id, project_id, lot_id, recorded_at, status, method, "
+        "planned_length_m, built_length_m) SELECT id, project_id, lot_id, '2026-03-01', 'planned', "
+        "method, planned_length_m, 0 FROM segments WHERE project_id = ?",
+        /* Segments under way had a third built a week after they started. */
+        "INSERT INTO segment_history (segment_id, project_id, lot_id, recorded_at, status, method, "
+        "planned_length_m, built_length_m) SELECT id, project_id, lot_id, actual_start + INTERVAL 7 DAY, "
+        "'in_construction', method, planned_length_m, ROUND(built_length_m / 3, 2) FROM segments "
+        "WHERE project_id = ? AND actual_start IS NOT NULL AND status <> 'in_construction'",
+        /* The current state was reached at the end of construction, or two
+         * weeks after the start for segments still being built. */
+        "UPDATE segment_history h JOIN segments s ON s.id = h.segment_id "
+        "SET h.recorded_at = COALESCE(s.actual_end, s.actual_start + INTERVAL 14 DAY, '2026-03-15') "
+        "WHERE s.project_id = ? AND h.recorded_at > '2026-11-01' AND h.recorded_at >= s.created_at",
+        "INSERT INTO premise_history (premise_id, project_id, recorded_at, status, white_spot) "
+        "SELECT id, project_id, '2026-03-01', 'planned', white_spot FROM premises "
+        "WHERE project_id = ? AND status <> 'planned'",
+        "UPDATE premise_history h JOIN premises p ON p.id = h.premise_id "
+        "SET h.recorded_at = COALESCE(p.passed_date, '2026-03-01') "
+        "WHERE p.project_id = ? AND h.recorded_at > '2026-11-01'",
+    };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        struct db_param p[] = {DB_INTP(proj)};
+        if (exec(db, pool, steps[i], p, 1, NULL))
+            return -1;
+    }
+    return 0;
+}
+
+static int add_schedule_and_costs(struct db *db, struct pool *pool, long long proj,
+                                  const long long lots[3], long long c1, long long c2)
+{
+    static const struct {
+        const char *name, *kind, *planned, *forecast, *actual;
+        int funding;
+        long long tranche;
+    } ms[] = {
+        {"Förderbescheid", "funding_approval", "2026-02-15", NULL, "2026-02-12", 1, 0},
+        {"Vergabe Tiefbau", "tender_award", "2026-03-20", NULL, "2026-03-24", 0, 0},
+        {"Baubeginn", "construction_start", "2026-04-06", NULL, "2026-04-06", 1, 0},
+        {"Zwischenbericht 2026", "interim_report", "2026-09-30", NULL, "2026-10-05", 1, 0},
+        {"Tiefbau abgeschlossen", "civil_works_complete", "2026-10-31", "2026-12-15", NULL, 1, 0},
+        {"Mittelabruf 1", "payment_request", "2026-12-15", NULL, NULL, 1, 450000000},
+        {"Netz betriebsbereit", "network_ready", "2027-06-30", "2027-08-31", NULL, 1, 0},
+        {"Mittelabruf 2", "payment_request", "2027-07-15", NULL, NULL, 1, 600000000},
+        {"Fertigstellungsanzeige", "completion_notice", "2027-10-31", NULL, NULL, 1, 0},
+        {"Verwendungsnachweis", "final_report", "2027-12-31", NULL, NULL, 1, 350000000},
+    };
+    for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+        struct db_param p[] = {DB_INTP(proj), DB_TEXTP(ms[i].name), DB_TEXTP(ms[i].kind),
+                               DB_TEXTP(ms[i].planned), DB_TEXTP(ms[i].forecast),
+                               DB_TEXTP(ms[i].actual), DB_INTP(ms[i].funding),
+                               DB_INTP(ms[i].tranche)};
+        if (exec(db, pool,
+                 "INSERT INTO milestones (project_id, name, kind, planned_date, forecast_date, "
+                 "actual_date, funding_relevant, tranche_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 p, 8, NULL))
+            return -1;
+    }
+    static const struct {
+        int lot;
+        const char *number, *date, *category, *status, *paid;
+        long long net, eligible;
+    } inv[] = {
+        {0, "TN-2026-0412", "2026-05-29", "civil_works", "paid", "2026-06-25", 18250000, 17800000},
+        {0, "TN-2026-0588", "2026-07-31", "civil_works", "paid", "2026-08-28", 24610000, 24610000},
+        {1, "GM-26-117", "2026-08-14", "cabling", "paid", "2026-09-10", 9870000, 9870000},
+        {2, "TN-2026-0701", "2026-09-30", "civil_works", "approved", NULL, 21340000, 20100000},
+        {1, "GM-26-164", "2026-10-16", "splicing", "approved", NULL, 4420000, 4420000},
+        {0, "TN-2026-0815", "2026-10-30", "materials", "received", NULL, 6380000, 5900000},
+        {1, "GM-26-190", "2026-11-13", "cabling", "received", NULL, 7715000, 7715000},
+    };
+    for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
+        long long net = inv[i].net;
+        struct db_param p[] = {DB_INTP(proj),
+                               DB_INTP(lots[inv[i].lot]),
+                               DB_INTP(inv[i].lot == 1 ? c2 : c1),
+                               DB_TEXTP(inv[i].number),
+                               DB_TEXTP(inv[i].date),
+                               DB_TEXTP(inv[i].category),
+                               DB_INTP(net),
+                               DB_INTP(net * 19 / 100),
+                               DB_INTP(inv[i].eligible),
+                               DB_TEXTP(inv[i].status),
+                               DB_TEXTP(inv[i].paid)};
+        if (exec(db, pool,
+                 "INSERT INTO invoices (project_id, lot_id, contractor_id, number, invoice_date, "
+                 "category, net_cents, vat_cents, eligible_cents, status, paid_date) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 p, 11, NULL))
+            return -1;
+    }
+    /* Their history starts on the day each was recorded. */
+    struct db_param p[] = {DB_INTP(proj)};
+    if (exec(db, pool,
+             "UPDATE milestone_history h JOIN milestones m ON m.id = h.milestone_id "
+             "SET h.recorded_at = '2026-02-01', h.actual_date = NULL WHERE m.project_id = ?",
+             p, 1, NULL) ||
+        exec(db, pool,
+             "INSERT INTO milestone_history (milestone_id, project_id, recorded_at, planned_date, "
+             "forecast_date, actual_date) SELECT id, project_id, actual_date, planned_date, "
+             "forecast_date, actual_date FROM milestones WHERE project_id = ? "
+             "AND actual_date IS NOT NULL",
+             p, 1, NULL) ||
+        exec(db, pool,
+             "UPDATE invoice_history h JOIN invoices i ON i.id = h.invoice_id "
+             "SET h.recorded_at = COALESCE(i.paid_date, i.invoice_date) WHERE i.project_id = ?",
+             p, 1, NULL))
+        return -1;
+    return 0;
+}
+
 int demo_load(struct db *db, long nseg, int per_seg)
 {
     struct pool *pool = pool_new();
@@ -254,6 +372,9 @@ int demo_load(struct db *db, long nseg, int per_seg)
              "SET p.status = 'passed', p.passed_date = s.actual_end "
              "WHERE p.project_id = ? AND s.status IN ('tested', 'accepted')",
              pp, 1, NULL))
+        goto fail;
+
+    if (backdate_history(db, pool, proj) < 0 || add_schedule_and_costs(db, pool, proj, lots, c1, c2) < 0)
         goto fail;
 
     char hash[PASSWORD_HASH_LEN];

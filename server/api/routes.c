@@ -8,6 +8,7 @@
 #include "api/inventory.h"
 #include "api/meta.h"
 #include "api/resource.h"
+#include "api/summary.h"
 #include "http/request.h"
 
 #define INVENTORY_WRITE (ROLE_ADMIN | ROLE_MANAGER)
@@ -35,6 +36,8 @@ const struct route api_routes[] = {
     {HTTP_GET, "/api/v1/me", auth_me, ROLE_ANY, 0, "The signed-in user", &users_resource},
 
     CRUD(projects_resource, "projects", ROLE_ANY, INVENTORY_WRITE),
+    {HTTP_GET, "/api/v1/projects/:id/summary", summary_get, ROLE_STAFF, 0,
+     "Project KPIs as of a date (?as_of=YYYY-MM-DD), from the recorded history", NULL},
     CRUD(contractors_resource, "contractors", ROLE_ANY, INVENTORY_WRITE),
     CRUD(lots_resource, "lots", ROLE_ANY, INVENTORY_WRITE),
     CRUD(nodes_resource, "nodes", ROLE_ANY, INVENTORY_WRITE),

@@ -1,0 +1,17 @@
+/* summary_load.h — reading a project's KPIs as of a date from the
+ * recorded history (schema 002), into the plain struct of
+ * domain/summary.h. */
+#ifndef FT_SUMMARY_LOAD_H
+#define FT_SUMMARY_LOAD_H
+
+#include "domain/summary.h"
+
+struct db;
+struct pool;
+
+/* Fills s for project_id as of the end of as_of (YYYY-MM-DD, UTC). Returns
+ * a db result code; *found is 0 when there is no such project. */
+int summary_load(struct db *db, struct pool *pool, long long project_id, const char *as_of,
+                 struct summary *s, int *found);
+
+#endif
