@@ -252,6 +252,7 @@ static void reset_reply(struct req *r)
     r->resp_file = NULL;
     r->nresp_headers = 0;
     r->retry = 0;
+    r->rollback_only = 0;
 }
 
 /* Runs the handler of a changing route in a transaction, again from the
@@ -265,7 +266,7 @@ static void run_write(struct req *r, struct idem *id)
             reply_db(r, rc);
         } else {
             int status = r->match.route->handler(r);
-            if (!r->retry && status >= 200 && status < 300) {
+            if (!r->retry && status >= 200 && status < 300 && !r->rollback_only) {
                 rc = id->active ? idem_store(r) : DB_OK;
                 if (rc == DB_OK)
                     rc = db_commit(r->db);
@@ -282,7 +283,7 @@ static void run_write(struct req *r, struct idem *id)
         /* Back off a little, with jitter, before running it again. */
         usleep((useconds_t)(randombytes_uniform(20000) + 5000u * (unsigned)attempt));
     }
-    if (id->active && (r->status < 200 || r->status >= 300))
+    if (id->active && (r->status < 200 || r->status >= 300 || r->rollback_only))
         idem_release(r);
 }
 

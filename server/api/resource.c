@@ -401,8 +401,7 @@ static cJSON *merge(const cJSON *before, const cJSON *body)
     return m;
 }
 
-/* Binds a checked value; passwords are hashed here. Returns -1 on failure. */
-static int bind_value(struct req *r, const struct value *v, struct db_param *p)
+int resource_bind(struct req *r, const struct value *v, struct db_param *p)
 {
     if (v->is_null) {
         *p = DB_NULLP;
@@ -513,7 +512,7 @@ int resource_create(struct req *r)
         }
         sbuf_add(&sql, column(vals[i].field));
         sbuf_add(&ph, placeholder(vals[i].field));
-        if (bind_value(r, &vals[i], &p[i]) < 0)
+        if (resource_bind(r, &vals[i], &p[i]) < 0)
             return reply_problem(r, 503, "the password could not be hashed; retry shortly");
     }
     sbuf_add(&sql, ") VALUES (");
@@ -619,7 +618,7 @@ int resource_update(struct req *r)
         sbuf_add(&sql, " = ");
         sbuf_add(&sql, placeholder(vals[i].field));
         sbuf_add(&sql, ", ");
-        if (bind_value(r, &vals[i], &p[i]) < 0) {
+        if (resource_bind(r, &vals[i], &p[i]) < 0) {
             cJSON_Delete(before);
             return reply_problem(r, 503, "the password could not be hashed; retry shortly");
         }

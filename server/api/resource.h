@@ -58,6 +58,12 @@ int resource_load(struct req *r, const struct resource *res, long long id, int f
  * replied (404, 412, 428, 503). */
 int resource_load_for_change(struct req *r, const struct resource *res, long long *id,
                              cJSON **before);
+/* Binds a checked value (see domain/validate.h) as a statement parameter
+ * in r's pool; passwords are hashed here. Returns 0, or -1 when hashing
+ * failed. */
+struct value;
+struct db_param;
+int resource_bind(struct req *r, const struct value *v, struct db_param *p);
 /* Writes the ETag of an object with the given version. */
 void resource_etag(struct req *r, const cJSON *obj);
 /* Parses If-Match into a version: 428 or 412 replies are made here.

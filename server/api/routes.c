@@ -4,6 +4,7 @@
 #include "api/audit.h"
 #include "api/auth.h"
 #include "api/construction.h"
+#include "api/gis.h"
 #include "api/planning.h"
 #include "api/inventory.h"
 #include "api/meta.h"
@@ -38,6 +39,12 @@ const struct route api_routes[] = {
     CRUD(projects_resource, "projects", ROLE_ANY, INVENTORY_WRITE),
     {HTTP_GET, "/api/v1/projects/:id/summary", summary_get, ROLE_STAFF, 0,
      "Project KPIs as of a date (?as_of=YYYY-MM-DD), from the recorded history", NULL},
+    {HTTP_POST, "/api/v1/projects/:id/import", gis_import, ROLE_ADMIN | ROLE_MANAGER,
+     ROUTE_WRITE | ROUTE_JSON | ROUTE_BIG_BODY,
+     "Import nodes, segments and premises from a GeoJSON FeatureCollection (?dry_run=true)",
+     NULL},
+    {HTTP_GET, "/api/v1/projects/:id/export.geojson", gis_export, ROLE_STAFF, 0,
+     "The project's network as GeoJSON with current status", NULL},
     CRUD(contractors_resource, "contractors", ROLE_ANY, INVENTORY_WRITE),
     CRUD(lots_resource, "lots", ROLE_ANY, INVENTORY_WRITE),
     CRUD(nodes_resource, "nodes", ROLE_ANY, INVENTORY_WRITE),

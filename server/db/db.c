@@ -73,7 +73,8 @@ int db_config_parse(const char *url, struct db_config *cfg, char *err, size_t er
         return -1;
     }
     const char *slash = strchr(p, '/');
-    if (!slash) {
+    const char *query = strchr(p, '?');
+    if (!slash || (query && query < slash)) {
         snprintf(err, errlen, "database URL names no database (mariadb://user@host/DATABASE)");
         return -1;
     }

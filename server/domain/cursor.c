@@ -2,6 +2,7 @@
  * so the format can change without breaking saved cursors silently. */
 #include "domain/cursor.h"
 
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +29,11 @@ long long cursor_decode(const char *cursor)
     raw[len] = '\0';
     if (len < 4 || memcmp(raw, "id:", 3) != 0)
         return -1;
-    char *end;
-    long long id = strtoll((const char *)raw + 3, &end, 10);
-    if (*end != '\0' || id < 0 || raw[3] == '-' || raw[3] == '+')
-        return -1;
+    long long id = 0;
+    for (size_t i = 3; i < len; i++) {
+        if (raw[i] < '0' || raw[i] > '9' || id > (LLONG_MAX - (raw[i] - '0')) / 10)
+            return -1;
+        id = id * 10 + (raw[i] - '0');
+    }
     return id;
 }

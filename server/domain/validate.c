@@ -112,7 +112,10 @@ cJSON *json_parse_strict(const char *text, size_t len, char *err, size_t errlen)
         cJSON_Delete(json);
         return NULL;
     }
-    if (check_tree(json, err, errlen) < 0) {
+    if ((cJSON_IsString(json) && !valid_utf8(json->valuestring, strlen(json->valuestring))) ||
+        check_tree(json, err, errlen) < 0) {
+        if (cJSON_IsString(json))
+            snprintf(err, errlen, "a string is not valid UTF-8");
         cJSON_Delete(json);
         return NULL;
     }
@@ -166,43 +169,53 @@ int valid_date(const char *s)
     return y >= 1900 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
 }
 
+/* Reads exactly n digits at s; returns the value or -1. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
 int parse_timestamp(const char *s, char out[32])
 {
-    int y, mo, d, h, mi, sec, ms = 0;
     size_t n = strlen(s);
-    if (n < 20 || n > 35)
-        return -1;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6 &&
-        sscanf(s, "%4d-%2d-%2dt%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
+    if (n < 20 || n > 35 || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
         return -1;
     char day[11];
     memcpy(day, s, 10);
     day[10] = '\0';
-    if (!valid_date(day) || h > 23 || mi > 59 || sec > 59)
+    int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
+    if (!valid_date(day) || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
         return -1;
     const char *p = s + 19;
+    int ms = 0;
     if (*p == '.') {
         p++;
-        int digits = 0;
+        int count = 0;
         while (*p >= '0' && *p <= '9') {
-            if (digits < 3)
+            if (count < 3)
                 ms = ms * 10 + (*p - '0');
-            digits++;
+            count++;
             p++;
         }
-        if (digits == 0)
+        if (count == 0)
             return -1;
-        while (digits < 3) {
+        for (; count < 3; count++)
             ms *= 10;
-            digits++;
-        }
     }
     long offset = 0;
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
-        int oh, om;
-        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || p[3] != ':' || oh > 23 || om > 59)
+        if (strlen(p) != 6 || p[3] != ':')
+            return -1;
+        int oh = digits(p + 1, 2), om = digits(p + 4, 2);
+        if (oh < 0 || oh > 23 || om < 0 || om > 59)
             return -1;
         offset = (oh * 3600L + om * 60L) * (*p == '+' ? 1 : -1);
         p += 6;
@@ -211,29 +224,32 @@ int parse_timestamp(const char *s, char out[32])
     }
     if (*p)
         return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-                    .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+    struct tm tm = {.tm_year = digits(s, 4) - 1900, .tm_mon = digits(s + 5, 2) - 1,
+                    .tm_mday = digits(s + 8, 2), .tm_hour = h, .tm_min = mi, .tm_sec = sec};
     time_t t = timegm(&tm) - offset;
     struct tm utc;
     gmtime_r(&t, &utc);
     char date[16];
     if (strftime(date, sizeof(date), "%Y-%m-%d", &utc) != 10)
         return -1;
-    snprintf(out, 32, "%s %02d:%02d:%02d.%03d", date, utc.tm_hour % 24, utc.tm_min % 60,
+    snprintf(out, 32, "%.10s %02d:%02d:%02d.%03d", date, utc.tm_hour % 24, utc.tm_min % 60,
              utc.tm_sec % 61, ms % 1000);
     return 0;
 }
 
 long long parse_id(const char *s)
 {
-    if (!s || !*s || strlen(s) > 18)
+    if (!s || !*s || strlen(s) > 19 || s[0] == '0')
         return 0;
-    for (const char *c = s; *c; c++)
+    unsigned long long v = 0;
+    for (const char *c = s; *c; c++) {
         if (*c < '0' || *c > '9')
             return 0;
-    if (s[0] == '0')
-        return 0;
-    return strtoll(s, NULL, 10);
+        v = v * 10 + (unsigned long long)(*c - '0');
+        if (v > 9223372036854775807ULL)
+            return 0;
+    }
+    return (long long)v;
 }
 
 static int is_integral(double v)
@@ -263,7 +279,10 @@ static int check_coord(const cJSON *pt)
 static const char *check_value(const struct field *f, const cJSON *j, struct pool *pool,
                                struct value *v)
 {
-    static char buf[160];
+    /* Messages live in the request's pool: validation runs on many
+     * threads at once. */
+    char *buf = pool_alloc(pool, 160);
+    const size_t bufsize = 160;
     v->field = f;
     if (cJSON_IsNull(j)) {
         if (!(f->flags & F_NULLABLE))
@@ -281,7 +300,7 @@ static const char *check_value(const struct field *f, const cJSON *j, struct poo
         double lo = f->type == FT_INT || f->type == FT_MONEY ? f->min : 1;
         double hi = f->type == FT_INT || f->type == FT_MONEY ? f->max : 9007199254740991.0;
         if (j->valuedouble < lo || j->valuedouble > hi) {
-            snprintf(buf, sizeof(buf), "must be between %.0f and %.0f", lo, hi);
+            snprintf(buf, bufsize, "must be between %.0f and %.0f", lo, hi);
             return buf;
         }
         v->i = (long long)j->valuedouble;
@@ -306,7 +325,7 @@ static const char *check_value(const struct field *f, const cJSON *j, struct poo
             hi = 180;
         }
         if (j->valuedouble < lo || j->valuedouble > hi) {
-            snprintf(buf, sizeof(buf), "must be between %g and %g", lo, hi);
+            snprintf(buf, bufsize, "must be between %g and %g", lo, hi);
             return buf;
         }
         if (f->type == FT_DECIMAL && !decimals_ok(j->valuedouble, 100))
@@ -330,13 +349,13 @@ static const char *check_value(const struct field *f, const cJSON *j, struct poo
         double max = f->max > 0 ? f->max : 200;
         double min = f->type == FT_PASSWORD ? 10 : ((f->flags & F_REQUIRED) ? 1 : 0);
         if (chars > max) {
-            snprintf(buf, sizeof(buf), "must have at most %.0f characters", max);
+            snprintf(buf, bufsize, "must have at most %.0f characters", max);
             return buf;
         }
         if (chars < min) {
             if (min == 1)
                 return "must not be empty";
-            snprintf(buf, sizeof(buf), "must have at least %.0f characters", min);
+            snprintf(buf, bufsize, "must have at least %.0f characters", min);
             return buf;
         }
         for (const char *c = j->valuestring; *c; c++)
@@ -359,9 +378,9 @@ static const char *check_value(const struct field *f, const cJSON *j, struct poo
                     return NULL;
                 }
         {
-            size_t o = (size_t)snprintf(buf, sizeof(buf), "must be one of");
-            for (const char *const *e = f->values; *e && o < sizeof(buf); e++)
-                o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s %s", e == f->values ? "" : ",",
+            size_t o = (size_t)snprintf(buf, bufsize, "must be one of");
+            for (const char *const *e = f->values; *e && o < bufsize; e++)
+                o += (size_t)snprintf(buf + o, bufsize - o, "%s %s", e == f->values ? "" : ",",
                                       *e);
         }
         return buf;

@@ -101,6 +101,11 @@ int reply_invalid(struct req *r, cJSON *errors)
     return problem(r, 422, detail, errors);
 }
 
+int reply_invalid_detail(struct req *r, const char *detail, cJSON *errors)
+{
+    return problem(r, 422, detail, errors);
+}
+
 int reply_invalid_field(struct req *r, const char *field, const char *detail)
 {
     cJSON *errors = cJSON_CreateArray();

@@ -19,6 +19,8 @@ int reply_problem(struct req *r, int status, const char *fmt, ...)
 /* A 422 with errors[]: errors is a cJSON array of {pointer, detail}
  * (consumed). */
 int reply_invalid(struct req *r, struct cJSON *errors);
+/* A 422 with its own detail and errors (consumed). */
+int reply_invalid_detail(struct req *r, const char *detail, struct cJSON *errors);
 /* A 422 about one field, with detail both as the problem's detail and as
  * the field's error. */
 int reply_invalid_field(struct req *r, const char *field, const char *detail);

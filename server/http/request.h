@@ -74,6 +74,7 @@ struct req {
     struct cJSON *json; /* parsed body (owned by pool) */
     struct user user;   /* id 0 while unauthenticated */
     int retry;          /* set by reply_db: the transaction must be run again */
+    int rollback_only;  /* a successful answer whose changes are undone (dry runs) */
 
     /* Response. */
     int status;

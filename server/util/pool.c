@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #define CHUNK_SIZE 8192
@@ -50,6 +51,10 @@ void pool_free(struct pool *p)
 void *pool_alloc(struct pool *p, size_t n)
 {
     size_t align = sizeof(max_align_t);
+    if (n > SIZE_MAX / 2) {
+        fprintf(stderr, "fibertrackd: allocation of %zu bytes refused\n", n);
+        abort();
+    }
     n = (n + align - 1) / align * align;
     struct chunk *c = p->chunks;
     if (!c || c->size - c->used < n) {
