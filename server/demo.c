@@ -71,6 +71,12 @@ static char *batch_sql(struct pool *pool, const char *head, const char *row, int
     return b.s;
 }
 
+/* Coordinates are stored to seven decimals, as the API stores them. */
+static double round7(double v)
+{
+    return round(v * 1e7) / 1e7;
+}
+
 static const char *const statuses[] = {"planned",         "permitted", "in_construction",
                                        "civil_done",      "cable_installed", "spliced",
                                        "tested",          "accepted"};
@@ -260,8 +266,8 @@ int demo_load(struct db *db, long nseg, int per_seg)
             p[i * 6 + 1] = DB_TEXTP(pool_printf(bp, "N-%06ld", k + 1));
             p[i * 6 + 2] = DB_TEXTP(kind);
             p[i * 6 + 3] = DB_TEXTP(k == 0 ? "PoP Musterstadt" : pool_printf(bp, "%s %ld", kind, k));
-            p[i * 6 + 4] = DB_DBLP(lat0 + (double)(k / 100) * 0.0012);
-            p[i * 6 + 5] = DB_DBLP(lon0 + (double)(k % 100) * 0.0018);
+            p[i * 6 + 4] = DB_DBLP(round7(lat0 + (double)(k / 100) * 0.0012));
+            p[i * 6 + 5] = DB_DBLP(round7(lon0 + (double)(k % 100) * 0.0018));
         }
         long long id;
         char *sql = batch_sql(bp, "INSERT INTO nodes (project_id, code, kind, name, lat, lon) VALUES ",
@@ -348,8 +354,8 @@ int demo_load(struct db *db, long nseg, int per_seg)
             q[3] = DB_TEXTP(pool_printf(bp, "%ld", k % 97 + 1));
             q[4] = DB_TEXTP(pool_printf(bp, "99%03ld", seg % 1000));
             q[5] = DB_TEXTP("Musterstadt");
-            q[6] = DB_DBLP(lat0 + (double)(a / 100) * 0.0012 + 0.0002 * (double)(k % per_seg + 1));
-            q[7] = DB_DBLP(lon0 + (double)(a % 100) * 0.0018 + 0.0004);
+            q[6] = DB_DBLP(round7(lat0 + (double)(a / 100) * 0.0012 + 0.0002 * (double)(k % per_seg + 1)));
+            q[7] = DB_DBLP(round7(lon0 + (double)(a % 100) * 0.0018 + 0.0004));
             q[8] = DB_TEXTP(k % 25 == 0 ? "business" : (k % 211 == 0 ? "school" : "residential"));
             q[9] = DB_INTP(white);
             q[10] = DB_TEXTP(white ? "16.00" : "50.00");

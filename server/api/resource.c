@@ -2,6 +2,7 @@
  * description. */
 #include "api/resource.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,7 +424,9 @@ int resource_bind(struct req *r, const struct value *v, struct db_param *p)
         return 0;
     case FT_LAT:
     case FT_LON:
-        *p = DB_DBLP(v->num);
+        /* Seven decimals are a centimetre: enough for a site, and stable
+         * through GIS tools that print fewer digits. */
+        *p = DB_DBLP(round(v->num * 1e7) / 1e7);
         return 0;
     case FT_PASSWORD: {
         char *hash = pool_alloc(r->pool, PASSWORD_HASH_LEN);

@@ -1,0 +1,1136 @@
+#!/usr/bin/python3
+"""Fault-injection cases for fibertrackd; driven by tests/fault/run-fault.sh.
+
+    fault.py CASE
+
+CASE is one of the functions named case_* below (without the prefix, '_'
+written as '-'). The environment names the server under test:
+
+    FAULT_URL               http://127.0.0.1:PORT
+    FAULT_PID               pid of that fibertrackd serve
+    FAULT_SOCK              its private MariaDB's unix socket
+    FAULT_MDB_PIDFILE       that MariaDB's pid file
+    FAULT_TOKEN             an admin bearer token
+    FAULT_REQUEST_TIMEOUT   the server's --request-timeout
+    FAULT_GRACE             the server's --shutdown-grace
+    FAULT_MARIADB           the mariadb client (default: mariadb)
+
+Prints what it measured, one "problem:" line per violated expectation, and
+exits 0 when the case passed, 1 when it failed. Standard library only.
+"""
+import http.client
+import json
+import os
+import random
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import urlsplit
+
+URL = os.environ.get("FAULT_URL", "http://127.0.0.1:18200")
+HOST = urlsplit(URL).hostname
+PORT = urlsplit(URL).port
+PID = int(os.environ.get("FAULT_PID", "0") or 0)
+SOCK = os.environ.get("FAULT_SOCK", "")
+MDB_PIDFILE = os.environ.get("FAULT_MDB_PIDFILE", "")
+TOKEN = os.environ.get("FAULT_TOKEN", "")
+REQUEST_TIMEOUT = float(os.environ.get("FAULT_REQUEST_TIMEOUT", "30"))
+GRACE = float(os.environ.get("FAULT_GRACE", "20"))
+MARIADB = os.environ.get("FAULT_MARIADB", "mariadb")
+RUN = "%x" % random.getrandbits(32)  # makes names unique across runs
+
+problems = []
+_children = []  # background mariadb client sessions, ended at exit
+
+
+def problem(msg):
+    problems.append(msg)
+    print("    problem: " + msg, flush=True)
+
+
+def note(msg):
+    print("    " + msg, flush=True)
+
+
+def ms(seconds):
+    return "%.1f ms" % (seconds * 1000.0)
+
+
+# ---- HTTP ------------------------------------------------------------------
+
+
+class Resp:
+    __slots__ = ("status", "headers", "body", "start", "end", "error")
+
+    def __init__(self, status, headers, body, start, end, error):
+        self.status, self.headers, self.body = status, headers, body
+        self.start, self.end, self.error = start, end, error
+
+    @property
+    def elapsed(self):
+        return self.end - self.start
+
+    def json(self):
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    def describe(self):
+        if self.error:
+            return self.error
+        return "%d %s" % (self.status, self.body[:160].decode("utf-8", "replace"))
+
+
+def request(method, path, body=None, headers=None, timeout=30.0, auth=True):
+    """One request on a fresh connection; never raises."""
+    h = {"Connection": "close"}
+    if auth:
+        h["Authorization"] = "Bearer " + TOKEN
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    h.update(headers or {})
+    start = time.monotonic()
+    conn = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
+    try:
+        conn.request(method, path, body=data, headers=h)
+        r = conn.getresponse()
+        b = r.read()
+        return Resp(r.status, {k.lower(): v for k, v in r.getheaders()}, b, start,
+                    time.monotonic(), None)
+    except Exception as e:  # timeouts, resets, refused: all recorded
+        return Resp(None, {}, b"", start, time.monotonic(), "%s: %s" % (type(e).__name__, e))
+    finally:
+        conn.close()
+
+
+def metrics():
+    """The unlabelled gauges and counters of /metrics."""
+    r = request("GET", "/metrics", auth=False, timeout=5)
+    out = {}
+    if r.status == 200:
+        for line in r.body.decode().splitlines():
+            if line.startswith("#") or "{" in line:
+                continue
+            parts = line.split()
+            if len(parts) == 2:
+                try:
+                    out[parts[0]] = float(parts[1])
+                except ValueError:
+                    pass
+    return out
+
+
+def check_503(resps, what):
+    """Every 503 carries Retry-After; returns how many 503s there were."""
+    n = 0
+    for r in resps:
+        if r.status == 503:
+            n += 1
+            if "retry-after" not in r.headers:
+                problem("%s: a 503 without Retry-After: %s" % (what, r.describe()))
+                break
+    return n
+
+
+def status_counts(resps):
+    counts = {}
+    for r in resps:
+        key = str(r.status) if r.status else "error"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def sample_healthz(n, interval=0.1, timeout=5.0):
+    out = []
+    for _ in range(n):
+        r = request("GET", "/healthz", auth=False, timeout=timeout)
+        out.append(r)
+        time.sleep(max(0.0, interval - r.elapsed))
+    return out
+
+
+def judge_healthz(samples, limit, what):
+    bad = [r for r in samples if r.status != 200]
+    lat = sorted(r.elapsed for r in samples)
+    note("%s: %d GET /healthz, median %s, max %s" %
+         (what, len(samples), ms(lat[len(lat) // 2]), ms(lat[-1])))
+    if bad:
+        problem("%s: GET /healthz failed %d times, e.g. %s" % (what, len(bad), bad[0].describe()))
+    if lat[-1] > limit:
+        slow = sum(1 for x in lat if x > limit)
+        problem("%s: GET /healthz took up to %s (%d of %d over %s)" %
+                (what, ms(lat[-1]), slow, len(lat), ms(limit)))
+
+
+# ---- processes ---------------------------------------------------------------
+
+
+def alive(pid):
+    """True while pid runs (a zombie counts as gone)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("State:"):
+                    return line.split()[1] not in ("Z", "X")
+    except OSError:
+        return False
+    return True
+
+
+def wait_gone(pid, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            return True
+        time.sleep(0.05)
+    return not alive(pid)
+
+
+def mariadbd_pid():
+    try:
+        with open(MDB_PIDFILE) as f:
+            pid = int(f.read().strip())
+        with open("/proc/%d/comm" % pid) as f:
+            if f.read().strip() not in ("mariadbd", "mysqld"):
+                return None
+        return pid if alive(pid) else None
+    except (OSError, ValueError):
+        return None
+
+
+def server_alive(what):
+    if not alive(PID):
+        problem("%s: fibertrackd (pid %d) is gone" % (what, PID))
+        return False
+    return True
+
+
+# ---- the database, directly --------------------------------------------------
+
+
+def sql(query, db="fibertrack", timeout=60):
+    p = subprocess.run([MARIADB, "--no-defaults", "-S", SOCK, "-u", "root", "-N", "-B", db, "-e",
+                        query], capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError("mariadb: " + p.stderr.strip())
+    return [line.split("\t") for line in p.stdout.splitlines()]
+
+
+def sql_session(script, db="fibertrack"):
+    """A background client session running script; it keeps its locks
+    until the script ends."""
+    p = subprocess.Popen([MARIADB, "--no-defaults", "-S", SOCK, "-u", "root", "-N", "-B", db,
+                          "-e", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    _children.append(p)
+    return p
+
+
+def end_sessions():
+    for p in _children:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def wait_sleeping(seconds=15.0):
+    """Waits until a session runs SELECT SLEEP(...) (so whatever it locked
+    before is held). Returns the time, or None."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            n = sql("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                    "WHERE INFO LIKE 'SELECT SLEEP(%'")[0][0]
+            if int(n) > 0:
+                return time.monotonic()
+        except RuntimeError:
+            pass
+        time.sleep(0.05)
+    return None
+
+
+def innodb_status(name):
+    return int(sql("SHOW GLOBAL STATUS LIKE '%s'" % name)[0][1])
+
+
+def rows_by_name(prefix):
+    """{name: count} of contractors whose name starts with prefix."""
+    out = {}
+    for name, n in sql("SELECT name, COUNT(*) FROM contractors WHERE name LIKE '%s%%' "
+                       "GROUP BY name" % prefix):
+        out[name] = int(n)
+    return out
+
+
+def check_writes(writes, prefix, what):
+    """writes: [(name, Resp)]. Every 201 is stored exactly once; a write
+    answered with an error is not stored."""
+    stored = rows_by_name(prefix)
+    acked = [n for n, r in writes if r.status == 201]
+    lost = [n for n in acked if stored.get(n, 0) == 0]
+    dup = [n for n, c in stored.items() if c > 1]
+    refused = [n for n, r in writes if r.status is not None and r.status >= 400]
+    ghost = [n for n in refused if stored.get(n, 0) > 0]
+    unknown = [n for n, r in writes if r.status is None]
+    note("%s: %d writes acknowledged (201), %d stored rows, %d answered with an error, "
+         "%d without an answer" % (what, len(acked), sum(stored.values()), len(refused),
+                                   len(unknown)))
+    if lost:
+        problem("%s: %d acknowledged writes are not in the database, e.g. %s" %
+                (what, len(lost), lost[0]))
+    if dup:
+        problem("%s: %d writes are stored more than once, e.g. %s" % (what, len(dup), dup[0]))
+    if ghost:
+        problem("%s: %d writes answered with an error were stored anyway, e.g. %s" %
+                (what, len(ghost), ghost[0]))
+
+
+class Load:
+    """Threads running fn(thread_index, iteration) -> (label, Resp) until stopped."""
+
+    def __init__(self, nthreads, fn):
+        self.fn = fn
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.results = []
+        self.threads = [threading.Thread(target=self._run, args=(i,), daemon=True)
+                        for i in range(nthreads)]
+
+    def _run(self, t):
+        n = 0
+        while not self.stop.is_set():
+            item = self.fn(t, n)
+            n += 1
+            with self.lock:
+                self.results.append(item)
+
+    def start(self):
+        for th in self.threads:
+            th.start()
+        return self
+
+    def finish(self, timeout=60.0):
+        self.stop.set()
+        deadline = time.monotonic() + timeout
+        for th in self.threads:
+            th.join(max(0.1, deadline - time.monotonic()))
+        return not any(th.is_alive() for th in self.threads)
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.results)
+
+
+def parallel(n, fn, timeout=60.0):
+    """Runs fn(i) for i in range(n) at once (released together); returns the results."""
+    out = [None] * n
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        try:
+            barrier.wait(10)
+        except threading.BrokenBarrierError:
+            pass
+        out[i] = fn(i)
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
+    for th in threads:
+        th.start()
+    deadline = time.monotonic() + timeout
+    for th in threads:
+        th.join(max(0.1, deadline - time.monotonic()))
+    return out
+
+
+# ---- 1. DB stall ---------------------------------------------------------------
+
+
+def case_db_stall():
+    """Writes in flight, FLUSH TABLES WITH READ LOCK for 8 s: /healthz stays
+    fast, the writes finish (or 503) after UNLOCK, none is lost or doubled."""
+    prefix = "stall-%s-" % RUN
+
+    def write(t, n):
+        name = "%s%d-%d" % (prefix, t, n)
+        return name, request("POST", "/api/v1/contractors", {"name": name}, timeout=40)
+
+    load = Load(6, write).start()
+    time.sleep(1.0)
+    before = len(load.snapshot())
+    stall = sql_session("FLUSH TABLES WITH READ LOCK; SELECT SLEEP(8)")
+    t_lock = wait_sleeping()
+    if t_lock is None:
+        problem("FLUSH TABLES WITH READ LOCK was not granted within 15 s")
+        load.finish()
+        return
+    samples = sample_healthz(50)
+    m = metrics()
+    t_sampled = time.monotonic()
+    done_in_stall = [r for _, r in load.snapshot()
+                     if r.start > t_lock + 0.2 and r.end < t_sampled]
+    note("before the lock: %d writes done; in flight during the stall: %d requests, "
+         "%d DB workers busy; writes completed during the stall: %d" %
+         (before, int(m.get("fibertrack_http_in_flight", -1)) - 1,
+          int(m.get("fibertrack_db_pool_busy", -1)), len(done_in_stall)))
+    judge_healthz(samples, 0.100, "during the stall")
+    try:
+        stall.wait(20)
+    except subprocess.TimeoutExpired:
+        problem("the FTWRL session did not end")
+    t_unlock = time.monotonic()
+    time.sleep(1.5)
+    if not load.finish(45):
+        problem("writers still waiting 45 s after UNLOCK")
+    writes = load.snapshot()
+    resps = [r for _, r in writes]
+    stalled = [r for r in resps if r.start < t_unlock and r.end > t_unlock]
+    note("writes: %s; %d were held by the lock, the longest took %s" %
+         (status_counts(resps), len(stalled), ms(max(r.elapsed for r in resps))))
+    odd = [r for r in resps if r.status not in (201, 503)]
+    if odd:
+        problem("%d writes answered neither 201 nor 503, e.g. %s" % (len(odd), odd[0].describe()))
+    check_503(resps, "writes")
+    if not stalled:
+        problem("no write was held by the lock: the stall did not happen")
+    check_writes(writes, prefix, "stall")
+    server_alive("after the stall")
+
+
+# ---- 2. DB restart -----------------------------------------------------------
+
+
+def restart(sig, what):
+    seg = sql("SELECT MIN(id) FROM segments")[0][0]
+    prefix = "rst-%s-%s-" % (what, RUN)
+    old = mariadbd_pid()
+    if not old:
+        problem("no running mariadbd found through %s" % MDB_PIDFILE)
+        return
+
+    def op(t, n):
+        k = (t + n) % 3
+        if k == 0:
+            return "read", request("GET", "/api/v1/segments/" + seg, timeout=REQUEST_TIMEOUT + 5)
+        if k == 1:
+            return "ready", request("GET", "/readyz", auth=False, timeout=REQUEST_TIMEOUT + 5)
+        name = "%s%d-%d" % (prefix, t, n)
+        return name, request("POST", "/api/v1/contractors", {"name": name},
+                             timeout=REQUEST_TIMEOUT + 5)
+
+    ok = {"read": 200, "ready": 200}
+    load = Load(4, op).start()
+    time.sleep(1.0)
+    t_kill = time.monotonic()
+    os.kill(old, sig)
+    t_back = None  # a new mariadbd answers
+    new = None
+    deadline = t_kill + 45
+    last_fail = t_kill
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if t_back is None:
+            new = mariadbd_pid()
+            if new and new != old:
+                try:
+                    sql("SELECT 1", timeout=5)
+                    t_back = time.monotonic()
+                except (RuntimeError, subprocess.TimeoutExpired):
+                    pass
+        res = [(label, r) for label, r in load.snapshot() if r.start >= t_kill]
+        fails = [r for label, r in res if r.status != ok.get(label, 201)]
+        if fails:
+            last_fail = max(r.end for r in fails)
+        after = [r for label, r in res if r.start > last_fail]
+        if t_back and time.monotonic() - last_fail > 5 and len(after) >= 10:
+            break
+    if not load.finish(REQUEST_TIMEOUT + 10):
+        problem("requests still running %d s after the load stopped" % (REQUEST_TIMEOUT + 10))
+    res = load.snapshot()
+    resps = [r for _, r in res]
+    since = [(label, r) for label, r in res if r.start >= t_kill]
+    fails = [r for label, r in since if r.status != ok.get(label, 201)]
+    note("%s: requests since then: %s" % (what, status_counts([r for _, r in since])))
+    if t_back:
+        note("%s: a new mariadbd (pid %s) answered %.1f s after the fault" %
+             (what, new, t_back - t_kill))
+    else:
+        problem("%s: no new mariadbd answered within 45 s (supervisor did not restart it)" % what)
+    recovery = (max(r.end for r in fails) - t_kill) if fails else 0.0
+    tail = [r for r in resps if r.start > t_kill + recovery]
+    note("%s: recovered %.1f s after the fault (last failed request), %d requests after it "
+         "all succeeded" % (what, recovery, len(tail)))
+    if t_back:
+        stale = [r for r in fails if r.start > t_back + 0.5]
+        if stale:
+            note("%s: %d requests failed although started > 0.5 s after the new mariadbd "
+                 "answered (stale pooled connections), the last %.1f s after it" %
+                 (what, len(stale), max(r.start for r in stale) - t_back))
+    if recovery > 30:
+        problem("%s: requests still failed %.1f s after the fault" % (what, recovery))
+    if len(tail) < 10:
+        problem("%s: the server did not recover (only %d successful requests after the last "
+                "failure)" % (what, len(tail)))
+    odd = [r for r in resps if r.status not in (200, 201, 503)]
+    if odd:
+        problem("%s: %d answers other than 200/201/503, e.g. %s" %
+                (what, len(odd), odd[0].describe()))
+    check_503(resps, what)
+    slow = max(r.elapsed for r in resps)
+    note("%s: the slowest request took %.2f s (request timeout %d s)" %
+         (what, slow, REQUEST_TIMEOUT))
+    if slow > REQUEST_TIMEOUT:
+        problem("%s: a request took %.1f s, longer than the request timeout" % (what, slow))
+    if not fails:
+        note("%s: no request failed at all" % what)
+    server_alive(what)
+    check_writes([(n, r) for n, r in res if n.startswith(prefix)], prefix, what)
+
+
+def case_db_kill():
+    """kill -9 of the private mariadbd."""
+    restart(signal.SIGKILL, "kill -9")
+
+
+def case_db_term():
+    """A clean shutdown (SIGTERM) of the private mariadbd."""
+    restart(signal.SIGTERM, "SIGTERM")
+
+
+# ---- 3. graceful shutdown ------------------------------------------------------
+
+
+def refused_now():
+    s = socket.socket()
+    s.settimeout(2)
+    try:
+        s.connect((HOST, PORT))
+    except ConnectionRefusedError:
+        return True, "refused"
+    except OSError as e:
+        return False, "%s: %s" % (type(e).__name__, e)
+    try:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = s.recv(200)
+        return False, "accepted, answered %r" % data[:40]
+    except OSError as e:
+        return False, "accepted, then %s" % type(e).__name__
+    finally:
+        s.close()
+
+
+def case_shutdown():
+    """SIGTERM with logins (password hashing) in flight: they complete, new
+    connections are refused, the process exits within the grace period, its
+    mariadbd is stopped."""
+    n = 80
+    mdb = mariadbd_pid()
+    box = {}
+
+    def login(i):
+        return request("POST", "/api/v1/auth/login",
+                       {"email": "manager@musterstadt.example", "password": "fibertrack-demo"},
+                       auth=False, timeout=GRACE + 15)
+
+    th = threading.Thread(target=lambda: box.setdefault("r", parallel(n, login, GRACE + 20)))
+    th.start()
+    time.sleep(0.35)
+    m = metrics()
+    inflight = int(m.get("fibertrack_http_in_flight", 0)) - 1
+    t_term = time.monotonic()
+    os.kill(PID, signal.SIGTERM)
+    time.sleep(0.4)
+    refused, how = refused_now()
+    th.join(GRACE + 25)
+    gone = wait_gone(PID, GRACE + 5 - (time.monotonic() - t_term))
+    t_exit = time.monotonic() - t_term
+    res = box.get("r") or []
+    res = [r for r in res if r is not None]
+    good = [r for r in res if r.status == 201 and (r.json() or {}).get("token")]
+    note("%d logins sent, %d in flight at SIGTERM; answers: %s" %
+         (n, inflight, status_counts(res)))
+    if inflight < 10:
+        problem("only %d requests were in flight at SIGTERM: the case did not test much" %
+                inflight)
+    if len(good) != n:
+        bad = [r for r in res if r not in good]
+        problem("%d of %d in-flight logins did not complete with 201 and a token, e.g. %s" %
+                (n - len(good), n, bad[0].describe() if bad else "no answer"))
+    if res:
+        note("the last login was answered %.2f s after SIGTERM" %
+             (max(r.end for r in res) - t_term))
+    note("a new connection 0.4 s after SIGTERM: %s" % how)
+    if not refused:
+        problem("a new connection after SIGTERM was not refused (%s)" % how)
+    if gone:
+        note("fibertrackd exited %.2f s after SIGTERM (grace %d s)" % (t_exit, GRACE))
+    else:
+        problem("fibertrackd still runs %.1f s after SIGTERM (grace %d s)" % (t_exit, GRACE))
+    if mdb:
+        if wait_gone(mdb, 15):
+            note("its mariadbd (pid %d) stopped" % mdb)
+        else:
+            problem("its mariadbd (pid %d) still runs after fibertrackd exited" % mdb)
+
+
+def case_shutdown_grace():
+    """SIGTERM while requests are stuck on a stalled database: the process
+    still exits (cleanly) soon after the grace period and stops its mariadbd."""
+    mdb = mariadbd_pid()
+    stall = sql_session("FLUSH TABLES WITH READ LOCK; SELECT SLEEP(12)")
+    if wait_sleeping() is None:
+        problem("FLUSH TABLES WITH READ LOCK was not granted within 15 s")
+        return
+    names = ["grace-%s-%d" % (RUN, i) for i in range(3)]
+    box = {}
+    th = threading.Thread(target=lambda: box.setdefault("r", parallel(3, lambda i: request(
+        "POST", "/api/v1/contractors", {"name": names[i]}, timeout=30), 40)))
+    th.start()
+    time.sleep(0.7)
+    m = metrics()
+    note("%d requests in flight, %d DB workers busy at SIGTERM" %
+         (int(m.get("fibertrack_http_in_flight", 0)) - 1, int(m.get("fibertrack_db_pool_busy", 0))))
+    t_term = time.monotonic()
+    os.kill(PID, signal.SIGTERM)
+    limit = GRACE + 5
+    gone = wait_gone(PID, 25)
+    t_exit = time.monotonic() - t_term
+    th.join(35)
+    res = [r for r in box.get("r") or [] if r is not None]
+    note("the stuck writes got: %s" % "; ".join(r.describe()[:60] for r in res))
+    if not gone:
+        problem("fibertrackd still runs %.1f s after SIGTERM (grace %d s)" % (t_exit, GRACE))
+    elif t_exit > limit:
+        problem("fibertrackd exited only %.1f s after SIGTERM, grace %d s: the grace period "
+                "does not bound the shutdown" % (t_exit, GRACE))
+    else:
+        note("fibertrackd exited %.1f s after SIGTERM (grace %d s)" % (t_exit, GRACE))
+    if mdb:
+        if wait_gone(mdb, 15):
+            note("its mariadbd (pid %d) stopped" % mdb)
+        else:
+            problem("its mariadbd (pid %d) still runs after fibertrackd exited" % mdb)
+
+
+# ---- 4. slow clients -----------------------------------------------------------
+
+
+def wait_closed(s, seconds):
+    """Waits until the peer closes s; returns the time it took or None."""
+    t0 = time.monotonic()
+    deadline = t0 + seconds
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([s], [], [], max(0.0, deadline - time.monotonic()))
+        if not r:
+            break
+        try:
+            if not s.recv(4096):
+                return time.monotonic() - t0
+        except OSError:
+            return time.monotonic() - t0
+    return None
+
+
+def slowloris(out, i):
+    """Sends a request one byte per second; records when it is cut off."""
+    s = socket.socket()
+    s.settimeout(5)
+    t0 = time.monotonic()
+    try:
+        s.connect((HOST, PORT))
+        data = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 100
+        for b in data:
+            try:
+                s.send(bytes([b]))
+            except OSError:
+                break
+            r, _, _ = select.select([s], [], [], 1.0)
+            if r:
+                try:
+                    if not s.recv(4096):
+                        break
+                except OSError:
+                    break
+            if time.monotonic() - t0 > 20:
+                out[i] = None
+                return
+        out[i] = time.monotonic() - t0
+    except OSError as e:
+        out[i] = "error: %s" % e
+    finally:
+        s.close()
+
+
+def idle_conn(out, i):
+    s = socket.socket()
+    s.settimeout(5)
+    t0 = time.monotonic()
+    try:
+        s.connect((HOST, PORT))
+        left = wait_closed(s, 20)
+        out[i] = None if left is None else time.monotonic() - t0
+    except OSError as e:
+        out[i] = "error: %s" % e
+    finally:
+        s.close()
+
+
+def cut_off(kind, fn, n):
+    seg = sql("SELECT MIN(id) FROM segments")[0][0]
+    out = [None] * n
+    threads = [threading.Thread(target=fn, args=(out, i), daemon=True) for i in range(n)]
+    for th in threads:
+        th.start()
+    # Meanwhile other clients are served as usual.
+    samples, reads = [], []
+    t0 = time.monotonic()
+    while any(th.is_alive() for th in threads) and time.monotonic() - t0 < 25:
+        samples.append(request("GET", "/healthz", auth=False, timeout=5))
+        reads.append(request("GET", "/api/v1/segments/" + seg, timeout=10))
+        time.sleep(0.1)
+    for th in threads:
+        th.join(1)
+    times = [x for x in out if isinstance(x, float)]
+    other = [x for x in out if not isinstance(x, float)]
+    if times:
+        note("%d %s connections cut off after %.2f .. %.2f s (request timeout %d s)" %
+             (len(times), kind, min(times), max(times), REQUEST_TIMEOUT))
+    if other:
+        problem("%d %s connections were not cut off within 20 s (%s)" %
+                (len(other), kind, other[0] or "still open"))
+    elif times and (min(times) < REQUEST_TIMEOUT - 0.5 or max(times) > REQUEST_TIMEOUT + 3):
+        problem("%s connections were cut off after %.2f .. %.2f s, not about %d s" %
+                (kind, min(times), max(times), REQUEST_TIMEOUT))
+    judge_healthz(samples, 0.100, "meanwhile")
+    lat = sorted(r.elapsed for r in reads)
+    bad = [r for r in reads if r.status != 200]
+    note("meanwhile: %d GET /api/v1/segments/%s, median %s, max %s" %
+         (len(reads), seg, ms(lat[len(lat) // 2]), ms(lat[-1])))
+    if bad:
+        problem("meanwhile GET /api/v1/segments/%s failed: %s" % (seg, bad[0].describe()))
+    if lat[-1] > 0.5:
+        problem("meanwhile GET /api/v1/segments/%s took up to %s" % (seg, ms(lat[-1])))
+    server_alive(kind)
+
+
+def case_slowloris():
+    """Clients sending their headers one byte per second are cut off after
+    the request timeout; others are served fast meanwhile."""
+    cut_off("slowloris", slowloris, 20)
+
+
+def case_idle():
+    """Clients that connect and send nothing are cut off after the request timeout."""
+    cut_off("idle", idle_conn, 10)
+
+
+def case_max_connections():
+    """With --max-connections N: connections N+1.. are closed at once, the
+    first N still work; and no connection was leaked by the cases before."""
+    cap = int(os.environ.get("FAULT_MAX_CONNECTIONS", "16"))
+    deadline = time.monotonic() + 8
+    while True:
+        conns = metrics().get("fibertrack_http_connections", -1) - 1
+        if conns <= 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    note("open connections before: %d" % conns)
+    if conns > 0:
+        problem("the server still counts %d connections although no client holds one "
+                "(leaked connection slots)" % conns)
+    first = []
+    for _ in range(cap):
+        s = socket.create_connection((HOST, PORT), timeout=5)
+        first.append(s)
+    time.sleep(0.3)
+    extra = [socket.create_connection((HOST, PORT), timeout=5) for _ in range(4)]
+    closed = [wait_closed(s, 1.5) for s in extra]
+    for s in extra:
+        s.close()
+    n_closed = sum(1 for c in closed if c is not None)
+    note("%d connections over the cap of %d: %d closed by the server (after %s)" %
+         (len(extra), cap, n_closed,
+          ", ".join("%.2f s" % c for c in closed if c is not None) or "-"))
+    if n_closed != len(extra):
+        problem("%d connections over --max-connections %d were not closed" %
+                (len(extra) - n_closed, cap))
+    ok = 0
+    errors = []
+    for s in first:
+        try:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            data = b""
+            while True:
+                b = s.recv(4096)
+                if not b:
+                    break
+                data += b
+            if data.startswith(b"HTTP/1.1 200"):
+                ok += 1
+            else:
+                errors.append(repr(data[:40]))
+        except OSError as e:
+            errors.append(type(e).__name__)
+        finally:
+            s.close()
+    note("the first %d connections: %d answered 200" % (cap, ok))
+    if ok != cap:
+        problem("only %d of the first %d connections were served (%s)" %
+                (ok, cap, errors[0] if errors else ""))
+    time.sleep(0.3)
+    r = request("GET", "/healthz", auth=False, timeout=5)
+    if r.status != 200:
+        problem("a new connection afterwards: %s" % r.describe())
+    server_alive("max connections")
+
+
+# ---- 5. limits -----------------------------------------------------------------
+
+
+def raw_exchange(data, seconds=5.0):
+    """Sends data on a new connection; returns (response bytes, closed?, seconds)."""
+    s = socket.create_connection((HOST, PORT), timeout=seconds)
+    t0 = time.monotonic()
+    got = b""
+    closed = False
+    try:
+        try:
+            s.sendall(data)
+        except OSError:
+            pass
+        deadline = t0 + seconds
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([s], [], [], max(0.0, deadline - time.monotonic()))
+            if not r:
+                break
+            try:
+                b = s.recv(65536)
+            except OSError:
+                closed = True
+                break
+            if not b:
+                closed = True
+                break
+            got += b
+    finally:
+        s.close()
+    return got, closed, time.monotonic() - t0
+
+
+def status_of(resp):
+    try:
+        return int(resp.split(b" ", 2)[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def case_big_headers():
+    """Headers over 16 KiB: a 4xx, the connection closed, the server alive."""
+    tests = {
+        "one 20 KiB header": b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20480 +
+        b"\r\n\r\n",
+        "300 headers of 100 bytes": b"GET /healthz HTTP/1.1\r\nHost: x\r\n" +
+        b"".join(b"X-H%d: %s\r\n" % (i, b"b" * 100) for i in range(300)) + b"\r\n",
+        "a 20 KiB request line": b"GET /healthz?" + b"q" * 20480 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    }
+    for what, data in tests.items():
+        resp, closed, secs = raw_exchange(data)
+        st = status_of(resp)
+        ctype = ""
+        for line in resp.split(b"\r\n"):
+            if line.lower().startswith(b"content-type:"):
+                ctype = line.split(b":", 1)[1].strip().decode()
+        note("%s: %s (%s), connection %s after %.2f s" %
+             (what, st or "no answer", ctype or "-", "closed" if closed else "open", secs))
+        if st is None or not 400 <= st < 500:
+            problem("%s: answered %r instead of a 4xx" % (what, resp[:60]))
+        if not closed:
+            problem("%s: the connection was left open" % what)
+        if st and ctype and ctype != "application/problem+json":
+            note("%s: the error body is %s, not application/problem+json" % (what, ctype))
+    r = request("GET", "/healthz", auth=False, timeout=5)
+    if r.status != 200:
+        problem("GET /healthz afterwards: %s" % r.describe())
+    server_alive("big headers")
+
+
+def case_big_body():
+    """A body over 1 MiB on a normal route: 413, nothing stored."""
+    name = "big-%s" % RUN
+    body = json.dumps({"name": name, "phone": "x" * (1536 * 1024)}).encode()
+    head = ("POST /api/v1/contractors HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+            % (TOKEN, len(body))).encode()
+    resp, closed, secs = raw_exchange(head + body, 15)
+    st = status_of(resp)
+    note("a 1.5 MiB body: %s after %.2f s" % (st or "no answer", secs))
+    if st != 413:
+        problem("a 1.5 MiB body answered %r, not 413" % resp[:80])
+    # declared far too big, never sent: refused without waiting for it
+    head = ("POST /api/v1/contractors HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            % (TOKEN, 100 << 20)).encode()
+    resp, closed, secs = raw_exchange(head, 5)
+    st = status_of(resp)
+    note("Content-Length 100 MiB, no body: %s after %.2f s, connection %s" %
+         (st or "no answer", secs, "closed" if closed else "open"))
+    if st != 413:
+        problem("a declared 100 MiB body answered %r, not 413" % resp[:80])
+    if rows_by_name(name):
+        problem("the contractor with the too big body was stored")
+    r = request("GET", "/healthz", auth=False, timeout=5)
+    if r.status != 200:
+        problem("GET /healthz afterwards: %s" % r.describe())
+    server_alive("big body")
+
+
+def case_queue_full():
+    """--db-pool 1 --db-queue 2, the one worker stuck on a stalled database,
+    50 concurrent /readyz: most are refused at once with 503 + Retry-After,
+    no crash, everything works again after UNLOCK."""
+    stall = sql_session("FLUSH TABLES WITH READ LOCK; SELECT SLEEP(6)")
+    if wait_sleeping() is None:
+        problem("FLUSH TABLES WITH READ LOCK was not granted within 15 s")
+        return
+    name = "queue-%s" % RUN
+    box = {}
+    w = threading.Thread(target=lambda: box.setdefault("w", request(
+        "POST", "/api/v1/contractors", {"name": name}, timeout=30)))
+    w.start()
+    deadline = time.monotonic() + 3
+    while metrics().get("fibertrack_db_pool_busy", 0) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    rejected0 = metrics().get("fibertrack_db_queue_rejected_total", 0)
+    res = parallel(50, lambda i: request("GET", "/readyz", auth=False, timeout=30), 40)
+    res = [r for r in res if r is not None]
+    n503 = check_503(res, "queue full")
+    fast503 = [r for r in res if r.status == 503 and r.elapsed < 1.0]
+    lat = [r.elapsed for r in res if r.status == 503]
+    note("50 concurrent GET /readyz: %s; %d of the 503s within 1 s (max %s)" %
+         (status_counts(res), len(fast503), ms(max(lat)) if lat else "-"))
+    m = metrics()
+    note("queue rejections counted in /metrics: %d" %
+         (m.get("fibertrack_db_queue_rejected_total", 0) - rejected0))
+    odd = [r for r in res if r.status not in (200, 503)]
+    if odd:
+        problem("%d answers other than 200/503, e.g. %s" % (len(odd), odd[0].describe()))
+    if n503 < 40:
+        problem("only %d of 50 requests were refused with 503 although the queue holds 2" % n503)
+    stall.wait(20)
+    w.join(30)
+    wr = box.get("w")
+    note("the write held by the lock: %s" % (wr.describe()[:60] if wr else "no answer"))
+    if not wr or wr.status not in (201, 503):
+        problem("the write held by the lock answered %s" % (wr.describe() if wr else "nothing"))
+    elif wr.status == 201 and rows_by_name(name).get(name) != 1:
+        problem("the acknowledged write is not stored exactly once")
+    time.sleep(0.2)
+    after = [request("GET", "/readyz", auth=False, timeout=10) for _ in range(5)]
+    if any(r.status != 200 for r in after):
+        problem("after UNLOCK /readyz answers %s" % status_counts(after))
+    server_alive("queue full")
+
+
+# ---- 6. deadlocks and lock waits -------------------------------------------------------
+
+
+def version_of(table, id_):
+    return int(sql("SELECT version FROM %s WHERE id = %d" % (table, id_))[0][0])
+
+
+def case_deadlock_storm():
+    """Many concurrent PATCHes (If-Match: *) on a few rows, with creates:
+    only 200/201/409/412/503, and every 200 counted exactly once in the
+    row's version."""
+    proj = int(sql("SELECT MIN(id) FROM projects")[0][0])
+    lots = [int(x[0]) for x in sql("SELECT id FROM lots WHERE project_id = %d ORDER BY id "
+                                   "LIMIT 2" % proj)]
+    segs = [int(x[0]) for x in sql("SELECT id FROM segments WHERE project_id = %d ORDER BY id "
+                                   "LIMIT 3" % proj)]
+    cons = [int(x[0]) for x in sql("SELECT id FROM contractors ORDER BY id LIMIT 2")]
+    if len(lots) < 2 or len(segs) < 3 or len(cons) < 2:
+        problem("the demo data lacks lots, segments or contractors")
+        return
+    targets = [("segments", i) for i in segs] + [("lots", i) for i in lots] + \
+        [("contractors", i) for i in cons]
+    v0 = {t: version_of(*t) for t in targets}
+    deadlocks0 = innodb_status("Innodb_deadlocks")
+    waits0 = innodb_status("Innodb_row_lock_waits")
+
+    def op(t, n):
+        rnd = random.Random(t * 1000 + n)
+        k = rnd.randrange(8)
+        h = {"If-Match": "*"}
+        if k == 0:
+            s = rnd.choice(segs)
+            return ("segments", s), request("PATCH", "/api/v1/segments/%d" % s,
+                                            {"duct_type": "d%d-%d" % (t, n)}, h)
+        if k == 1:
+            s = rnd.choice(segs)
+            return ("segments", s), request("PATCH", "/api/v1/segments/%d" % s,
+                                            {"lot_id": rnd.choice(lots),
+                                             "fiber_count": rnd.randrange(1, 300)}, h)
+        if k == 2:
+            lot = rnd.choice(lots)
+            return ("lots", lot), request("PATCH", "/api/v1/lots/%d" % lot,
+                                          {"contractor_id": rnd.choice(cons)}, h)
+        if k == 3:
+            lot = rnd.choice(lots)
+            return ("lots", lot), request("PATCH", "/api/v1/lots/%d" % lot,
+                                          {"name": "Los %d-%d" % (t, n)}, h)
+        if k == 4:
+            c = rnd.choice(cons)
+            return ("contractors", c), request("PATCH", "/api/v1/contractors/%d" % c,
+                                               {"phone": "+49 %d %d" % (t, n)}, h)
+        if k == 5:
+            # a few codes only: concurrent inserts of the same unique key
+            code = "dl-%s-%d" % (RUN, rnd.randrange(6))
+            return ("create", 0), request("POST", "/api/v1/segments", {
+                "project_id": proj, "lot_id": rnd.choice(lots), "code": code, "kind": "trench",
+                "planned_length_m": 10}, timeout=60)
+        if k == 6:
+            code = "dl-%s-%d-%d" % (RUN, t, n)
+            return ("create", 0), request("POST", "/api/v1/segments", {
+                "project_id": proj, "lot_id": rnd.choice(lots), "code": code, "kind": "duct",
+                "planned_length_m": 20, "from_node_id": None}, timeout=60)
+        return ("create", 0), request("POST", "/api/v1/contractors",
+                                      {"name": "dl-%s-%d-%d" % (RUN, t, n)}, timeout=60)
+
+    load = Load(8, op).start()
+    time.sleep(8)
+    load.finish(60)
+    res = load.snapshot()
+    resps = [r for _, r in res]
+    deadlocks = innodb_status("Innodb_deadlocks") - deadlocks0
+    waits = innodb_status("Innodb_row_lock_waits") - waits0
+    note("%d requests from 8 threads: %s" % (len(res), status_counts(resps)))
+    note("InnoDB meanwhile: %d deadlocks, %d row lock waits" % (deadlocks, waits))
+    odd = [r for r in resps if r.status not in (200, 201, 409, 412, 503)]
+    if odd:
+        problem("%d answers other than 200/201/409/412/503, e.g. %s" %
+                (len(odd), odd[0].describe()))
+    n503 = check_503(resps, "deadlock storm")
+    if n503:
+        note("%d requests gave up with 503" % n503)
+    for t in targets:
+        got = version_of(*t)
+        want = v0[t] + sum(1 for key, r in res if key == t and r.status == 200)
+        if got != want:
+            problem("%s %d: version %d, but %d PATCHes were acknowledged on version %d" %
+                    (t[0], t[1], got, want - v0[t], v0[t]))
+    server_alive("deadlock storm")
+
+
+def case_deadlock_forced():
+    """A deadlock made on purpose, with the server's transaction as the
+    victim: the server retries the whole transaction and answers 200."""
+    row = sql("SELECT l.id, l.contractor_id, l.version FROM lots l ORDER BY l.id LIMIT 1")[0]
+    lot, cur, v0 = int(row[0]), int(row[1]) if row[1] != "NULL" else 0, int(row[2])
+    con = int(sql("SELECT MIN(id) FROM contractors WHERE id <> %d" % cur)[0][0])
+    audit0 = int(sql("SELECT COUNT(*) FROM audit_log WHERE entity = 'lot' AND entity_id = %d "
+                     "AND action = 'update'" % lot)[0][0])
+    sql("CREATE DATABASE IF NOT EXISTS ftfault", db="")
+    sql("CREATE TABLE IF NOT EXISTS ftfault.scratch (id INT PRIMARY KEY) ENGINE=InnoDB", db="")
+    deadlocks0 = innodb_status("Innodb_deadlocks")
+    # Heavy (5000 inserted rows) so that InnoDB picks the server's
+    # transaction as the victim.
+    ext = sql_session(
+        "SET innodb_lock_wait_timeout = 30; START TRANSACTION; "
+        "DELETE FROM ftfault.scratch; INSERT INTO ftfault.scratch SELECT seq FROM seq_1_to_5000; "
+        "SELECT id FROM contractors WHERE id = %d FOR UPDATE; SELECT SLEEP(1.5); "
+        "SELECT id FROM lots WHERE id = %d FOR UPDATE; SELECT SLEEP(1); ROLLBACK" % (con, lot))
+    if wait_sleeping() is None:
+        problem("the external session did not get going")
+        return
+    # The server's PATCH locks the lot, then waits for the contractor
+    # (foreign key check) that the external session holds; that session
+    # then asks for the lot: a deadlock.
+    r = request("PATCH", "/api/v1/lots/%d" % lot, {"contractor_id": con}, {"If-Match": "*"},
+                timeout=40)
+    try:
+        out, err = ext.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        out, err = "", "timeout"
+    deadlocks = innodb_status("Innodb_deadlocks") - deadlocks0
+    note("PATCH /api/v1/lots/%d: %s after %.2f s; InnoDB deadlocks: %d; external session: %s" %
+         (lot, r.status or r.error, r.elapsed, deadlocks,
+          "exit %d %s" % (ext.returncode, err.strip()[:80])))
+    if deadlocks < 1:
+        problem("no deadlock happened: the case did not test the retry")
+    if ext.returncode != 0:
+        problem("the external session was the deadlock victim (%s): the retry was not tested"
+                % err.strip()[:100])
+    if r.status != 200:
+        problem("the deadlocked PATCH answered %s, not 200 (the transaction should be retried)"
+                % r.describe())
+    v = version_of("lots", lot)
+    audit = int(sql("SELECT COUNT(*) FROM audit_log WHERE entity = 'lot' AND entity_id = %d "
+                    "AND action = 'update'" % lot)[0][0])
+    if r.status == 200 and (v != v0 + 1 or audit != audit0 + 1):
+        problem("after one acknowledged PATCH: version %d -> %d, %d new audit entries" %
+                (v0, v, audit - audit0))
+    server_alive("forced deadlock")
+
+
+def case_lock_wait_retry():
+    """A row locked by another session for longer than innodb_lock_wait_timeout:
+    the server retries after the lock wait timeout and answers 200 (or 503
+    with Retry-After), never 500."""
+    con = int(sql("SELECT MAX(id) FROM contractors")[0][0])
+    v0 = version_of("contractors", con)
+    waits0 = innodb_status("Innodb_row_lock_current_waits")
+    ext = sql_session("START TRANSACTION; SELECT id FROM contractors WHERE id = %d FOR UPDATE; "
+                      "SELECT SLEEP(7); ROLLBACK" % con)
+    if wait_sleeping() is None:
+        problem("the external session did not get going")
+        return
+    r = request("PATCH", "/api/v1/contractors/%d" % con, {"phone": "+49 1"}, {"If-Match": "*"},
+                timeout=40)
+    ext.wait(20)
+    del waits0
+    note("PATCH held by a 7 s row lock (server lock wait timeout 5 s): %s after %.2f s" %
+         (r.status or r.error, r.elapsed))
+    if r.status not in (200, 503):
+        problem("the PATCH answered %s" % r.describe())
+    check_503([r], "lock wait")
+    v = version_of("contractors", con)
+    if r.status == 200 and v != v0 + 1:
+        problem("after one acknowledged PATCH the version went %d -> %d" % (v0, v))
+    if r.status == 503 and v != v0:
+        problem("a PATCH answered 503 changed the row anyway (version %d -> %d)" % (v0, v))
+    if r.status == 200 and r.elapsed < 5:
+        note("(the PATCH did not wait for the lock: nothing was retried)")
+    server_alive("lock wait")
+
+
+# ---- main ------------------------------------------------------------------------
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    fn = globals().get("case_" + sys.argv[1].replace("-", "_"))
+    if not fn:
+        print("fault.py: unknown case %s" % sys.argv[1])
+        return 2
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
+    try:
+        fn()
+    except Exception as e:  # a broken case is a failed case
+        import traceback
+        traceback.print_exc(file=sys.stdout)
+        problem("the case itself failed: %s: %s" % (type(e).__name__, e))
+    finally:
+        end_sessions()
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
