@@ -11,6 +11,7 @@
 #include "api/meta.h"
 #include "api/pipeline.h"
 #include "api/routes.h"
+#include "api/webapp.h"
 #include "config.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -149,6 +150,10 @@ static int cmd_serve(const struct config *cfg)
         database_close(&d);
         return 1;
     }
+    char webdir[1024];
+    webapp_dir(webdir, sizeof(webdir));
+    if (webapp_load(webdir) <= 0)
+        log_msg(LOG_WARN, "no dashboard files in %s; / answers 404", webdir);
     struct http_config hc = {
         .listen = cfg->listen,
         .threads = cfg->threads,
@@ -201,6 +206,7 @@ static int cmd_serve(const struct config *cfg)
     http_stop();
     db_pool_stop();
     meta_free();
+    webapp_free();
     event_free(sigterm);
     event_free(sigint);
     event_free(tick);

@@ -10,6 +10,7 @@
 #include "api/meta.h"
 #include "api/resource.h"
 #include "api/summary.h"
+#include "api/webapp.h"
 #include "http/request.h"
 
 #define INVENTORY_WRITE (ROLE_ADMIN | ROLE_MANAGER)
@@ -87,6 +88,10 @@ const struct route api_routes[] = {
      &audit_resource},
     {HTTP_GET, "/api/v1/audit/:id", resource_get, ROLE_STAFF, 0, "Read an audit entry",
      &audit_resource},
+
+    /* The dashboard; last, so that every route above wins. */
+    {HTTP_GET, "/", webapp_index, 0, ROUTE_LOOP, "The web dashboard", NULL},
+    {HTTP_GET, "/:file", webapp_file, 0, ROUTE_LOOP, "A file of the web dashboard", NULL},
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -63,6 +63,7 @@ struct req {
     size_t body_len;
     const char *authorization;
     const char *if_match;
+    const char *if_none_match;
     const char *idempotency_key;
     const char *content_type;
     const char *client_ip;

@@ -425,6 +425,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
     }
     r->authorization = copy_header(r, ev, "Authorization");
     r->if_match = copy_header(r, ev, "If-Match");
+    r->if_none_match = copy_header(r, ev, "If-None-Match");
     r->idempotency_key = copy_header(r, ev, "Idempotency-Key");
     r->content_type = copy_header(r, ev, "Content-Type");
 

@@ -1,0 +1,162 @@
+/* webapp.c — static files of the dashboard, from memory, with ETags. */
+#include "api/webapp.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http/reply.h"
+
+#define MAX_FILES 64
+#define MAX_FILE_SIZE (4 * 1024 * 1024)
+
+struct webfile {
+    char name[128];
+    char *data;
+    size_t len;
+    const char *type;
+    char etag[24];
+};
+
+static struct webfile files[MAX_FILES];
+static int nfiles;
+
+static const struct {
+    const char *ext, *type;
+} types[] = {
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".json", "application/json"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".webmanifest", "application/manifest+json"},
+    {".txt", "text/plain; charset=utf-8"},
+};
+
+static const char *type_of(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+        if (strcmp(dot, types[i].ext) == 0)
+            return types[i].type;
+    return NULL;
+}
+
+void webapp_dir(char *out, unsigned size)
+{
+    const char *env = getenv("FT_WEB_DIR");
+    if (env && *env) {
+        snprintf(out, size, "%s", env);
+        return;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            for (int up = 1; up <= 2; up++) {
+                char cand[PATH_MAX + 32];
+                snprintf(cand, sizeof(cand), "%s/%s", exe,
+                         up == 1 ? "../clients/web" : "../../clients/web");
+                struct stat st;
+                if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
+                    snprintf(out, size, "%s", cand);
+                    return;
+                }
+            }
+        }
+    }
+    snprintf(out, size, "clients/web");
+}
+
+int webapp_load(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d)) && nfiles < MAX_FILES) {
+        const char *type = type_of(e->d_name);
+        if (e->d_name[0] == '.' || !type || strlen(e->d_name) >= sizeof(files[0].name))
+            continue;
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        struct stat st;
+        if (!f)
+            continue;
+        if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE_SIZE) {
+            fclose(f);
+            continue;
+        }
+        struct webfile *w = &files[nfiles];
+        w->data = malloc((size_t)st.st_size + 1);
+        if (w->data && fread(w->data, 1, (size_t)st.st_size, f) == (size_t)st.st_size) {
+            w->len = (size_t)st.st_size;
+            w->type = type;
+            snprintf(w->name, sizeof(w->name), "%s", e->d_name);
+            unsigned char h[crypto_generichash_BYTES_MIN];
+            crypto_generichash(h, sizeof(h), (const unsigned char *)w->data, w->len, NULL, 0);
+            snprintf(w->etag, sizeof(w->etag), "\"%02x%02x%02x%02x%02x%02x%02x%02x\"", h[0], h[1],
+                     h[2], h[3], h[4], h[5], h[6], h[7]);
+            nfiles++;
+        } else {
+            free(w->data);
+            w->data = NULL;
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return nfiles;
+}
+
+void webapp_free(void)
+{
+    for (int i = 0; i < nfiles; i++)
+        free(files[i].data);
+    nfiles = 0;
+}
+
+static int serve(struct req *r, const char *name)
+{
+    for (int i = 0; i < nfiles; i++) {
+        struct webfile *w = &files[i];
+        if (strcmp(w->name, name) != 0)
+            continue;
+        /* Revalidate every time: a new release shows at once, and an
+         * unchanged file costs a 304 without a body. */
+        req_add_header(r, "Cache-Control", "no-cache");
+        req_add_header(r, "ETag", w->etag);
+        req_add_header(r, "X-Content-Type-Options", "nosniff");
+        if (strcmp(w->type, "text/html; charset=utf-8") == 0) {
+            req_add_header(r, "Content-Security-Policy",
+                           "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                           "frame-ancestors 'none'");
+            req_add_header(r, "Referrer-Policy", "no-referrer");
+        }
+        if (r->if_none_match && strcmp(r->if_none_match, w->etag) == 0)
+            return reply_raw(r, 304, NULL, NULL, 0);
+        return reply_raw(r, 200, w->type, w->data, w->len);
+    }
+    return reply_problem(r, 404, "no resource at %s", r->path);
+}
+
+int webapp_index(struct req *r)
+{
+    return serve(r, "index.html");
+}
+
+int webapp_file(struct req *r)
+{
+    return serve(r, req_param(r, 0));
+}
