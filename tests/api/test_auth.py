@@ -240,8 +240,11 @@ def t_token_scope():
     check(ca.get("/tokens", params={"user_id": cb.id}).json.get("items") == [], "user_id filter shows B's tokens")
     r_other = ca.get("/tokens/%d" % theirs["id"])
     r_none = ca.get("/tokens/99999999")
-    problem(r_other, 404, "GET B's token")
-    problem(r_none, 404, "GET a nonexistent token")
+    p_other = problem(r_other, 404, "GET B's token")
+    p_none = problem(r_none, 404, "GET a nonexistent token")
+    check((p_other.get("detail") or "").replace(str(theirs["id"]), "#") == (p_none.get("detail") or "").replace("99999999", "#")
+          and p_other.get("type") == p_none.get("type") and p_other.get("title") == p_none.get("title"),
+          "B's token answers unlike a missing one: %r vs %r" % (p_other, p_none))
     snap = db_snapshot()
     problem(ca.delete("/tokens/%d" % theirs["id"], if_match=etag_of(theirs)), 404, "DELETE B's token")
     invalid(ca.post("/tokens", {"name": "for-b", "user_id": cb.id}), ["user_id"], "contractor issuing a token for B")

@@ -8,7 +8,8 @@
 # MariaDB; everything it starts is stopped at exit. The cases themselves are
 # in fault.py (Python standard library only).
 #
-#   BINDIR   where fibertrackd is (default bin)
+#   BINDIR       where fibertrackd is (default bin)
+#   FAULT_CASES  run only these cases (ids as in fault.py, e.g. "db-kill slowloris")
 #
 # Last line: "N passed, N failed"; exit status 1 if any failed.
 set -uo pipefail
@@ -203,6 +204,7 @@ describe_exit() { # exit status of a process
 run_case() {
     local name=$1 case=$2
     shift 2
+    selected "$case" || return 0
     echo "== $name"
     if ! ensure_server "$@"; then
         fail "$name" "the server did not start"
@@ -223,6 +225,10 @@ run_case() {
         fail "$name"
         server_log_since "$from"
     fi
+}
+
+selected() {
+    [ -z "${FAULT_CASES:-}" ] || [[ " $FAULT_CASES " == *" $1 "* ]]
 }
 
 # The log lines since line $1 that tell about trouble.
@@ -254,6 +260,7 @@ opt() {
 run_shutdown_case() {
     local name=$1 case=$2
     shift 2
+    selected "$case" || return 0
     echo "== $name"
     if ! ensure_server "$@"; then
         fail "$name" "the server did not start"
@@ -319,7 +326,7 @@ run_case "deadlocks: lock wait timeout is retried" lock-wait-retry "${A[@]}"
 run_case "db restart: kill -9 mariadbd" db-kill "${A[@]}"
 run_case "db restart: clean shutdown of mariadbd" db-term "${A[@]}"
 run_case "limits: wait queue full" queue-full --db-pool 1 --db-queue 2
-B=(--threads 2 --request-timeout 3 --max-connections 16)
+B=(--threads 2 --request-timeout 3 --max-connections 24)
 run_case "slow clients: slowloris" slowloris "${B[@]}"
 run_case "slow clients: idle connections" idle "${B[@]}"
 run_case "slow clients: --max-connections" max-connections "${B[@]}"
