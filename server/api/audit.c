@@ -47,7 +47,7 @@ static const char *const actions[] = {"create", "update", "delete", "approve", "
                                       "import", "login",  "logout", NULL};
 
 static const struct field audit_fields[] = {
-    {"id", FT_ID, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    FIELD_ID,
     {"at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
     {"user_id", FT_REF, F_READONLY | F_FILTER, NULL, NULL, NULL, 0, 0, "users"},
     {"user_name", FT_STRING, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},

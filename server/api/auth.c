@@ -19,16 +19,14 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct field token_fields[] = {
-    {"id", FT_ID, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    FIELD_ID,
     {"user_id", FT_REF, F_FILTER, NULL, NULL, NULL, 0, 0, "users"},
     {"name", FT_STRING, F_REQUIRED, NULL, NULL, NULL, 0, 100, NULL},
     {"prefix", FT_STRING, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
     {"expires_at", FT_TIMESTAMP, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"last_used_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
     {"revoked_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
-    {"version", FT_INT, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
-    {"created_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
-    {"updated_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    FIELDS_STAMPS,
 };
 
 /* Everyone manages their own tokens; only admins see and manage others'. */

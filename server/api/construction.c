@@ -23,7 +23,7 @@
 static const char *const states[] = {"submitted", "approved", "rejected", NULL};
 
 static const struct field progress_fields[] = {
-    {"id", FT_ID, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    FIELD_ID,
     {"segment_id", FT_REF, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 0, "segments"},
     {"segment_code", FT_STRING, F_READONLY, "", "(SELECT code FROM segments WHERE id = t.segment_id)",
      NULL, 0, 0, NULL},
@@ -39,9 +39,7 @@ static const struct field progress_fields[] = {
     {"reviewer_id", FT_REF, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
     {"reviewed_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
     {"review_comment", FT_STRING, F_READONLY, NULL, NULL, NULL, 0, 1000, NULL},
-    {"version", FT_INT, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
-    {"created_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
-    {"updated_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    FIELDS_STAMPS,
 };
 
 /* A contractor reads only its own reports. */
@@ -360,10 +358,12 @@ static int reply_report(struct req *r, long long id)
     return reply_json(r, 200, out);
 }
 
-int progress_approve(struct req *r)
+/* Approves (applying the report to its segment) or rejects a submitted
+ * report. A rejection needs a comment for the contractor. */
+static int review(struct req *r, int approve)
 {
     const char *comment;
-    int st = review_comment(r, 0, &comment);
+    int st = review_comment(r, !approve, &comment);
     if (st)
         return st;
     long long id;
@@ -373,35 +373,31 @@ int progress_approve(struct req *r)
     st = load_submitted(r, &id, &seg, &rep, date, sizeof(date));
     if (st)
         return st;
-    /* The segment may have moved since the report came in. */
-    char why[256];
-    const char *field;
-    st = progress_check(&seg.state, &rep, "9999-12-31", 0, &field, why, sizeof(why));
-    if (st)
-        return reply_problem(r, 409, "the report no longer fits the segment: %s; reject it", why);
-    int rc = apply_report(r, &seg, id, rep.status, rep.built_length_m, rep.report_date);
+    int rc = DB_OK;
+    if (approve) {
+        /* The segment may have moved since the report came in. */
+        char why[256];
+        const char *field;
+        st = progress_check(&seg.state, &rep, "9999-12-31", 0, &field, why, sizeof(why));
+        if (st)
+            return reply_problem(r, 409, "the report no longer fits the segment: %s; reject it",
+                                 why);
+        rc = apply_report(r, &seg, id, rep.status, rep.built_length_m, rep.report_date);
+    }
     if (rc == DB_OK)
-        rc = decide(r, id, "approved", r->user.id, comment, "approve");
+        rc = decide(r, id, approve ? "approved" : "rejected", r->user.id, comment,
+                    approve ? "approve" : "reject");
     if (rc != DB_OK)
         return reply_db(r, rc);
     return reply_report(r, id);
 }
 
+int progress_approve(struct req *r)
+{
+    return review(r, 1);
+}
+
 int progress_reject(struct req *r)
 {
-    const char *comment;
-    int st = review_comment(r, 1, &comment);
-    if (st)
-        return st;
-    long long id;
-    struct seg_row seg;
-    struct progress_report rep;
-    char date[11];
-    st = load_submitted(r, &id, &seg, &rep, date, sizeof(date));
-    if (st)
-        return st;
-    int rc = decide(r, id, "rejected", r->user.id, comment, "reject");
-    if (rc != DB_OK)
-        return reply_db(r, rc);
-    return reply_report(r, id);
+    return review(r, 0);
 }

@@ -12,13 +12,6 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_MONEY 1e13 /* 100 billion euros, in cents */
 
-/* Fields every mutable row has. */
-#define COMMON_HEAD {"id", FT_ID, F_READONLY, NULL, NULL, NULL, 0, 0, NULL}
-#define COMMON_TAIL                                                                     \
-    {"version", FT_INT, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},                      \
-        {"created_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},         \
-        {"updated_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL}
-
 static const char *const project_status[] = {"planning", "construction", "completed", "closed",
                                              NULL};
 static const char *const node_kinds[] = {"pop", "cabinet", "splice_closure", "handhole",
@@ -38,7 +31,7 @@ static const char *const roles[] = {"admin", "manager", "contractor", "finance",
 #define OWN_LOTS "SELECT id FROM lots WHERE contractor_id = ?"
 
 static const struct field project_fields[] = {
-    COMMON_HEAD,
+    FIELD_ID,
     {"code", FT_STRING, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 64, NULL},
     {"name", FT_STRING, F_REQUIRED, NULL, NULL, NULL, 0, 200, NULL},
     {"municipality", FT_STRING, F_REQUIRED, NULL, NULL, NULL, 0, 200, NULL},
@@ -50,7 +43,7 @@ static const struct field project_fields[] = {
     {"start_date", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"planned_end_date", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"status", FT_ENUM, F_FILTER, NULL, NULL, project_status, 0, 0, NULL},
-    COMMON_TAIL,
+    FIELDS_STAMPS,
 };
 
 static double num(const cJSON *o, const char *name)
@@ -97,12 +90,12 @@ const struct resource projects_resource = {
 };
 
 static const struct field contractor_fields[] = {
-    COMMON_HEAD,
+    FIELD_ID,
     {"name", FT_STRING, F_REQUIRED, NULL, NULL, NULL, 0, 200, NULL},
     {"vat_id", FT_STRING, F_NULLABLE, NULL, NULL, NULL, 0, 32, NULL},
     {"email", FT_EMAIL, F_NULLABLE, NULL, NULL, NULL, 0, 254, NULL},
     {"phone", FT_STRING, F_NULLABLE, NULL, NULL, NULL, 0, 64, NULL},
-    COMMON_TAIL,
+    FIELDS_STAMPS,
 };
 
 const struct resource contractors_resource = {
@@ -118,14 +111,14 @@ const struct resource contractors_resource = {
 };
 
 static const struct field lot_fields[] = {
-    COMMON_HEAD,
+    FIELD_ID,
     {"project_id", FT_REF, F_REQUIRED | F_FILTER | F_IMMUTABLE, NULL, NULL, NULL, 0, 0, "projects"},
     {"code", FT_STRING, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 64, NULL},
     {"name", FT_STRING, F_REQUIRED, NULL, NULL, NULL, 0, 200, NULL},
     {"contractor_id", FT_REF, F_NULLABLE | F_FILTER, NULL, NULL, NULL, 0, 0, "contractors"},
     {"contract_value_cents", FT_MONEY, 0, NULL, NULL, NULL, 0, MAX_MONEY, NULL},
     {"auto_approve", FT_BOOL, 0, NULL, NULL, NULL, 0, 0, NULL},
-    COMMON_TAIL,
+    FIELDS_STAMPS,
 };
 
 const struct resource lots_resource = {
@@ -141,14 +134,14 @@ const struct resource lots_resource = {
 };
 
 static const struct field node_fields[] = {
-    COMMON_HEAD,
+    FIELD_ID,
     {"project_id", FT_REF, F_REQUIRED | F_FILTER | F_IMMUTABLE, NULL, NULL, NULL, 0, 0, "projects"},
     {"code", FT_STRING, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 64, NULL},
     {"kind", FT_ENUM, F_REQUIRED | F_FILTER, NULL, NULL, node_kinds, 0, 0, NULL},
     {"name", FT_STRING, F_NULLABLE, NULL, NULL, NULL, 0, 200, NULL},
     {"lat", FT_LAT, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"lon", FT_LON, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
-    COMMON_TAIL,
+    FIELDS_STAMPS,
 };
 
 static int location_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
@@ -178,7 +171,7 @@ const struct resource nodes_resource = {
 };
 
 static const struct field segment_fields[] = {
-    COMMON_HEAD,
+    FIELD_ID,
     {"project_id", FT_REF, F_REQUIRED | F_FILTER | F_IMMUTABLE, NULL, NULL, NULL, 0, 0, "projects"},
     {"lot_id", FT_REF, F_NULLABLE | F_FILTER | F_SAME_PROJECT, NULL, NULL, NULL, 0, 0, "lots"},
     {"code", FT_STRING, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 64, NULL},
@@ -201,7 +194,7 @@ static const struct field segment_fields[] = {
     {"actual_start", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"actual_end", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"status_reason", FT_STRING, F_VIRTUAL | F_WRITEONLY, NULL, NULL, NULL, 0, 500, NULL},
-    COMMON_TAIL,
+    FIELDS_STAMPS,
 };
 
 static int segment_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
@@ -235,7 +228,7 @@ const struct resource segments_resource = {
 };
 
 static const struct field premise_fields[] = {
-    COMMON_HEAD,
+    FIELD_ID,
     {"project_id", FT_REF, F_REQUIRED | F_FILTER | F_IMMUTABLE, NULL, NULL, NULL, 0, 0, "projects"},
     {"code", FT_STRING, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 64, NULL},
     {"street", FT_STRING, F_REQUIRED, NULL, NULL, NULL, 0, 200, NULL},
@@ -257,7 +250,7 @@ static const struct field premise_fields[] = {
     {"activated_date", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"excluded_date", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"exclusion_reason", FT_STRING, F_NULLABLE, NULL, NULL, NULL, 0, 500, NULL},
-    COMMON_TAIL,
+    FIELDS_STAMPS,
 };
 
 static int premise_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
@@ -283,14 +276,14 @@ const struct resource premises_resource = {
 };
 
 static const struct field user_fields[] = {
-    COMMON_HEAD,
+    FIELD_ID,
     {"email", FT_EMAIL, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 254, NULL},
     {"name", FT_STRING, F_REQUIRED, NULL, NULL, NULL, 0, 200, NULL},
     {"role", FT_ENUM, F_REQUIRED | F_FILTER, NULL, NULL, roles, 0, 0, NULL},
     {"contractor_id", FT_REF, F_NULLABLE | F_FILTER, NULL, NULL, NULL, 0, 0, "contractors"},
     {"active", FT_BOOL, F_FILTER, NULL, NULL, NULL, 0, 0, NULL},
     {"password", FT_PASSWORD, F_WRITEONLY, "password_hash", NULL, NULL, 0, 200, NULL},
-    COMMON_TAIL,
+    FIELDS_STAMPS,
 };
 
 static int user_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)

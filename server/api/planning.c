@@ -9,11 +9,6 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_MONEY 1e13
 
-#define COMMON_TAIL                                                                     \
-    {"version", FT_INT, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},                      \
-        {"created_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},         \
-        {"updated_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL}
-
 static const char *const milestone_kinds[] = {
     "funding_approval", "tender_award",   "construction_start", "civil_works_complete",
     "network_ready",    "interim_report", "payment_request",    "completion_notice",
@@ -21,7 +16,7 @@ static const char *const milestone_kinds[] = {
 static const char *const milestone_states[] = {"done", "late", "at_risk", "on_track", NULL};
 
 static const struct field milestone_fields[] = {
-    {"id", FT_ID, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    FIELD_ID,
     {"project_id", FT_REF, F_REQUIRED | F_FILTER | F_IMMUTABLE, NULL, NULL, NULL, 0, 0, "projects"},
     {"name", FT_STRING, F_REQUIRED, NULL, NULL, NULL, 0, 200, NULL},
     {"kind", FT_ENUM, F_FILTER, NULL, NULL, milestone_kinds, 0, 0, NULL},
@@ -40,7 +35,7 @@ static const struct field milestone_fields[] = {
     {"variance_days", FT_INT, F_READONLY, "",
      "DATEDIFF(COALESCE(t.actual_date, t.forecast_date, t.planned_date), t.planned_date)", NULL, 0,
      0, NULL},
-    COMMON_TAIL,
+    FIELDS_STAMPS,
 };
 
 /* Contractors read the milestones of the projects they work in. */
@@ -61,7 +56,7 @@ static const char *const categories[] = {"civil_works", "cabling", "splicing", "
 static const char *const invoice_status[] = {"received", "approved", "paid", NULL};
 
 static const struct field invoice_fields[] = {
-    {"id", FT_ID, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    FIELD_ID,
     {"project_id", FT_REF, F_REQUIRED | F_FILTER | F_IMMUTABLE, NULL, NULL, NULL, 0, 0, "projects"},
     {"lot_id", FT_REF, F_NULLABLE | F_FILTER | F_SAME_PROJECT, NULL, NULL, NULL, 0, 0, "lots"},
     {"contractor_id", FT_REF, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 0, "contractors"},
@@ -73,7 +68,7 @@ static const struct field invoice_fields[] = {
     {"eligible_cents", FT_MONEY, 0, NULL, NULL, NULL, 0, MAX_MONEY, NULL},
     {"status", FT_ENUM, F_FILTER, NULL, NULL, invoice_status, 0, 0, NULL},
     {"paid_date", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
-    COMMON_TAIL,
+    FIELDS_STAMPS,
 };
 
 static double num(const cJSON *o, const char *name)

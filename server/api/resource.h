@@ -16,6 +16,14 @@
 
 enum scope_by { SCOPE_CONTRACTOR, SCOPE_USER };
 
+/* The fields every stored object has: its id first (lists rely on it),
+ * and version and timestamps last. */
+#define FIELD_ID {"id", FT_ID, F_READONLY, NULL, NULL, NULL, 0, 0, NULL}
+#define FIELDS_STAMPS                                                                   \
+    {"version", FT_INT, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},                      \
+        {"created_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},         \
+        {"updated_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL}
+
 struct resource {
     const char *name;   /* "segments": the path and OpenAPI tag */
     const char *entity; /* "segment": audit entity and messages */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "http/reply.h"
+#include "util/paths.h"
 
 #define MAX_FILES 64
 #define MAX_FILE_SIZE (4 * 1024 * 1024)
@@ -52,31 +53,7 @@ static const char *type_of(const char *name)
 
 void webapp_dir(char *out, unsigned size)
 {
-    const char *env = getenv("FT_WEB_DIR");
-    if (env && *env) {
-        snprintf(out, size, "%s", env);
-        return;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            for (int up = 1; up <= 2; up++) {
-                char cand[PATH_MAX + 32];
-                snprintf(cand, sizeof(cand), "%s/%s", exe,
-                         up == 1 ? "../clients/web" : "../../clients/web");
-                struct stat st;
-                if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
-                    snprintf(out, size, "%s", cand);
-                    return;
-                }
-            }
-        }
-    }
-    snprintf(out, size, "clients/web");
+    path_beside_exe("FT_WEB_DIR", "clients/web", out, size);
 }
 
 int webapp_load(const char *dir)

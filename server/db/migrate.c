@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "util/paths.h"
 #include "util/pool.h"
 
 static const char create_table[] =
@@ -21,31 +22,7 @@ static const char create_table[] =
 
 void migrate_schema_dir(char *out, unsigned size)
 {
-    const char *env = getenv("FT_SCHEMA_DIR");
-    if (env && *env) {
-        snprintf(out, size, "%s", env);
-        return;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            /* bin/ or build-san/bin/ below the repository. */
-            for (int up = 1; up <= 2; up++) {
-                char cand[PATH_MAX + 16];
-                snprintf(cand, sizeof(cand), "%s/%s", exe, up == 1 ? "../schema" : "../../schema");
-                struct stat st;
-                if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
-                    snprintf(out, size, "%s", cand);
-                    return;
-                }
-            }
-        }
-    }
-    snprintf(out, size, "schema");
+    path_beside_exe("FT_SCHEMA_DIR", "schema", out, size);
 }
 
 int migrate_current(struct db *db)
