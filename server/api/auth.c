@@ -250,7 +250,13 @@ int tokens_create(struct req *r)
         return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
     }
     resource_etag(r, tok);
-    /* The plain token is shown once, here, and never stored. */
+    /* The plain token is shown once, here, and never stored: a replay of
+     * this request answers without it. */
+    char *without = cJSON_PrintUnformatted(tok);
+    if (without) {
+        r->replay_body = pool_strdup(r->pool, without);
+        free(without);
+    }
     cJSON_AddStringToObject(tok, "token", text);
     req_add_header(r, "Location", pool_printf(r->pool, "/api/v1/tokens/%lld", id));
     req_add_header(r, "Cache-Control", "no-store");

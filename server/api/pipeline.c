@@ -166,7 +166,7 @@ static int idem_claim(struct req *r, struct idem *id)
                      "SELECT request_hash = ?, state, status, response, location, "
                      "created_at < NOW(3) - INTERVAL 24 HOUR, "
                      "owner_conn IS NULL OR owner_conn NOT IN "
-                     "(SELECT ID FROM information_schema.PROCESSLIST) "
+                     "(SELECT ID FROM information_schema.PROCESSLIST), etag "
                      "FROM idempotency_keys WHERE user_id = ? AND idem_key = ?",
                      (struct db_param[]){DB_BLOBP(id->hash, 32), key[0], key[1]}, 3, &rows);
         if (rc != DB_OK)
@@ -201,6 +201,8 @@ static int idem_claim(struct req *r, struct idem *id)
                   body ? body : "", body ? strlen(body) : 0);
         if (db_cell(rows, 0, 4))
             req_add_header(r, "Location", db_cell(rows, 0, 4));
+        if (db_cell(rows, 0, 7))
+            req_add_header(r, "ETag", db_cell(rows, 0, 7));
         req_add_header(r, "Idempotent-Replayed", "true");
         return r->status;
     }
@@ -218,18 +220,20 @@ static const char *header_value(const struct req *r, const char *key)
 /* Records the response under the key, inside the handler's transaction. */
 static int idem_store(struct req *r)
 {
-    const char *loc = header_value(r, "Location");
+    const char *body = r->replay_body ? r->replay_body : r->resp_body;
+    size_t len = r->replay_body ? strlen(r->replay_body) : r->resp_len;
     struct db_param p[] = {
         DB_INTP(r->status),
-        DB_BLOBP(r->resp_body ? r->resp_body : "", r->resp_body ? r->resp_len : 0),
-        loc ? DB_TEXTP(loc) : DB_NULLP,
+        DB_BLOBP(body ? body : "", body ? len : 0),
+        DB_TEXTP(header_value(r, "Location")),
+        DB_TEXTP(header_value(r, "ETag")),
         DB_INTP(r->user.id),
         DB_TEXTP(r->idempotency_key),
     };
     return db_exec(r->db, r->pool,
                    "UPDATE idempotency_keys SET state = 'done', status = ?, response = ?, "
-                   "location = ?, owner_conn = NULL WHERE user_id = ? AND idem_key = ?",
-                   p, 5, NULL);
+                   "location = ?, etag = ?, owner_conn = NULL WHERE user_id = ? AND idem_key = ?",
+                   p, 6, NULL);
 }
 
 static void idem_release(struct req *r)
@@ -253,6 +257,7 @@ static void reset_reply(struct req *r)
     r->nresp_headers = 0;
     r->retry = 0;
     r->rollback_only = 0;
+    r->replay_body = NULL;
 }
 
 /* Runs the handler of a changing route in a transaction, again from the

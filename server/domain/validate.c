@@ -91,6 +91,35 @@ static int check_tree(const cJSON *node, char *err, size_t errlen)
     return 0;
 }
 
+/* cJSON decodes \u0000 into a NUL that silently ends the C string. Such
+ * escapes (a backslash preceded by an even run of backslashes, then
+ * u0000) are turned into \u0001 in a copy, so the string keeps its length
+ * and field validation refuses it as a control character, naming the
+ * field. Returns the copy (caller frees), or NULL when there is none. */
+static char *defuse_nul_escapes(const char *text, size_t len)
+{
+    char *copy = NULL;
+    for (size_t i = 0; i + 6 <= len; i++) {
+        if (text[i] != '\\' || (text[i + 1] != 'u' && text[i + 1] != 'U') ||
+            memcmp(text + i + 2, "0000", 4) != 0)
+            continue;
+        size_t run = 0;
+        while (run < i && text[i - 1 - run] == '\\')
+            run++;
+        if (run % 2 != 0)
+            continue;
+        if (!copy) {
+            copy = malloc(len + 1);
+            if (!copy)
+                return NULL;
+            memcpy(copy, text, len);
+            copy[len] = '\0';
+        }
+        copy[i + 5] = '1';
+    }
+    return copy;
+}
+
 cJSON *json_parse_strict(const char *text, size_t len, char *err, size_t errlen)
 {
     const char *end = NULL;
@@ -98,16 +127,22 @@ cJSON *json_parse_strict(const char *text, size_t len, char *err, size_t errlen)
         snprintf(err, errlen, "the body is empty; a JSON object is expected");
         return NULL;
     }
+    char *defused = defuse_nul_escapes(text, len);
+    if (defused)
+        text = defused;
     cJSON *json = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!json) {
         const char *at = cJSON_GetErrorPtr();
         long off = at && at >= text && at <= text + len ? (long)(at - text) : -1;
         snprintf(err, errlen, "the body is not valid JSON (near byte %ld)", off);
+        free(defused);
         return NULL;
     }
     while (end && end < text + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
         end++;
-    if (end && end < text + len) {
+    int trailing = end && end < text + len;
+    free(defused);
+    if (trailing) {
         snprintf(err, errlen, "the body has data after the JSON value");
         cJSON_Delete(json);
         return NULL;
@@ -445,8 +480,10 @@ int validate_body(const struct field *fields, size_t n, const cJSON *body, int c
             why = "is read-only";
         else if ((f->flags & F_IMMUTABLE) && !creating)
             why = "cannot be changed after creation";
-        else if (*nout < n)
+        else if (*nout < n) {
+            memset(&out[*nout], 0, sizeof(out[*nout]));
             why = check_value(f, m, pool, &out[*nout]);
+        }
         if (why) {
             validation_error(errors, m->string, why);
             nerr++;

@@ -76,6 +76,9 @@ struct req {
     struct user user;   /* id 0 while unauthenticated */
     int retry;          /* set by reply_db: the transaction must be run again */
     int rollback_only;  /* a successful answer whose changes are undone (dry runs) */
+    /* What an Idempotency-Key replay answers instead of resp_body, for
+     * answers that hold a secret shown only once (NULL: resp_body). */
+    const char *replay_body;
 
     /* Response. */
     int status;

@@ -10,7 +10,7 @@ import re
 import time
 
 from ftapi import (API, Fixture, Suite, check, check_unchanged, db_query, db_snapshot, etag_of, invalid,
-                   login, problem, request, require, short, unique, user_client, Client)
+                   login, problem, request, require, short, unique)
 
 suite = Suite("auth")
 FX = None

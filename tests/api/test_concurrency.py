@@ -6,8 +6,8 @@ import json
 import threading
 import time
 
-from ftapi import (Suite, add_admin, check, check_unchanged, db_query, db_snapshot, etag_of, invalid, parallel,
-                   problem, require, short, unique, user_client, Client)
+from ftapi import (Suite, add_admin, check, check_unchanged, db_query, db_snapshot, etag_of, parallel, problem,
+                   require, short, unique, user_client)
 
 suite = Suite("concurrency")
 ADMIN = None

@@ -3,9 +3,6 @@ record, its lots, the segments in them, the nodes at their ends and the
 premises they serve. Anything else answers 404 exactly like an id that does
 not exist, and is absent from every list, whatever the filter."""
 
-import json
-import re
-
 from ftapi import (Suite, check, check_unchanged, db_snapshot, etag_of, problem, require, short, unique, Fixture)
 
 suite = Suite("contractor_scope")
@@ -94,7 +91,7 @@ def t_filters():
 @suite.test("contractor: writes -> 403 on own and foreign objects alike, nothing changed")
 def t_writes():
     snap = db_snapshot()
-    for c, obj_sets in (("a", FX.visible_to("a")), ("b", FX.visible_to("b"))):
+    for c in ("a", "b"):
         me = who(c)
         for coll in COLLS:
             for id_ in sorted(FX.all_ids()[coll])[:3]:
