@@ -123,6 +123,25 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         log_msg(LOG_ERROR, "the private MariaDB server is down and could not be restarted");
 }
 
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits until no request is in flight; returns 0 if seconds passed first. */
+static int wait_idle(double seconds)
+{
+    double end = now_seconds() + seconds;
+    while (http_in_flight() > 0) {
+        if (now_seconds() >= end)
+            return 0;
+        usleep(20000);
+    }
+    return 1;
+}
+
 static int cmd_serve(const struct config *cfg)
 {
     struct database d;
@@ -191,18 +210,17 @@ static int cmd_serve(const struct config *cfg)
     event_add(tick, &two);
     event_base_dispatch(srv.base);
 
-    /* Stop accepting, let in-flight requests finish (bounded), then stop. */
+    /* Stop accepting, let in-flight requests finish (bounded), then stop.
+     * Requests still stuck in the database after the grace period are
+     * interrupted so that they answer 503 instead of holding the exit. */
     http_stop_accepting();
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (http_in_flight() == 0 || now.tv_sec - start.tv_sec >= cfg->shutdown_grace)
-            break;
-        usleep(20000);
+    if (!wait_idle(cfg->shutdown_grace)) {
+        log_msg(LOG_WARN, "%d requests still running after the grace period; interrupting them",
+                http_in_flight());
+        db_pool_interrupt();
+        if (!wait_idle(5))
+            log_msg(LOG_WARN, "%d requests not answered", http_in_flight());
     }
-    if (http_in_flight())
-        log_msg(LOG_WARN, "%d requests still running after the grace period", http_in_flight());
     http_stop();
     db_pool_stop();
     meta_free();

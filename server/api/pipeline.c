@@ -116,7 +116,21 @@ static int parse_body(struct req *r)
     return 0;
 }
 
-/* ---- Idempotency-Key ---- */
+/* ---- Idempotency-Key ----
+ *
+ * A key is claimed in its own short transaction ('running'), and the
+ * handler's transaction marks it 'done' with the answer, so a crash leaves
+ * either no effect and a claim, or both. A claim is orphaned when its
+ * connection is gone: on the same MariaDB server that is certain (the
+ * server restarted, or the connection id is no longer in the process
+ * list); a claim made through another Galera node is trusted for
+ * IDEM_FOREIGN_STALE seconds, longer than any request may run. */
+
+#define IDEM_NODE "CONCAT(@@hostname, ':', @@port)"
+#define IDEM_BOOT                                                                 \
+    "(UNIX_TIMESTAMP() - (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS " \
+    "WHERE VARIABLE_NAME = 'UPTIME'))"
+#define IDEM_FOREIGN_STALE "300"
 
 struct idem {
     int active;
@@ -152,7 +166,8 @@ static int idem_claim(struct req *r, struct idem *id)
                                  DB_BLOBP(id->hash, 32)};
         int rc = db_exec(r->db, r->pool,
                          "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, "
-                         "owner_conn) VALUES (?, ?, ?, 'running', CONNECTION_ID())",
+                         "owner_conn, owner_node, owner_boot) VALUES (?, ?, ?, 'running', "
+                         "CONNECTION_ID(), " IDEM_NODE ", " IDEM_BOOT ")",
                          ins, 3, NULL);
         if (rc == DB_OK) {
             id->active = 1;
@@ -165,8 +180,11 @@ static int idem_claim(struct req *r, struct idem *id)
         rc = db_exec(r->db, r->pool,
                      "SELECT request_hash = ?, state, status, response, location, "
                      "created_at < NOW(3) - INTERVAL 24 HOUR, "
-                     "owner_conn IS NULL OR owner_conn NOT IN "
-                     "(SELECT ID FROM information_schema.PROCESSLIST), etag "
+                     "owner_conn IS NULL "
+                     "OR (owner_node = " IDEM_NODE " AND (ABS(owner_boot - " IDEM_BOOT ") > 5 "
+                     "    OR owner_conn NOT IN (SELECT ID FROM information_schema.PROCESSLIST))) "
+                     "OR (owner_node <> " IDEM_NODE " AND created_at < NOW(3) - INTERVAL "
+                     "    " IDEM_FOREIGN_STALE " SECOND), etag "
                      "FROM idempotency_keys WHERE user_id = ? AND idem_key = ?",
                      (struct db_param[]){DB_BLOBP(id->hash, 32), key[0], key[1]}, 3, &rows);
         if (rc != DB_OK)

@@ -580,6 +580,7 @@ static struct {
     struct db_job *head, *tail;
     int queued, queue_max, nthreads, stopping;
     pthread_t *threads;
+    atomic_ulong *conn_ids; /* each worker's MariaDB connection id, 0 when none */
     struct db_config cfg;
     atomic_int busy, connected, down;
     atomic_ullong reconnects, rejected;
@@ -617,7 +618,7 @@ static int worker_ensure(struct db *db)
 
 static void *worker_main(void *arg)
 {
-    (void)arg;
+    size_t index = (size_t)(uintptr_t)arg;
     mysql_thread_init();
     struct db *db = calloc(1, sizeof(*db));
     if (!db)
@@ -641,7 +642,9 @@ static void *worker_main(void *arg)
 
         atomic_fetch_add(&P.busy, 1);
         int ok = worker_ensure(db) == 0;
+        atomic_store(&P.conn_ids[index], ok ? mysql_thread_id(db->mysql) : 0);
         job->run(ok ? db : NULL, job->arg);
+        atomic_store(&P.conn_ids[index], 0);
         int has = db->mysql != NULL;
         if (had != has)
             atomic_fetch_add(&P.connected, has ? 1 : -1);
@@ -659,10 +662,11 @@ int db_pool_start(const struct db_config *cfg, int nthreads, int queue_max)
     P.queue_max = queue_max;
     P.nthreads = nthreads;
     P.threads = calloc((size_t)nthreads, sizeof(pthread_t));
-    if (!P.threads)
+    P.conn_ids = calloc((size_t)nthreads, sizeof(atomic_ulong));
+    if (!P.threads || !P.conn_ids)
         return -1;
     for (int i = 0; i < nthreads; i++)
-        if (pthread_create(&P.threads[i], NULL, worker_main, NULL) != 0)
+        if (pthread_create(&P.threads[i], NULL, worker_main, (void *)(uintptr_t)i) != 0)
             return -1;
     return 0;
 }
@@ -687,6 +691,30 @@ int db_pool_submit(struct db_job *job)
     return 0;
 }
 
+int db_pool_interrupt(void)
+{
+    char err[512];
+    MYSQL *m = open_conn(&P.cfg, P.cfg.database, err, sizeof(err));
+    if (!m) {
+        log_msg(LOG_WARN, "cannot interrupt database work: %s", err);
+        return 0;
+    }
+    int killed = 0;
+    for (int i = 0; i < P.nthreads; i++) {
+        unsigned long id = atomic_load(&P.conn_ids[i]);
+        if (!id)
+            continue;
+        /* Our own numeric connection id, not request text. An account may
+         * always kill its own connections. */
+        char sql[64];
+        snprintf(sql, sizeof(sql), "KILL CONNECTION %lu", id);
+        if (mysql_real_query(m, sql, strlen(sql)) == 0)
+            killed++;
+    }
+    mysql_close(m);
+    return killed;
+}
+
 void db_pool_stop(void)
 {
     pthread_mutex_lock(&P.lock);
@@ -696,7 +724,9 @@ void db_pool_stop(void)
     for (int i = 0; i < P.nthreads; i++)
         pthread_join(P.threads[i], NULL);
     free(P.threads);
+    free(P.conn_ids);
     P.threads = NULL;
+    P.conn_ids = NULL;
     P.nthreads = 0;
 }
 

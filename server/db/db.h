@@ -116,6 +116,10 @@ int db_pool_start(const struct db_config *cfg, int nthreads, int queue_max);
 /* Queues a job. Returns 0, or -1 when the queue is full (answer 503). The
  * job struct must stay valid until run() has been called. */
 int db_pool_submit(struct db_job *job) __attribute__((warn_unused_result));
+/* Ends the database work of jobs still running (for a shutdown past its
+ * grace period) by killing their connections: they fail fast and answer.
+ * Returns how many were interrupted. */
+int db_pool_interrupt(void);
 /* Lets running and queued jobs finish, then stops the workers. */
 void db_pool_stop(void);
 

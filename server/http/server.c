@@ -68,7 +68,9 @@ static struct {
      * accepted that socket. */
     struct conn **by_fd;
     size_t nfd;
-} S;
+    pthread_mutex_t stop_lock; /* orders http_complete against http_stop */
+    int stopped;
+} S = {.stop_lock = PTHREAD_MUTEX_INITIALIZER};
 
 static double now_mono(void)
 {
@@ -271,6 +273,16 @@ void http_complete(struct req *r)
 {
     struct http_state *hs = r->http;
     struct loop *lp = hs->loop;
+    /* After http_stop the loops are gone: a request that finishes that
+     * late cannot be answered any more, only released. */
+    pthread_mutex_lock(&S.stop_lock);
+    if (S.stopped) {
+        pthread_mutex_unlock(&S.stop_lock);
+        log_msg(LOG_WARN, "request %s finished after shutdown; not answered", r->request_id);
+        pool_free(r->pool);
+        atomic_fetch_sub(&S.in_flight, 1);
+        return;
+    }
     pthread_mutex_lock(&lp->lock);
     hs->next = NULL;
     if (lp->done_tail)
@@ -280,6 +292,7 @@ void http_complete(struct req *r)
     lp->done_tail = r;
     pthread_mutex_unlock(&lp->lock);
     event_active(lp->wake, EV_READ, 0);
+    pthread_mutex_unlock(&S.stop_lock);
 }
 
 static void on_wake(evutil_socket_t fd, short what, void *arg)
@@ -455,7 +468,9 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, int *le
 static void *loop_main(void *arg)
 {
     struct loop *lp = arg;
-    event_base_dispatch(lp->base);
+    /* Keep running when the listener is gone during shutdown: requests in
+     * flight still come back through lp->wake, which is only activated. */
+    event_base_loop(lp->base, EVLOOP_NO_EXIT_ON_EMPTY);
     return NULL;
 }
 
@@ -546,6 +561,9 @@ void http_stop_accepting(void)
 
 void http_stop(void)
 {
+    pthread_mutex_lock(&S.stop_lock);
+    S.stopped = 1;
+    pthread_mutex_unlock(&S.stop_lock);
     for (int i = 0; i < S.nloops; i++)
         event_base_loopexit(S.loops[i].base, NULL);
     for (int i = 0; i < S.nloops; i++) {
@@ -558,4 +576,6 @@ void http_stop(void)
     }
     free(S.loops);
     S.loops = NULL;
+    free(S.by_fd);
+    S.by_fd = NULL;
 }

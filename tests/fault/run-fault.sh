@@ -10,6 +10,7 @@
 #
 #   BINDIR       where fibertrackd is (default bin)
 #   FAULT_CASES  run only these cases (ids as in fault.py, e.g. "db-kill slowloris")
+#   FAULT_KEEP_LOG  copy the servers' log to this file at the end
 #
 # Last line: "N passed, N failed"; exit status 1 if any failed.
 set -uo pipefail
@@ -20,13 +21,12 @@ case $BINDIR in
 /*) ;;
 *) BINDIR=$ROOT/$BINDIR ;;
 esac
-FTD=$BINDIR/fibertrackd
 PY=/usr/bin/python3
 HELPER=$ROOT/tests/fault/fault.py
 export PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 # Our servers are configured by flags only.
 unset FT_DB_URL FT_LISTEN FT_THREADS FT_DB_POOL FT_DB_QUEUE FT_MAX_CONNECTIONS \
-    FT_REQUEST_TIMEOUT FT_SHUTDOWN_GRACE FT_LOG FT_DATA_DIR
+    FT_REQUEST_TIMEOUT FT_SHUTDOWN_GRACE FT_LOG FT_DATA_DIR FT_SCHEMA_DIR
 
 # A short path: the MariaDB socket path must stay under 108 bytes.
 WORK=$(mktemp -d /tmp/ftfault.XXXXXX) || exit 2
@@ -36,6 +36,18 @@ MDB_PIDFILE=$DATA/mariadb/mariadb.pid
 SOCK=$DATA/mariadb/mariadb.sock
 SERVER_PID=
 : >"$LOG"
+
+# A snapshot of the binary and the migrations it finds beside itself, so that
+# a rebuild in the work tree during the run does not change the server under test.
+mkdir -p "$WORK/bin"
+if ! cp "$BINDIR/fibertrackd" "$WORK/bin/fibertrackd" 2>/dev/null ||
+    ! cp -r "$ROOT/schema" "$WORK/schema"; then
+    echo "FAIL  setup: $BINDIR/fibertrackd or schema/ is missing (make)"
+    echo "0 passed, 1 failed"
+    rm -rf "$WORK"
+    exit 1
+fi
+FTD=$WORK/bin/fibertrackd
 
 passed=0
 failed=0
@@ -88,6 +100,9 @@ cleanup() {
     if [ -n "${FT_ARTIFACTS:-}" ] && [ -d "$FT_ARTIFACTS" ]; then
         cp "$LOG" "$FT_ARTIFACTS/fault-server.log" 2>/dev/null
         cp "$DATA/mariadb/error.log" "$FT_ARTIFACTS/fault-mariadb.log" 2>/dev/null
+    fi
+    if [ -n "${FAULT_KEEP_LOG:-}" ]; then
+        cp "$LOG" "$FAULT_KEEP_LOG" 2>/dev/null
     fi
     rm -rf "$WORK"
 }
@@ -234,7 +249,7 @@ selected() {
 # The log lines since line $1 that tell about trouble.
 server_log_since() {
     local lines
-    lines=$(tail -n +"$(($1 + 1))" "$LOG" | grep -avE 'level=info|level=debug' | head -n 20)
+    lines=$(tail -n +"$(($1 + 1))" "$LOG" | grep -avE 'level=(info|debug)|request_id=|\[Note\]|^Version: |^---- ' | head -n 20)
     if [ -n "$lines" ]; then
         echo "    server log:"
         echo "$lines" | sed 's/^/      | /'
@@ -325,6 +340,7 @@ run_case "deadlocks: forced deadlock is retried" deadlock-forced "${A[@]}"
 run_case "deadlocks: lock wait timeout is retried" lock-wait-retry "${A[@]}"
 run_case "db restart: kill -9 mariadbd" db-kill "${A[@]}"
 run_case "db restart: clean shutdown of mariadbd" db-term "${A[@]}"
+run_case "db restart: an Idempotency-Key cut off by the crash can be retried" idem-orphan "${A[@]}"
 run_case "limits: wait queue full" queue-full --db-pool 1 --db-queue 2
 B=(--threads 2 --request-timeout 3 --max-connections 24)
 run_case "slow clients: slowloris" slowloris "${B[@]}"
