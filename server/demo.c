@@ -98,7 +98,8 @@ static int backdate_history(struct db *db, struct pool *pool, long long proj)
         "INSERT INTO segment_history (segment_id, project_id, lot_id, recorded_at, status, method, "
         "planned_length_m, built_length_m) SELECT id, project_id, lot_id, actual_start + INTERVAL 7 DAY, "
         "'in_construction', method, planned_length_m, ROUND(built_length_m / 3, 2) FROM segments "
-        "WHERE project_id = ? AND actual_start IS NOT NULL AND status <> 'in_construction'",
+        "WHERE project_id = ? AND actual_start IS NOT NULL AND status <> 'in_construction' "
+        "AND (actual_end IS NULL OR actual_end > actual_start + INTERVAL 7 DAY)",
         /* The current state was reached at the end of construction, or two
          * weeks after the start for segments still being built. */
         "UPDATE segment_history h JOIN segments s ON s.id = h.segment_id "

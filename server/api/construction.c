@@ -34,7 +34,7 @@ static const struct field progress_fields[] = {
     {"report_date", FT_DATE, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 0, NULL},
     {"built_length_m", FT_DECIMAL, F_REQUIRED, NULL, NULL, NULL, 0, 1e6, NULL},
     {"status", FT_ENUM, F_REQUIRED | F_FILTER, NULL, NULL, segment_status_names, 0, 0, NULL},
-    {"note", FT_STRING, F_NULLABLE, NULL, NULL, NULL, 0, 4000, NULL},
+    {"note", FT_STRING, F_NULLABLE | F_MULTILINE, NULL, NULL, NULL, 0, 4000, NULL},
     {"state", FT_ENUM, F_READONLY | F_FILTER, NULL, NULL, states, 0, 0, NULL},
     {"reviewer_id", FT_REF, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
     {"reviewed_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},

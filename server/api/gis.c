@@ -45,10 +45,12 @@ static const char *const node_props[] = {"code", "kind", "name", NULL};
 static const char *const segment_props[] = {"code", "kind", "method", "surface",
                                             "planned_length_m", "fiber_count", "duct_type",
                                             "planned_start", "planned_end", NULL};
+/* Status and exclusion are the server's and the managers' business, not
+ * planning data: an old export imported again must not undo progress. */
 static const char *const premise_props[] = {
     "code",  "street",         "house_number",      "postcode",           "city",
     "kind",  "units_residential", "units_business", "white_spot", "bandwidth_before_mbps",
-    "status", "exclusion_reason", NULL};
+    NULL};
 static const struct layer_ref no_refs[] = {{NULL, NULL, 0}};
 static const struct layer_ref segment_refs[] = {
     {"lot", "lot_id", -1}, {"from_node", "from_node_id", L_NODE}, {"to_node", "to_node_id", L_NODE},
@@ -56,7 +58,7 @@ static const struct layer_ref segment_refs[] = {
 static const struct layer_ref premise_refs[] = {{"serving_segment", "serving_segment_id", L_SEGMENT},
                                                 {NULL, NULL, 0}};
 static const char *const common_ignored[] = {
-    "layer", "id", "fid", "project_id", "version", "created_at", "updated_at", "status_reason",
+    "layer", "id", "fid", "object_id", "status", "exclusion_reason", "project_id", "version", "created_at", "updated_at", "status_reason",
     "built_length_m", "progress", "actual_start", "actual_end", "lot_id", "from_node_id",
     "to_node_id", "serving_segment_id", "passed_date", "connected_date", "activated_date",
     "excluded_date", NULL};
@@ -223,8 +225,10 @@ static void check_feature(struct import *im, const cJSON *f, int index)
     }
     const struct layer *ly = &layers[l];
     const cJSON *gtype = cJSON_GetObjectItemCaseSensitive(geom, "type");
-    if (!cJSON_IsObject(geom) || !cJSON_IsString(gtype) ||
-        strcmp(gtype->valuestring, ly->geometry) != 0) {
+    /* A feature without a location is valid GeoJSON (geometry null). */
+    int located = !cJSON_IsNull(geom);
+    if (located && (!cJSON_IsObject(geom) || !cJSON_IsString(gtype) ||
+                    strcmp(gtype->valuestring, ly->geometry) != 0)) {
         char msg[80];
         snprintf(msg, sizeof(msg), "a %s needs a %s geometry", ly->name, ly->geometry);
         add_error(im, index, "geometry", NULL, msg);
@@ -278,7 +282,9 @@ static void check_feature(struct import *im, const cJSON *f, int index)
         cJSON_AddItemToObject(body, p->string, v);
     }
     const cJSON *coords = cJSON_GetObjectItemCaseSensitive(geom, "coordinates");
-    if (l == L_SEGMENT) {
+    if (!located) {
+        /* Nothing to take from the geometry. */
+    } else if (l == L_SEGMENT) {
         cJSON *g = cJSON_CreateObject();
         cJSON_AddStringToObject(g, "type", "LineString");
         cJSON_AddItemToObject(g, "coordinates", cJSON_Duplicate(coords, 1));
@@ -335,14 +341,18 @@ static void check_feature(struct import *im, const cJSON *f, int index)
 
 /* The stored columns of a layer, in statement order. */
 static const char *const node_cols[] = {"code", "kind", "name", "lat", "lon", NULL};
+/* Premise columns whose database default applies when a new feature
+ * leaves them out (DEFAULT(col) of a column without one is an error). */
+static const char *const defaulted_premise_cols[] = {"kind", "units_residential",
+                                                     "units_business", "white_spot", NULL};
 static const char *const segment_cols[] = {"code", "kind", "method", "surface", "planned_length_m",
                                            "fiber_count", "duct_type", "planned_start",
                                            "planned_end", "geometry", "lot_id", "from_node_id",
                                            "to_node_id", NULL};
 static const char *const premise_cols[] = {
     "code", "street", "house_number", "postcode", "city", "lat", "lon", "kind",
-    "units_residential", "units_business", "white_spot", "bandwidth_before_mbps", "status",
-    "exclusion_reason", "serving_segment_id", NULL};
+    "units_residential", "units_business", "white_spot", "bandwidth_before_mbps",
+    "serving_segment_id", NULL};
 static const char *const *const layer_cols[L_COUNT] = {node_cols, segment_cols, premise_cols};
 
 static int ncols(int l)
@@ -355,11 +365,15 @@ static int ncols(int l)
 
 /* The value expression of a column: absent values keep the default (on
  * insert) or the stored value (on update). */
-static void add_value_expr(struct sbuf *b, const char *col, int update)
+static void add_value_expr(struct sbuf *b, int layer, const char *col, int update)
 {
-    int geom = strcmp(col, "geometry") == 0;
+    const char *value = strcmp(col, "geometry") == 0 ? "ST_GeomFromGeoJSON(?)" : "?";
+    if (!update && !(layer == L_PREMISE && in_list(defaulted_premise_cols, col))) {
+        sbuf_add(b, value);
+        return;
+    }
     sbuf_add(b, "COALESCE(");
-    sbuf_add(b, geom ? "ST_GeomFromGeoJSON(?)" : "?");
+    sbuf_add(b, value);
     sbuf_add(b, update ? ", " : ", DEFAULT(");
     sbuf_add(b, col);
     sbuf_add(b, update ? ")" : "))");
@@ -408,7 +422,7 @@ static int insert_batch(struct import *im, int l, struct item **batch, int count
         sbuf_add(&sql, ", ");
         sbuf_add(&sql, layer_cols[l][c]);
         sbuf_add(&row, ", ");
-        add_value_expr(&row, layer_cols[l][c], 0);
+        add_value_expr(&row, l, layer_cols[l][c], 0);
     }
     sbuf_add(&sql, ") VALUES ");
     sbuf_add(&row, ")");
@@ -440,7 +454,7 @@ static int update_item(struct import *im, struct item *it, int *changed)
     for (int c = 0; c < n; c++) {
         sbuf_add(&sql, layer_cols[l][c]);
         sbuf_add(&sql, " = ");
-        add_value_expr(&sql, layer_cols[l][c], 1);
+        add_value_expr(&sql, l, layer_cols[l][c], 1);
         sbuf_add(&sql, ", ");
     }
     sbuf_add(&sql, "version = version + 1, updated_at = NOW(3) WHERE id = ? AND NOT (");
@@ -449,7 +463,7 @@ static int update_item(struct import *im, struct item *it, int *changed)
             sbuf_add(&sql, " AND ");
         sbuf_add(&sql, layer_cols[l][c]);
         sbuf_add(&sql, " <=> ");
-        add_value_expr(&sql, layer_cols[l][c], 1);
+        add_value_expr(&sql, l, layer_cols[l][c], 1);
     }
     sbuf_add(&sql, ")");
     struct db_param *p = pool_alloc(pool, sizeof(struct db_param) * (size_t)(2 * n + 1));
@@ -677,7 +691,9 @@ static cJSON *export_feature(const struct export_layer *el, const struct db_rows
     cJSON_AddStringToObject(f, "type", "Feature");
     cJSON *props = cJSON_CreateObject();
     cJSON_AddStringToObject(props, "layer", el->name);
-    cJSON_AddNumberToObject(props, "id", strtod(db_cell(rows, row, 0), NULL));
+    /* Not "id": GIS tools take that as a feature id, which must be unique
+     * across the layers of one file. */
+    cJSON_AddNumberToObject(props, "object_id", strtod(db_cell(rows, row, 0), NULL));
     size_t c = 1;
     for (const struct export_col *col = el->cols; col->name; col++, c++) {
         const char *v = db_cell(rows, row, c);
@@ -772,7 +788,6 @@ int gis_export(struct req *r)
                            : reply_problem(r, 503, "the export could not be written; retry shortly");
     }
     r->resp_file = path;
-    req_add_header(r, "Content-Disposition",
-                   pool_printf(r->pool, "attachment; filename=\"%s.geojson\"", code));
+    reply_attachment(r, pool_printf(r->pool, "%s.geojson", code));
     return reply_raw(r, 200, "application/geo+json", NULL, 0);
 }

@@ -193,7 +193,8 @@ static const struct field segment_fields[] = {
     {"planned_end", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"actual_start", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"actual_end", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
-    {"status_reason", FT_STRING, F_VIRTUAL | F_WRITEONLY, NULL, NULL, NULL, 0, 500, NULL},
+    {"status_reason", FT_STRING, F_VIRTUAL | F_WRITEONLY | F_MULTILINE, NULL, NULL, NULL, 0, 500,
+     NULL},
     FIELDS_STAMPS,
 };
 
@@ -249,7 +250,7 @@ static const struct field premise_fields[] = {
     {"connected_date", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"activated_date", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"excluded_date", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
-    {"exclusion_reason", FT_STRING, F_NULLABLE, NULL, NULL, NULL, 0, 500, NULL},
+    {"exclusion_reason", FT_STRING, F_NULLABLE | F_MULTILINE, NULL, NULL, NULL, 0, 500, NULL},
     FIELDS_STAMPS,
 };
 

@@ -207,9 +207,8 @@ static int idem_claim(struct req *r, struct idem *id)
             continue;
         }
         if (!same)
-            return reply_problem(r, 422,
-                                 "this Idempotency-Key was used for a different request; "
-                                 "use a new key for a new request");
+            return reply_invalid_field(r, "", "this Idempotency-Key was used for a different "
+                                              "request; use a new key for a new request");
         if (!done)
             return reply_problem(r, 409, "a request with this Idempotency-Key is still being "
                                          "processed; retry shortly");

@@ -1,6 +1,7 @@
 /* planning.c — milestones and invoices. */
 #include "api/planning.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "db/db.h"
@@ -25,7 +26,7 @@ static const struct field milestone_fields[] = {
     {"actual_date", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"funding_relevant", FT_BOOL, F_FILTER, NULL, NULL, NULL, 0, 0, NULL},
     {"tranche_cents", FT_MONEY, 0, NULL, NULL, NULL, 0, MAX_MONEY, NULL},
-    {"notes", FT_STRING, F_NULLABLE, NULL, NULL, NULL, 0, 4000, NULL},
+    {"notes", FT_STRING, F_NULLABLE | F_MULTILINE, NULL, NULL, NULL, 0, 4000, NULL},
     /* Derived as of today; the summary derives it as of any date. */
     {"state", FT_ENUM, F_READONLY, "",
      "CASE WHEN t.actual_date IS NOT NULL THEN 'done' WHEN t.planned_date < UTC_DATE() THEN 'late' "
@@ -79,7 +80,6 @@ static double num(const cJSON *o, const char *name)
 
 static int invoice_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
 {
-    (void)r;
     (void)before;
     if (num(m, "eligible_cents") > num(m, "net_cents"))
         validation_error(errors, "eligible_cents", "must not exceed net_cents");
@@ -90,6 +90,19 @@ static int invoice_check(struct req *r, const cJSON *before, const cJSON *m, cJS
         validation_error(errors, "paid_date", "is required when the status is paid");
     if (!is_paid && cJSON_IsString(paid))
         validation_error(errors, "paid_date", "is only set when the status is paid");
+    /* An invoice for a lot comes from the contractor of that lot. */
+    const cJSON *lot = cJSON_GetObjectItemCaseSensitive(m, "lot_id");
+    const cJSON *contractor = cJSON_GetObjectItemCaseSensitive(m, "contractor_id");
+    if (cJSON_IsNumber(lot) && cJSON_IsNumber(contractor)) {
+        struct db_rows *rows;
+        struct db_param p[] = {DB_INTP((long long)lot->valuedouble)};
+        int rc = db_exec(r->db, r->pool, "SELECT contractor_id FROM lots WHERE id = ?", p, 1, &rows);
+        if (rc != DB_OK)
+            return rc;
+        if (rows->nrows == 1 && db_cell(rows, 0, 0) &&
+            atoll(db_cell(rows, 0, 0)) != (long long)contractor->valuedouble)
+            validation_error(errors, "lot_id", "is the lot of another contractor");
+    }
     return DB_OK;
 }
 

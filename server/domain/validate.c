@@ -393,15 +393,18 @@ static const char *check_value(const struct field *f, const cJSON *j, struct poo
             snprintf(buf, bufsize, "must have at least %.0f characters", min);
             return buf;
         }
-        for (const char *c = j->valuestring; *c; c++)
-            if ((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t' && *c != '\r')
-                return "must not contain control characters";
         if (f->type == FT_EMAIL) {
             const char *at = strchr(j->valuestring, '@');
             if (!at || at == j->valuestring || !at[1] || strchr(at + 1, '@') ||
                 strpbrk(j->valuestring, " \t\r\n") || !strchr(at + 1, '.'))
                 return "must be an e-mail address";
         }
+        int multiline = (f->flags & F_MULTILINE) != 0;
+        for (const char *c = j->valuestring; *c; c++)
+            if (((unsigned char)*c < 0x20 || *c == 0x7f) &&
+                !(multiline && (*c == '\n' || *c == '\t' || *c == '\r')))
+                return multiline ? "must not contain control characters"
+                                 : "must not contain control characters or line breaks";
         v->text = pool_strdup(pool, j->valuestring);
         return NULL;
     }

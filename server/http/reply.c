@@ -36,6 +36,31 @@ const char *status_title(int status)
     }
 }
 
+void reply_attachment(struct req *r, const char *filename)
+{
+    size_t n = strlen(filename);
+    char *ascii = pool_alloc(r->pool, n + 1);
+    char *encoded = pool_alloc(r->pool, 3 * n + 1);
+    size_t e = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)filename[i];
+        int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '-' || c == '_';
+        ascii[i] = plain ? (char)c : '_';
+        if (plain) {
+            encoded[e++] = (char)c;
+        } else {
+            snprintf(encoded + e, 4, "%%%02X", c);
+            e += 3;
+        }
+    }
+    ascii[n] = '\0';
+    encoded[e] = '\0';
+    req_add_header(r, "Content-Disposition",
+                   pool_printf(r->pool, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii,
+                               encoded));
+}
+
 int reply_raw(struct req *r, int status, const char *type, const char *body, size_t len)
 {
     r->status = status;

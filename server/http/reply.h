@@ -24,6 +24,9 @@ int reply_invalid_detail(struct req *r, const char *detail, struct cJSON *errors
 /* A 422 about one field, with detail both as the problem's detail and as
  * the field's error. */
 int reply_invalid_field(struct req *r, const char *field, const char *detail);
+/* Adds Content-Disposition: attachment for a download named filename
+ * (UTF-8): a plain ASCII fallback name and the exact name as filename*. */
+void reply_attachment(struct req *r, const char *filename);
 /* The short title of a status ("Not Found"). */
 const char *status_title(int status);
 

@@ -154,7 +154,7 @@ static const struct field fields[NFIELDS] = {
     [F_RATIO] = {.name = "ratio", .type = FT_RATE},
     [F_ACTIVE] = {.name = "active", .type = FT_BOOL},
     [F_NAME] = {.name = "name", .type = FT_STRING, .flags = F_REQUIRED, .max = 5},
-    [F_NOTE] = {.name = "note", .type = FT_STRING, .flags = F_NULLABLE},
+    [F_NOTE] = {.name = "note", .type = FT_STRING, .flags = F_NULLABLE | F_MULTILINE},
     [F_EMAIL_] = {.name = "email", .type = FT_EMAIL, .max = 100},
     [F_STATUS] = {.name = "status", .type = FT_ENUM, .values = status_values},
     [F_DAY] = {.name = "day", .type = FT_DATE, .flags = F_NULLABLE},
@@ -937,4 +937,15 @@ TEST(parse_id_accepts_19_digit_ids_up_to_int64_max)
 {
     EXPECT_EQ_INT(parse_id("1000000000000000000"), 1000000000000000000LL);
     EXPECT_EQ_INT(parse_id("9223372036854775807"), 9223372036854775807LL);
+}
+
+/* Codes and names are single lines: a line break in a code ends up in
+ * file names and headers. Only F_MULTILINE fields take them. */
+TEST(validate_single_line_strings)
+{
+    expect_err1("{\"name\": \"A\\nB\"}", "/name", "line breaks");
+    expect_err1("{\"name\": \"A\\tB\"}", "/name", "line breaks");
+    expect_err1("{\"name\": \"A\\u007fB\"}", "/name", "control characters");
+    struct vres r;
+    expect_ok1("{\"note\": \"line one\\nline two\"}", &r);
 }
