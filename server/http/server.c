@@ -508,6 +508,18 @@ int http_start(const struct http_config *cfg, const struct http_app *app)
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1u << 20))
         S.nfd = (size_t)rl.rlim_cur;
     S.by_fd = calloc(S.nfd, sizeof(struct conn *));
+    /* SO_REUSEPORT would let a second server share the port silently, each
+     * getting some of the connections: make sure nobody else has it. */
+    evutil_socket_t probe = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int in_use = probe >= 0 && (evutil_make_listen_socket_reuseable(probe) < 0 ||
+                                bind(probe, (struct sockaddr *)&ss, (socklen_t)sslen) < 0);
+    int probe_errno = errno;
+    if (probe >= 0)
+        evutil_closesocket(probe);
+    if (probe < 0 || in_use) {
+        log_msg(LOG_ERROR, "cannot listen on %s: %s", cfg->listen, strerror(probe_errno));
+        return -1;
+    }
     S.nloops = cfg->threads;
     S.loops = calloc((size_t)S.nloops, sizeof(struct loop));
     for (int i = 0; i < S.nloops; i++) {

@@ -1,0 +1,241 @@
+// app.js — the shell: session, navigation by role, and which page shows where.
+
+import * as api from './api.js';
+import { session } from './api.js';
+import * as router from './router.js';
+import { h, clear, announce } from './ui.js';
+import * as signin from './page-signin.js';
+import * as home from './page-home.js';
+import * as projects from './page-projects.js';
+import * as mapPage from './page-map.js';
+import * as milestones from './page-milestones.js';
+import * as review from './page-review.js';
+import * as reports from './page-reports.js';
+import * as work from './page-work.js';
+import * as myreports from './page-myreports.js';
+
+const STAFF = ['admin', 'manager', 'finance'];
+const REVIEWERS = ['admin', 'manager'];
+
+/** Pages, who may open them, and how they appear in the navigation. */
+const PAGES = {
+  home: { roles: STAFF, nav: 'Overview', href: () => '/' },
+  projects: { roles: STAFF, nav: 'Projects', href: () => '/projects' },
+  map: { roles: STAFF, nav: 'Map', href: (p) => (p ? `/projects/${p}/map` : '/projects') },
+  milestones: { roles: STAFF, nav: 'Milestones', href: (p) => (p ? `/projects/${p}/milestones` : '/projects') },
+  review: { roles: REVIEWERS, nav: 'Review queue', href: () => '/review' },
+  reports: { roles: STAFF, nav: 'Reports', href: (p) => (p ? `/projects/${p}/reports` : '/projects') },
+  work: { roles: ['contractor'], nav: 'My segments', href: () => '/work' },
+  myreports: { roles: ['contractor'], nav: 'My reports', href: () => '/my-reports' },
+};
+
+const PROJECT_KEY = 'fibertrack.project';
+let currentPage = null;
+let navAbort = null;
+
+export function currentProject() {
+  const v = sessionStorage.getItem(PROJECT_KEY);
+  return v ? Number(v) : null;
+}
+
+export function setCurrentProject(id) {
+  if (id) sessionStorage.setItem(PROJECT_KEY, String(id));
+  renderNav();
+}
+
+function allowed(page, user) {
+  return !!user && PAGES[page].roles.includes(user.role);
+}
+
+// ---- header ------------------------------------------------------------------------
+
+let reviewCount = null;
+
+function renderNav() {
+  const nav = document.getElementById('nav');
+  const who = document.getElementById('who');
+  const user = session.user;
+  clear(nav);
+  clear(who);
+  if (!user || !session.token) {
+    nav.hidden = true;
+    who.hidden = true;
+    return;
+  }
+  const pid = currentProject();
+  const ul = h('ul');
+  for (const [key, p] of Object.entries(PAGES)) {
+    if (!allowed(key, user)) continue;
+    const a = h('a', { href: `#${p.href(pid)}`, dataset: { page: key } }, p.nav);
+    if (key === 'review' && reviewCount !== null) {
+      a.append(' ', h(reviewCount ? 'span.count' : 'span.count.count-zero', { 'aria-label': `${reviewCount} waiting` },
+        reviewCount > 99 ? '99+' : String(reviewCount)));
+    }
+    if (key === currentPage) a.setAttribute('aria-current', 'page');
+    ul.append(h('li', a));
+  }
+  nav.append(ul);
+  nav.hidden = false;
+  who.append(
+    h('span.who-name', user.name || user.email),
+    h('span.role', { 'aria-label': `role ${user.role}` }, user.role),
+    h('button.btn.btn-quiet', { type: 'button', id: 'signout', onclick: signOut }, 'Sign out'),
+  );
+  who.hidden = false;
+}
+
+async function refreshReviewCount() {
+  const user = session.user;
+  if (!user || !REVIEWERS.includes(user.role)) return;
+  try {
+    const r = await api.get('progress-reports', { state: 'submitted', limit: 100 });
+    reviewCount = r.items.length + (r.next_cursor ? 100 : 0);
+  } catch {
+    reviewCount = null;
+  }
+  renderNav();
+}
+
+export function setReviewCount(n) {
+  reviewCount = n;
+  renderNav();
+}
+
+async function signOut() {
+  const btn = document.getElementById('signout');
+  if (btn) btn.disabled = true;
+  try {
+    await api.logout();
+  } catch {
+    // The token is forgotten locally either way; the server may already have dropped it.
+  }
+  sessionStorage.removeItem(PROJECT_KEY);
+  reviewCount = null;
+  announce('You are signed out.');
+  router.navigate('/signin?bye=1');
+}
+
+// ---- pages -------------------------------------------------------------------------
+
+function homeFor(user) {
+  return user && user.role === 'contractor' ? '/work' : '/';
+}
+
+/** A fresh container for each page; old async work writes into a detached node. */
+function freshContainer(title) {
+  const main = document.getElementById('main');
+  clear(main);
+  const section = h('div.page');
+  main.append(section);
+  document.title = title ? `${title} · fibertrack` : 'fibertrack';
+  return section;
+}
+
+function focusHeading(el) {
+  const h1 = el.querySelector('h1');
+  if (h1 && document.activeElement && document.activeElement !== document.body &&
+      !document.getElementById('main').contains(document.activeElement)) {
+    h1.setAttribute('tabindex', '-1');
+    h1.focus({ preventScroll: true });
+  }
+}
+
+function page(key, mod, title) {
+  return async (params, query) => {
+    const user = session.user;
+    if (!allowed(key, user)) {
+      const el = freshContainer('Not available');
+      currentPage = null;
+      renderNav();
+      el.append(
+        h('h1', 'This page is not available to you'),
+        h('p', `Signed in as ${user.role}, you cannot open this page.`),
+        h('p', h('a', { href: `#${homeFor(user)}` }, 'Go to your start page')),
+      );
+      return;
+    }
+    currentPage = key;
+    if (params.id) setCurrentProject(Number(params.id));
+    else renderNav();
+    const el = freshContainer(title);
+    navAbort = new AbortController();
+    const ctx = { user, params, query, signal: navAbort.signal, project: currentProject(), app: appApi };
+    await mod.render(el, ctx);
+    focusHeading(el);
+  };
+}
+
+const appApi = { currentProject, setCurrentProject, setReviewCount, refreshReviewCount, navigate: router.navigate };
+
+router.beforeEach(async (path, pattern) => {
+  if (navAbort) navAbort.abort();
+  const signedIn = !!session.token && !!session.user;
+  if (pattern === '/signin') return true;
+  if (!signedIn) {
+    router.navigate(`/signin?next=${encodeURIComponent(path)}`, { replace: true });
+    return false;
+  }
+  if (pattern === '/' && session.user.role === 'contractor') {
+    router.navigate('/work', { replace: true });
+    return false;
+  }
+  refreshReviewCount();
+  return true;
+});
+
+router.route('/signin', async (_params, query) => {
+  currentPage = null;
+  if (session.token && session.user && !query.get('expired')) {
+    router.navigate(homeFor(session.user), { replace: true });
+    return;
+  }
+  renderNav();
+  const el = freshContainer('Sign in');
+  await signin.render(el, {
+    query,
+    onSignedIn: async (user) => {
+      reviewCount = null;
+      if (STAFF.includes(user.role) && !currentProject()) {
+        try {
+          const r = await api.get('projects', { limit: 1 });
+          if (r.items.length) sessionStorage.setItem(PROJECT_KEY, String(r.items[0].id));
+        } catch { /* the pages say what is wrong */ }
+      }
+      const next = query.get('next');
+      router.navigate(next && next.startsWith('/') && !next.startsWith('/signin') ? next : homeFor(user));
+    },
+  });
+});
+router.route('/', page('home', home, 'Overview'));
+router.route('/projects', page('projects', projects, 'Projects'));
+router.route('/projects/:id', page('home', home, 'Overview'));
+router.route('/projects/:id/map', page('map', mapPage, 'Map'));
+router.route('/projects/:id/milestones', page('milestones', milestones, 'Milestones'));
+router.route('/projects/:id/reports', page('reports', reports, 'Reports'));
+router.route('/review', page('review', review, 'Review queue'));
+router.route('/work', page('work', work, 'My segments'));
+router.route('/my-reports', page('myreports', myreports, 'My reports'));
+router.fallback(() => {
+  currentPage = null;
+  renderNav();
+  const el = freshContainer('Not found');
+  el.append(h('h1', 'Page not found'), h('p', h('a', { href: `#${homeFor(session.user)}` }, 'Go to your start page')));
+});
+
+session.onUnauthorized(() => {
+  if (!session.token) return;
+  session.clear();
+  reviewCount = null;
+  const { path } = router.current();
+  router.navigate(`/signin?expired=1&next=${encodeURIComponent(path)}`);
+});
+
+// The skip link must not change the hash (that is the router's): move focus instead.
+document.querySelector('.skip-link')?.addEventListener('click', (e) => {
+  e.preventDefault();
+  const main = document.getElementById('main');
+  main.focus();
+  main.scrollIntoView();
+});
+
+router.start();

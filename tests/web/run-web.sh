@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# tests/web/run-web.sh — the dashboard (clients/web) in headless Chromium.
+#
+# Installs what it needs (Debian's chromium, playwright-core from npm into
+# tests/web/node_modules), starts its own fibertrackd servers on throwaway data
+# directories (ports 18600-18699):
+#   A: `demo` (project WF-MUSTER-2026, 240 segments) for the functional tests;
+#   B: `demo --segments 20000` for the map benchmark (skip with FT_WEB_SKIP_BIG=1);
+# runs web.test.mjs and ends with one line "N passed, N failed".
+#
+#   BINDIR         where fibertrackd is (default bin; as `make test` sets it)
+#   FT_WEB_KEEP=1  leave the data directories in place (for debugging)
+#   FT_WEB_GREP=RE run only the tests whose name matches RE (e.g. '20,000' for the map benchmark)
+# Screenshots: tests/artifacts/web/*.png (not committed).
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BINDIR=${BINDIR:-bin}
+case $BINDIR in /*) ;; *) BINDIR=$ROOT/$BINDIR ;; esac
+FTD=$BINDIR/fibertrackd
+ART=$ROOT/tests/artifacts/web
+mkdir -p "$ART"
+rm -f "$ART"/*.png "$ART"/*.log "$ART"/*.json
+
+die() { # reason
+    echo "run-web: $1" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+}
+
+log() { echo "run-web: $*" >&2; }
+
+# ---- what the tests need ---------------------------------------------------------
+
+[ -x "$FTD" ] || die "$FTD is missing (make)"
+
+apt_install() {
+    [ "$(id -u)" = 0 ] || return 1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >"$ART/apt.log" 2>&1 && return 0
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >>"$ART/apt.log" 2>&1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >>"$ART/apt.log" 2>&1
+}
+
+if [ ! -x /usr/bin/chromium ]; then
+    log "installing chromium (Debian package)"
+    apt_install chromium || die "could not install chromium (see $ART/apt.log)"
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    log "installing nodejs and npm (Debian packages)"
+    apt_install nodejs npm || die "could not install node and npm (see $ART/apt.log)"
+fi
+command -v curl >/dev/null || apt_install curl || die "curl is missing"
+
+cd "$HERE" || die "no $HERE"
+if [ ! -f node_modules/playwright-core/package.json ] ||
+    [ "$(node -p 'require("./node_modules/playwright-core/package.json").version' 2>/dev/null)" != \
+        "$(node -p 'require("./package-lock.json").packages["node_modules/playwright-core"].version' 2>/dev/null)" ]; then
+    log "npm ci (playwright-core)"
+    npm ci --no-audit --no-fund --loglevel=error >"$ART/npm.log" 2>&1 ||
+        npm install --no-audit --no-fund --loglevel=error >>"$ART/npm.log" 2>&1 ||
+        die "npm ci failed (see $ART/npm.log)"
+fi
+
+# ---- servers ---------------------------------------------------------------------------
+
+# Short path: the private MariaDB's unix socket path must stay under 108 bytes.
+TMP=$(mktemp -d /tmp/ftweb.XXXXXX)
+PIDS=()
+DIRS=()
+
+mariadbd_pid() { # data dir
+    local pf=$1/mariadb/mariadb.pid p
+    [ -f "$pf" ] || return 1
+    p=$(cat "$pf" 2>/dev/null) || return 1
+    [ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = mariadbd ] || return 1
+    echo "$p"
+}
+
+wait_gone() { # pid seconds
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        kill -0 "$1" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+cleanup() {
+    local p d
+    for p in "${PIDS[@]}"; do
+        if kill -0 "$p" 2>/dev/null; then
+            kill -TERM "$p" 2>/dev/null
+            wait_gone "$p" 30 || kill -KILL "$p" 2>/dev/null
+        fi
+    done
+    for d in "${DIRS[@]}"; do
+        if p=$(mariadbd_pid "$d"); then
+            kill -TERM "$p" 2>/dev/null
+            wait_gone "$p" 30 || kill -KILL "$p" 2>/dev/null
+        fi
+    done
+    cp "$TMP"/server-*.log "$ART"/ 2>/dev/null
+    [ "${FT_WEB_KEEP:-}" = 1 ] || rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() {
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# pick_port VAR: reserves the first free port from 18600 and stores it in VAR.
+# fibertrackd listens with SO_REUSEPORT, so a second server on a taken port
+# would not fail to bind but share the port with the first: a port is ours only
+# while we hold its lock file (for the whole run), and only if nothing listens.
+pick_port() {
+    local p fd
+    for ((p = 18600; p < 18700; p++)); do
+        exec {fd}>"/tmp/fibertrack-web-port-$p.lock" || continue
+        if flock -n "$fd" && port_free "$p"; then
+            printf -v "$1" '%s' "$p"
+            return 0
+        fi
+        exec {fd}>&-
+    done
+    return 1
+}
+
+# start_server NAME PORT DEMO-ARGS...: migrate, load the demo, serve; sets SERVER_PID
+start_server() {
+    local name=$1 port=$2
+    shift 2
+    local dir=$TMP/$name slog=$TMP/server-$name.log i
+    mkdir -p "$dir"
+    DIRS+=("$dir")
+    export FT_WEB_DIR=$ROOT/clients/web
+    FT_DATA_DIR=$dir "$FTD" migrate >"$slog" 2>&1 || { log "migrate failed (see $ART/server-$name.log)"; return 1; }
+    FT_DATA_DIR=$dir "$FTD" demo "$@" >>"$slog" 2>&1 || { log "demo failed (see $ART/server-$name.log)"; return 1; }
+    FT_DATA_DIR=$dir "$FTD" serve --listen "127.0.0.1:$port" >>"$slog" 2>&1 &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    for ((i = 0; i < 600; i++)); do
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/readyz" 2>/dev/null && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || { log "server $name exited (see $ART/server-$name.log)"; return 1; }
+        sleep 0.1
+    done
+    log "server $name did not get ready in 60 s (see $ART/server-$name.log)"
+    return 1
+}
+
+pick_port PORT_A || die "no free port in 18600-18699"
+start_server a "$PORT_A" || die "could not start the test server"
+export FT_WEB_URL=http://127.0.0.1:$PORT_A
+log "server A (demo) on $FT_WEB_URL"
+
+if [ "${FT_WEB_SKIP_BIG:-}" != 1 ]; then
+    pick_port PORT_B || die "no free port in 18600-18699"
+    start_server b "$PORT_B" --segments 20000 || die "could not start the 20,000-segment server"
+    export FT_WEB_BIG_URL=http://127.0.0.1:$PORT_B
+    log "server B (demo --segments 20000) on $FT_WEB_BIG_URL"
+fi
+
+export FT_WEB_ARTIFACTS=$ART
+# The 2 s budget is for the real build; an ASan/UBSan server is several times slower.
+if grep -q __asan_init "$FTD" 2>/dev/null; then
+    export FT_WEB_SANITIZED=1
+    export FT_WEB_MAP_BUDGET_MS=${FT_WEB_MAP_BUDGET_MS:-10000}
+    log "sanitizer build: map budget ${FT_WEB_MAP_BUDGET_MS} ms"
+fi
+node "$HERE/web.test.mjs" 2>&1 | tee "$ART/web-test.log"
+rc=${PIPESTATUS[0]}
+if ! tail -n 1 "$ART/web-test.log" | grep -qE '^[0-9]+ passed, [0-9]+ failed$'; then
+    echo "run-web: web.test.mjs ended without a result (exit status $rc)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+exit "$rc"

@@ -1,0 +1,690 @@
+// web.test.mjs — drives the dashboard (clients/web) in headless Chromium with
+// playwright-core against a running fibertrackd with the demo project.
+//
+//   node web.test.mjs            needs FT_WEB_URL (http://127.0.0.1:PORT of a server with `demo` loaded)
+//   FT_WEB_BIG_URL               optional: a server loaded with `demo --segments 20000` (map benchmark)
+//   FT_WEB_ARTIFACTS             where screenshots go (tests/artifacts/web)
+//   FT_WEB_MAP_BUDGET_MS         the map benchmark's budget (default 2000; run-web.sh raises it for a sanitizer build)
+//   FT_WEB_GREP                  run only the tests whose name matches this regular expression
+//
+// Prints one line per test and ends with "N passed, N failed".
+
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const BASE = process.env.FT_WEB_URL;
+const BIG = process.env.FT_WEB_BIG_URL || '';
+const ART = process.env.FT_WEB_ARTIFACTS || path.resolve('../artifacts/web');
+const PASSWORD = 'fibertrack-demo';
+const USERS = {
+  admin: 'admin@musterstadt.example',
+  manager: 'manager@musterstadt.example',
+  finance: 'finance@musterstadt.example',
+  contractor: 'bauleitung@tiefbau-nord.example',
+  contractor2: 'montage@glasfaser-sued.example',
+};
+const NAV = {
+  admin: ['Overview', 'Projects', 'Map', 'Milestones', 'Review queue', 'Reports'],
+  manager: ['Overview', 'Projects', 'Map', 'Milestones', 'Review queue', 'Reports'],
+  finance: ['Overview', 'Projects', 'Map', 'Milestones', 'Reports'],
+  contractor: ['My segments', 'My reports'],
+};
+const ALL_PAGES = {
+  '/': 'Overview', '/projects': 'Projects', '/projects/1/map': 'Map', '/projects/1/milestones': 'Milestones',
+  '/review': 'Review queue', '/projects/1/reports': 'Reports', '/work': 'My segments', '/my-reports': 'My reports',
+};
+const MAP_BUDGET_MS = Number(process.env.FT_WEB_MAP_BUDGET_MS || 2000);
+const RUNS = 5; // map benchmark: navigations to the 20,000-segment map; the median must be in budget
+
+if (!BASE) {
+  console.error('FT_WEB_URL is not set');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+fs.mkdirSync(ART, { recursive: true });
+
+// ---- a tiny test runner -----------------------------------------------------------
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+let passed = 0;
+let failed = 0;
+
+// ---- API helpers (node's fetch) ---------------------------------------------------
+
+async function apiLogin(email, base = BASE) {
+  const r = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  assert.equal(r.status, 201, `login ${email}`);
+  return r.json();
+}
+async function api(token, method, p, body, headers = {}, base = BASE) {
+  const r = await fetch(`${base}/api/v1/${p}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  return { status: r.status, json, headers: r.headers };
+}
+
+// ---- browser ------------------------------------------------------------------------
+
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftweb-chromium-'));
+const browser = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1280, height: 900 },
+  acceptDownloads: true,
+});
+for (const p of browser.pages()) await p.close().catch(() => {});
+
+const problems = []; // console errors, CSP violations, uncaught exceptions
+
+/** A fresh page (own sessionStorage) at a viewport; collects console errors. */
+async function newPage(width = 1280, height = 900) {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width, height });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    const t = m.text();
+    if (/Content.Security.Policy|Refused to/i.test(t)) problems.push(`CSP: ${t}`);
+    else if (m.type() === 'error' && !/Failed to load resource/.test(t)) problems.push(`console: ${t}`);
+  });
+  return page;
+}
+
+async function signIn(page, who) {
+  await page.goto(`${BASE}/#/signin`);
+  await page.getByLabel('Email').fill(USERS[who]);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#nav[hidden]').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+  await page.locator('#nav a').first().waitFor({ timeout: 10_000 });
+}
+
+async function navTexts(page) {
+  return (await page.locator('#nav a').allInnerTexts()).map((t) => t.replace(/\s*\d+\+?$/, '').trim());
+}
+
+async function go(page, hash) {
+  await page.goto(`${BASE}/#${hash}`);
+  await page.locator('main h1').first().waitFor();
+  await page.locator('main .loading').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => {});
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(ART, `${name}.png`), fullPage: true });
+}
+
+async function noHorizontalScroll(page) {
+  const { sw, cw } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
+  assert.ok(sw <= cw + 1, `the page scrolls sideways: ${sw} > ${cw}`);
+}
+
+async function waitMap(page, timeout = 30_000) {
+  await page.locator('#map[data-state="rendered"], #map[data-state="error"]').waitFor({ timeout });
+  assert.equal(await page.locator('#map').getAttribute('data-state'), 'rendered');
+}
+
+// shared state between tests
+const state = {};
+
+// ---- tests ---------------------------------------------------------------------------
+
+test('the dashboard is served at / with its CSP, and uses no inline script or style', async () => {
+  const r = await fetch(`${BASE}/`);
+  assert.equal(r.status, 200);
+  const csp = r.headers.get('content-security-policy') || '';
+  assert.match(csp, /default-src 'self'/);
+  const html = await r.text();
+  assert.ok(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(html), 'inline <script> in index.html');
+  assert.ok(!/\sstyle=/i.test(html), 'style attribute in index.html');
+  assert.ok(!/<style/i.test(html), '<style> in index.html');
+  assert.ok(!/https?:\/\//i.test(html.replace(/<!--[^]*?-->/g, '')), 'an external URL in index.html');
+  for (const f of ['app.js', 'app.css', 'api.js', 'router.js', 'map.js', 'favicon.svg']) {
+    const fr = await fetch(`${BASE}/${f}`);
+    assert.equal(fr.status, 200, f);
+  }
+});
+
+test('keyboard: sign in with keys alone; the first Tab reaches the skip link, which moves focus to main', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/#/signin`);
+  await page.getByLabel('Email').waitFor();
+  // the email field has the focus on the sign-in page
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'signin-email');
+  await page.keyboard.type(USERS.manager);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.locator('#nav a').first().waitFor();
+  assert.deepEqual(await navTexts(page), NAV.manager);
+  await page.reload();
+  await page.locator('main h1').first().waitFor();
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => ({ text: document.activeElement.textContent, outline: getComputedStyle(document.activeElement).outlineStyle }));
+  assert.equal(first.text.trim(), 'Skip to main content');
+  assert.notEqual(first.outline, 'none', 'no visible focus style');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  assert.equal(await page.evaluate(() => location.hash), '#/', 'the skip link leaves the route alone');
+  // the navigation is reachable by Tab and works with Enter
+  await page.keyboard.press('Tab');
+  let guard = 0;
+  while (guard++ < 20 && (await page.evaluate(() => document.activeElement.textContent.trim())) !== 'Milestones') {
+    await page.keyboard.press('Shift+Tab');
+  }
+  await page.keyboard.press('Enter');
+  await page.locator('main h1', { hasText: 'Milestones' }).waitFor();
+  await page.close();
+});
+
+test('sign-in: a wrong password says so in words, and the form stays usable', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/#/signin`);
+  await page.getByLabel('Email').fill(USERS.manager);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'password is not right' }).waitFor();
+  assert.ok(await page.getByRole('button', { name: 'Sign in' }).isEnabled());
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('fibertrack.token')), null);
+  await page.close();
+});
+
+for (const role of ['admin', 'manager', 'finance', 'contractor']) {
+  test(`${role}: sees exactly the pages of the role, and no others`, async () => {
+    const page = await newPage();
+    await signIn(page, role);
+    assert.deepEqual(await navTexts(page), NAV[role]);
+    const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+    assert.match(tok || '', /^ftk_/, 'token kept in sessionStorage');
+    for (const [hash, label] of Object.entries(ALL_PAGES)) {
+      await page.goto(`${BASE}/#${hash}`);
+      await page.locator('main h1').first().waitFor();
+      const h1 = await page.locator('main h1').first().innerText();
+      const ok = NAV[role].includes(label);
+      if (ok) assert.ok(!/not available/i.test(h1), `${role} should open ${hash} (h1: ${h1})`);
+      else if (hash === '/' && role === 'contractor') assert.match(h1, /My segments/, 'a contractor starts on My segments');
+      else assert.match(h1, /not available/i, `${role} must not open ${hash} (h1: ${h1})`);
+    }
+    // what the API would refuse is never asked for: no 403 shown anywhere on the allowed pages
+    for (const label of NAV[role]) {
+      await page.locator('#nav a', { hasText: label }).first().click();
+      await page.locator('main h1').first().waitFor();
+      await page.locator('main .loading').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => {});
+      const alerts = await page.locator('main [role=alert]').allInnerTexts();
+      assert.deepEqual(alerts.filter((a) => /role is not allowed|not found/i.test(a)), [], `${label}: ${alerts.join(' | ')}`);
+    }
+    await page.close();
+  });
+}
+
+test('manager: the start page shows the review queue, late milestones and the KPIs', async () => {
+  const page = await newPage();
+  await signIn(page, 'manager');
+  await go(page, '/');
+  await page.locator('#tile-review').waitFor();
+  await page.locator('.kpi').first().waitFor();
+  const kpis = await page.locator('.kpi-title').allInnerTexts();
+  for (const k of ['Route built', 'Premises passed', 'White spots closed', 'Milestones late']) assert.ok(kpis.includes(k), `KPI ${k}`);
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const s = (await api(tok, 'GET', 'projects/1/summary')).json;
+  const routeText = await page.locator('.kpi', { hasText: 'Route built' }).innerText();
+  assert.ok(routeText.includes(new Intl.NumberFormat('de-DE', { maximumFractionDigits: 0 }).format(s.planned_length_m)), routeText);
+  const lateText = await page.locator('.kpi', { hasText: 'Milestones late' }).locator('.kpi-value').innerText();
+  assert.equal(Number(lateText), s.milestones.late);
+  assert.equal(await page.locator('#late-milestones tbody tr').count(), s.milestones.late + s.milestones.at_risk);
+  await shot(page, 'overview-desktop');
+  await go(page, '/projects');
+  await page.locator('.project .kpi').first().waitFor();
+  await shot(page, 'projects-desktop');
+  await page.close();
+});
+
+test('map: every segment and premise drawn from its geometry, coloured by status, with a legend', async () => {
+  const page = await newPage();
+  await signIn(page, 'manager');
+  await page.goto(`${BASE}/#/projects/1/map`);
+  await waitMap(page);
+  const mgr = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  let segs = 0;
+  let cursor = null;
+  do {
+    const r = (await api(mgr, 'GET', `segments?project_id=1&limit=1000${cursor ? `&cursor=${cursor}` : ''}`)).json;
+    segs += r.items.length;
+    cursor = r.next_cursor;
+  } while (cursor);
+  assert.equal(Number(await page.locator('#map').getAttribute('data-segments')), segs);
+  assert.ok(Number(await page.locator('#map').getAttribute('data-premises')) > 0);
+  assert.equal(await page.locator('#legend-segments li').count(), 8);
+  assert.equal(await page.locator('#legend-premises li').count(), 5);
+  // the canvas holds pixels of several status colours
+  const colours = await page.evaluate(() => {
+    const c = document.getElementById('map-canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 7) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+    return seen.size;
+  });
+  assert.ok(colours > 8, `only ${colours} colours on the map`);
+  // pick a segment with the keyboard: zoom in on the centre and press Enter
+  await page.locator('#map-canvas').focus();
+  for (let i = 0; i < 4; i++) await page.keyboard.press('+');
+  await page.keyboard.press('Enter');
+  await page.locator('#map-details dt', { hasText: /Segment|Premise/ }).first().waitFor();
+  await page.keyboard.press('0');
+  // hiding a status from the legend redraws without it
+  await page.locator('#lg-seg-accepted').uncheck();
+  await page.locator('#lg-seg-accepted').check();
+  await shot(page, 'map-desktop');
+  await page.close();
+});
+
+test('milestones: a manager edits a row in place (PATCH with If-Match)', async () => {
+  const page = await newPage();
+  await signIn(page, 'manager');
+  await go(page, '/projects/1/milestones');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const list = (await api(tok, 'GET', 'milestones?project_id=1&limit=1000')).json.items;
+  const m = list.find((x) => !x.actual_date && x.state === 'on_track') || list[list.length - 1];
+  state.milestone = m;
+  const patches = [];
+  page.on('request', (r) => { if (r.method() === 'PATCH') patches.push(r.headers()['if-match']); });
+  await page.getByRole('button', { name: `Edit ${m.name}` }).click();
+  await page.getByLabel(`Forecast date of ${m.name}`).fill('2027-11-30');
+  await page.getByLabel(`Notes of ${m.name}`).fill('moved after steering meeting');
+  await shot(page, 'milestones-editing-desktop');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: `Edit ${m.name}` }).waitFor();
+  const row = page.locator(`tr[data-id="${m.id}"]`);
+  assert.match(await row.innerText(), /30\.11\.2027/);
+  assert.match(await row.innerText(), /moved after steering meeting/);
+  assert.deepEqual(patches, [`"${m.version}"`]);
+  const now = (await api(tok, 'GET', `milestones/${m.id}`)).json;
+  assert.equal(now.forecast_date, '2027-11-30');
+  assert.equal(now.notes, 'moved after steering meeting');
+  assert.equal(now.version, m.version + 1);
+  await page.close();
+});
+
+test('milestones: a 412 shows what someone else changed and the user can apply theirs again', async () => {
+  const page = await newPage();
+  await signIn(page, 'manager');
+  await go(page, '/projects/1/milestones');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const m = (await api(tok, 'GET', `milestones/${state.milestone.id}`)).json;
+  await page.getByRole('button', { name: `Edit ${m.name}` }).click();
+  await page.getByLabel(`Notes of ${m.name}`).fill('my note from the web');
+  // meanwhile, someone else changes the forecast
+  const other = await api(tok, 'PATCH', `milestones/${m.id}`, { forecast_date: '2027-12-15' }, { 'If-Match': `"${m.version}"` });
+  assert.equal(other.status, 200);
+  await page.getByRole('button', { name: 'Save' }).click();
+  const conflict = page.locator('#conflict');
+  await conflict.waitFor();
+  const text = await conflict.innerText();
+  assert.match(text, /Someone else changed this milestone/);
+  assert.match(text, /Forecast: 30\.11\.2027 → 15\.12\.2027/);
+  await shot(page, 'milestones-412-desktop');
+  await page.getByRole('button', { name: 'Apply my changes again' }).click();
+  await page.getByRole('button', { name: `Edit ${m.name}` }).waitFor();
+  const now = (await api(tok, 'GET', `milestones/${m.id}`)).json;
+  assert.equal(now.notes, 'my note from the web');
+  assert.equal(now.forecast_date, '2027-12-15', 'their change is kept');
+  assert.equal(now.version, m.version + 2);
+  assert.equal(await page.locator('#conflict').count(), 0);
+  await page.close();
+});
+
+test('milestones: finance reads them but has no Edit button', async () => {
+  const page = await newPage();
+  await signIn(page, 'finance');
+  await go(page, '/projects/1/milestones');
+  await page.locator('#milestones tbody tr').first().waitFor();
+  assert.equal(await page.getByRole('button', { name: /^Edit / }).count(), 0);
+  await page.close();
+});
+
+test('contractor: reports progress once, even on a double click and a retry after a lost answer', async () => {
+  const page = await newPage();
+  await signIn(page, 'contractor');
+  await go(page, '/work');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const segs = (await api(tok, 'GET', 'segments?limit=1000&lot_id=1&status=permitted')).json.items;
+  assert.ok(segs.length > 0, 'a permitted segment on lot 1');
+  const seg = segs[0];
+  state.segment = seg;
+  await page.getByLabel('Segment code').fill(seg.code);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.locator(`tr[data-segment="${seg.code}"]`).waitFor();
+  await page.getByRole('button', { name: `Report progress on ${seg.code}` }).click();
+  const dlg = page.locator('#progress-dialog');
+  await dlg.waitFor();
+  await dlg.getByLabel('Built length so far (m)').fill(String(Math.round(seg.planned_length_m * 0.4)));
+  await dlg.getByLabel('Status reached').selectOption('in_construction');
+  await dlg.getByLabel('Note').fill('Trench open on 40 %');
+  await shot(page, 'progress-form-desktop');
+
+  // the first answer is lost on the way back (the server did create the report)
+  const keys = [];
+  let lose = true;
+  await page.route('**/api/v1/progress-reports', async (route) => {
+    keys.push(route.request().headers()['idempotency-key']);
+    const res = await route.fetch();
+    if (lose) { lose = false; await route.abort('connectionreset'); } else await route.fulfill({ response: res });
+  });
+  await dlg.getByRole('button', { name: 'Send report' }).dblclick();
+  await dlg.getByRole('alert').filter({ hasText: /cannot be reached/ }).waitFor();
+  assert.match(await dlg.getByRole('alert').innerText(), /will not be recorded twice/);
+  await dlg.getByRole('button', { name: 'Send report' }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  await page.locator('#work-status').getByText(/sent \(report #\d+\)/).waitFor();
+  await page.unroute('**/api/v1/progress-reports');
+  assert.equal(keys.length, 2, `${keys.length} POSTs (the double click must send one)`);
+  assert.equal(keys[0], keys[1], 'the retry reuses the Idempotency-Key');
+  assert.match(keys[0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  const reps = (await api(tok, 'GET', `progress-reports?segment_id=${seg.id}&limit=1000`)).json.items;
+  assert.equal(reps.length, 1, 'exactly one report');
+  assert.equal(reps[0].state, 'submitted');
+  state.report = reps[0];
+  await go(page, '/my-reports');
+  await page.locator(`tr[data-report="${reps[0].id}"][data-state="submitted"]`).waitFor();
+  await page.close();
+});
+
+test('contractor: a 422 is shown next to the field it is about', async () => {
+  const page = await newPage();
+  await signIn(page, 'contractor');
+  await go(page, '/work');
+  const seg = state.segment;
+  await page.getByLabel('Segment code').fill(seg.code);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByRole('button', { name: `Report progress on ${seg.code}` }).click();
+  const dlg = page.locator('#progress-dialog');
+  await dlg.getByLabel('Built length so far (m)').fill(String(Math.ceil(seg.planned_length_m * 2)));
+  await dlg.getByRole('button', { name: 'Send report' }).click();
+  const err = dlg.locator('#pr-note-error');
+  await err.waitFor();
+  assert.match(await err.innerText(), /1\.5 times/);
+  assert.equal(await dlg.getByLabel('Note').getAttribute('aria-invalid'), 'true');
+  await shot(page, 'progress-422-desktop');
+  await dlg.getByRole('button', { name: 'Cancel' }).click();
+  await page.close();
+});
+
+test('manager: approves the report in the review queue and sees the segment status change', async () => {
+  const page = await newPage();
+  await signIn(page, 'manager');
+  await go(page, '/review');
+  const card = page.locator(`article[data-report="${state.report.id}"]`);
+  await card.waitFor();
+  assert.match(await page.locator('#nav a', { hasText: 'Review queue' }).innerText(), /\d/);
+  await shot(page, 'review-desktop');
+  // rejecting needs a comment
+  await card.getByRole('button', { name: 'Reject' }).click();
+  await card.locator('.field-error').waitFor();
+  await card.getByLabel(/Comment/).fill('Looks right, thanks');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  const done = page.locator(`#decided li[data-report="${state.report.id}"]`);
+  await done.waitFor();
+  assert.match(await done.innerText(), new RegExp(`${state.segment.code} is now In construction`));
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const seg = (await api(tok, 'GET', `segments/${state.segment.id}`)).json;
+  assert.equal(seg.status, 'in_construction');
+  assert.equal((await api(tok, 'GET', `progress-reports/${state.report.id}`)).json.state, 'approved');
+  await page.close();
+  // the contractor sees the new status on the segment
+  const cp = await newPage();
+  await signIn(cp, 'contractor');
+  await go(cp, '/work');
+  await cp.getByLabel('Segment code').fill(state.segment.code);
+  await cp.getByRole('button', { name: 'Filter' }).click();
+  await cp.locator(`tr[data-segment="${state.segment.code}"]`, { hasText: 'In construction' }).waitFor();
+  await go(cp, '/my-reports');
+  await cp.locator(`tr[data-report="${state.report.id}"][data-state="approved"]`).waitFor();
+  await cp.close();
+});
+
+test('manager: rejects a report with a comment, which the contractor then reads', async () => {
+  const ct = (await apiLogin(USERS.contractor)).token;
+  const seg = (await api(ct, 'GET', 'segments?limit=1&lot_id=3&status=civil_done')).json.items[0];
+  const rep = await api(ct, 'POST', 'progress-reports',
+    { segment_id: seg.id, report_date: '2026-01-10', built_length_m: seg.planned_length_m, status: 'cable_installed' },
+    { 'Idempotency-Key': crypto.randomUUID() });
+  assert.equal(rep.status, 201);
+  const page = await newPage();
+  await signIn(page, 'manager');
+  await go(page, '/review');
+  const card = page.locator(`article[data-report="${rep.json.id}"]`);
+  await card.getByLabel(/Comment/).fill('Cable photos missing');
+  await card.getByRole('button', { name: 'Reject' }).click();
+  await page.locator(`#decided li[data-report="${rep.json.id}"][data-decision="reject"]`).waitFor();
+  await page.close();
+  const cp = await newPage(390, 844);
+  await signIn(cp, 'contractor');
+  await go(cp, '/my-reports');
+  const row = cp.locator(`tr[data-report="${rep.json.id}"][data-state="rejected"]`);
+  await row.waitFor();
+  assert.match(await row.innerText(), /Cable photos missing/);
+  await shot(cp, 'my-reports-phone');
+  await cp.close();
+});
+
+test('contractor on an auto-approve lot: the report is applied at once', async () => {
+  const page = await newPage();
+  await signIn(page, 'contractor2');
+  await go(page, '/work');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const seg = (await api(tok, 'GET', 'segments?limit=1&status=planned')).json.items[0];
+  await page.getByLabel('Segment code').fill(seg.code);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByRole('button', { name: `Report progress on ${seg.code}` }).click();
+  const dlg = page.locator('#progress-dialog');
+  await dlg.getByLabel('Status reached').selectOption('permitted');
+  await dlg.getByRole('button', { name: 'Send report' }).click();
+  await page.locator('#work-status').getByText(/applied at once/).waitFor();
+  await page.locator(`tr[data-segment="${seg.code}"]`, { hasText: 'Permitted' }).waitFor();
+  assert.equal((await api(tok, 'GET', `segments/${seg.id}`)).json.status, 'permitted');
+  await page.close();
+});
+
+test('finance: downloads a report (xlsx, or the GeoJSON export while xlsx answers 404)', async () => {
+  const page = await newPage();
+  await signIn(page, 'finance');
+  await go(page, '/projects/1/reports');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const probe = await api(tok, 'GET', 'projects/1/reports/progress.xlsx?lang=de');
+  if (probe.status === 200) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#dl-progress').click()]);
+    assert.match(dl.suggestedFilename(), /\.xlsx$/);
+    const file = await dl.path();
+    const head = fs.readFileSync(file).subarray(0, 2).toString('latin1');
+    assert.equal(head, 'PK', 'an xlsx is a zip');
+    await page.locator('#out-progress').getByText(/Downloaded .*\.xlsx/).waitFor();
+  } else {
+    assert.equal(probe.status, 404, `progress.xlsx answered ${probe.status}`);
+    await page.locator('#dl-progress').click();
+    await page.locator('#out-progress').getByText(/not available on this server yet/).waitFor();
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#dl-geojson').click()]);
+    assert.match(dl.suggestedFilename(), /\.geojson$/);
+    const body = JSON.parse(fs.readFileSync(await dl.path(), 'utf8'));
+    assert.equal(body.type, 'FeatureCollection');
+    assert.ok(body.features.some((f) => f.properties.layer === 'segment'));
+    await page.locator('#out-geojson').getByText(/Downloaded .*\.geojson/).waitFor();
+  }
+  // the cost report: a workbook where the server has it, else the message
+  const day = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+  const costs = await api(tok, 'GET', `projects/1/reports/costs.xlsx?from=${day(120)}&to=${day(1)}&lang=en`);
+  await page.locator('#rc-from').fill(day(120));
+  await page.locator('#rc-to').fill(day(1));
+  await page.locator('#rc-lang').selectOption('en');
+  if (costs.status === 200) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#dl-costs').click()]);
+    assert.match(dl.suggestedFilename(), /\.xlsx$/);
+    assert.equal(fs.readFileSync(await dl.path()).subarray(0, 2).toString('latin1'), 'PK');
+  } else {
+    assert.equal(costs.status, 404, `costs.xlsx answered ${costs.status}`);
+    await page.locator('#dl-costs').click();
+    await page.locator('#out-costs').getByText(/not available on this server yet/).waitFor();
+  }
+  await shot(page, 'reports-desktop');
+  await page.close();
+});
+
+test('errors in words: 401 → sign in again; 503 → server busy; 429 → wait N seconds', async () => {
+  const page = await newPage();
+  await signIn(page, 'manager');
+  // 503 and 429 (simulated answers from a busy server)
+  await page.route('**/api/v1/projects?*', (route) => route.fulfill({
+    status: 503, contentType: 'application/problem+json', headers: { 'Retry-After': '5' },
+    body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'database unavailable', request_id: 'test-503' }),
+  }));
+  await page.goto(`${BASE}/#/projects/1/milestones`);
+  await page.getByRole('alert').filter({ hasText: /server is busy right now\. Please retry in 5 seconds/ }).waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /Reference: test-503/);
+  await shot(page, 'error-503-desktop');
+  await page.unroute('**/api/v1/projects?*');
+  await page.getByRole('button', { name: 'Retry' }).click(); // the server is back
+  await page.locator('#milestones tbody tr').first().waitFor();
+  await page.route('**/api/v1/progress-reports?*', (route) => route.fulfill({
+    status: 429, contentType: 'application/problem+json', headers: { 'Retry-After': '7' },
+    body: JSON.stringify({ title: 'Too Many Requests', status: 429, detail: 'slow down', request_id: 'test-429' }),
+  }));
+  await page.goto(`${BASE}/#/review`);
+  await page.getByRole('alert').filter({ hasText: /wait 7 seconds/ }).waitFor();
+  await page.unroute('**/api/v1/progress-reports?*');
+  // the token is revoked elsewhere: the next call answers 401 and the user is asked to sign in again
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  assert.equal((await api(tok, 'POST', 'auth/logout')).status < 300, true);
+  await page.goto(`${BASE}/#/projects`);
+  await page.getByText('Your session has ended. Please sign in again.').waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('fibertrack.token')), null);
+  // signing in again returns to the page that was open
+  await page.getByLabel('Email').fill(USERS.manager);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('main h1', { hasText: 'Projects' }).waitFor();
+  await page.close();
+});
+
+test('sign-out revokes the token on the server and forgets it', async () => {
+  const page = await newPage();
+  await signIn(page, 'finance');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByText('You are signed out', { exact: false }).first().waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('fibertrack.token')), null);
+  assert.equal(await page.locator('#nav').isHidden(), true);
+  assert.equal((await api(tok, 'GET', 'me')).status, 401);
+  await page.close();
+});
+
+test('phone (390 px): every page fits the width and is usable', async () => {
+  for (const role of ['manager', 'finance', 'contractor']) {
+    const page = await newPage(390, 844);
+    await signIn(page, role);
+    for (const label of NAV[role]) {
+      await page.locator('#nav a', { hasText: label }).first().click();
+      await page.locator('main h1').first().waitFor();
+      await page.locator('main .loading').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => {});
+      if (label === 'Map') await waitMap(page);
+      if (label === 'Milestones' || label === 'My segments') await page.locator('main tbody tr').first().waitFor();
+      await noHorizontalScroll(page);
+      const slug = label.toLowerCase().replace(/\s+/g, '-');
+      if (role !== 'finance' || label === 'Reports' || label === 'Overview') await shot(page, `${slug}-phone-${role}`);
+    }
+    await page.close();
+  }
+});
+
+if (BIG) {
+  test(`map of 20,000 segments renders in under ${MAP_BUDGET_MS / 1000} s${process.env.FT_WEB_SANITIZED ? ' (sanitizer build: budget raised)' : ''}`, async () => {
+    const login = await apiLogin(USERS.manager, BIG);
+    const proj = (await api(login.token, 'GET', 'projects?limit=1', null, {}, BIG)).json.items[0];
+    const page = await newPage();
+    await page.addInitScript(([t, u, p]) => {
+      if (!location.protocol.startsWith('http')) return; // about:blank has no sessionStorage
+      sessionStorage.setItem('fibertrack.token', t);
+      sessionStorage.setItem('fibertrack.user', u);
+      sessionStorage.setItem('fibertrack.project', p);
+    }, [login.token, JSON.stringify(login.user), String(proj.id)]);
+    // One warm-up navigation (a fresh browser profile and a server that has
+    // just been started), then batches of RUNS measured ones; the median of a
+    // batch must be in budget. The machine may be shared with other work: when
+    // a batch misses while the load average is above the core count, the batch
+    // is repeated (up to 3 batches), and every batch is reported.
+    const measure = async () => {
+      const t0 = Date.now();
+      await page.goto(`${BIG}/#/projects/${proj.id}/map`);
+      await page.locator('#map[data-state="rendered"], #map[data-state="error"]').waitFor({ timeout: 60_000 });
+      const wall = Date.now() - t0;
+      const m = await page.evaluate(() => ({
+        state: document.getElementById('map').dataset.state,
+        ms: Number(document.getElementById('map').dataset.renderMs),
+        segs: Number(document.getElementById('map').dataset.segments),
+        prems: Number(document.getElementById('map').dataset.premises),
+      }));
+      assert.equal(m.state, 'rendered');
+      return { ...m, wall };
+    };
+    const warmup = await measure();
+    await shot(page, 'map-20000-desktop');
+    await page.goto('about:blank');
+    const batches = [];
+    for (let b = 0; b < 3; b++) {
+      const load = os.loadavg()[0];
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) {
+        runs.push(await measure());
+        await page.goto('about:blank');
+      }
+      const median = runs.map((r) => r.ms).sort((x, y) => x - y)[Math.floor(RUNS / 2)];
+      batches.push({ load_average: Number(load.toFixed(2)), runs, median });
+      console.log(`      map 20k${b ? ` (batch ${b + 1})` : ''}: ${b ? '' : `warm-up ${warmup.ms} ms; `}` +
+        `${runs.map((r) => `${r.ms} ms (wall ${r.wall} ms)`).join(', ')}; median ${median} ms; ` +
+        `${runs[0].segs} segments, ${runs[0].prems} premises; load average ${load.toFixed(1)} on ${os.cpus().length} cores`);
+      assert.equal(runs[0].segs, 20000);
+      if (median < MAP_BUDGET_MS || load <= os.cpus().length) break;
+    }
+    const best = Math.min(...batches.map((x) => x.median));
+    fs.writeFileSync(path.join(ART, 'map-20000.json'), JSON.stringify({ warmup, batches, budget_ms: MAP_BUDGET_MS }, null, 2));
+    assert.ok(best < MAP_BUDGET_MS, `median ${batches.map((x) => x.median).join(' / ')} ms ≥ ${MAP_BUDGET_MS} ms`);
+    await page.close();
+  });
+}
+
+test('no console errors, CSP violations or uncaught exceptions on any page', async () => {
+  assert.deepEqual(problems, []);
+});
+
+// ---- run ---------------------------------------------------------------------------------
+
+const only = process.env.FT_WEB_GREP ? new RegExp(process.env.FT_WEB_GREP, 'i') : null;
+for (const t of tests) {
+  if (only && !only.test(t.name)) continue;
+  const t0 = Date.now();
+  try {
+    await t.fn();
+    passed++;
+    console.log(`ok    ${t.name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL  ${t.name} (${Date.now() - t0} ms)\n      ${String(e && e.stack || e).split('\n').slice(0, 6).join('\n      ')}`);
+    for (const p of browser.pages()) {
+      await p.screenshot({ path: path.join(ART, `failed-${passed + failed}.png`), fullPage: true }).catch(() => {});
+      await p.close().catch(() => {});
+    }
+  }
+}
+await browser.close();
+fs.rmSync(userDataDir, { recursive: true, force: true });
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
