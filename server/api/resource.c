@@ -105,10 +105,10 @@ static cJSON *cell_json(const struct field *f, const char *cell)
     case FT_BOOL:
         return cJSON_CreateBool(strcmp(cell, "1") == 0);
     case FT_GEOMETRY:
-    case FT_JSON: {
-        cJSON *j = cJSON_Parse(cell);
-        return j ? j : cJSON_CreateNull();
-    }
+    case FT_JSON:
+        /* GeoJSON from ST_AsGeoJSON and audit JSON we wrote ourselves are
+         * passed through as they are, not parsed and printed again. */
+        return cJSON_CreateRaw(cell);
     default:
         return cJSON_CreateString(cell);
     }
