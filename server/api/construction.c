@@ -54,12 +54,18 @@ const struct resource progress_resource = {
     .search = "t.note LIKE ?",
 };
 
-static void today(char out[11])
+/* Today's date, UTC, shifted by days. */
+static void utc_date(char out[11], int days)
 {
-    time_t now = time(NULL);
+    time_t now = time(NULL) + (time_t)days * 86400;
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static void today(char out[11])
+{
+    utc_date(out, 0);
 }
 
 /* ---- consequences of a segment change ---- */
@@ -251,7 +257,9 @@ int progress_create(struct req *r)
                                    "the segment is not in a lot with a contractor");
     char day[11], why[256];
     const char *field = NULL;
-    today(day);
+    /* The site's day may already be tomorrow in UTC terms (Germany is one
+     * or two hours ahead), so the latest acceptable date is UTC tomorrow. */
+    utc_date(day, 1);
     int st = progress_check(&seg.state, &rep, day, 0, &field, why, sizeof(why));
     if (st)
         return refuse(r, st, field, why);

@@ -209,9 +209,15 @@ static int idem_claim(struct req *r, struct idem *id)
         if (!same)
             return reply_invalid_field(r, "", "this Idempotency-Key was used for a different "
                                               "request; use a new key for a new request");
-        if (!done)
-            return reply_problem(r, 409, "a request with this Idempotency-Key is still being "
-                                         "processed; retry shortly");
+        if (!done) {
+            /* Not a conflict with the data: the first attempt is still
+             * running, and a retry will get its answer. */
+            reply_problem_typed(r, 409, "idempotency-key-in-flight",
+                                "a request with this Idempotency-Key is still being processed; "
+                                "retry shortly");
+            req_add_header(r, "Retry-After", "1");
+            return 409;
+        }
         r->status = atoi(db_cell(rows, 0, 2));
         const char *body = db_cell(rows, 0, 3);
         reply_raw(r, r->status, r->status >= 400 ? "application/problem+json" : "application/json",
@@ -223,7 +229,10 @@ static int idem_claim(struct req *r, struct idem *id)
         req_add_header(r, "Idempotent-Replayed", "true");
         return r->status;
     }
-    return reply_problem(r, 409, "the Idempotency-Key is contended; retry shortly");
+    reply_problem_typed(r, 409, "idempotency-key-in-flight",
+                        "the Idempotency-Key is contended; retry shortly");
+    req_add_header(r, "Retry-After", "1");
+    return 409;
 }
 
 static const char *header_value(const struct req *r, const char *key)

@@ -80,13 +80,18 @@ int reply_json(struct req *r, int status, cJSON *json)
     return reply_raw(r, status, "application/json", text, strlen(text));
 }
 
-static int problem(struct req *r, int status, const char *detail, cJSON *errors)
+static int problem_typed(struct req *r, int status, const char *slug, const char *detail,
+                         cJSON *errors)
 {
     cJSON *p = cJSON_CreateObject();
-    char type[64];
-    snprintf(type, sizeof(type), "https://fibertrack.invalid/problems/%d", status);
-    cJSON_AddStringToObject(p, "type", status == 422 ? "https://fibertrack.invalid/problems/validation"
-                                                     : type);
+    char type[96];
+    if (slug)
+        snprintf(type, sizeof(type), "https://fibertrack.invalid/problems/%s", slug);
+    else if (status == 422)
+        snprintf(type, sizeof(type), "https://fibertrack.invalid/problems/validation");
+    else
+        snprintf(type, sizeof(type), "https://fibertrack.invalid/problems/%d", status);
+    cJSON_AddStringToObject(p, "type", type);
     cJSON_AddStringToObject(p, "title", status_title(status));
     cJSON_AddNumberToObject(p, "status", status);
     cJSON_AddStringToObject(p, "detail", detail);
@@ -105,6 +110,21 @@ static int problem(struct req *r, int status, const char *detail, cJSON *errors)
     if (status == 401)
         req_add_header(r, "WWW-Authenticate", "Bearer realm=\"fibertrack\"");
     return reply_raw(r, status, "application/problem+json", text, strlen(text));
+}
+
+static int problem(struct req *r, int status, const char *detail, cJSON *errors)
+{
+    return problem_typed(r, status, NULL, detail, errors);
+}
+
+int reply_problem_typed(struct req *r, int status, const char *slug, const char *fmt, ...)
+{
+    char detail[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    return problem_typed(r, status, slug, detail, NULL);
 }
 
 int reply_problem(struct req *r, int status, const char *fmt, ...)

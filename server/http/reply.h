@@ -16,6 +16,10 @@ int reply_raw(struct req *r, int status, const char *type, const char *body, siz
  * WWW-Authenticate for 401. */
 int reply_problem(struct req *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A problem with its own type (…/problems/<slug>), for answers a client
+ * must tell apart from others with the same status. */
+int reply_problem_typed(struct req *r, int status, const char *slug, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* A 422 with errors[]: errors is a cJSON array of {pointer, detail}
  * (consumed). */
 int reply_invalid(struct req *r, struct cJSON *errors);

@@ -1,0 +1,199 @@
+/* api.c — requests under /api/v1 with the stored token (see api.h). */
+#include "api.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "output.h"
+
+int api_open(struct api *a, int need_auth)
+{
+    memset(a, 0, sizeof(*a));
+    if (server_effective(a->server, sizeof(a->server)) != 0)
+        return EXIT_USAGE;
+    struct ft_token t;
+    int rc = token_load(&t);
+    if (rc < 0)
+        return EXIT_OTHER;
+    if (rc == 1) {
+        char issued[1024];
+        if (server_normalise(t.server, issued, sizeof(issued)) == 0 &&
+            strcmp(issued, a->server) == 0) {
+            a->tok = t;
+            a->logged_in = 1;
+        } else if (need_auth) {
+            out_error("you are logged in to %s, not to %s", t.server, a->server);
+            fprintf(stderr, "  Log in there with: fibertrack login --server %s\n", a->server);
+            return EXIT_AUTH;
+        }
+    }
+    if (need_auth && !a->logged_in) {
+        out_error("not logged in to %s", a->server);
+        fprintf(stderr, "  Log in with: fibertrack login%s%s\n", g_cli.server ? " --server " : "",
+                g_cli.server ? a->server : "");
+        return EXIT_AUTH;
+    }
+    return EXIT_OK;
+}
+
+int api_url(const struct api *a, char *out, size_t n, const char *fmt, ...)
+{
+    int k = snprintf(out, n, "%s/api/v1", a->server);
+    if (k < 0 || (size_t)k >= n)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(out + k, n - (size_t)k, fmt, ap);
+    va_end(ap);
+    return (m < 0 || (size_t)m >= n - (size_t)k) ? -1 : 0;
+}
+
+int api_do(struct api *a, const char *method, const char *path, const char *body,
+           struct http_response *res, const char *what)
+{
+    char url[4096];
+    if (api_url(a, url, sizeof(url), "%s", path) != 0) {
+        memset(res, 0, sizeof(*res));
+        out_error("%s: the address is too long", what);
+        return EXIT_USAGE;
+    }
+    struct http_request req = {0};
+    req.method = method;
+    req.url = url;
+    req.token = a->logged_in ? a->tok.token : NULL;
+    req.body = body;
+    req.body_len = body ? strlen(body) : 0;
+    if (http_send(&req, res) != 0) {
+        if (res->local_error)
+            out_error("%s: %s", what, res->error);
+        return res->local_error ? EXIT_OTHER : out_network_error(a->server, res->error, what);
+    }
+    if (res->status >= 200 && res->status < 300)
+        return EXIT_OK;
+    return out_problem(res->status, res->body, res->len, what);
+}
+
+cJSON *api_parse(const struct http_response *res, const char *what)
+{
+    cJSON *json = res->body ? cJSON_ParseWithLength(res->body, res->len) : NULL;
+    if (!json)
+        out_error("%s: the server's answer is not JSON", what);
+    return json;
+}
+
+int api_get_json(struct api *a, const char *path, cJSON **out, char *etag, const char *what)
+{
+    struct http_response res;
+    *out = NULL;
+    int rc = api_do(a, "GET", path, NULL, &res, what);
+    if (rc == EXIT_OK) {
+        *out = api_parse(&res, what);
+        if (!*out)
+            rc = EXIT_OTHER;
+        if (etag)
+            snprintf(etag, 64, "%s", res.etag);
+    }
+    http_response_free(&res);
+    return rc;
+}
+
+int api_list(struct api *a, const char *path, long max, cJSON **items, const char *what)
+{
+    *items = cJSON_CreateArray();
+    char cursor[512] = "";
+    long got = 0;
+    const char *sep = strchr(path, '?') ? "&" : "?";
+    for (;;) {
+        long page = max > 0 && max - got < 1000 ? max - got : 1000;
+        char p[4096], esc[1024];
+        if (url_escape(cursor, esc, sizeof(esc)) != 0)
+            esc[0] = '\0';
+        int k = snprintf(p, sizeof(p), "%s%slimit=%ld%s%s", path, sep, page,
+                         cursor[0] ? "&cursor=" : "", cursor[0] ? esc : "");
+        if (k < 0 || (size_t)k >= sizeof(p)) {
+            out_error("%s: the address is too long", what);
+            return EXIT_USAGE;
+        }
+        cJSON *json;
+        int rc = api_get_json(a, p, &json, NULL, what);
+        if (rc != EXIT_OK) {
+            cJSON_Delete(*items);
+            *items = NULL;
+            return rc;
+        }
+        cJSON *list = cJSON_GetObjectItemCaseSensitive(json, "items");
+        if (!cJSON_IsArray(list)) {
+            cJSON_Delete(json);
+            cJSON_Delete(*items);
+            *items = NULL;
+            out_error("%s: the server's answer has no items", what);
+            return EXIT_OTHER;
+        }
+        cJSON *it;
+        for (;;) {
+            it = cJSON_DetachItemFromArray(list, 0);
+            if (!it)
+                break;
+            cJSON_AddItemToArray(*items, it);
+            got++;
+        }
+        const cJSON *next = cJSON_GetObjectItemCaseSensitive(json, "next_cursor");
+        int more = cJSON_IsString(next) && next->valuestring[0] &&
+                   strlen(next->valuestring) < sizeof(cursor) && (max <= 0 || got < max);
+        if (more)
+            snprintf(cursor, sizeof(cursor), "%s", next->valuestring);
+        cJSON_Delete(json);
+        if (!more)
+            return EXIT_OK;
+    }
+}
+
+static int parse_id(const char *s, long long *id)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end || v <= 0)
+        return -1;
+    *id = v;
+    return 0;
+}
+
+int api_project(struct api *a, long long *id)
+{
+    const char *want = g_cli.project;
+    if (want && parse_id(want, id) == 0)
+        return EXIT_OK;
+    cJSON *items;
+    int rc = api_list(a, "/projects", 0, &items, "reading the projects");
+    if (rc != EXIT_OK)
+        return rc;
+    int n = cJSON_GetArraySize(items);
+    const cJSON *hit = NULL;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, items)
+    {
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(p, "code");
+        if (want && cJSON_IsString(code) && strcmp(code->valuestring, want) == 0)
+            hit = p;
+    }
+    if (!want && n == 1)
+        hit = cJSON_GetArrayItem(items, 0);
+    if (hit) {
+        const cJSON *pid = cJSON_GetObjectItemCaseSensitive(hit, "id");
+        *id = cJSON_IsNumber(pid) ? (long long)pid->valuedouble : 0;
+    }
+    cJSON_Delete(items);
+    if (hit && *id > 0)
+        return EXIT_OK;
+    if (want)
+        out_error("there is no project '%s' (see: fibertrack projects)", want);
+    else if (n == 0)
+        out_error("your account sees no project");
+    else
+        out_error("you see %d projects: choose one with --project ID (see: fibertrack projects)",
+                  n);
+    return want ? EXIT_NOT_FOUND : EXIT_USAGE;
+}

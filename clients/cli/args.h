@@ -1,0 +1,63 @@
+/* args.h — command-line parsing shared by all commands.
+ *
+ * Each command runs getopt_long over its own arguments with its options
+ * plus GLOBAL_LONG_OPTIONS, so that global options (--server, --json, …)
+ * work before and after the command name alike.
+ */
+#ifndef FT_CLI_ARGS_H
+#define FT_CLI_ARGS_H
+
+#include <getopt.h>
+
+enum {
+    OPT_SERVER = 1000,
+    OPT_PROJECT,
+    OPT_JSON,
+    OPT_RETRIES,
+    OPT_TIMEOUT,
+    OPT_FIRST_COMMAND = 1100 /* commands number their own options from here */
+};
+
+#define GLOBAL_LONG_OPTIONS                                                                        \
+    {"server", required_argument, NULL, OPT_SERVER},                                               \
+        {"project", required_argument, NULL, OPT_PROJECT}, {"json", no_argument, NULL, OPT_JSON},  \
+        {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},                    \
+        {"retries", required_argument, NULL, OPT_RETRIES},                                         \
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},                                         \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
+
+/* Short options every command takes (append the command's own). */
+#define GLOBAL_SHORT_OPTIONS "hqv"
+
+/* The text of the global options for help pages, with a line on the exit
+ * codes (global_options_help) or without (global_options_only). */
+extern const char global_options_help[];
+extern const char global_options_only[];
+
+/* Handles a global option returned by getopt_long. Returns 1 when it was
+ * one, 0 when it is not global, -1 when its value is bad (message
+ * printed). 'h' is not handled here: each command prints its own help. */
+int args_global(int c, const char *arg);
+
+/* Prints "error: <message>" and a pointer to `fibertrack CMD --help`;
+ * returns EXIT_USAGE. */
+int args_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The message for an unknown option or a missing value after getopt_long
+ * returned '?' or ':'; returns EXIT_USAGE. */
+int args_bad_option(const char *cmd, char **argv);
+
+/* Strict parsers; each returns 0, or -1 when s is not valid. */
+int args_id(const char *s, long long *out);                /* 1 .. 2^53 */
+int args_long(const char *s, long lo, long hi, long *out); /* lo .. hi */
+int args_length(const char *s, double *out);               /* metres: 0 .. 1e6, two decimals */
+int args_date(const char *s);                              /* YYYY-MM-DD, a real date */
+
+/* Today as YYYY-MM-DD into buf (size >= 11): the local date, or the UTC
+ * date when that is earlier (the server refuses report dates after its
+ * today in UTC). */
+void args_today(char *buf);
+
+#endif

@@ -1,0 +1,672 @@
+/* cmd_progress.c — `progress submit`, `progress list`, `sync` and `queue`:
+ * construction progress that survives a bad connection (queue.h, sender.h).
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "args.h"
+#include "fsutil.h"
+#include "output.h"
+#include "queue.h"
+#include "sender.h"
+
+static const char *const statuses[] = {"planned",    "permitted",       "in_construction",
+                                       "civil_done", "cable_installed", "spliced",
+                                       "tested",     "accepted"};
+
+static const char progress_help[] =
+    "Usage: fibertrack progress submit --segment ID|CODE --length METRES --status STATUS\n"
+    "                                  [--date YYYY-MM-DD] [--note TEXT] [--queue]\n"
+    "       fibertrack progress list [--state STATE] [--segment ID] [--limit N]\n"
+    "\n"
+    "submit  reports construction progress on one of your segments.\n"
+    "  --segment ID|CODE  the segment (its id, or its code such as S-000123;\n"
+    "                     a code needs a connection to be looked up)\n"
+    "  --length METRES    built length in metres, cumulative as measured on site\n"
+    "                     (\"250\", \"250.5\" or \"250,5\")\n"
+    "  --status STATUS    the status the segment has reached: planned, permitted,\n"
+    "                     in_construction, civil_done, cable_installed, spliced, tested\n"
+    "  --date DATE        the day of the report (default: today)\n"
+    "  --note TEXT        a note for the reviewer (needed above 1.5 x planned length)\n"
+    "  --queue            do not send now: keep it in the local queue for `fibertrack sync`\n"
+    "  --no-queue         when the server cannot be reached, fail (exit 7) instead of\n"
+    "                     keeping the report in the queue\n"
+    "  --idempotency-key K  use this key instead of a new random one (for scripts that\n"
+    "                     keep their own keys; the same key and body is never recorded twice)\n"
+    "\n"
+    "  Nothing is lost and nothing is sent twice: the report is first written to the\n"
+    "  local queue with a new random Idempotency-Key, then sent, retried with backoff\n"
+    "  when the connection fails or the server is busy, and removed from the queue only\n"
+    "  when the server has acknowledged it. If the server cannot be reached, it stays\n"
+    "  queued (exit 8); `fibertrack sync` sends it later with the same key. Reports\n"
+    "  queued earlier are sent first, in order.\n"
+    "\n"
+    "list    the progress reports you can see, oldest first.\n"
+    "  --state STATE      submitted, approved or rejected\n"
+    "  --segment ID       of one segment\n"
+    "  --limit N          at most N reports (default: all)\n"
+    "\n";
+
+static int progress_usage(FILE *f)
+{
+    fputs(progress_help, f);
+    fputs(global_options_help, f);
+    return f == stdout ? EXIT_OK : EXIT_USAGE;
+}
+
+static int known_status(const char *s)
+{
+    for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+        if (strcmp(statuses[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* Looks a segment code up; writes its id. Returns an exit code. */
+static int segment_by_code(struct api *a, const char *code, long long *id)
+{
+    char esc[512], path[700];
+    if (url_escape(code, esc, sizeof(esc)) != 0)
+        return args_usage("progress", "the segment code is too long");
+    snprintf(path, sizeof(path), "/segments?q=%s", esc);
+    cJSON *items;
+    int rc = api_list(a, path, 0, &items, "looking up the segment code");
+    if (rc == EXIT_NETWORK)
+        fprintf(stderr, "  Offline, give the segment id instead of its code "
+                        "(`fibertrack segments` shows both).\n");
+    if (rc != EXIT_OK)
+        return rc;
+    const cJSON *s;
+    *id = 0;
+    cJSON_ArrayForEach(s, items)
+    {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(s, "code");
+        const cJSON *i = cJSON_GetObjectItemCaseSensitive(s, "id");
+        if (cJSON_IsString(c) && strcmp(c->valuestring, code) == 0 && cJSON_IsNumber(i))
+            *id = (long long)i->valuedouble;
+    }
+    cJSON_Delete(items);
+    if (*id == 0) {
+        out_error("you have no segment with the code '%s'", code);
+        return EXIT_NOT_FOUND;
+    }
+    return EXIT_OK;
+}
+
+static void print_report_result(const struct send_result *r)
+{
+    const cJSON *rep = r->watch_report;
+    if (g_cli.json) {
+        out_json(rep);
+        return;
+    }
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(rep, "id");
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(rep, "segment_code");
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(rep, "state");
+    const cJSON *len = cJSON_GetObjectItemCaseSensitive(rep, "built_length_m");
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(rep, "status");
+    const cJSON *date = cJSON_GetObjectItemCaseSensitive(rep, "report_date");
+    const char *s = cJSON_IsString(state) ? state->valuestring : "?";
+    out_say(
+        "Report #%.0f recorded: segment %s, %s, %.2f m, %s.",
+        cJSON_IsNumber(id) ? id->valuedouble : 0.0, cJSON_IsString(code) ? code->valuestring : "?",
+        cJSON_IsString(date) ? date->valuestring : "?",
+        cJSON_IsNumber(len) ? len->valuedouble : 0.0, cJSON_IsString(st) ? st->valuestring : "?");
+    if (strcmp(s, "submitted") == 0)
+        out_say("It waits for review by the project manager.");
+    else if (strcmp(s, "approved") == 0)
+        out_say("It was approved and applied to the segment.");
+    else
+        out_say("State: %s.", s);
+    if (r->watch_replayed)
+        out_say("(The server had received it already: it was recorded once.)");
+}
+
+static int progress_submit(int argc, char **argv)
+{
+    enum {
+        O_SEGMENT = OPT_FIRST_COMMAND,
+        O_LENGTH,
+        O_STATUS,
+        O_DATE,
+        O_NOTE,
+        O_QUEUE,
+        O_NO_QUEUE,
+        O_KEY
+    };
+    static const struct option opts[] = {GLOBAL_LONG_OPTIONS,
+                                         {"segment", required_argument, NULL, O_SEGMENT},
+                                         {"length", required_argument, NULL, O_LENGTH},
+                                         {"built-length", required_argument, NULL, O_LENGTH},
+                                         {"status", required_argument, NULL, O_STATUS},
+                                         {"date", required_argument, NULL, O_DATE},
+                                         {"note", required_argument, NULL, O_NOTE},
+                                         {"queue", no_argument, NULL, O_QUEUE},
+                                         {"no-queue", no_argument, NULL, O_NO_QUEUE},
+                                         {"idempotency-key", required_argument, NULL, O_KEY},
+                                         {NULL, 0, NULL, 0}};
+    const char *segment = NULL, *length = NULL, *status = NULL, *date = NULL, *note = NULL;
+    const char *key_opt = NULL;
+    int queue_only = 0, no_queue = 0, c;
+    for (;;) {
+        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'h':
+            return progress_usage(stdout);
+        case O_SEGMENT:
+            segment = optarg;
+            break;
+        case O_LENGTH:
+            length = optarg;
+            break;
+        case O_STATUS:
+            status = optarg;
+            break;
+        case O_DATE:
+            date = optarg;
+            break;
+        case O_NOTE:
+            note = optarg;
+            break;
+        case O_QUEUE:
+            queue_only = 1;
+            break;
+        case O_NO_QUEUE:
+            no_queue = 1;
+            break;
+        case O_KEY:
+            key_opt = optarg;
+            break;
+        case '?':
+        case ':':
+            return args_bad_option("progress", argv);
+        default:
+            if (args_global(c, optarg) <= 0)
+                return EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        return args_usage("progress", "unexpected argument '%s'", argv[optind]);
+    if (!segment || !length || !status)
+        return args_usage("progress", "progress submit needs --segment, --length and --status");
+    if (queue_only && no_queue)
+        return args_usage("progress", "--queue and --no-queue contradict each other");
+    double metres;
+    if (args_length(length, &metres) != 0)
+        return args_usage("progress", "--length needs metres from 0 to 1000000, not '%s'", length);
+    if (!known_status(status))
+        return args_usage("progress",
+                          "--status must be one of planned, permitted, in_construction, "
+                          "civil_done, cable_installed, spliced, tested (not '%s')",
+                          status);
+    char today[11];
+    args_today(today);
+    if (date && args_date(date) != 0)
+        return args_usage("progress", "--date needs a date as YYYY-MM-DD, not '%s'", date);
+    if (date && strcmp(date, today) > 0)
+        return args_usage("progress", "--date %s is in the future (today is %s)", date, today);
+    if (note && strlen(note) > 4000)
+        return args_usage("progress", "--note is longer than 4000 characters");
+    if (key_opt && (strlen(key_opt) == 0 || strlen(key_opt) > 200))
+        return args_usage("progress", "--idempotency-key needs 1 to 200 characters");
+    if (key_opt)
+        for (const char *p = key_opt; *p; p++)
+            if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+                return args_usage("progress",
+                                  "--idempotency-key must be visible ASCII without spaces");
+
+    struct api a;
+    int rc = api_open(&a, 1);
+    if (rc != EXIT_OK)
+        return rc;
+    long long segment_id;
+    if (args_id(segment, &segment_id) != 0) {
+        rc = segment_by_code(&a, segment, &segment_id);
+        if (rc != EXIT_OK)
+            return rc;
+    }
+
+    /* The body is fixed now and stored as text: a resend must carry the
+     * very same bytes, or the server would see another request. */
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddNumberToObject(b, "segment_id", (double)segment_id);
+    cJSON_AddStringToObject(b, "report_date", date ? date : today);
+    cJSON_AddNumberToObject(b, "built_length_m", metres);
+    cJSON_AddStringToObject(b, "status", status);
+    if (note && *note)
+        cJSON_AddStringToObject(b, "note", note);
+    char *body = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    char key[256];
+    if (key_opt) {
+        snprintf(key, sizeof(key), "%s", key_opt);
+    } else if (queue_new_key(key) != 0) {
+        free(body);
+        out_error("the system gives no random numbers for the Idempotency-Key");
+        return EXIT_OTHER;
+    }
+    char qid[16];
+    if (!body || queue_add(a.server, a.tok.user_id, a.tok.email, key, "/api/v1/progress-reports",
+                           body, qid) != 0) {
+        free(body);
+        out_error("the report was not stored and not sent");
+        return EXIT_OTHER;
+    }
+    free(body);
+    fs_fault_point("queued-before-send");
+
+    if (queue_only) {
+        if (g_cli.json) {
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddBoolToObject(j, "queued", 1);
+            cJSON_AddStringToObject(j, "queue_id", qid);
+            cJSON_AddStringToObject(j, "idempotency_key", key);
+            out_json(j);
+            cJSON_Delete(j);
+        }
+        out_say("Saved in the local queue as %s. Send it with: fibertrack sync", qid);
+        return EXIT_OK;
+    }
+
+    struct send_result r = {0};
+    r.watch_id = qid;
+    send_queue(&a, &r, 30, 0);
+    int code;
+    if (r.watch_state == 1) {
+        print_report_result(&r);
+        code = EXIT_OK;
+    } else if (r.watch_state == 2) {
+        if (g_cli.json) {
+            /* The refusal, as the server wrote it. */
+            const cJSON *last = cJSON_GetArrayItem(r.log, cJSON_GetArraySize(r.log) - 1);
+            const cJSON *p = cJSON_GetObjectItemCaseSensitive(last, "problem");
+            if (p)
+                out_json(p);
+        }
+        code = r.watch_code;
+    } else if (no_queue && r.stop_code == EXIT_NETWORK) {
+        /* The caller wants no queue: take it out again. Sent or not is
+         * unknown only if an attempt got no answer; its key tells. */
+        char name[128];
+        if (queue_find(QUEUE_PENDING, qid, name, sizeof(name)) == 1) {
+            struct queue_entry e;
+            if (queue_load(QUEUE_PENDING, name, &e) == 0) {
+                if (queue_done(&e) != 0)
+                    out_warn("the report stays in the queue");
+                queue_entry_free(&e);
+            }
+        }
+        out_error("the report could not be confirmed and is not kept (--no-queue). If you "
+                  "try again, pass --idempotency-key %s so that it is recorded at most once.",
+                  key);
+        code = EXIT_NETWORK;
+    } else {
+        if (g_cli.json) {
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddBoolToObject(j, "queued", 1);
+            cJSON_AddStringToObject(j, "queue_id", qid);
+            cJSON_AddStringToObject(j, "idempotency_key", key);
+            out_json(j);
+            cJSON_Delete(j);
+        }
+        fprintf(stderr,
+                "The report is NOT sent yet, but it is saved on this computer (queue id %s).\n"
+                "Send it when you have a connection: fibertrack sync\n"
+                "Do not submit it again: sync sends it exactly once.\n",
+                qid);
+        code = r.stop_code == EXIT_AUTH ? EXIT_AUTH : EXIT_QUEUED;
+    }
+    cJSON_Delete(r.watch_report);
+    cJSON_Delete(r.log);
+    return code;
+}
+
+static int progress_list(int argc, char **argv)
+{
+    enum { O_STATE = OPT_FIRST_COMMAND, O_SEGMENT, O_LIMIT };
+    static const struct option opts[] = {GLOBAL_LONG_OPTIONS,
+                                         {"state", required_argument, NULL, O_STATE},
+                                         {"segment", required_argument, NULL, O_SEGMENT},
+                                         {"limit", required_argument, NULL, O_LIMIT},
+                                         {NULL, 0, NULL, 0}};
+    const char *state = NULL;
+    long long segment = 0;
+    long limit = 0;
+    int c;
+    for (;;) {
+        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'h':
+            return progress_usage(stdout);
+        case O_STATE:
+            if (strcmp(optarg, "submitted") && strcmp(optarg, "approved") &&
+                strcmp(optarg, "rejected"))
+                return args_usage("progress", "--state must be submitted, approved or rejected");
+            state = optarg;
+            break;
+        case O_SEGMENT:
+            if (args_id(optarg, &segment) != 0)
+                return args_usage("progress", "--segment needs a segment id, not '%s'", optarg);
+            break;
+        case O_LIMIT:
+            if (args_long(optarg, 1, 1000000, &limit) != 0)
+                return args_usage("progress", "--limit needs a number from 1, not '%s'", optarg);
+            break;
+        case '?':
+        case ':':
+            return args_bad_option("progress", argv);
+        default:
+            if (args_global(c, optarg) <= 0)
+                return EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        return args_usage("progress", "unexpected argument '%s'", argv[optind]);
+    struct api a;
+    int rc = api_open(&a, 1);
+    if (rc != EXIT_OK)
+        return rc;
+    char path[512];
+    int k = snprintf(path, sizeof(path), "/progress-reports");
+    const char *sep = "?";
+    if (state) {
+        k += snprintf(path + k, sizeof(path) - (size_t)k, "%sstate=%s", sep, state);
+        sep = "&";
+    }
+    if (segment)
+        snprintf(path + k, sizeof(path) - (size_t)k, "%ssegment_id=%lld", sep, segment);
+    cJSON *items;
+    rc = api_list(&a, path, limit, &items, "listing progress reports");
+    if (rc != EXIT_OK)
+        return rc;
+    if (g_cli.json) {
+        out_json(items);
+    } else {
+        static const char *const hdr[] = {"ID",     "DATE",  "SEGMENT", "BUILT M",
+                                          "STATUS", "STATE", "NOTE",    "REVIEW"};
+        static const int right[] = {1, 0, 0, 1, 0, 0, 0, 0};
+        struct table *t = table_new(8, hdr, right);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, items)
+        {
+            char b0[32], b3[32];
+            const char *cells[8] = {
+                cell_text(cJSON_GetObjectItemCaseSensitive(it, "id"), b0, sizeof(b0)),
+                cell_text(cJSON_GetObjectItemCaseSensitive(it, "report_date"), NULL, 0),
+                cell_text(cJSON_GetObjectItemCaseSensitive(it, "segment_code"), NULL, 0),
+                NULL,
+                cell_text(cJSON_GetObjectItemCaseSensitive(it, "status"), NULL, 0),
+                cell_text(cJSON_GetObjectItemCaseSensitive(it, "state"), NULL, 0),
+                cell_text(cJSON_GetObjectItemCaseSensitive(it, "note"), NULL, 0),
+                cell_text(cJSON_GetObjectItemCaseSensitive(it, "review_comment"), NULL, 0)};
+            const cJSON *len = cJSON_GetObjectItemCaseSensitive(it, "built_length_m");
+            snprintf(b3, sizeof(b3), "%.2f", cJSON_IsNumber(len) ? len->valuedouble : 0.0);
+            cells[3] = b3;
+            table_add(t, cells);
+        }
+        if (table_rows(t))
+            table_print(t, stdout);
+        else
+            out_say("No progress reports.");
+        table_free(t);
+    }
+    cJSON_Delete(items);
+
+    /* People should not wonder where a report went that is still local. */
+    if (queue_open() == 0) {
+        char **names;
+        int n = queue_names(QUEUE_PENDING, &names);
+        if (n > 0)
+            out_note("%d report%s not sent yet (see: fibertrack queue; send: fibertrack sync).", n,
+                     n == 1 ? " is" : "s are");
+        if (n >= 0)
+            queue_names_free(names, n);
+    }
+    return EXIT_OK;
+}
+
+int cmd_progress(int argc, char **argv)
+{
+    if (argc < 2)
+        return progress_usage(stderr);
+    const char *sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0)
+        return progress_usage(stdout);
+    if (strcmp(sub, "submit") == 0)
+        return progress_submit(argc - 1, argv + 1);
+    if (strcmp(sub, "list") == 0)
+        return progress_list(argc - 1, argv + 1);
+    return args_usage("progress", "unknown progress command '%s' (submit or list)", sub);
+}
+
+/* ---- sync ---- */
+
+static const char sync_help[] =
+    "Usage: fibertrack sync\n"
+    "\n"
+    "Sends the progress reports waiting in the local queue, oldest first, each with\n"
+    "the Idempotency-Key it got when it was submitted, so that none is recorded twice.\n"
+    "A report leaves the queue only when the server has acknowledged it. One the\n"
+    "server refuses for good (unknown segment 404, invalid 422, conflict 409) is moved\n"
+    "to the failed reports and reported; see and handle them with `fibertrack queue`.\n"
+    "Without a connection, everything stays queued (exit 7); run sync again later.\n"
+    "Reports queued under another login (keys belong to a user) wait for a login as\n"
+    "that user (exit 3 while they wait).\n"
+    "\n";
+
+int cmd_sync(int argc, char **argv)
+{
+    static const struct option opts[] = {GLOBAL_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+    int c;
+    for (;;) {
+        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
+        if (c == -1)
+            break;
+        if (c == 'h') {
+            fputs(sync_help, stdout);
+            fputs(global_options_help, stdout);
+            return EXIT_OK;
+        }
+        if (c == '?' || c == ':')
+            return args_bad_option("sync", argv);
+        if (args_global(c, optarg) <= 0)
+            return EXIT_USAGE;
+    }
+    if (optind < argc)
+        return args_usage("sync", "unexpected argument '%s'", argv[optind]);
+    struct api a;
+    int rc = api_open(&a, 1);
+    if (rc != EXIT_OK)
+        return rc;
+    struct send_result r = {0};
+    send_queue(&a, &r, 60, 1);
+    if (g_cli.json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddNumberToObject(j, "sent", r.sent);
+        cJSON_AddNumberToObject(j, "replayed", r.replayed);
+        cJSON_AddNumberToObject(j, "failed", r.failed);
+        cJSON_AddNumberToObject(j, "pending", r.pending);
+        cJSON_AddNumberToObject(j, "other_user", r.other_user);
+        cJSON_AddItemToObject(j, "results", r.log);
+        r.log = NULL;
+        out_json(j);
+        cJSON_Delete(j);
+    } else if (r.sent == 0 && r.failed == 0 && r.pending == 0) {
+        out_say("Nothing to send: the queue is empty.");
+    } else {
+        out_say("%d sent, %d failed, %d still queued.", r.sent, r.failed, r.pending);
+    }
+    cJSON_Delete(r.log);
+    cJSON_Delete(r.watch_report);
+    if (r.stop_code != EXIT_OK) {
+        if (r.stop_code == EXIT_NETWORK)
+            out_note("Run `fibertrack sync` again when the connection is back.");
+        return r.stop_code;
+    }
+    if (r.fail_code == EXIT_OK && r.other_user > 0)
+        return EXIT_AUTH; /* they wait for a login as their user */
+    return r.fail_code;
+}
+
+/* ---- queue ---- */
+
+static const char queue_help[] =
+    "Usage: fibertrack queue [list]\n"
+    "       fibertrack queue retry ID\n"
+    "       fibertrack queue drop ID\n"
+    "\n"
+    "list   the progress reports on this computer that are not recorded yet:\n"
+    "       waiting to be sent (sent by `fibertrack sync`), and failed ones that the\n"
+    "       server refused, with its reason.\n"
+    "retry  put a failed report back in the queue (after the reason is fixed, e.g. the\n"
+    "       segment was assigned to your lot); the next sync sends it again.\n"
+    "drop   delete a failed report for good.\n"
+    "\n";
+
+static int queue_list_cmd(void)
+{
+    if (queue_open() != 0)
+        return EXIT_OTHER;
+    cJSON *all = g_cli.json ? cJSON_CreateObject() : NULL;
+    static const char *const which[2] = {QUEUE_PENDING, QUEUE_FAILED};
+    int total = 0;
+    for (int w = 0; w < 2; w++) {
+        char **names;
+        int n = queue_names(which[w], &names);
+        if (n < 0) {
+            cJSON_Delete(all);
+            return EXIT_OTHER;
+        }
+        total += n;
+        cJSON *arr = all ? cJSON_AddArrayToObject(all, which[w]) : NULL;
+        static const char *const hdr[] = {"ID",      "CREATED", "SEGMENT", "DATE",
+                                          "BUILT M", "STATUS",  "USER",    "REASON"};
+        static const int right[] = {0, 0, 1, 0, 1, 0, 0, 0};
+        struct table *t = table_new(w == 0 ? 7 : 8, hdr, right);
+        for (int i = 0; i < n; i++) {
+            struct queue_entry e;
+            if (queue_load(which[w], names[i], &e) != 0)
+                continue;
+            cJSON *body = cJSON_Parse(e.body);
+            if (arr) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "id", e.id);
+                cJSON_AddStringToObject(o, "file", e.name);
+                cJSON_AddStringToObject(o, "created_at", e.created_at ? e.created_at : "");
+                cJSON_AddStringToObject(o, "server", e.server);
+                cJSON_AddStringToObject(o, "user_email", e.email ? e.email : "");
+                cJSON_AddStringToObject(o, "idempotency_key", e.key);
+                if (body)
+                    cJSON_AddItemToObject(o, "submission", cJSON_Duplicate(body, 1));
+                const cJSON *f = cJSON_GetObjectItemCaseSensitive(e.json, "failed");
+                if (f)
+                    cJSON_AddItemToObject(o, "failed", cJSON_Duplicate(f, 1));
+                cJSON_AddItemToArray(arr, o);
+            } else {
+                char seg[32], len[32], reason[512] = "";
+                const cJSON *f = cJSON_GetObjectItemCaseSensitive(e.json, "failed");
+                const cJSON *p = cJSON_GetObjectItemCaseSensitive(f, "problem");
+                const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "detail");
+                const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
+                if (f)
+                    snprintf(reason, sizeof(reason), "%.0f %s",
+                             cJSON_IsNumber(st) ? st->valuedouble : 0.0,
+                             cJSON_IsString(d) ? d->valuestring : "");
+                const cJSON *bl = cJSON_GetObjectItemCaseSensitive(body, "built_length_m");
+                snprintf(len, sizeof(len), "%.2f", cJSON_IsNumber(bl) ? bl->valuedouble : 0.0);
+                const char *cells[8] = {
+                    e.id,
+                    e.created_at,
+                    cell_text(cJSON_GetObjectItemCaseSensitive(body, "segment_id"), seg,
+                              sizeof(seg)),
+                    cell_text(cJSON_GetObjectItemCaseSensitive(body, "report_date"), NULL, 0),
+                    len,
+                    cell_text(cJSON_GetObjectItemCaseSensitive(body, "status"), NULL, 0),
+                    e.email,
+                    reason};
+                table_add(t, cells);
+            }
+            cJSON_Delete(body);
+            queue_entry_free(&e);
+        }
+        if (!all) {
+            if (w == 0)
+                out_say(n ? "Waiting to be sent (fibertrack sync):" : "Nothing waits to be sent.");
+            else if (n)
+                out_say("\nFailed (refused by the server; fibertrack queue retry|drop ID):");
+            if (table_rows(t))
+                table_print(t, stdout);
+        }
+        table_free(t);
+        queue_names_free(names, n);
+    }
+    if (all) {
+        out_json(all);
+        cJSON_Delete(all);
+    }
+    (void)total;
+    return EXIT_OK;
+}
+
+int cmd_queue(int argc, char **argv)
+{
+    static const struct option opts[] = {GLOBAL_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+    int c;
+    for (;;) {
+        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
+        if (c == -1)
+            break;
+        if (c == 'h') {
+            fputs(queue_help, stdout);
+            fputs(global_options_help, stdout);
+            return EXIT_OK;
+        }
+        if (c == '?' || c == ':')
+            return args_bad_option("queue", argv);
+        if (args_global(c, optarg) <= 0)
+            return EXIT_USAGE;
+    }
+    const char *sub = optind < argc ? argv[optind] : "list";
+    if (strcmp(sub, "list") == 0) {
+        if (optind + 1 < argc)
+            return args_usage("queue", "unexpected argument '%s'", argv[optind + 1]);
+        return queue_list_cmd();
+    }
+    if (strcmp(sub, "retry") != 0 && strcmp(sub, "drop") != 0)
+        return args_usage("queue", "unknown queue command '%s' (list, retry or drop)", sub);
+    if (optind + 2 != argc)
+        return args_usage("queue", "queue %s needs one ID (see: fibertrack queue)", sub);
+    if (queue_open() != 0)
+        return EXIT_OTHER;
+    char name[128];
+    int found = queue_find(QUEUE_FAILED, argv[optind + 1], name, sizeof(name));
+    if (found < 0)
+        return EXIT_OTHER;
+    if (found == 0) {
+        out_error("there is no failed report %s (see: fibertrack queue)", argv[optind + 1]);
+        return EXIT_NOT_FOUND;
+    }
+    int fd = queue_lock(30);
+    if (fd < 0) {
+        if (fd == -2)
+            out_error("another fibertrack is sending the queue; try again in a moment");
+        return EXIT_OTHER;
+    }
+    int rc = strcmp(sub, "retry") == 0 ? queue_retry(name) : queue_drop(name);
+    queue_unlock(fd);
+    if (rc != 0)
+        return EXIT_OTHER;
+    if (strcmp(sub, "retry") == 0)
+        out_say("Report %s is queued again; send it with: fibertrack sync", argv[optind + 1]);
+    else
+        out_say("Report %s was deleted.", argv[optind + 1]);
+    return EXIT_OK;
+}

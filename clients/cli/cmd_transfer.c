@@ -1,0 +1,558 @@
+/* cmd_transfer.c — long transfers: `reports` (xlsx workbooks), `export`
+ * (GeoJSON) and `import` (GeoJSON), with a progress bar on a terminal.
+ *
+ * A download goes to a temporary file next to the target and is renamed
+ * over it only when complete, so an interrupted transfer never leaves half
+ * a workbook under the real name.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "args.h"
+#include "fsutil.h"
+#include "output.h"
+#include "queue.h"
+
+#define MAX_IMPORT (64L * 1024 * 1024) /* the server's limit for imports */
+
+/* The file name from Content-Disposition (attachment; filename="x.xlsx"),
+ * without any directory part, into out. Returns 0, or -1 when none. */
+static int disposition_name(const char *cd, char *out, size_t n)
+{
+    const char *p = strstr(cd, "filename=");
+    if (!p)
+        return -1;
+    p += 9;
+    char quote = 0;
+    if (*p == '"')
+        quote = *p++;
+    size_t k = 0;
+    for (; *p && k + 1 < n; p++) {
+        if ((quote && *p == quote) || (!quote && (*p == ';' || *p == ' ')))
+            break;
+        out[k++] = *p;
+    }
+    out[k] = '\0';
+    /* Only a plain name: never a path the server chose. */
+    const char *slash = strrchr(out, '/');
+    if (slash)
+        memmove(out, slash + 1, strlen(slash + 1) + 1);
+    if (!out[0] || strcmp(out, ".") == 0 || strcmp(out, "..") == 0 || out[0] == '.')
+        return -1;
+    return 0;
+}
+
+/* Copies a file to stdout. Returns 0, or -1. */
+static int copy_to_stdout(FILE *f)
+{
+    char buf[65536];
+    size_t k;
+    if (fseek(f, 0, SEEK_SET) != 0)
+        return -1;
+    for (;;) {
+        k = fread(buf, 1, sizeof(buf), f);
+        if (k == 0)
+            break;
+        if (fwrite(buf, 1, k, stdout) != k)
+            return -1;
+    }
+    if (ferror(f))
+        return -1;
+    return fflush(stdout) == 0 ? 0 : -1;
+}
+
+/* Respects the umask for the saved file, as any other program would. */
+static mode_t file_mode(void)
+{
+    mode_t m = umask(0);
+    umask(m);
+    return 0666 & ~m;
+}
+
+/* Downloads path (under /api/v1) to out_path ("-": stdout; NULL: the name
+ * the server gives, else fallback). Returns an exit code. */
+static int download(struct api *a, const char *path, const char *out_path, const char *fallback,
+                    const char *label, const char *what)
+{
+    int to_stdout = out_path && strcmp(out_path, "-") == 0;
+    if (to_stdout && isatty(STDOUT_FILENO) && strstr(fallback, ".xlsx")) {
+        out_error("not writing a workbook to the terminal; give -o FILE");
+        return EXIT_USAGE;
+    }
+    /* The temporary file lives where the result will be, for the rename. */
+    char dir[4096] = ".";
+    if (out_path && !to_stdout) {
+        char tmp[4096];
+        snprintf(tmp, sizeof(tmp), "%s", out_path);
+        snprintf(dir, sizeof(dir), "%s", dirname(tmp));
+    }
+    char tmpl[4200];
+    if (fs_join(tmpl, sizeof(tmpl), dir, ".fibertrack-download.XXXXXX") != 0)
+        return args_usage(NULL, "the output path is too long");
+    int fd = mkstemp(tmpl);
+    if (fd < 0) {
+        out_error("cannot write in %s: %s", dir, strerror(errno));
+        return EXIT_OTHER;
+    }
+    FILE *f = fdopen(fd, "w+");
+    if (!f) {
+        close(fd);
+        unlink(tmpl);
+        out_error("cannot write in %s: %s", dir, strerror(errno));
+        return EXIT_OTHER;
+    }
+
+    char url[4096];
+    int rc = EXIT_OTHER;
+    struct http_response res = {0};
+    if (api_url(a, url, sizeof(url), "%s", path) != 0) {
+        out_error("%s: the address is too long", what);
+        goto out;
+    }
+    struct http_request req = {0};
+    req.method = "GET";
+    req.url = url;
+    req.token = a->tok.token;
+    req.accept = "*/*";
+    req.sink = f;
+    req.progress_label = label;
+    if (http_send(&req, &res) != 0) {
+        if (res.local_error) {
+            out_error("%s: %s", what, res.error);
+            rc = EXIT_OTHER;
+        } else {
+            rc = out_network_error(a->server, res.error, what);
+        }
+        goto out;
+    }
+    if (res.status < 200 || res.status >= 300) {
+        rc = out_problem(res.status, res.body, res.len, what);
+        if (res.status == 404 && strstr(path, "/reports/"))
+            fprintf(stderr, "  (Either the project does not exist for you, or this server "
+                            "does not offer this report yet.)\n");
+        goto out;
+    }
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+        out_error("%s: cannot write the file: %s", what, strerror(errno));
+        goto out;
+    }
+    char bytes[32];
+    human_bytes((double)res.sunk, bytes, sizeof(bytes));
+    if (to_stdout) {
+        if (copy_to_stdout(f) != 0) {
+            out_error("%s: cannot write to stdout: %s", what, strerror(errno));
+            goto out;
+        }
+        out_note("%s: %s written to stdout.", label, bytes);
+        rc = EXIT_OK;
+        goto out;
+    }
+    char final[4096], name[512];
+    if (out_path)
+        snprintf(final, sizeof(final), "%s", out_path);
+    else if (disposition_name(res.content_disposition, name, sizeof(name)) == 0)
+        snprintf(final, sizeof(final), "%s", name);
+    else
+        snprintf(final, sizeof(final), "%s", fallback);
+    if (fchmod(fileno(f), file_mode()) != 0)
+        out_warn("cannot set the permissions of %s: %s", final, strerror(errno));
+    if (rename(tmpl, final) != 0) {
+        out_error("%s: cannot save %s: %s", what, final, strerror(errno));
+        goto out;
+    }
+    tmpl[0] = '\0';
+    if (fs_sync_dir(dir) != 0)
+        out_warn("could not flush the directory %s: %s", dir, strerror(errno));
+    if (g_cli.json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "file", final);
+        cJSON_AddNumberToObject(j, "bytes", (double)res.sunk);
+        cJSON_AddStringToObject(j, "content_type", res.content_type);
+        out_json(j);
+        cJSON_Delete(j);
+    }
+    out_say("Saved %s (%s).", final, bytes);
+    rc = EXIT_OK;
+out:
+    http_response_free(&res);
+    fclose(f);
+    if (tmpl[0])
+        unlink(tmpl);
+    return rc;
+}
+
+/* ---- reports ---- */
+
+static const char reports_help[] =
+    "Usage: fibertrack reports progress [-o FILE] [--as-of DATE] [--lang en|de]\n"
+    "       fibertrack reports costs [-o FILE] [--from DATE] [--to DATE] [--lang en|de]\n"
+    "\n"
+    "Downloads an Excel workbook of the project (--project, or the only one you see):\n"
+    "  progress  the progress report for the funding agency, as of a date\n"
+    "  costs     the costs report (Mittelabruf) for a period\n"
+    "  -o FILE   where to save it (\"-\": stdout); default: the name the server gives,\n"
+    "            in the current directory\n"
+    "  --as-of, --from, --to DATE   YYYY-MM-DD\n"
+    "  --lang en|de                 labels in English or German\n"
+    "\n"
+    "On a terminal a progress bar shows the download; the file appears under its\n"
+    "name only when it is complete.\n"
+    "\n";
+
+int cmd_reports(int argc, char **argv)
+{
+    enum { O_ASOF = OPT_FIRST_COMMAND, O_FROM, O_TO, O_LANG };
+    static const struct option opts[] = {GLOBAL_LONG_OPTIONS,
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"as-of", required_argument, NULL, O_ASOF},
+                                         {"from", required_argument, NULL, O_FROM},
+                                         {"to", required_argument, NULL, O_TO},
+                                         {"lang", required_argument, NULL, O_LANG},
+                                         {NULL, 0, NULL, 0}};
+    const char *out = NULL, *as_of = NULL, *from = NULL, *to = NULL, *lang = NULL;
+    int c;
+    for (;;) {
+        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS "o:", opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'h':
+            fputs(reports_help, stdout);
+            fputs(global_options_help, stdout);
+            return EXIT_OK;
+        case 'o':
+            out = optarg;
+            break;
+        case O_ASOF:
+            as_of = optarg;
+            break;
+        case O_FROM:
+            from = optarg;
+            break;
+        case O_TO:
+            to = optarg;
+            break;
+        case O_LANG:
+            lang = optarg;
+            break;
+        case '?':
+        case ':':
+            return args_bad_option("reports", argv);
+        default:
+            if (args_global(c, optarg) <= 0)
+                return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return args_usage("reports", "which report: progress or costs?");
+    const char *kind = argv[optind];
+    if (optind + 1 < argc)
+        return args_usage("reports", "unexpected argument '%s'", argv[optind + 1]);
+    int progress = strcmp(kind, "progress") == 0;
+    if (!progress && strcmp(kind, "costs") != 0)
+        return args_usage("reports", "unknown report '%s' (progress or costs)", kind);
+    if (progress && (from || to))
+        return args_usage("reports", "--from/--to are for the costs report; use --as-of");
+    if (!progress && as_of)
+        return args_usage("reports", "--as-of is for the progress report; use --from/--to");
+    const char *dates[3] = {as_of, from, to};
+    for (int i = 0; i < 3; i++)
+        if (dates[i] && args_date(dates[i]) != 0)
+            return args_usage("reports", "a date needs YYYY-MM-DD, not '%s'", dates[i]);
+    if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "de") != 0)
+        return args_usage("reports", "--lang must be en or de");
+    if (out && !*out)
+        return args_usage("reports", "-o needs a file name");
+
+    struct api a;
+    int rc = api_open(&a, 1);
+    if (rc != EXIT_OK)
+        return rc;
+    long long pid;
+    rc = api_project(&a, &pid);
+    if (rc != EXIT_OK)
+        return rc;
+    char path[512];
+    int k = snprintf(path, sizeof(path), "/projects/%lld/reports/%s.xlsx", pid, kind);
+    const char *sep = "?";
+    const char *names[4] = {"as_of", "from", "to", "lang"};
+    const char *vals[4] = {as_of, from, to, lang};
+    for (int i = 0; i < 4; i++) {
+        if (!vals[i])
+            continue;
+        k += snprintf(path + k, sizeof(path) - (size_t)k, "%s%s=%s", sep, names[i], vals[i]);
+        sep = "&";
+    }
+    char fallback[64], label[64];
+    snprintf(fallback, sizeof(fallback), "%s-%lld.xlsx", kind, pid);
+    snprintf(label, sizeof(label), "Downloading the %s report", kind);
+    return download(&a, path, out, fallback, label,
+                    progress ? "downloading the progress report" : "downloading the costs report");
+}
+
+/* ---- export ---- */
+
+int cmd_export(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        GLOBAL_LONG_OPTIONS, {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+    const char *out = NULL;
+    int c;
+    for (;;) {
+        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS "o:", opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'h':
+            fputs("Usage: fibertrack export [-o FILE]\n\n"
+                  "Downloads the project's network (nodes, segments, premises with their\n"
+                  "current status) as GeoJSON, readable by QGIS and ogr2ogr.\n"
+                  "  -o FILE   where to save it (\"-\": stdout); default: the server's name\n\n",
+                  stdout);
+            fputs(global_options_help, stdout);
+            return EXIT_OK;
+        case 'o':
+            out = optarg;
+            break;
+        case '?':
+        case ':':
+            return args_bad_option("export", argv);
+        default:
+            if (args_global(c, optarg) <= 0)
+                return EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        return args_usage("export", "unexpected argument '%s'", argv[optind]);
+    if (out && !*out)
+        return args_usage("export", "-o needs a file name");
+    struct api a;
+    int rc = api_open(&a, 1);
+    if (rc != EXIT_OK)
+        return rc;
+    long long pid;
+    rc = api_project(&a, &pid);
+    if (rc != EXIT_OK)
+        return rc;
+    char path[128], fallback[64];
+    snprintf(path, sizeof(path), "/projects/%lld/export.geojson", pid);
+    snprintf(fallback, sizeof(fallback), "project-%lld.geojson", pid);
+    return download(&a, path, out, fallback, "Downloading the network", "exporting");
+}
+
+/* ---- import ---- */
+
+static const char import_help[] =
+    "Usage: fibertrack import FILE.geojson [--dry-run]\n"
+    "\n"
+    "Imports nodes, segments and premises into the project from a GeoJSON\n"
+    "FeatureCollection as QGIS or ogr2ogr write it: Point features with\n"
+    "properties.layer \"node\" or \"premise\", LineString features with \"segment\";\n"
+    "matched by code (created or updated). All or nothing: if any feature is wrong,\n"
+    "nothing is imported and every problem is listed by feature number and field.\n"
+    "\n"
+    "  --dry-run   only check the file and tell what would change\n"
+    "\n";
+
+static void print_import_result(const cJSON *j, int dry_run)
+{
+    if (g_cli.json) {
+        out_json(j);
+        return;
+    }
+    static const char *const hdr[] = {"LAYER", "CREATED", "UPDATED", "UNCHANGED"};
+    static const int right[] = {0, 1, 1, 1};
+    struct table *t = table_new(4, hdr, right);
+    const cJSON *by = cJSON_GetObjectItemCaseSensitive(j, "by_layer");
+    const cJSON *layer;
+    cJSON_ArrayForEach(layer, by)
+    {
+        char b[3][32];
+        const char *cells[4] = {
+            layer->string, cell_text(cJSON_GetObjectItemCaseSensitive(layer, "created"), b[0], 32),
+            cell_text(cJSON_GetObjectItemCaseSensitive(layer, "updated"), b[1], 32),
+            cell_text(cJSON_GetObjectItemCaseSensitive(layer, "unchanged"), b[2], 32)};
+        table_add(t, cells);
+    }
+    char b[4][32];
+    const char *total[4] = {"total",
+                            cell_text(cJSON_GetObjectItemCaseSensitive(j, "created"), b[0], 32),
+                            cell_text(cJSON_GetObjectItemCaseSensitive(j, "updated"), b[1], 32),
+                            cell_text(cJSON_GetObjectItemCaseSensitive(j, "unchanged"), b[2], 32)};
+    table_add(t, total);
+    table_print(t, stdout);
+    table_free(t);
+    out_say(dry_run ? "Dry run: the file is valid; nothing was changed." : "Imported %s features.",
+            cell_text(cJSON_GetObjectItemCaseSensitive(j, "features"), b[3], 32));
+}
+
+/* Lists the bad features of a 422 by number and field. */
+static void print_import_errors(const struct http_response *res, const char *file)
+{
+    cJSON *p = cJSON_ParseWithLength(res->body, res->len);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "detail");
+    const cJSON *errs = cJSON_GetObjectItemCaseSensitive(p, "errors");
+    fflush(stdout);
+    fprintf(stderr, "error: %s was not imported: %s\n", file,
+            cJSON_IsString(d) ? d->valuestring : "the file is not valid");
+    int n = cJSON_GetArraySize(errs), shown = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, errs)
+    {
+        if (shown == 50 && !g_cli.verbose) {
+            fprintf(stderr, "  ... and %d more (all of them with --verbose or --json)\n", n - 50);
+            break;
+        }
+        const cJSON *idx = cJSON_GetObjectItemCaseSensitive(e, "index");
+        const cJSON *field = cJSON_GetObjectItemCaseSensitive(e, "field");
+        const cJSON *ptr = cJSON_GetObjectItemCaseSensitive(e, "pointer");
+        const cJSON *det = cJSON_GetObjectItemCaseSensitive(e, "detail");
+        if (cJSON_IsNumber(idx))
+            fprintf(stderr, "  feature %.0f%s%s%s: %s", idx->valuedouble,
+                    cJSON_IsString(field) ? " (" : "",
+                    cJSON_IsString(field) ? field->valuestring : "",
+                    cJSON_IsString(field) ? ")" : "",
+                    cJSON_IsString(det) ? det->valuestring : "invalid");
+        else
+            fprintf(stderr, "  %s: %s", cJSON_IsString(ptr) ? ptr->valuestring : "(file)",
+                    cJSON_IsString(det) ? det->valuestring : "invalid");
+        if (cJSON_IsString(ptr) && cJSON_IsNumber(idx))
+            fprintf(stderr, "  [%s]", ptr->valuestring);
+        fputc('\n', stderr);
+        shown++;
+    }
+    fprintf(stderr, "Nothing was imported. Fix the file and import it again.\n");
+    if (g_cli.json && p)
+        out_json(p);
+    cJSON_Delete(p);
+}
+
+int cmd_import(int argc, char **argv)
+{
+    enum { O_DRY = OPT_FIRST_COMMAND };
+    static const struct option opts[] = {
+        GLOBAL_LONG_OPTIONS, {"dry-run", no_argument, NULL, O_DRY}, {NULL, 0, NULL, 0}};
+    int dry = 0, c;
+    for (;;) {
+        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'h':
+            fputs(import_help, stdout);
+            fputs(global_options_help, stdout);
+            return EXIT_OK;
+        case O_DRY:
+            dry = 1;
+            break;
+        case '?':
+        case ':':
+            return args_bad_option("import", argv);
+        default:
+            if (args_global(c, optarg) <= 0)
+                return EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc)
+        return args_usage("import", "import needs one GeoJSON file");
+    const char *file = argv[optind];
+
+    size_t len;
+    char *data = fs_read_file(file, (size_t)MAX_IMPORT, &len);
+    if (!data) {
+        if (errno == EFBIG)
+            out_error("%s is larger than the server accepts (64 MB); split it by layer or area",
+                      file);
+        else
+            out_error("cannot read %s: %s", file, strerror(errno));
+        return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_OTHER;
+    }
+    /* A quick look before the upload: a broken file is told at once. */
+    cJSON *doc = cJSON_ParseWithLength(data, len);
+    if (!doc) {
+        const char *at = cJSON_GetErrorPtr();
+        long off = at && at >= data && at <= data + len ? (long)(at - data) : -1;
+        long line = 1;
+        for (long i = 0; i < off; i++)
+            line += data[i] == '\n';
+        out_error("%s is not valid JSON (near line %ld)", file, line);
+        free(data);
+        return EXIT_INVALID;
+    }
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(doc, "type");
+    const cJSON *features = cJSON_GetObjectItemCaseSensitive(doc, "features");
+    if (!cJSON_IsString(type) || strcmp(type->valuestring, "FeatureCollection") != 0 ||
+        !cJSON_IsArray(features)) {
+        out_error("%s is not a GeoJSON FeatureCollection", file);
+        cJSON_Delete(doc);
+        free(data);
+        return EXIT_INVALID;
+    }
+    int nfeatures = cJSON_GetArraySize(features);
+    cJSON_Delete(doc);
+
+    struct api a;
+    int rc = api_open(&a, 1);
+    if (rc != EXIT_OK) {
+        free(data);
+        return rc;
+    }
+    long long pid;
+    rc = api_project(&a, &pid);
+    if (rc != EXIT_OK) {
+        free(data);
+        return rc;
+    }
+    char url[2048], key[64];
+    if (api_url(&a, url, sizeof(url), "/projects/%lld/import%s", pid, dry ? "?dry_run=true" : "") !=
+            0 ||
+        queue_new_key(key) != 0) {
+        free(data);
+        out_error("cannot prepare the request");
+        return EXIT_OTHER;
+    }
+    char label[300];
+    snprintf(label, sizeof(label), "Uploading %d features", nfeatures);
+    struct http_request req = {0};
+    req.method = "POST";
+    req.url = url;
+    req.token = a.tok.token;
+    req.content_type = "application/geo+json";
+    req.body = data;
+    req.body_len = len;
+    /* A retry after a lost answer must not import twice. */
+    req.idempotency_key = key;
+    req.retry_inflight_409 = 1;
+    req.progress_label = label;
+    struct http_response res;
+    if (http_send(&req, &res) != 0) {
+        rc = res.local_error ? (out_error("importing: %s", res.error), EXIT_OTHER)
+                             : out_network_error(a.server, res.error, "importing");
+    } else if (res.status >= 200 && res.status < 300) {
+        cJSON *j = api_parse(&res, "importing");
+        if (j) {
+            print_import_result(j, dry);
+            cJSON_Delete(j);
+            rc = EXIT_OK;
+        } else {
+            rc = EXIT_OTHER;
+        }
+    } else if (res.status == 422) {
+        print_import_errors(&res, file);
+        rc = EXIT_INVALID;
+    } else {
+        rc = out_problem(res.status, res.body, res.len, "importing");
+    }
+    http_response_free(&res);
+    free(data);
+    return rc;
+}

@@ -1,0 +1,422 @@
+/* queue.c — durable queue of unsent progress reports (see queue.h). */
+#include "queue.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fsutil.h"
+#include "output.h"
+
+#define MAX_ENTRY (1024 * 1024)
+#define STALE_TMP_S 600 /* a temporary file this old was left by a crash */
+
+static char q_root[4096], q_pending[4096], q_failed[4096];
+
+int queue_open(void)
+{
+    char dir[4096];
+    if (q_root[0])
+        return 0;
+    if (config_dir_ensure(dir, sizeof(dir)) != 0)
+        return -1;
+    if (fs_join(q_root, sizeof(q_root), dir, "queue") != 0 ||
+        fs_join(q_pending, sizeof(q_pending), q_root, QUEUE_PENDING) != 0 ||
+        fs_join(q_failed, sizeof(q_failed), q_root, QUEUE_FAILED) != 0) {
+        out_error("the configuration directory path is too long");
+        q_root[0] = '\0';
+        return -1;
+    }
+    if (fs_mkdirs(q_pending, 0700) != 0 || fs_mkdirs(q_failed, 0700) != 0) {
+        out_error("cannot create the queue in %s: %s", q_root, strerror(errno));
+        q_root[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+const char *queue_dir(const char *which)
+{
+    return strcmp(which, QUEUE_FAILED) == 0 ? q_failed : q_pending;
+}
+
+static int random_bytes(void *buf, size_t n)
+{
+    unsigned char *p = buf;
+    while (n > 0) {
+        ssize_t k = getrandom(p, n, 0);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static void to_hex(const unsigned char *b, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+int queue_new_key(char *key)
+{
+    unsigned char b[16];
+    if (random_bytes(b, sizeof(b)) != 0)
+        return -1;
+    to_hex(b, sizeof(b), key);
+    return 0;
+}
+
+/* Whether a directory entry is a queue file (not a temporary one). */
+static int is_entry(const char *n)
+{
+    size_t len = strlen(n);
+    return n[0] != '.' && len > 5 && strcmp(n + len - 5, ".json") == 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void queue_names_free(char **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Removes temporary files that a crash mid-write left behind: the write
+ * never completed, so nobody was told it was stored. */
+static void sweep_tmp(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat st;
+    size_t len = strlen(name);
+    if (name[0] != '.' || len < 5 || strcmp(name + len - 4, ".tmp") != 0)
+        return;
+    if (fs_join(path, sizeof(path), dir, name) != 0 || stat(path, &st) != 0)
+        return;
+    if (time(NULL) - st.st_mtime > STALE_TMP_S)
+        unlink(path);
+}
+
+int queue_names(const char *which, char ***names)
+{
+    const char *dir = queue_dir(which);
+    *names = NULL;
+    DIR *d = opendir(dir);
+    if (!d) {
+        out_error("cannot read the queue %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    int n = 0, cap = 0;
+    char **v = NULL;
+    struct dirent *de;
+    for (;;) {
+        de = readdir(d);
+        if (!de)
+            break;
+        if (!is_entry(de->d_name)) {
+            sweep_tmp(dir, de->d_name);
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nv = realloc(v, (size_t)cap * sizeof(char *));
+            if (!nv)
+                goto oom;
+            v = nv;
+        }
+        v[n] = strdup(de->d_name);
+        if (!v[n])
+            goto oom;
+        n++;
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(v, (size_t)n, sizeof(char *), cmp_names);
+    *names = v;
+    return n;
+oom:
+    closedir(d);
+    queue_names_free(v, n);
+    out_error("out of memory");
+    return -1;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+void queue_entry_free(struct queue_entry *e)
+{
+    cJSON_Delete(e->json);
+    memset(e, 0, sizeof(*e));
+}
+
+/* The short id of a file name "<time>-<id>.json". */
+static void short_id(const char *name, char *id, size_t n)
+{
+    const char *dash = strrchr(name, '-');
+    const char *start = dash ? dash + 1 : name;
+    size_t len = strcspn(start, ".");
+    if (len >= n)
+        len = n - 1;
+    memcpy(id, start, len);
+    id[len] = '\0';
+}
+
+int queue_load(const char *which, const char *name, struct queue_entry *e)
+{
+    char path[4096];
+    memset(e, 0, sizeof(*e));
+    if (fs_join(path, sizeof(path), queue_dir(which), name) != 0 ||
+        strlen(name) >= sizeof(e->name)) {
+        out_error("queue file name too long: %s", name);
+        return -1;
+    }
+    size_t len;
+    char *text = fs_read_file(path, MAX_ENTRY, &len);
+    if (!text) {
+        out_error("cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    e->json = cJSON_ParseWithLength(text, len);
+    free(text);
+    snprintf(e->name, sizeof(e->name), "%s", name);
+    short_id(name, e->id, sizeof(e->id));
+    e->key = str(e->json, "idempotency_key");
+    e->server = str(e->json, "server");
+    e->email = str(e->json, "user_email");
+    e->created_at = str(e->json, "created_at");
+    e->path = str(e->json, "path");
+    e->body = str(e->json, "body");
+    const cJSON *uid = cJSON_GetObjectItemCaseSensitive(e->json, "user_id");
+    e->user_id = cJSON_IsNumber(uid) ? (long long)uid->valuedouble : 0;
+    if (!e->key || !e->server || !e->path || !e->body) {
+        out_error("%s is damaged (it lacks its key, server or body); look at it, then remove it",
+                  path);
+        queue_entry_free(e);
+        return -1;
+    }
+    return 0;
+}
+
+int queue_add(const char *server, long long user_id, const char *email, const char *key,
+              const char *path, const char *body, char *id)
+{
+    if (queue_open() != 0)
+        return -1;
+    unsigned char r[4];
+    if (random_bytes(r, sizeof(r)) != 0) {
+        out_error("no randomness available");
+        return -1;
+    }
+    to_hex(r, sizeof(r), id);
+
+    /* The name sorts by creation time (UTC, microseconds): the queue is sent
+     * in the order the reports were made. */
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    time_t secs = tv.tv_sec;
+    gmtime_r(&secs, &tm);
+    char stamp[32], created[32], name[96];
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+    strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(name, sizeof(name), "%s.%06ldZ-%s.json", stamp, (long)tv.tv_usec, id);
+
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "format", 1);
+    cJSON_AddStringToObject(j, "idempotency_key", key);
+    cJSON_AddStringToObject(j, "server", server);
+    cJSON_AddNumberToObject(j, "user_id", (double)user_id);
+    cJSON_AddStringToObject(j, "user_email", email ? email : "");
+    cJSON_AddStringToObject(j, "created_at", created);
+    cJSON_AddStringToObject(j, "method", "POST");
+    cJSON_AddStringToObject(j, "path", path);
+    cJSON_AddStringToObject(j, "body", body);
+    char *text = cJSON_Print(j);
+    cJSON_Delete(j);
+    if (!text) {
+        out_error("out of memory");
+        return -1;
+    }
+    int rc = fs_write_atomic(q_pending, name, text, strlen(text), 0600);
+    int saved = errno;
+    free(text);
+    if (rc != 0) {
+        out_error("cannot store the report in %s: %s", q_pending, strerror(saved));
+        return -1;
+    }
+    return 0;
+}
+
+int queue_find(const char *which, const char *id, char *name, size_t n)
+{
+    if (queue_open() != 0)
+        return -1;
+    char **names;
+    int count = queue_names(which, &names);
+    if (count < 0)
+        return -1;
+    int found = 0;
+    for (int i = 0; i < count; i++) {
+        char sid[16];
+        short_id(names[i], sid, sizeof(sid));
+        if (strcmp(names[i], id) == 0 || strcmp(sid, id) == 0) {
+            if (found) {
+                out_error("'%s' matches more than one queued report; give the file name", id);
+                queue_names_free(names, count);
+                return -1;
+            }
+            snprintf(name, n, "%s", names[i]);
+            found = 1;
+        }
+    }
+    queue_names_free(names, count);
+    return found;
+}
+
+int queue_done(const struct queue_entry *e)
+{
+    fs_fault_point("sent-before-remove");
+    if (fs_remove(q_pending, e->name) != 0) {
+        out_error("the report was received, but removing %s/%s failed: %s (it would be sent "
+                  "again, harmlessly: the server recognises it)",
+                  q_pending, e->name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int queue_fail(const struct queue_entry *e, long status, const char *problem)
+{
+    cJSON *j = cJSON_Duplicate(e->json, 1);
+    cJSON *f = cJSON_CreateObject();
+    char at[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cJSON_AddStringToObject(f, "at", at);
+    cJSON_AddNumberToObject(f, "status", (double)status);
+    cJSON *p = problem ? cJSON_Parse(problem) : NULL;
+    if (p)
+        cJSON_AddItemToObject(f, "problem", p);
+    cJSON_DeleteItemFromObjectCaseSensitive(j, "failed");
+    cJSON_AddItemToObject(j, "failed", f);
+    char *text = cJSON_Print(j);
+    cJSON_Delete(j);
+    if (!text) {
+        out_error("out of memory");
+        return -1;
+    }
+    /* Written to failed/ first: a crash in between leaves it in both, and
+     * the next sync meets the same refusal again. */
+    int rc = fs_write_atomic(q_failed, e->name, text, strlen(text), 0600);
+    int saved = errno;
+    free(text);
+    if (rc != 0) {
+        out_error("cannot write %s/%s: %s", q_failed, e->name, strerror(saved));
+        return -1;
+    }
+    if (fs_remove(q_pending, e->name) != 0) {
+        out_error("cannot remove %s/%s: %s", q_pending, e->name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int queue_retry(const char *name)
+{
+    struct queue_entry e;
+    if (queue_load(QUEUE_FAILED, name, &e) != 0)
+        return -1;
+    cJSON_DeleteItemFromObjectCaseSensitive(e.json, "failed");
+    char *text = cJSON_Print(e.json);
+    queue_entry_free(&e);
+    if (!text) {
+        out_error("out of memory");
+        return -1;
+    }
+    int rc = fs_write_atomic(q_pending, name, text, strlen(text), 0600);
+    int saved = errno;
+    free(text);
+    if (rc != 0) {
+        out_error("cannot write %s/%s: %s", q_pending, name, strerror(saved));
+        return -1;
+    }
+    if (fs_remove(q_failed, name) != 0) {
+        out_error("cannot remove %s/%s: %s", q_failed, name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int queue_drop(const char *name)
+{
+    if (fs_remove(q_failed, name) != 0) {
+        out_error("cannot remove %s/%s: %s", q_failed, name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int queue_lock(double wait_s)
+{
+    char path[4096];
+    if (queue_open() != 0)
+        return -1;
+    if (fs_join(path, sizeof(path), q_root, ".lock") != 0)
+        return -1;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        out_error("cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    for (double waited = 0;; waited += 0.2) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return fd;
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            out_error("cannot lock %s: %s", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        if (waited >= wait_s) {
+            close(fd);
+            return -2;
+        }
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+void queue_unlock(int fd)
+{
+    if (fd >= 0) {
+        flock(fd, LOCK_UN);
+        close(fd);
+    }
+}

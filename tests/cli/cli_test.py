@@ -1,0 +1,1177 @@
+#!/usr/bin/python3
+"""End-to-end tests of the fibertrack CLI (clients/cli) against a real
+fibertrackd with its embedded MariaDB; driven by tests/cli/run-cli.sh.
+
+Starts its own server on a throwaway data directory (ports 18500-18599), a
+small TCP proxy in front of it that can refuse connections or cut them after
+the server has answered, and a scripted fake server for the retry rules
+(503/429 with Retry-After, 409 while in flight). Every CLI run uses its own
+throwaway configuration directory. Checks what the server recorded through
+the API and directly in the database.
+
+Environment: BINDIR (default bin) holds fibertrack and fibertrackd.
+Prints "ok"/"FAIL" per check and ends with "N passed, N failed".
+Standard library only.
+"""
+import http.server
+import json
+import os
+import pty
+import random
+import re
+import select
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINDIR = os.environ.get("BINDIR", "bin")
+if not os.path.isabs(BINDIR):
+    BINDIR = os.path.join(ROOT, BINDIR)
+CLI = os.path.join(BINDIR, "fibertrack")
+FTD = os.path.join(BINDIR, "fibertrackd")
+MARIADB = shutil.which("mariadb") or "mariadb"
+PASSWORD = "fibertrack-demo"
+CONTRACTOR = "bauleitung@tiefbau-nord.example"
+CONTRACTOR2 = "montage@glasfaser-sued.example"
+MANAGER = "manager@musterstadt.example"
+RUN = "%06x" % random.getrandbits(24)  # makes notes unique across runs
+
+# A short path: the MariaDB socket path must stay under 108 bytes.
+WORK = tempfile.mkdtemp(prefix="ftcli.", dir="/tmp")
+DATA = os.path.join(WORK, "data")
+SOCK = os.path.join(DATA, "mariadb", "mariadb.sock")
+MDB_PIDFILE = os.path.join(DATA, "mariadb", "mariadb.pid")
+SERVER_LOG = os.path.join(WORK, "server.log")
+
+passed = 0
+failed = 0
+failures = []
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok    " + name, flush=True)
+    else:
+        failed += 1
+        failures.append(name)
+        print("FAIL  " + name + (": " + detail if detail else ""), flush=True)
+    return cond
+
+
+def note(msg):
+    print("      " + msg, flush=True)
+
+
+# ---- ports -------------------------------------------------------------------
+
+
+def free_ports(n):
+    ports = list(range(18500, 18600))
+    random.shuffle(ports)
+    got = []
+    for p in ports:
+        s = socket.socket()
+        try:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        got.append(p)
+        if len(got) == n:
+            return got
+    raise RuntimeError("no %d free ports in 18500-18599" % n)
+
+
+PORT, PROXY_PORT, FAKE_PORT, DEAD_PORT = free_ports(4)
+SERVER = "http://127.0.0.1:%d" % PORT
+VIA_PROXY = "http://127.0.0.1:%d" % PROXY_PORT
+FAKE = "http://127.0.0.1:%d" % FAKE_PORT
+
+# ---- the real server ------------------------------------------------------------
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("State:"):
+                    return line.split()[1] not in ("Z", "X")
+    except OSError:
+        return False
+    return False
+
+
+def mariadbd_pid():
+    try:
+        with open(MDB_PIDFILE) as f:
+            pid = int(f.read().strip())
+        with open("/proc/%d/comm" % pid) as f:
+            if f.read().strip() not in ("mariadbd", "mysqld"):
+                return None
+        return pid if alive(pid) else None
+    except (OSError, ValueError):
+        return None
+
+
+def server_env():
+    env = dict(os.environ)
+    for k in ("FT_DB_URL", "FT_LISTEN", "FT_THREADS", "FT_LOG"):
+        env.pop(k, None)
+    env["FT_DATA_DIR"] = DATA
+    return env
+
+
+class Server:
+    proc = None
+
+    def start(self):
+        log = open(SERVER_LOG, "a")
+        log.write("==== serve ====\n")
+        log.flush()
+        self.proc = subprocess.Popen([FTD, "serve", "--listen", "127.0.0.1:%d" % PORT],
+                                     env=server_env(), stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("fibertrackd serve exited with %s" % self.proc.returncode)
+            try:
+                with urllib.request.urlopen(SERVER + "/readyz", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("fibertrackd did not get ready within 120 s")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(40)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        for _ in range(100):
+            if mariadbd_pid() is None:
+                return
+            time.sleep(0.1)
+        pid = mariadbd_pid()
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+
+
+SRV = Server()
+
+
+def sql(query):
+    p = subprocess.run([MARIADB, "--no-defaults", "-S", SOCK, "-u", "root", "-N", "-B",
+                        "fibertrack", "-e", query], capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError("mariadb: " + p.stderr.strip())
+    return [line.split("\t") for line in p.stdout.splitlines()]
+
+
+def db_count_note(note_text):
+    rows = sql("SELECT COUNT(*) FROM progress_reports WHERE note = '%s'" % note_text.replace("'", "''"))
+    return int(rows[0][0])
+
+
+# ---- direct API access (to check what the CLI did) -------------------------------------
+
+
+def api(method, path, token=None, body=None, base=SERVER, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            raw = r.read()
+            return r.status, dict(r.headers), (json.loads(raw) if raw[:1] in (b"{", b"[") else raw)
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        try:
+            return e.code, dict(e.headers), json.loads(raw)
+        except ValueError:
+            return e.code, dict(e.headers), raw
+
+
+def api_login(email):
+    st, _, j = api("POST", "/api/v1/auth/login", body={"email": email, "password": PASSWORD})
+    if st != 201:
+        raise RuntimeError("login %s: %s %s" % (email, st, j))
+    return j["token"]
+
+
+def api_all(path, token):
+    items, cursor = [], None
+    while True:
+        sep = "&" if "?" in path else "?"
+        p = path + sep + "limit=1000" + ("&cursor=" + cursor if cursor else "")
+        st, _, j = api("GET", p, token)
+        if st != 200:
+            raise RuntimeError("GET %s: %s %s" % (p, st, j))
+        items += j["items"]
+        cursor = j.get("next_cursor")
+        if not cursor:
+            return items
+
+
+def api_count_note(token, segment_id, note_text):
+    return sum(1 for r in api_all("/api/v1/progress-reports?segment_id=%d" % segment_id, token)
+               if r.get("note") == note_text)
+
+
+# ---- a TCP proxy that fails on demand ----------------------------------------------------
+
+
+class Proxy:
+    """Forwards 127.0.0.1:PROXY_PORT to the server. mode "pass" forwards,
+    "refuse" closes each connection at once; drops > 0 cuts that many
+    connections right after the server's answer has started to arrive (so
+    the server has done the work, but the client never hears of it)."""
+
+    def __init__(self):
+        self.mode = "pass"
+        self.drops = 0
+        self.dropped = 0
+        self.refused = 0
+        self.requests = 0
+        self.lock = threading.Lock()
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", PROXY_PORT))
+        self.sock.listen(64)
+        threading.Thread(target=self.accept_loop, daemon=True).start()
+
+    def set(self, mode="pass", drops=0):
+        with self.lock:
+            self.mode, self.drops, self.dropped, self.refused = mode, drops, 0, 0
+
+    def accept_loop(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.handle, args=(c,), daemon=True).start()
+
+    def handle(self, c):
+        with self.lock:
+            self.requests += 1
+            if self.mode == "refuse":
+                self.refused += 1
+                c.close()
+                return
+            drop = self.drops > 0
+            if drop:
+                self.drops -= 1
+        try:
+            u = socket.create_connection(("127.0.0.1", PORT), timeout=5)
+        except OSError:
+            c.close()  # the server is down: the client sees the connection die
+            return
+
+        def up():
+            try:
+                while True:
+                    d = c.recv(65536)
+                    if not d:
+                        break
+                    u.sendall(d)
+                u.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+        threading.Thread(target=up, daemon=True).start()
+        try:
+            u.settimeout(60)
+            while True:
+                d = u.recv(65536)
+                if not d:
+                    break
+                if drop:
+                    with self.lock:
+                        self.dropped += 1
+                    break
+                c.sendall(d)
+        except OSError:
+            pass
+        for s in (c, u):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+
+# ---- a scripted fake server for the retry rules -----------------------------------------
+
+
+class Fake:
+    """Answers POST /api/v1/progress-reports from a script of answers and
+    records each request (time, Idempotency-Key, body)."""
+
+    def __init__(self):
+        self.script = []
+        self.seen = []
+        fake = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def reply(self, status, headers, body):
+                raw = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/problem+json" if status >= 400
+                                 else "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(n).decode()
+                if self.path == "/api/v1/auth/login":
+                    return self.reply(201, {}, {"token": "ftk_fake", "expires_at": "2099-01-01T00:00:00Z",
+                                                "user": {"id": 77, "email": "fake@example.org",
+                                                         "name": "Fake", "role": "contractor"}})
+                fake.seen.append((time.time(), self.headers.get("Idempotency-Key"), body))
+                status, headers, answer = fake.script.pop(0) if fake.script else (500, {}, {})
+                self.reply(status, headers, answer)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", FAKE_PORT), H)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+# ---- running the CLI ------------------------------------------------------------------------
+
+
+class Result:
+    def __init__(self, rc, out, err, elapsed):
+        self.rc, self.out, self.err, self.elapsed = rc, out, err, elapsed
+
+    def json(self):
+        try:
+            return json.loads(self.out)
+        except ValueError:
+            return None
+
+    def __repr__(self):
+        return "exit %s, stdout %r, stderr %r" % (self.rc, self.out[-600:], self.err[-800:])
+
+
+def cfg_dir(name):
+    d = os.path.join(WORK, "cfg-" + name)
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def cli_env(cfg, extra=None):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("FIBERTRACK_") and k not in ("XDG_CONFIG_HOME", "http_proxy",
+                                                             "https_proxy", "HTTP_PROXY",
+                                                             "HTTPS_PROXY", "all_proxy")}
+    env["HOME"] = os.path.join(WORK, "home")
+    env["LC_ALL"] = "C.UTF-8"
+    if cfg is not None:
+        env["XDG_CONFIG_HOME"] = cfg
+    env.update(extra or {})
+    return env
+
+
+def cli(*args, cfg=None, stdin="", env=None, timeout=180):
+    t = time.time()
+    p = subprocess.run([CLI] + [str(a) for a in args], input=stdin, capture_output=True, text=True,
+                       env=cli_env(cfg, env), timeout=timeout)
+    return Result(p.returncode, p.stdout, p.stderr, time.time() - t)
+
+
+def cli_tty(args, cfg, answers=(), timeout=60, env=None):
+    """Runs the CLI on a pseudo-terminal (stdin, stdout and stderr); answers
+    each (prompt regex, text) in turn. Returns (exit code, all output)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(CLI, [CLI] + [str(a) for a in args], cli_env(cfg, env))
+    out = b""
+    pending = list(answers)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        r, _, _ = select.select([fd], [], [], 0.5)
+        if r:
+            try:
+                d = os.read(fd, 4096)
+            except OSError:
+                break
+            if not d:
+                break
+            out += d
+            if pending and re.search(pending[0][0], out.decode("utf-8", "replace")):
+                os.write(fd, pending.pop(0)[1].encode())
+    else:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), out.decode("utf-8", "replace")
+
+
+def login(cfg, email, server=VIA_PROXY):
+    r = cli("login", "--server", server, "--email", email, cfg=cfg, stdin=PASSWORD + "\n")
+    if r.rc != 0:
+        raise RuntimeError("login failed: %r" % r)
+    return r
+
+
+def pending(cfg):
+    d = os.path.join(cfg, "fibertrack", "queue", "pending")
+    return sorted(f for f in os.listdir(d) if f.endswith(".json") and not f.startswith(".")) \
+        if os.path.isdir(d) else []
+
+
+def failed_files(cfg):
+    d = os.path.join(cfg, "fibertrack", "queue", "failed")
+    return sorted(f for f in os.listdir(d) if f.endswith(".json")) if os.path.isdir(d) else []
+
+
+def note_text(tag):
+    return "cli-%s-%s" % (RUN, tag)
+
+
+# ---- the cases ---------------------------------------------------------------------------
+
+CASES = []
+
+
+def case(f):
+    CASES.append(f)
+    return f
+
+
+class Ctx:
+    pass
+
+
+C = Ctx()
+
+
+@case
+def help_and_usage():
+    r = cli("--help")
+    check("--help exits 0 and lists the commands", r.rc == 0 and "progress" in r.out and
+          "sync" in r.out and "import" in r.out, repr(r))
+    check("--help documents the exit codes", all(s in r.out for s in (
+        "2  usage", "3  authentication", "4  validation", "5  conflict", "6  not found",
+        "7  network")), repr(r))
+    for cmd in ("login", "logout", "whoami", "projects", "segments", "premises", "milestones",
+                "progress", "sync", "queue", "reports", "export", "import"):
+        r = cli(cmd, "--help")
+        check("%s --help" % cmd, r.rc == 0 and ("Usage: fibertrack " + cmd) in r.out and
+              "--json" in r.out, repr(r))
+    r = cli("help", "progress")
+    check("help COMMAND is COMMAND --help", r.rc == 0 and "progress submit" in r.out, repr(r))
+    r = cli("frobnicate")
+    check("unknown command: exit 2", r.rc == 2 and "frobnicate" in r.err, repr(r))
+    r = cli("segments", "--frobnicate")
+    check("unknown option: exit 2", r.rc == 2 and "--frobnicate" in r.err, repr(r))
+    r = cli("progress", "submit", "--segment", "1", "--length", "10")
+    check("progress submit without --status: exit 2", r.rc == 2 and "--status" in r.err, repr(r))
+    r = cli("progress", "submit", "--segment", "1", "--length", "ten", "--status", "planned")
+    check("bad --length: exit 2", r.rc == 2, repr(r))
+    r = cli("progress", "submit", "--segment", "1", "--length", "1", "--status", "done")
+    check("unknown --status: exit 2", r.rc == 2 and "in_construction" in r.err, repr(r))
+    r = cli("progress", "submit", "--segment", "1", "--length", "1", "--status", "planned",
+            "--date", "2999-01-01")
+    check("future --date: exit 2", r.rc == 2 and "future" in r.err, repr(r))
+    r = cli("--version")
+    check("--version", r.rc == 0 and r.out.startswith("fibertrack "), repr(r))
+
+
+@case
+def not_logged_in():
+    cfg = cfg_dir("nologin")
+    r = cli("segments", "--server", VIA_PROXY, cfg=cfg)
+    check("segments without login: exit 3 and says how to log in",
+          r.rc == 3 and "fibertrack login" in r.err, repr(r))
+    r = cli("login", "--server", VIA_PROXY, "--email", CONTRACTOR, cfg=cfg, stdin="wrong\n")
+    check("login with a wrong password: exit 3", r.rc == 3 and "wrong" in r.err, repr(r))
+    check("a failed login stores no token",
+          not os.path.exists(os.path.join(cfg, "fibertrack", "token.json")))
+
+
+@case
+def login_and_config():
+    cfg = cfg_dir("contractor")
+    C.cfg = cfg
+    r = login(cfg, CONTRACTOR)
+    check("login (password from stdin): exit 0", r.rc == 0 and "Tom Tiefbau" in r.out, repr(r))
+    d = os.path.join(cfg, "fibertrack")
+    tok = os.path.join(d, "token.json")
+    check("token stored under $XDG_CONFIG_HOME/fibertrack with mode 0600",
+          os.path.exists(tok) and stat.S_IMODE(os.stat(tok).st_mode) == 0o600)
+    check("config directory has mode 0700", stat.S_IMODE(os.stat(d).st_mode) == 0o700)
+    with open(tok) as f:
+        t = json.load(f)
+    check("the token is an ftk_ token for the server it came from",
+          t.get("token", "").startswith("ftk_") and t.get("server") == VIA_PROXY, str(t.keys()))
+    with open(os.path.join(d, "config.json")) as f:
+        conf = json.load(f)
+    check("login remembers the server", conf.get("server") == VIA_PROXY, str(conf))
+    r = cli("whoami", "--json", cfg=cfg)
+    check("whoami uses the remembered server", r.rc == 0 and (r.json() or {}).get("email") == CONTRACTOR,
+          repr(r))
+    r = cli("whoami", cfg=cfg, env={"FIBERTRACK_SERVER": "http://127.0.0.1:%d" % DEAD_PORT})
+    check("FIBERTRACK_SERVER overrides the remembered server (and the token is not sent there)",
+          r.rc == 3 and ("127.0.0.1:%d" % DEAD_PORT) in r.err, repr(r))
+    r = cli("whoami", "--server", VIA_PROXY, cfg=cfg,
+            env={"FIBERTRACK_SERVER": "http://127.0.0.1:%d" % DEAD_PORT})
+    check("--server overrides FIBERTRACK_SERVER", r.rc == 0, repr(r))
+
+    # HOME when XDG_CONFIG_HOME is not set; FIBERTRACK_SERVER remembered at login.
+    home = os.path.join(WORK, "home-only")
+    os.makedirs(home, exist_ok=True)
+    env = cli_env(None, {"HOME": home, "FIBERTRACK_SERVER": VIA_PROXY})
+    p = subprocess.run([CLI, "login", "--email", CONTRACTOR, "--password-stdin"],
+                       input=PASSWORD + "\n", capture_output=True, text=True, env=env, timeout=60)
+    tok2 = os.path.join(home, ".config", "fibertrack", "token.json")
+    check("without XDG_CONFIG_HOME the token goes to $HOME/.config/fibertrack (0600)",
+          p.returncode == 0 and os.path.exists(tok2) and
+          stat.S_IMODE(os.stat(tok2).st_mode) == 0o600, p.stderr)
+    env.pop("FIBERTRACK_SERVER")
+    p = subprocess.run([CLI, "whoami"], capture_output=True, text=True, env=env, timeout=60)
+    check("a server given by FIBERTRACK_SERVER at login is remembered",
+          p.returncode == 0 and CONTRACTOR in p.stdout, p.stderr)
+
+    # The password typed on a terminal is not echoed.
+    cfg_t = cfg_dir("tty")
+    rc, out = cli_tty(["login", "--server", VIA_PROXY], cfg_t,
+                      answers=[(r"E-mail", CONTRACTOR + "\n"), (r"Password for", PASSWORD + "\n")])
+    check("login on a terminal asks for e-mail and password, without echo",
+          rc == 0 and "Password for" in out and PASSWORD not in out and "Logged in" in out,
+          "exit %s: %r" % (rc, out))
+
+    # Tokens for direct API checks.
+    C.ctok = api_login(CONTRACTOR)
+    C.mtok = api_login(MANAGER)
+
+
+@case
+def lists():
+    cfg = C.cfg
+    r = cli("segments", cfg=cfg)
+    check("segments: a table with a header", r.rc == 0 and re.search(r"^ *ID +CODE +LOT", r.out, re.M)
+          is not None, repr(r))
+    r = cli("segments", "--json", cfg=cfg)
+    items = r.json()
+    api_items = api_all("/api/v1/segments", C.ctok)
+    check("segments --json: every segment the contractor sees (all pages)",
+          r.rc == 0 and isinstance(items, list) and len(items) == len(api_items) and
+          len(items) > 0, "%d vs %d" % (len(items or []), len(api_items)))
+    lots = {s["lot_id"] for s in api_items}
+    check("a contractor sees only its own lots' segments", lots <= {1, 3}, str(lots))
+    r = cli("segments", "--status", "planned", "--lot", "1", "--json", cfg=cfg)
+    check("segments --status --lot filter", r.rc == 0 and r.json() and
+          all(s["status"] == "planned" and s["lot_id"] == 1 for s in r.json()), repr(r))
+    r = cli("segments", "--limit", "3", "--json", cfg=cfg)
+    check("segments --limit", r.rc == 0 and len(r.json() or []) == 3, repr(r))
+    r = cli("segments", "--status", "bogus", cfg=cfg)
+    check("segments --status bogus: exit 2", r.rc == 2, repr(r))
+    r = cli("premises", "--limit", "5", cfg=cfg)
+    check("premises: a table", r.rc == 0 and "ADDRESS" in r.out and "STATUS" in r.out, repr(r))
+    seg = api_items[0]["id"]
+    r = cli("premises", "--segment", seg, "--json", cfg=cfg)
+    check("premises --segment filter", r.rc == 0 and
+          all(p["serving_segment_id"] == seg for p in r.json() or []), repr(r))
+    r = cli("milestones", cfg=cfg)
+    check("milestones list: a table with state and version", r.rc == 0 and "STATE" in r.out and
+          "VERSION" in r.out, repr(r))
+    r = cli("projects", "--json", cfg=cfg)
+    check("projects --json", r.rc == 0 and len(r.json() or []) >= 1, repr(r))
+    r = cli("segments", "--project", "999999", cfg=cfg)
+    check("segments of a project id that is not there: empty list, exit 0", r.rc == 0, repr(r))
+    r = cli("export", "--project", "NO-SUCH-CODE", "-o", os.path.join(WORK, "x"), cfg=cfg)
+    check("--project with an unknown code: exit 6", r.rc == 6, repr(r))
+
+    # Segments for the progress cases.
+    own = [s for s in api_items if s["status"] in ("planned", "permitted")
+           and s["planned_length_m"] >= 50]
+    C.seg = own[0]
+    C.seg2 = own[1]
+    C.ahead = [s for s in api_items if s["status"] in ("civil_done", "cable_installed", "spliced",
+                                                       "tested")][0]
+    others = [s for s in api_all("/api/v1/segments", C.mtok) if s["lot_id"] == 2]
+    C.foreign = others[0]
+
+
+def submit(cfg, seg, length, tag, *extra, status="in_construction"):
+    return cli("progress", "submit", "--segment", seg["id"], "--length", length, "--status",
+               status, "--note", note_text(tag), *extra, cfg=cfg)
+
+
+@case
+def submit_online():
+    cfg, seg = C.cfg, C.seg
+    r = submit(cfg, seg, 10, "online")
+    check("progress submit online: exit 0, tells the report id", r.rc == 0 and
+          re.search(r"Report #\d+ recorded", r.out) is not None, repr(r))
+    check("... recorded once in the database", db_count_note(note_text("online")) == 1)
+    check("... and nothing left in the queue", pending(cfg) == [])
+    r = cli("progress", "submit", "--segment", seg["code"], "--length", "11", "--status",
+            "in_construction", "--note", note_text("bycode"), "--json", cfg=cfg)
+    j = r.json() or {}
+    check("progress submit --segment CODE --json: the server's report",
+          r.rc == 0 and j.get("segment_id") == seg["id"] and j.get("state") == "submitted", repr(r))
+    r = cli("progress", "list", "--segment", seg["id"], "--json", cfg=cfg)
+    notes = [x.get("note") for x in r.json() or []]
+    check("progress list --json shows them", r.rc == 0 and note_text("online") in notes and
+          note_text("bycode") in notes, repr(r))
+    r = cli("progress", "list", "--state", "submitted", cfg=cfg)
+    check("progress list: a table", r.rc == 0 and "STATE" in r.out and seg["code"] in r.out,
+          repr(r))
+
+    # Refusals and their exit codes; a refused submission does not linger.
+    r = submit(cfg, C.foreign, 5, "foreign")
+    check("a segment of another contractor's lot: exit 6", r.rc == 6 and "no segment" in r.err,
+          repr(r))
+    r = submit(cfg, C.ahead, 1, "backward", status="in_construction")
+    check("a report that moves a segment back: exit 5 (409)", r.rc == 5 and "back" in r.err,
+          repr(r))
+    r = cli("progress", "submit", "--segment", seg["id"], "--length",
+            seg["planned_length_m"] * 2, "--status", "in_construction", cfg=cfg)
+    check("twice the planned length without a note: exit 4 with the field named",
+          r.rc == 4 and "/note" in r.err, repr(r))
+    check("refused submissions are not kept in the queue", pending(cfg) == [] and
+          failed_files(cfg) == [], "%s %s" % (pending(cfg), failed_files(cfg)))
+
+
+@case
+def idempotency_keys():
+    cfg, seg = C.cfg, C.seg
+    key = "cli-test-key-" + RUN
+    r1 = submit(cfg, seg, 12, "samekey", "--idempotency-key", key)
+    r2 = submit(cfg, seg, 12, "samekey", "--idempotency-key", key)
+    check("the same key and body twice: both exit 0, the second says it was known",
+          r1.rc == 0 and r2.rc == 0 and "received it already" in r2.out, "%r / %r" % (r1, r2))
+    check("... and the report exists once", db_count_note(note_text("samekey")) == 1)
+    r3 = submit(cfg, seg, 13, "samekey", "--idempotency-key", key)
+    check("the same key with another body: exit 4", r3.rc == 4, repr(r3))
+    # A fresh key per submission, 128 random bits, stored before sending.
+    keys = set()
+    for i in range(3):
+        r = submit(cfg, seg, 14 + i, "keys%d" % i, "--queue")
+        keys.add(r.rc)
+    files = pending(cfg)
+    ks = []
+    for f in files:
+        with open(os.path.join(cfg, "fibertrack", "queue", "pending", f)) as fh:
+            ks.append(json.load(fh)["idempotency_key"])
+    check("--queue stores each submission with its own 128-bit key",
+          keys == {0} and len(files) == 3 and len(set(ks)) == 3 and
+          all(re.fullmatch(r"[0-9a-f]{32}", k) for k in ks), str(ks))
+    qdir = os.path.join(cfg, "fibertrack", "queue", "pending")
+    check("queue files have mode 0600",
+          all(stat.S_IMODE(os.stat(os.path.join(qdir, f)).st_mode) == 0o600 for f in files))
+    r = cli("queue", "--json", cfg=cfg)
+    check("queue --json lists the pending ones", r.rc == 0 and
+          len((r.json() or {}).get("pending", [])) == 3, repr(r))
+    r = cli("sync", cfg=cfg)
+    check("sync sends them: exit 0", r.rc == 0 and "3 sent" in r.out, repr(r))
+    check("... each exactly once", all(db_count_note(note_text("keys%d" % i)) == 1
+                                       for i in range(3)))
+    check("... and the queue is empty", pending(cfg) == [])
+    r = cli("sync", cfg=cfg)
+    check("sync with an empty queue: exit 0", r.rc == 0 and "empty" in r.out, repr(r))
+
+
+@case
+def server_down_and_back():
+    """Reports made while the server is down are kept and arrive exactly
+    once after it comes back (the embedded MariaDB keeps its data)."""
+    cfg, seg = C.cfg, C.seg2
+    r = submit(cfg, seg, 20, "down0", "--queue")
+    check("queued before the outage", r.rc == 0)
+    SRV.stop()
+    t = time.time()
+    r = submit(cfg, seg, 21, "down1", "--retries", "2")
+    check("submit while the server is down: exit 8, kept in the queue, with retries",
+          r.rc == 8 and "NOT sent" in r.err and "trying again" in r.err, repr(r))
+    r = submit(cfg, seg, 22, "down2", "--retries", "0", "--json")
+    j = r.json() or {}
+    check("submit --json while down: {queued: true}", r.rc == 8 and j.get("queued") is True, repr(r))
+    check("three reports wait in the queue", len(pending(cfg)) == 3, str(pending(cfg)))
+    r = cli("sync", "--retries", "1", cfg=cfg)
+    check("sync while the server is down: exit 7, nothing removed", r.rc == 7 and
+          len(pending(cfg)) == 3, repr(r))
+    r = cli("queue", cfg=cfg)
+    check("queue shows what waits", r.rc == 0 and "Waiting to be sent" in r.out, repr(r))
+    SRV.start()
+    note("server restarted after %.1f s" % (time.time() - t))
+    r = cli("progress", "list", "--segment", seg["id"], cfg=cfg)
+    check("progress list mentions the unsent reports", r.rc == 0 and "not sent yet" in r.err,
+          repr(r))
+    r = cli("sync", cfg=cfg)
+    check("sync after the restart: exit 0, 3 sent", r.rc == 0 and "3 sent" in r.out, repr(r))
+    check("every report made during the outage arrived exactly once (database)",
+          [db_count_note(note_text("down%d" % i)) for i in range(3)] == [1, 1, 1])
+    check("... and exactly once (API list)",
+          [api_count_note(C.ctok, seg["id"], note_text("down%d" % i)) for i in range(3)] == [1, 1, 1])
+    rows = sql("SELECT note FROM progress_reports WHERE note LIKE 'cli-%s-down%%' ORDER BY id" % RUN)
+    check("... in the order they were made", [x[0] for x in rows] ==
+          [note_text("down%d" % i) for i in range(3)], str(rows))
+    check("the queue is empty", pending(cfg) == [])
+
+
+@case
+def lost_answers():
+    """The connection dies after the server did the work: the retry with the
+    same key gets the first answer back (a replay), never a second report."""
+    cfg, seg = C.cfg, C.seg2
+    PROXY.set("pass", drops=2)
+    r = submit(cfg, seg, 30, "lost1")
+    check("submit with two answers lost: exit 0 after retries", r.rc == 0 and
+          "trying again" in r.err and "received it already" in r.out, repr(r))
+    check("the proxy did cut two answers", PROXY.dropped == 2, str(PROXY.dropped))
+    check("... recorded once (database)", db_count_note(note_text("lost1")) == 1)
+    check("... recorded once (API)", api_count_note(C.ctok, seg["id"], note_text("lost1")) == 1)
+
+    for i in range(4):
+        submit(cfg, seg, 31 + i, "lostq%d" % i, "--queue")
+    PROXY.set("pass", drops=3)
+    r = cli("sync", cfg=cfg)
+    check("sync with three answers lost on the way: exit 0, all sent", r.rc == 0 and
+          "4 sent" in r.out and PROXY.dropped == 3, repr(r))
+    check("every queued report arrived exactly once",
+          [db_count_note(note_text("lostq%d" % i)) for i in range(4)] == [1, 1, 1, 1])
+
+    # Answers lost for longer than the retries last: kept, and the next sync
+    # gets the replay.
+    PROXY.set("pass", drops=100)
+    r = submit(cfg, seg, 40, "lost-long", "--retries", "1")
+    check("every answer lost: exit 8, kept in the queue", r.rc == 8 and len(pending(cfg)) == 1,
+          repr(r))
+    check("... though the server has it already", db_count_note(note_text("lost-long")) == 1)
+    PROXY.set("pass")
+    r = cli("sync", cfg=cfg)
+    check("the later sync is answered with a replay and removes it",
+          r.rc == 0 and "had it already" in r.out and pending(cfg) == [], repr(r))
+    check("... still exactly once", db_count_note(note_text("lost-long")) == 1)
+
+    PROXY.set("refuse")
+    r = submit(cfg, seg, 41, "refused", "--retries", "1")
+    check("connections refused: exit 8", r.rc == 8 and PROXY.refused >= 2, repr(r))
+    r = submit(cfg, seg, 42, "noqueue", "--retries", "0", "--no-queue")
+    check("--no-queue without a connection: exit 7, nothing kept", r.rc == 7 and
+          len(pending(cfg)) == 1, repr(r))
+    PROXY.set("pass")
+    r = cli("sync", cfg=cfg)
+    check("then sync: exit 0", r.rc == 0 and db_count_note(note_text("refused")) == 1 and
+          db_count_note(note_text("noqueue")) == 0, repr(r))
+
+
+@case
+def crashes():
+    """A crash at any point loses nothing and duplicates nothing."""
+    cfg, seg = C.cfg, C.seg2
+    r = cli("progress", "submit", "--segment", seg["id"], "--length", 50, "--status",
+            "in_construction", "--note", note_text("crash-write"), cfg=cfg,
+            env={"FIBERTRACK_FAULT": "write-before-rename"})
+    qdir = os.path.join(cfg, "fibertrack", "queue", "pending")
+    tmp = [f for f in os.listdir(qdir) if f.endswith(".tmp")]
+    check("crash while writing the queue file: the process died, no entry, a temporary file",
+          r.rc != 0 and pending(cfg) == [] and len(tmp) == 1, "%r %s" % (r, os.listdir(qdir)))
+    check("... nothing was sent", db_count_note(note_text("crash-write")) == 0)
+
+    r = cli("progress", "submit", "--segment", seg["id"], "--length", 51, "--status",
+            "in_construction", "--note", note_text("crash-queued"), cfg=cfg,
+            env={"FIBERTRACK_FAULT": "queued-before-send"})
+    check("crash after storing, before sending: kept in the queue",
+          r.rc != 0 and len(pending(cfg)) == 1 and db_count_note(note_text("crash-queued")) == 0,
+          repr(r))
+    r = cli("sync", cfg=cfg)
+    check("sync sends the one stored before the crash", r.rc == 0 and pending(cfg) == [] and
+          db_count_note(note_text("crash-queued")) == 1, repr(r))
+    r = cli("progress", "submit", "--segment", seg["id"], "--length", 52, "--status",
+            "in_construction", "--note", note_text("crash-sent"), cfg=cfg,
+            env={"FIBERTRACK_FAULT": "sent-before-remove"})
+    check("crash after the server acknowledged, before the queue file was removed",
+          r.rc != 0 and db_count_note(note_text("crash-sent")) == 1 and len(pending(cfg)) == 1,
+          "%r %s" % (r, pending(cfg)))
+    r = cli("sync", cfg=cfg)
+    check("sync after that crash: exit 0, the server recognises the report (replay)",
+          r.rc == 0 and "had it already" in r.out and pending(cfg) == [], repr(r))
+    check("each report exactly once",
+          [db_count_note(note_text(t)) for t in ("crash-write", "crash-queued", "crash-sent")] ==
+          [0, 1, 1])
+    check("the temporary file is not taken for a report", pending(cfg) == [])
+
+
+def edit_pending(cfg, change):
+    d = os.path.join(cfg, "fibertrack", "queue", "pending")
+    for f in pending(cfg):
+        path = os.path.join(d, f)
+        with open(path) as fh:
+            j = json.load(fh)
+        change(j)
+        with open(path, "w") as fh:
+            json.dump(j, fh)
+
+
+@case
+def old_entries():
+    """After a day the server may have forgotten a key; an old entry whose
+    report is already recorded is recognised without the key."""
+    cfg, seg = C.cfg, C.seg2
+    r = cli("progress", "submit", "--segment", seg["id"], "--length", 55, "--status",
+            "in_construction", "--note", note_text("old-sent"), cfg=cfg,
+            env={"FIBERTRACK_FAULT": "sent-before-remove"})
+    two_days_ago = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 2 * 86400))
+
+    def forget(j):
+        j["created_at"] = two_days_ago
+        j["idempotency_key"] = "%032x" % random.getrandbits(128)  # a key the server never saw
+
+    edit_pending(cfg, forget)
+    r = cli("sync", cfg=cfg)
+    check("an old entry already recorded under a forgotten key is not sent again",
+          r.rc == 0 and "had it already" in r.out and pending(cfg) == [] and
+          db_count_note(note_text("old-sent")) == 1, repr(r))
+    submit(cfg, seg, 56, "old-new", "--queue")
+    edit_pending(cfg, lambda j: j.update(created_at=two_days_ago))
+    r = cli("sync", cfg=cfg)
+    check("an old entry that never arrived is sent", r.rc == 0 and "1 sent" in r.out and
+          db_count_note(note_text("old-new")) == 1, repr(r))
+
+
+@case
+def failed_folder():
+    cfg = C.cfg
+    submit(cfg, C.foreign, 5, "fail-404", "--queue")
+    submit(cfg, C.seg2, 60, "fail-ok", "--queue")
+    submit(cfg, C.ahead, 1, "fail-409", "--queue", status="permitted")
+    r = cli("sync", cfg=cfg)
+    check("sync with refused reports: exit 6 (the first refusal, 404), the good one sent",
+          r.rc == 6 and "1 sent, 2 failed" in r.out and db_count_note(note_text("fail-ok")) == 1,
+          repr(r))
+    check("the server's reasons are shown", "no segment" in r.err and "back" in r.err, r.err)
+    ff = failed_files(cfg)
+    check("refused reports are moved to failed/, none left pending", len(ff) == 2 and
+          pending(cfg) == [], "%s %s" % (ff, pending(cfg)))
+    with open(os.path.join(cfg, "fibertrack", "queue", "failed", ff[0])) as f:
+        j = json.load(f)
+    check("a failed file keeps the submission, its key and the server's problem",
+          j.get("failed", {}).get("status") in (404, 409) and
+          "detail" in j["failed"].get("problem", {}) and len(j.get("idempotency_key", "")) == 32,
+          str(j))
+    before = int(sql("SELECT COUNT(*) FROM progress_reports")[0][0])
+    r = cli("sync", cfg=cfg)
+    check("failed reports are not retried by sync", r.rc == 0 and
+          int(sql("SELECT COUNT(*) FROM progress_reports")[0][0]) == before and
+          len(failed_files(cfg)) == 2, repr(r))
+    r = cli("queue", cfg=cfg)
+    check("queue lists the failed ones with their reason", r.rc == 0 and "Failed" in r.out and
+          "404" in r.out and "409" in r.out, repr(r))
+    ids = [f.rsplit("-", 1)[1][:-5] for f in ff]
+    r = cli("queue", "drop", ids[0], cfg=cfg)
+    check("queue drop ID", r.rc == 0 and len(failed_files(cfg)) == 1, repr(r))
+    r = cli("queue", "retry", ids[1], cfg=cfg)
+    check("queue retry ID moves it back", r.rc == 0 and len(pending(cfg)) == 1 and
+          failed_files(cfg) == [], repr(r))
+    r = cli("sync", cfg=cfg)
+    check("... and sync refuses it again (exit 5 or 6)", r.rc in (5, 6) and
+          len(failed_files(cfg)) == 1, repr(r))
+    r = cli("queue", "drop", "nosuch", cfg=cfg)
+    check("queue drop of an unknown id: exit 6", r.rc == 6, repr(r))
+    cli("queue", "drop", ids[1], cfg=cfg)
+
+
+@case
+def other_login():
+    """Keys belong to a user: a queued report waits for its own user."""
+    cfg = C.cfg
+    submit(cfg, C.seg2, 70, "mine", "--queue")
+    login(cfg, CONTRACTOR2)
+    r = cli("sync", cfg=cfg)
+    check("sync as another user leaves the report alone: exit 3", r.rc == 3 and
+          CONTRACTOR in r.err and len(pending(cfg)) == 1, repr(r))
+    login(cfg, CONTRACTOR)
+    r = cli("sync", cfg=cfg)
+    check("after logging in as its user it is sent", r.rc == 0 and pending(cfg) == [] and
+          db_count_note(note_text("mine")) == 1, repr(r))
+
+
+@case
+def retry_rules():
+    """503 and 429 are retried after Retry-After; 409 while the same key is
+    in flight is retried; every attempt carries the same key and body."""
+    cfg = cfg_dir("fake")
+    r = cli("login", "--server", FAKE, "--email", "fake@example.org", cfg=cfg, stdin="x\n")
+    check("login to the fake server", r.rc == 0, repr(r))
+    inflight = {"type": "about:blank", "title": "Conflict", "status": 409,
+                "detail": "a request with this Idempotency-Key is still being processed; retry shortly"}
+    created = {"id": 5, "segment_id": 9, "segment_code": "S-9", "report_date": "2026-01-01",
+               "built_length_m": 1, "status": "planned", "state": "submitted"}
+    FAKEX.script = [(503, {"Retry-After": "1"}, {"status": 503, "detail": "database unavailable"}),
+                    (429, {"Retry-After": "2"}, {"status": 429, "detail": "slow down"}),
+                    (409, {}, inflight),
+                    (201, {}, created)]
+    FAKEX.seen = []
+    r = cli("progress", "submit", "--segment", 9, "--length", 1, "--status", "planned", cfg=cfg)
+    seen = FAKEX.seen
+    check("503, 429, 409-in-flight, then 201: exit 0", r.rc == 0 and "Report #5" in r.out, repr(r))
+    check("four attempts, each with the same Idempotency-Key and the same body",
+          len(seen) == 4 and len({k for _, k, _ in seen}) == 1 and len({b for _, _, b in seen}) == 1
+          and re.fullmatch(r"[0-9a-f]{32}", seen[0][1] or ""), str(seen))
+    if len(seen) == 4:
+        check("Retry-After is honoured (1 s, then 2 s)", seen[1][0] - seen[0][0] >= 0.95 and
+              seen[2][0] - seen[1][0] >= 1.95, "%.2f %.2f" % (seen[1][0] - seen[0][0],
+                                                            seen[2][0] - seen[1][0]))
+    FAKEX.script = [(503, {"Retry-After": "0"}, {"status": 503, "detail": "down"})] * 3
+    FAKEX.seen = []
+    r = cli("progress", "submit", "--segment", 9, "--length", 1, "--status", "planned",
+            "--retries", "2", cfg=cfg)
+    check("503 after all retries: exit 8, kept", r.rc == 8 and len(FAKEX.seen) == 3 and
+          len(pending(cfg)) == 1, repr(r))
+    FAKEX.script = [(409, {}, {"status": 409, "detail": "this progress report was approved already"})]
+    r = cli("sync", cfg=cfg)
+    check("a 409 that is a real conflict is final: exit 5, moved to failed/",
+          r.rc == 5 and len(failed_files(cfg)) == 1 and pending(cfg) == [], repr(r))
+    FAKEX.script = [(500, {}, {"status": 500, "detail": "bug", "request_id": "r-1"})]
+    submit_r = cli("progress", "submit", "--segment", 9, "--length", 1, "--status", "planned",
+                   cfg=cfg)
+    check("a 500 is not final: exit 8, kept for a later sync", submit_r.rc == 8 and
+          len(pending(cfg)) == 1, repr(submit_r))
+
+
+@case
+def milestones_if_match():
+    cfg = cfg_dir("manager")
+    login(cfg, MANAGER)
+    ms = api_all("/api/v1/milestones", C.mtok)
+    m = [x for x in ms if x["actual_date"] is None][0]
+    mid = m["id"]
+    r = cli("milestones", "show", mid, cfg=cfg)
+    check("milestones show", r.rc == 0 and m["name"] in r.out, repr(r))
+    r = cli("milestones", "update", mid, "--forecast-date", "2027-02-01", "--notes",
+            "cli " + RUN, cfg=cfg)
+    check("milestones update: exit 0", r.rc == 0 and "updated" in r.out, repr(r))
+    st, h, cur = api("GET", "/api/v1/milestones/%d" % mid, C.mtok)
+    v = cur["version"]
+    check("... the server has the new values", cur["forecast_date"] == "2027-02-01" and
+          cur["notes"] == "cli " + RUN, str(cur))
+    # Someone else changes it after we looked at version v.
+    st, _, _ = api("PATCH", "/api/v1/milestones/%d" % mid, C.mtok, {"notes": "changed by someone"},
+                   headers={"If-Match": '"%d"' % v})
+    r = cli("milestones", "update", mid, "--if-match", v, "--forecast-date", "2027-03-01", cfg=cfg)
+    check("update on a stale version: exit 5, shows what changed and who",
+          r.rc == 5 and "changed by someone else" in r.err and "notes" in r.err and
+          "changed by someone" in r.err and "Max Projektleiter" in r.err and "--force" in r.err,
+          repr(r))
+    st, _, now = api("GET", "/api/v1/milestones/%d" % mid, C.mtok)
+    check("... and changed nothing", now["forecast_date"] == "2027-02-01", str(now))
+    r = cli("milestones", "update", mid, "--if-match", v, "--forecast-date", "2027-03-01",
+            "--json", cfg=cfg)
+    j = r.json() or {}
+    check("--json on a conflict: the changed fields", r.rc == 5 and j.get("status") == 412 and
+          any(c["field"] == "notes" for c in j.get("changes", [])), repr(r))
+    r = cli("milestones", "update", mid, "--if-match", v, "--forecast-date", "2027-03-01",
+            "--force", cfg=cfg)
+    st, _, now = api("GET", "/api/v1/milestones/%d" % mid, C.mtok)
+    check("--force re-applies on the new version, keeping the other change",
+          r.rc == 0 and now["forecast_date"] == "2027-03-01" and
+          now["notes"] == "changed by someone", "%r %s" % (r, now))
+    # On a terminal it asks.
+    api("PATCH", "/api/v1/milestones/%d" % mid, C.mtok, {"notes": "changed again"},
+        headers={"If-Match": '"%d"' % now["version"]})
+    rc, out = cli_tty(["milestones", "update", mid, "--if-match", now["version"],
+                       "--forecast-date", "2027-04-01"], cfg, answers=[(r"\[y/N\]", "y\n")])
+    st, _, now2 = api("GET", "/api/v1/milestones/%d" % mid, C.mtok)
+    check("on a terminal it asks and applies on yes", rc == 0 and "[y/N]" in out and
+          now2["forecast_date"] == "2027-04-01", "exit %s %r" % (rc, out))
+    r = cli("milestones", "update", 999999, "--notes", "x", cfg=cfg)
+    check("update of an unknown milestone: exit 6", r.rc == 6, repr(r))
+    r = cli("milestones", "update", mid, "--notes", "x", cfg=C.cfg)
+    check("a contractor may not update milestones: exit 3", r.rc == 3, repr(r))
+    r = cli("milestones", "update", mid, cfg=cfg)
+    check("update without a field: exit 2", r.rc == 2, repr(r))
+
+
+@case
+def downloads():
+    cfg = cfg_dir("manager")
+    out = os.path.join(WORK, "net.geojson")
+    r = cli("export", "-o", out, cfg=cfg)
+    req = urllib.request.Request(SERVER + "/api/v1/projects/1/export.geojson")
+    req.add_header("Authorization", "Bearer " + C.mtok)
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        body = resp.read()
+    with open(out, "rb") as f:
+        got = f.read()
+    check("export -o FILE: the server's GeoJSON, byte for byte", r.rc == 0 and got == body,
+          "%r (%d vs %d bytes)" % (r, len(got), len(body)))
+    check("no progress bar when stderr is not a terminal", "\r" not in r.err and "[#" not in r.err,
+          repr(r.err))
+    here = os.path.join(WORK, "dl")
+    os.makedirs(here, exist_ok=True)
+    p = subprocess.run([CLI, "export"], cwd=here, capture_output=True, text=True,
+                       env=cli_env(cfg), timeout=120)
+    check("export without -o: saved under the server's file name",
+          p.returncode == 0 and os.listdir(here) == ["WF-MUSTER-2026.geojson"], str(os.listdir(here)))
+    rc, tty_out = cli_tty(["export", "-o", os.path.join(WORK, "net2.geojson")], cfg)
+    check("a progress bar on a terminal", rc == 0 and "Downloading the network" in tty_out and
+          "100%" in tty_out, repr(tty_out[-300:]))
+    xl = os.path.join(WORK, "progress.xlsx")
+    r = cli("reports", "progress", "-o", xl, cfg=cfg)
+    if r.rc == 0:
+        with open(xl, "rb") as f:
+            check("reports progress -o FILE: an xlsx workbook", f.read(2) == b"PK")
+    else:
+        check("reports progress where the server has no report yet: exit 6, no file left",
+              r.rc == 6 and not os.path.exists(xl) and
+              not [f for f in os.listdir(WORK) if f.startswith(".fibertrack-download")], repr(r))
+    yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 2 * 86400))
+    r = cli("reports", "costs", "--from", "2026-01-01", "--to", yesterday, "-o",
+            os.path.join(WORK, "costs.xlsx"), cfg=cfg)
+    check("reports costs: exit 0 or 6 (not there yet)", r.rc in (0, 6), repr(r))
+    r = cli("reports", "weekly", cfg=cfg)
+    check("reports with an unknown kind: exit 2", r.rc == 2, repr(r))
+    r = cli("export", "-o", os.path.join(WORK, "c.geojson"), cfg=C.cfg)
+    check("a contractor may not export: exit 3", r.rc == 3, repr(r))
+
+
+@case
+def imports():
+    cfg = cfg_dir("manager")
+    req = urllib.request.Request(SERVER + "/api/v1/projects/1/export.geojson")
+    req.add_header("Authorization", "Bearer " + C.mtok)
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        export = json.loads(resp.read())
+    node = [f for f in export["features"] if f["properties"]["layer"] == "node"][2]
+    code = node["properties"]["code"]
+    name = "renamed by cli " + RUN
+    node["properties"]["name"] = name
+    fc = {"type": "FeatureCollection", "features": [json.loads(json.dumps(node))]}
+    good = os.path.join(WORK, "good.geojson")
+    with open(good, "w") as f:
+        json.dump(fc, f)
+    r = cli("import", good, "--dry-run", cfg=cfg)
+    check("import --dry-run: a table, nothing changed", r.rc == 0 and "Dry run" in r.out and
+          re.search(r"node\s+0\s+1\s+0", r.out) is not None and
+          sql("SELECT name FROM nodes WHERE code = '%s'" % code)[0][0] != name, repr(r))
+    r = cli("import", good, "--json", cfg=cfg)
+    check("import: updated", r.rc == 0 and (r.json() or {}).get("updated") == 1 and
+          sql("SELECT name FROM nodes WHERE code = '%s'" % code)[0][0] == name, repr(r))
+    r = cli("import", good, cfg=cfg)
+    check("import again: unchanged", r.rc == 0 and re.search(r"node\s+0\s+0\s+1", r.out), repr(r))
+    bad = os.path.join(WORK, "bad.geojson")
+    fc["features"][0]["properties"]["kind"] = "volcano"
+    fc["features"].append({"type": "Feature", "geometry": None, "properties": {"layer": "premise"}})
+    with open(bad, "w") as f:
+        json.dump(fc, f)
+    r = cli("import", bad, cfg=cfg)
+    check("import of a bad file: exit 4, each problem by feature and field",
+          r.rc == 4 and "feature 0 (kind)" in r.err and "feature 1" in r.err and
+          "/features/0/properties/kind" in r.err, repr(r))
+    broken = os.path.join(WORK, "broken.geojson")
+    with open(broken, "w") as f:
+        f.write('{"type": "FeatureCollection",\n "features": [\n')
+    r = cli("import", broken, cfg=cfg)
+    check("import of a file that is not JSON: exit 4 before uploading", r.rc == 4 and
+          "not valid JSON" in r.err, repr(r))
+    whole = os.path.join(WORK, "whole.geojson")
+    with open(whole, "w") as f:
+        json.dump(export, f)
+    n = len(export["features"])
+    rc, out = cli_tty(["import", whole, "--dry-run"], cfg)
+    check("import on a terminal shows the upload", rc == 0 and ("Uploading %d features" % n) in out,
+          repr(out[-300:]))
+    r = cli("import", whole, "--dry-run", cfg=cfg)
+    check("... and stays quiet when stderr is not a terminal", r.rc == 0 and r.err == "", repr(r))
+    r = cli("import", good, cfg=C.cfg)
+    check("a contractor may not import: exit 3", r.rc == 3, repr(r))
+
+
+@case
+def logout():
+    cfg = cfg_dir("manager")
+    r = cli("logout", cfg=cfg)
+    check("logout: exit 0, token deleted", r.rc == 0 and
+          not os.path.exists(os.path.join(cfg, "fibertrack", "token.json")), repr(r))
+    st, _, _ = api("GET", "/api/v1/me", C.mtok)
+    r = cli("segments", cfg=cfg)
+    check("after logout: exit 3", r.rc == 3 and "fibertrack login" in r.err, repr(r))
+
+
+# ---- main ----------------------------------------------------------------------------------
+
+
+def main():
+    global PROXY, FAKEX
+    if not os.access(CLI, os.X_OK) or not os.access(FTD, os.X_OK):
+        check("binaries", False, "%s or %s is missing (make)" % (CLI, FTD))
+        return
+    env = server_env()
+    with open(SERVER_LOG, "a") as log:
+        for args in (["migrate"], ["demo"]):
+            p = subprocess.run([FTD] + args, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               timeout=300)
+            if p.returncode != 0:
+                check("set-up: fibertrackd " + args[0], False, "see " + SERVER_LOG)
+                return
+    SRV.start()
+    PROXY = Proxy()
+    FAKEX = Fake()
+    for c in CASES:
+        print("== " + c.__name__, flush=True)
+        try:
+            c()
+        except Exception as e:  # a case that breaks counts as one failure
+            check(c.__name__ + " ran to the end", False, "%s: %s" % (type(e).__name__, e))
+            traceback.print_exc(file=sys.stdout)
+            if SRV.proc is None or SRV.proc.poll() is not None:
+                try:
+                    SRV.stop()
+                    SRV.start()
+                except Exception as e2:
+                    check("server restart", False, str(e2))
+                    return
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        try:
+            SRV.stop()
+        except Exception:
+            pass
+        art = os.environ.get("FT_ARTIFACTS")
+        if art and os.path.isdir(art):
+            shutil.copy(SERVER_LOG, os.path.join(art, "cli-server.log")) if os.path.exists(
+                SERVER_LOG) else None
+        shutil.rmtree(WORK, ignore_errors=True)
+        if failures:
+            print("failed: " + ", ".join(failures))
+        print("%d passed, %d failed" % (passed, failed), flush=True)
+    sys.exit(1 if failed else 0)
