@@ -39,6 +39,12 @@ int api_open(struct api *a, int need_auth)
     return EXIT_OK;
 }
 
+int api_open_project(struct api *a, long long *pid)
+{
+    int rc = api_open(a, 1);
+    return rc == EXIT_OK ? api_project(a, pid) : rc;
+}
+
 int api_url(const struct api *a, char *out, size_t n, const char *fmt, ...)
 {
     int k = snprintf(out, n, "%s/api/v1", a->server);
@@ -51,6 +57,17 @@ int api_url(const struct api *a, char *out, size_t n, const char *fmt, ...)
     return (m < 0 || (size_t)m >= n - (size_t)k) ? -1 : 0;
 }
 
+void api_request(const struct api *a, struct http_request *req, const char *method, const char *url,
+                 const char *body, size_t len)
+{
+    memset(req, 0, sizeof(*req));
+    req->method = method;
+    req->url = url;
+    req->token = a->logged_in ? a->tok.token : NULL;
+    req->body = body;
+    req->body_len = len;
+}
+
 int api_do(struct api *a, const char *method, const char *path, const char *body,
            struct http_response *res, const char *what)
 {
@@ -60,20 +77,21 @@ int api_do(struct api *a, const char *method, const char *path, const char *body
         out_error("%s: the address is too long", what);
         return EXIT_USAGE;
     }
-    struct http_request req = {0};
-    req.method = method;
-    req.url = url;
-    req.token = a->logged_in ? a->tok.token : NULL;
-    req.body = body;
-    req.body_len = body ? strlen(body) : 0;
-    if (http_send(&req, res) != 0) {
-        if (res->local_error)
-            out_error("%s: %s", what, res->error);
-        return res->local_error ? EXIT_OTHER : out_network_error(a->server, res->error, what);
-    }
+    struct http_request req;
+    api_request(a, &req, method, url, body, body ? strlen(body) : 0);
+    if (http_send(&req, res) != 0)
+        return api_no_answer(a, res, what);
     if (res->status >= 200 && res->status < 300)
         return EXIT_OK;
     return out_problem(res->status, res->body, res->len, what);
+}
+
+int api_no_answer(const struct api *a, const struct http_response *res, const char *what)
+{
+    if (!res->local_error)
+        return out_network_error(a->server, res->error, what);
+    out_error("%s: %s", what, res->error);
+    return EXIT_OTHER;
 }
 
 cJSON *api_parse(const struct http_response *res, const char *what)

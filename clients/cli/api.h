@@ -22,16 +22,30 @@ struct api {
  * code (EXIT_OK when ready). */
 int api_open(struct api *a, int need_auth);
 
+/* api_open with a login, then api_project: how the commands that work on
+ * one project start. Returns an exit code. */
+int api_open_project(struct api *a, long long *pid);
+
 /* server + "/api/v1" + the formatted path into out. Returns 0, or -1 when
  * it does not fit. */
 int api_url(const struct api *a, char *out, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Prepares req for method on the absolute url, with the token when logged
+ * in and body (len bytes) when not NULL; every other field is zero, for
+ * the caller to set. */
+void api_request(const struct api *a, struct http_request *req, const char *method, const char *url,
+                 const char *body, size_t len);
 
 /* Sends a request to path (under /api/v1) with the token. body may be NULL.
  * Returns EXIT_OK for a 2xx answer; otherwise explains the failure (see
  * output.h) and returns its exit code. The caller frees res. */
 int api_do(struct api *a, const char *method, const char *path, const char *body,
            struct http_response *res, const char *what);
+
+/* Explains why http_send got no answer (res->error) and returns its exit
+ * code: EXIT_OTHER for a failure on our side, EXIT_NETWORK otherwise. */
+int api_no_answer(const struct api *a, const struct http_response *res, const char *what);
 
 /* GET path and parse the answer: *out is the JSON (caller frees with
  * cJSON_Delete). Returns an exit code; *out is NULL unless EXIT_OK. etag,

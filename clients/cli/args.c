@@ -71,6 +71,43 @@ int args_global(int c, const char *arg)
     }
 }
 
+int args_next(int argc, char **argv, const char *shortopts, const struct option *opts,
+              const char *cmd)
+{
+    for (;;) {
+        int c = getopt_long(argc, argv, shortopts, opts, NULL);
+        if (c == -1)
+            return -1;
+        if (c == '?' || c == ':') {
+            args_bad_option(cmd, argv);
+            return '?';
+        }
+        int g = args_global(c, optarg);
+        if (g < 0)
+            return '?';
+        if (g == 0)
+            return c;
+    }
+}
+
+int args_only_global(int argc, char **argv, const char *cmd, const char *help)
+{
+    static const struct option opts[] = {GLOBAL_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+    /* args_next consumes every global option, so only the end, the help
+     * or an error can come back. */
+    int c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS, opts, cmd);
+    if (c == -1)
+        return ARGS_GO_ON;
+    return c == 'h' ? args_help(stdout, help) : EXIT_USAGE;
+}
+
+int args_help(FILE *f, const char *help)
+{
+    fputs(help, f);
+    fputs(global_options_help, f);
+    return f == stdout ? EXIT_OK : EXIT_USAGE;
+}
+
 int args_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

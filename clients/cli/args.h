@@ -8,6 +8,7 @@
 #define FT_CLI_ARGS_H
 
 #include <getopt.h>
+#include <stdio.h>
 
 enum {
     OPT_SERVER = 1000,
@@ -40,6 +41,24 @@ extern const char global_options_only[];
  * one, 0 when it is not global, -1 when its value is bad (message
  * printed). 'h' is not handled here: each command prints its own help. */
 int args_global(int c, const char *arg);
+
+/* getopt_long for a command (cmd names it in messages), with the global
+ * options handled on the way so that each command sees only its own.
+ * Returns the next option of the command ('h' included), -1 after the
+ * last, or '?' when the command line is wrong (the message is printed:
+ * end with EXIT_USAGE). */
+int args_next(int argc, char **argv, const char *shortopts, const struct option *opts,
+              const char *cmd);
+
+/* The same for a command without options of its own. Returns ARGS_GO_ON,
+ * or the exit code to end with: EXIT_OK after the help, EXIT_USAGE after
+ * a bad option. */
+#define ARGS_GO_ON (-1)
+int args_only_global(int argc, char **argv, const char *cmd, const char *help);
+
+/* Prints a command's help and the global options to f. Returns EXIT_OK
+ * for stdout (asked for) and EXIT_USAGE otherwise (a wrong command line). */
+int args_help(FILE *f, const char *help);
 
 /* Prints "error: <message>" and a pointer to `fibertrack CMD --help`;
  * returns EXIT_USAGE. */

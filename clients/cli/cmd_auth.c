@@ -104,27 +104,18 @@ int cmd_login(int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *email_opt = NULL;
     int pw_stdin = 0, c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
-        if (c == -1)
-            break;
+    while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS, opts, "login")) != -1) {
         switch (c) {
         case 'h':
-            fputs(login_help, stdout);
-            fputs(global_options_help, stdout);
-            return EXIT_OK;
+            return args_help(stdout, login_help);
         case O_EMAIL:
             email_opt = optarg;
             break;
         case O_PWSTDIN:
             pw_stdin = 1;
             break;
-        case '?':
-        case ':':
-            return args_bad_option("login", argv);
         default:
-            if (args_global(c, optarg) <= 0)
-                return EXIT_USAGE;
+            return EXIT_USAGE;
         }
     }
     if (optind < argc)
@@ -196,8 +187,7 @@ int cmd_login(int argc, char **argv)
     explicit_bzero(body, strlen(body));
     free(body);
     if (sent != 0) {
-        rc = res.local_error ? (out_error("logging in: %s", res.error), EXIT_OTHER)
-                             : out_network_error(a.server, res.error, "logging in");
+        rc = api_no_answer(&a, &res, "logging in");
         http_response_free(&res);
         return rc;
     }
@@ -258,29 +248,18 @@ int cmd_login(int argc, char **argv)
     return EXIT_OK;
 }
 
+static const char logout_help[] =
+    "Usage: fibertrack logout\n\nRevokes the token on the server and deletes it "
+    "from this computer.\nReports waiting in the queue stay; they are sent after "
+    "the next login as the same user.\n\n";
+
 int cmd_logout(int argc, char **argv)
 {
-    static const struct option opts[] = {GLOBAL_LONG_OPTIONS, {NULL, 0, NULL, 0}};
-    int c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
-        if (c == -1)
-            break;
-        if (c == 'h') {
-            fputs("Usage: fibertrack logout\n\nRevokes the token on the server and deletes it "
-                  "from this computer.\nReports waiting in the queue stay; they are sent after "
-                  "the next login as the same user.\n\n",
-                  stdout);
-            fputs(global_options_help, stdout);
-            return EXIT_OK;
-        }
-        if (c == '?' || c == ':')
-            return args_bad_option("logout", argv);
-        if (args_global(c, optarg) <= 0)
-            return EXIT_USAGE;
-    }
+    int rc = args_only_global(argc, argv, "logout", logout_help);
+    if (rc != ARGS_GO_ON)
+        return rc;
     struct api a;
-    int rc = api_open(&a, 0);
+    rc = api_open(&a, 0);
     if (rc != EXIT_OK)
         return rc;
     if (!a.logged_in) {
@@ -289,11 +268,9 @@ int cmd_logout(int argc, char **argv)
     }
     struct http_response res;
     char url[2048];
-    struct http_request req = {0};
+    struct http_request req;
     if (api_url(&a, url, sizeof(url), "/auth/logout") == 0) {
-        req.method = "POST";
-        req.url = url;
-        req.token = a.tok.token;
+        api_request(&a, &req, "POST", url, NULL, 0);
         if (http_send(&req, &res) != 0)
             out_warn("the server could not be told (%s); the token stays valid until %s", res.error,
                      a.tok.expires_at);
@@ -302,40 +279,24 @@ int cmd_logout(int argc, char **argv)
     if (token_remove() != 0)
         return EXIT_OTHER;
     out_say("Logged out of %s.", a.server);
-    if (queue_open() == 0) {
-        char **names;
-        int n = queue_names(QUEUE_PENDING, &names);
-        if (n > 0)
-            out_note("%d progress report%s still queued; log in again as %s to send them.", n,
-                     n == 1 ? " is" : "s are", a.tok.email);
-        if (n >= 0)
-            queue_names_free(names, n);
-    }
+    int n = queue_count(QUEUE_PENDING);
+    if (n > 0)
+        out_note("%d progress report%s still queued; log in again as %s to send them.", n,
+                 n == 1 ? " is" : "s are", a.tok.email);
     return EXIT_OK;
 }
 
+static const char whoami_help[] =
+    "Usage: fibertrack whoami\n\nShows the server and the user logged in "
+    "(asks the server, so it also checks the session).\n\n";
+
 int cmd_whoami(int argc, char **argv)
 {
-    static const struct option opts[] = {GLOBAL_LONG_OPTIONS, {NULL, 0, NULL, 0}};
-    int c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
-        if (c == -1)
-            break;
-        if (c == 'h') {
-            fputs("Usage: fibertrack whoami\n\nShows the server and the user logged in "
-                  "(asks the server, so it also checks the session).\n\n",
-                  stdout);
-            fputs(global_options_help, stdout);
-            return EXIT_OK;
-        }
-        if (c == '?' || c == ':')
-            return args_bad_option("whoami", argv);
-        if (args_global(c, optarg) <= 0)
-            return EXIT_USAGE;
-    }
+    int rc = args_only_global(argc, argv, "whoami", whoami_help);
+    if (rc != ARGS_GO_ON)
+        return rc;
     struct api a;
-    int rc = api_open(&a, 1);
+    rc = api_open(&a, 1);
     if (rc != EXIT_OK)
         return rc;
     cJSON *me;

@@ -76,15 +76,10 @@ static int run_list(const struct list_spec *spec, int argc, char **argv)
     long limit = 0;
     long long id;
     int all_projects = 0, c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
-        if (c == -1)
-            break;
+    while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS, opts, spec->name)) != -1) {
         switch (c) {
         case 'h':
-            fputs(spec->help, stdout);
-            fputs(global_options_help, stdout);
-            return EXIT_OK;
+            return args_help(stdout, spec->help);
         case O_LOT:
             if (!spec->lot_filter)
                 return args_usage(spec->name, "%s has no --lot filter", spec->name);
@@ -117,12 +112,8 @@ static int run_list(const struct list_spec *spec, int argc, char **argv)
         case O_ALL:
             all_projects = 1;
             break;
-        case '?':
-        case ':':
-            return args_bad_option(spec->name, argv);
         default:
-            if (args_global(c, optarg) <= 0)
-                return EXIT_USAGE;
+            return EXIT_USAGE;
         }
     }
     if (optind < argc)

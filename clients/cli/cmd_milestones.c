@@ -46,13 +46,6 @@ static const char *const compare_fields[] = {"name",          "kind",        "pl
                                              "tranche_cents", "notes"};
 #define NFIELDS (sizeof(compare_fields) / sizeof(compare_fields[0]))
 
-static int usage(FILE *f)
-{
-    fputs(milestones_help, f);
-    fputs(global_options_help, f);
-    return f == stdout ? EXIT_OK : EXIT_USAGE;
-}
-
 static const struct column milestone_cols[] = {
     {"ID", "id", COL_NUM},
     {"NAME", "name", COL_TEXT},
@@ -72,25 +65,18 @@ static int milestones_list(int argc, char **argv)
         GLOBAL_LONG_OPTIONS, {"state", required_argument, NULL, O_STATE}, {NULL, 0, NULL, 0}};
     const char *state = NULL;
     int c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
-        if (c == -1)
-            break;
+    while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS, opts, "milestones")) != -1) {
         switch (c) {
         case 'h':
-            return usage(stdout);
+            return args_help(stdout, milestones_help);
         case O_STATE:
             if (strcmp(optarg, "done") && strcmp(optarg, "late") && strcmp(optarg, "at_risk") &&
                 strcmp(optarg, "on_track"))
                 return args_usage("milestones", "--state must be done, late, at_risk or on_track");
             state = optarg;
             break;
-        case '?':
-        case ':':
-            return args_bad_option("milestones", argv);
         default:
-            if (args_global(c, optarg) <= 0)
-                return EXIT_USAGE;
+            return EXIT_USAGE;
         }
     }
     if (optind < argc && strcmp(argv[optind], "list") == 0)
@@ -158,39 +144,6 @@ static void print_milestone(const cJSON *m)
     }
 }
 
-static int milestones_show(int argc, char **argv)
-{
-    static const struct option opts[] = {GLOBAL_LONG_OPTIONS, {NULL, 0, NULL, 0}};
-    int c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
-        if (c == -1)
-            break;
-        if (c == 'h')
-            return usage(stdout);
-        if (c == '?' || c == ':')
-            return args_bad_option("milestones", argv);
-        if (args_global(c, optarg) <= 0)
-            return EXIT_USAGE;
-    }
-    long long id;
-    if (optind + 1 != argc || args_id(argv[optind], &id) != 0)
-        return args_usage("milestones", "milestones show needs one milestone id");
-    struct api a;
-    int rc = api_open(&a, 1);
-    if (rc != EXIT_OK)
-        return rc;
-    char path[64];
-    snprintf(path, sizeof(path), "/milestones/%lld", id);
-    cJSON *m;
-    rc = api_get_json(&a, path, &m, NULL, "reading the milestone");
-    if (rc != EXIT_OK)
-        return rc;
-    print_milestone(m);
-    cJSON_Delete(m);
-    return EXIT_OK;
-}
-
 /* "3" or "\"3\"" or W/"3" → 3; -1 when it is not a version. */
 static long long version_of(const char *etag)
 {
@@ -212,6 +165,44 @@ static long long json_version(const cJSON *m)
     return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
 }
 
+/* Reads milestone id into *m (the caller frees) and, when version is not
+ * NULL, its version: the ETag tells it, else the body. Returns an exit
+ * code. */
+static int get_milestone(struct api *a, long long id, cJSON **m, long long *version,
+                         const char *what)
+{
+    char path[64], etag[64];
+    snprintf(path, sizeof(path), "/milestones/%lld", id);
+    int rc = api_get_json(a, path, m, etag, what);
+    if (rc == EXIT_OK && version) {
+        *version = version_of(etag);
+        if (*version < 0)
+            *version = json_version(*m);
+    }
+    return rc;
+}
+
+static int milestones_show(int argc, char **argv)
+{
+    int rc = args_only_global(argc, argv, "milestones", milestones_help);
+    if (rc != ARGS_GO_ON)
+        return rc;
+    long long id;
+    if (optind + 1 != argc || args_id(argv[optind], &id) != 0)
+        return args_usage("milestones", "milestones show needs one milestone id");
+    struct api a;
+    rc = api_open(&a, 1);
+    if (rc != EXIT_OK)
+        return rc;
+    cJSON *m;
+    rc = get_milestone(&a, id, &m, NULL, "reading the milestone");
+    if (rc != EXIT_OK)
+        return rc;
+    print_milestone(m);
+    cJSON_Delete(m);
+    return EXIT_OK;
+}
+
 /* The milestone as it was at version v, from the audit log, and who
  * changed it since (into who). Returns the snapshot (caller frees) or NULL
  * when the log does not tell (or may not be read). */
@@ -228,10 +219,8 @@ static cJSON *snapshot_at(struct api *a, long long id, long long v, char *who, s
     cJSON *snap = NULL;
     if (api_url(a, url, sizeof(url), "%s&limit=1000", path) != 0)
         return NULL;
-    struct http_request req = {0};
-    req.method = "GET";
-    req.url = url;
-    req.token = a->tok.token;
+    struct http_request req;
+    api_request(a, &req, "GET", url, NULL, 0);
     g_cli.quiet = 1;
     int sent = http_send(&req, &res);
     g_cli.quiet = saved_quiet;
@@ -348,15 +337,20 @@ static int ask_yes(const char *question)
     return line[0] == 'y' || line[0] == 'Y' || line[0] == 'j' || line[0] == 'J';
 }
 
-/* A --*-date value: a date, or "none" for null. Returns 0, or -1. */
-static int add_date(cJSON *patch, const char *field, const char *v, int nullable)
+/* The value of a date option (opt, e.g. --planned-date) for field: a
+ * date, or when nullable "none" (or "") for null. Returns 0, or -1 after
+ * the usage message. */
+static int add_date(cJSON *patch, const char *field, const char *opt, const char *v, int nullable)
 {
     if (nullable && (strcmp(v, "none") == 0 || strcmp(v, "") == 0)) {
         cJSON_AddNullToObject(patch, field);
         return 0;
     }
-    if (args_date(v) != 0)
+    if (args_date(v) != 0) {
+        args_usage("milestones", "%s needs YYYY-MM-DD%s, not '%s'", opt, nullable ? " or none" : "",
+                   v);
         return -1;
+    }
     cJSON_AddStringToObject(patch, field, v);
     return 0;
 }
@@ -392,14 +386,11 @@ static int milestones_update(int argc, char **argv)
     int force = 0, c, rc = EXIT_USAGE;
     char *end;
     double eur;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
-        if (c == -1)
-            break;
+    while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS, opts, "milestones")) != -1) {
         switch (c) {
         case 'h':
             cJSON_Delete(patch);
-            return usage(stdout);
+            return args_help(stdout, milestones_help);
         case O_NAME:
             cJSON_AddStringToObject(patch, "name", optarg);
             break;
@@ -407,24 +398,16 @@ static int milestones_update(int argc, char **argv)
             cJSON_AddStringToObject(patch, "kind", optarg);
             break;
         case O_PLANNED:
-            if (add_date(patch, "planned_date", optarg, 0) != 0) {
-                args_usage("milestones", "--planned-date needs YYYY-MM-DD, not '%s'", optarg);
+            if (add_date(patch, "planned_date", "--planned-date", optarg, 0) != 0)
                 goto out;
-            }
             break;
         case O_FORECAST:
-            if (add_date(patch, "forecast_date", optarg, 1) != 0) {
-                args_usage("milestones", "--forecast-date needs YYYY-MM-DD or none, not '%s'",
-                           optarg);
+            if (add_date(patch, "forecast_date", "--forecast-date", optarg, 1) != 0)
                 goto out;
-            }
             break;
         case O_ACTUAL:
-            if (add_date(patch, "actual_date", optarg, 1) != 0) {
-                args_usage("milestones", "--actual-date needs YYYY-MM-DD or none, not '%s'",
-                           optarg);
+            if (add_date(patch, "actual_date", "--actual-date", optarg, 1) != 0)
                 goto out;
-            }
             break;
         case O_NOTES:
             if (*optarg)
@@ -456,13 +439,8 @@ static int milestones_update(int argc, char **argv)
         case O_FORCE:
             force = 1;
             break;
-        case '?':
-        case ':':
-            args_bad_option("milestones", argv);
-            goto out;
         default:
-            if (args_global(c, optarg) <= 0)
-                goto out;
+            goto out;
         }
     }
     long long id;
@@ -487,21 +465,15 @@ static int milestones_update(int argc, char **argv)
     rc = api_open(&a, 1);
     if (rc != EXIT_OK)
         goto out;
-    char path[64];
-    snprintf(path, sizeof(path), "/milestones/%lld", id);
     cJSON *seen = NULL;
-    char etag[64];
     if (seen_v < 0) {
-        rc = api_get_json(&a, path, &seen, etag, "reading the milestone");
+        rc = get_milestone(&a, id, &seen, &seen_v, "reading the milestone");
         if (rc != EXIT_OK)
             goto out;
-        seen_v = version_of(etag);
-        if (seen_v < 0)
-            seen_v = json_version(seen);
     }
     char *body = cJSON_PrintUnformatted(patch);
     char url[2048];
-    if (!body || api_url(&a, url, sizeof(url), "%s", path) != 0) {
+    if (!body || api_url(&a, url, sizeof(url), "/milestones/%lld", id) != 0) {
         free(body);
         cJSON_Delete(seen);
         rc = EXIT_OTHER;
@@ -510,12 +482,8 @@ static int milestones_update(int argc, char **argv)
     for (int round = 0;; round++) {
         char im[64];
         snprintf(im, sizeof(im), "\"%lld\"", seen_v);
-        struct http_request req = {0};
-        req.method = "PATCH";
-        req.url = url;
-        req.token = a.tok.token;
-        req.body = body;
-        req.body_len = strlen(body);
+        struct http_request req;
+        api_request(&a, &req, "PATCH", url, body, strlen(body));
         req.if_match = im;
         struct http_response res;
         if (http_send(&req, &res) != 0) {
@@ -548,13 +516,10 @@ static int milestones_update(int argc, char **argv)
         /* 412: someone changed it since seen_v. Read it again, show the
          * difference, and apply only when told to. */
         cJSON *cur;
-        char cur_etag[64];
-        rc = api_get_json(&a, path, &cur, cur_etag, "reading the milestone again");
+        long long cur_v;
+        rc = get_milestone(&a, id, &cur, &cur_v, "reading the milestone again");
         if (rc != EXIT_OK)
             break;
-        long long cur_v = version_of(cur_etag);
-        if (cur_v < 0)
-            cur_v = json_version(cur);
         char who[300] = "";
         if (!seen || json_version(seen) != seen_v) {
             cJSON_Delete(seen);
@@ -631,7 +596,7 @@ int cmd_milestones(int argc, char **argv)
     if (strcmp(sub, "update") == 0)
         return milestones_update(argc - 1, argv + 1);
     if (strcmp(sub, "help") == 0)
-        return usage(stdout);
+        return args_help(stdout, milestones_help);
     if (sub[0] != '-' && strcmp(sub, "list") != 0)
         return args_usage("milestones", "unknown milestones command '%s' (list, show, update)",
                           sub);

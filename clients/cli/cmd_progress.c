@@ -51,13 +51,6 @@ static const char progress_help[] =
     "  --limit N          at most N reports (default: all)\n"
     "\n";
 
-static int progress_usage(FILE *f)
-{
-    fputs(progress_help, f);
-    fputs(global_options_help, f);
-    return f == stdout ? EXIT_OK : EXIT_USAGE;
-}
-
 static int known_status(const char *s)
 {
     for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
@@ -126,6 +119,20 @@ static void print_report_result(const struct send_result *r)
         out_say("(The server had received it already: it was recorded once.)");
 }
 
+/* With --json, where a report that was not sent waits: scripts keep the
+ * key to resubmit safely. */
+static void print_queued_json(const char *qid, const char *key)
+{
+    if (!g_cli.json)
+        return;
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddBoolToObject(j, "queued", 1);
+    cJSON_AddStringToObject(j, "queue_id", qid);
+    cJSON_AddStringToObject(j, "idempotency_key", key);
+    out_json(j);
+    cJSON_Delete(j);
+}
+
 static int progress_submit(int argc, char **argv)
 {
     enum {
@@ -152,13 +159,10 @@ static int progress_submit(int argc, char **argv)
     const char *segment = NULL, *length = NULL, *status = NULL, *date = NULL, *note = NULL;
     const char *key_opt = NULL;
     int queue_only = 0, no_queue = 0, c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
-        if (c == -1)
-            break;
+    while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS, opts, "progress")) != -1) {
         switch (c) {
         case 'h':
-            return progress_usage(stdout);
+            return args_help(stdout, progress_help);
         case O_SEGMENT:
             segment = optarg;
             break;
@@ -183,12 +187,8 @@ static int progress_submit(int argc, char **argv)
         case O_KEY:
             key_opt = optarg;
             break;
-        case '?':
-        case ':':
-            return args_bad_option("progress", argv);
         default:
-            if (args_global(c, optarg) <= 0)
-                return EXIT_USAGE;
+            return EXIT_USAGE;
         }
     }
     if (optind < argc)
@@ -262,14 +262,7 @@ static int progress_submit(int argc, char **argv)
     fs_fault_point("queued-before-send");
 
     if (queue_only) {
-        if (g_cli.json) {
-            cJSON *j = cJSON_CreateObject();
-            cJSON_AddBoolToObject(j, "queued", 1);
-            cJSON_AddStringToObject(j, "queue_id", qid);
-            cJSON_AddStringToObject(j, "idempotency_key", key);
-            out_json(j);
-            cJSON_Delete(j);
-        }
+        print_queued_json(qid, key);
         out_say("Saved in the local queue as %s. Send it with: fibertrack sync", qid);
         return EXIT_OK;
     }
@@ -307,14 +300,7 @@ static int progress_submit(int argc, char **argv)
                   key);
         code = EXIT_NETWORK;
     } else {
-        if (g_cli.json) {
-            cJSON *j = cJSON_CreateObject();
-            cJSON_AddBoolToObject(j, "queued", 1);
-            cJSON_AddStringToObject(j, "queue_id", qid);
-            cJSON_AddStringToObject(j, "idempotency_key", key);
-            out_json(j);
-            cJSON_Delete(j);
-        }
+        print_queued_json(qid, key);
         fprintf(stderr,
                 "The report is NOT sent yet, but it is saved on this computer (queue id %s).\n"
                 "Send it when you have a connection: fibertrack sync\n"
@@ -339,13 +325,10 @@ static int progress_list(int argc, char **argv)
     long long segment = 0;
     long limit = 0;
     int c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
-        if (c == -1)
-            break;
+    while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS, opts, "progress")) != -1) {
         switch (c) {
         case 'h':
-            return progress_usage(stdout);
+            return args_help(stdout, progress_help);
         case O_STATE:
             if (strcmp(optarg, "submitted") && strcmp(optarg, "approved") &&
                 strcmp(optarg, "rejected"))
@@ -360,12 +343,8 @@ static int progress_list(int argc, char **argv)
             if (args_long(optarg, 1, 1000000, &limit) != 0)
                 return args_usage("progress", "--limit needs a number from 1, not '%s'", optarg);
             break;
-        case '?':
-        case ':':
-            return args_bad_option("progress", argv);
         default:
-            if (args_global(c, optarg) <= 0)
-                return EXIT_USAGE;
+            return EXIT_USAGE;
         }
     }
     if (optind < argc)
@@ -421,25 +400,20 @@ static int progress_list(int argc, char **argv)
     cJSON_Delete(items);
 
     /* People should not wonder where a report went that is still local. */
-    if (queue_open() == 0) {
-        char **names;
-        int n = queue_names(QUEUE_PENDING, &names);
-        if (n > 0)
-            out_note("%d report%s not sent yet (see: fibertrack queue; send: fibertrack sync).", n,
-                     n == 1 ? " is" : "s are");
-        if (n >= 0)
-            queue_names_free(names, n);
-    }
+    int n = queue_count(QUEUE_PENDING);
+    if (n > 0)
+        out_note("%d report%s not sent yet (see: fibertrack queue; send: fibertrack sync).", n,
+                 n == 1 ? " is" : "s are");
     return EXIT_OK;
 }
 
 int cmd_progress(int argc, char **argv)
 {
     if (argc < 2)
-        return progress_usage(stderr);
+        return args_help(stderr, progress_help);
     const char *sub = argv[1];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0)
-        return progress_usage(stdout);
+        return args_help(stdout, progress_help);
     if (strcmp(sub, "submit") == 0)
         return progress_submit(argc - 1, argv + 1);
     if (strcmp(sub, "list") == 0)
@@ -464,26 +438,13 @@ static const char sync_help[] =
 
 int cmd_sync(int argc, char **argv)
 {
-    static const struct option opts[] = {GLOBAL_LONG_OPTIONS, {NULL, 0, NULL, 0}};
-    int c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
-        if (c == -1)
-            break;
-        if (c == 'h') {
-            fputs(sync_help, stdout);
-            fputs(global_options_help, stdout);
-            return EXIT_OK;
-        }
-        if (c == '?' || c == ':')
-            return args_bad_option("sync", argv);
-        if (args_global(c, optarg) <= 0)
-            return EXIT_USAGE;
-    }
+    int rc = args_only_global(argc, argv, "sync", sync_help);
+    if (rc != ARGS_GO_ON)
+        return rc;
     if (optind < argc)
         return args_usage("sync", "unexpected argument '%s'", argv[optind]);
     struct api a;
-    int rc = api_open(&a, 1);
+    rc = api_open(&a, 1);
     if (rc != EXIT_OK)
         return rc;
     struct send_result r = {0};
@@ -618,22 +579,9 @@ static int queue_list_cmd(void)
 
 int cmd_queue(int argc, char **argv)
 {
-    static const struct option opts[] = {GLOBAL_LONG_OPTIONS, {NULL, 0, NULL, 0}};
-    int c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
-        if (c == -1)
-            break;
-        if (c == 'h') {
-            fputs(queue_help, stdout);
-            fputs(global_options_help, stdout);
-            return EXIT_OK;
-        }
-        if (c == '?' || c == ':')
-            return args_bad_option("queue", argv);
-        if (args_global(c, optarg) <= 0)
-            return EXIT_USAGE;
-    }
+    int rc = args_only_global(argc, argv, "queue", queue_help);
+    if (rc != ARGS_GO_ON)
+        return rc;
     const char *sub = optind < argc ? argv[optind] : "list";
     if (strcmp(sub, "list") == 0) {
         if (optind + 1 < argc)
@@ -660,7 +608,7 @@ int cmd_queue(int argc, char **argv)
             out_error("another fibertrack is sending the queue; try again in a moment");
         return EXIT_OTHER;
     }
-    int rc = strcmp(sub, "retry") == 0 ? queue_retry(name) : queue_drop(name);
+    rc = strcmp(sub, "retry") == 0 ? queue_retry(name) : queue_drop(name);
     queue_unlock(fd);
     if (rc != 0)
         return EXIT_OTHER;

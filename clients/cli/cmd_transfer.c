@@ -118,20 +118,13 @@ static int download(struct api *a, const char *path, const char *out_path, const
         out_error("%s: the address is too long", what);
         goto out;
     }
-    struct http_request req = {0};
-    req.method = "GET";
-    req.url = url;
-    req.token = a->tok.token;
+    struct http_request req;
+    api_request(a, &req, "GET", url, NULL, 0);
     req.accept = "*/*";
     req.sink = f;
     req.progress_label = label;
     if (http_send(&req, &res) != 0) {
-        if (res.local_error) {
-            out_error("%s: %s", what, res.error);
-            rc = EXIT_OTHER;
-        } else {
-            rc = out_network_error(a->server, res.error, what);
-        }
+        rc = api_no_answer(a, &res, what);
         goto out;
     }
     if (res.status < 200 || res.status >= 300) {
@@ -220,15 +213,10 @@ int cmd_reports(int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *out = NULL, *as_of = NULL, *from = NULL, *to = NULL, *lang = NULL;
     int c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS "o:", opts, NULL);
-        if (c == -1)
-            break;
+    while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS "o:", opts, "reports")) != -1) {
         switch (c) {
         case 'h':
-            fputs(reports_help, stdout);
-            fputs(global_options_help, stdout);
-            return EXIT_OK;
+            return args_help(stdout, reports_help);
         case 'o':
             out = optarg;
             break;
@@ -244,12 +232,8 @@ int cmd_reports(int argc, char **argv)
         case O_LANG:
             lang = optarg;
             break;
-        case '?':
-        case ':':
-            return args_bad_option("reports", argv);
         default:
-            if (args_global(c, optarg) <= 0)
-                return EXIT_USAGE;
+            return EXIT_USAGE;
         }
     }
     if (optind >= argc)
@@ -274,11 +258,8 @@ int cmd_reports(int argc, char **argv)
         return args_usage("reports", "-o needs a file name");
 
     struct api a;
-    int rc = api_open(&a, 1);
-    if (rc != EXIT_OK)
-        return rc;
     long long pid;
-    rc = api_project(&a, &pid);
+    int rc = api_open_project(&a, &pid);
     if (rc != EXIT_OK)
         return rc;
     char path[512];
@@ -301,34 +282,27 @@ int cmd_reports(int argc, char **argv)
 
 /* ---- export ---- */
 
+static const char export_help[] =
+    "Usage: fibertrack export [-o FILE]\n\n"
+    "Downloads the project's network (nodes, segments, premises with their\n"
+    "current status) as GeoJSON, readable by QGIS and ogr2ogr.\n"
+    "  -o FILE   where to save it (\"-\": stdout); default: the server's name\n\n";
+
 int cmd_export(int argc, char **argv)
 {
     static const struct option opts[] = {
         GLOBAL_LONG_OPTIONS, {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
     const char *out = NULL;
     int c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS "o:", opts, NULL);
-        if (c == -1)
-            break;
+    while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS "o:", opts, "export")) != -1) {
         switch (c) {
         case 'h':
-            fputs("Usage: fibertrack export [-o FILE]\n\n"
-                  "Downloads the project's network (nodes, segments, premises with their\n"
-                  "current status) as GeoJSON, readable by QGIS and ogr2ogr.\n"
-                  "  -o FILE   where to save it (\"-\": stdout); default: the server's name\n\n",
-                  stdout);
-            fputs(global_options_help, stdout);
-            return EXIT_OK;
+            return args_help(stdout, export_help);
         case 'o':
             out = optarg;
             break;
-        case '?':
-        case ':':
-            return args_bad_option("export", argv);
         default:
-            if (args_global(c, optarg) <= 0)
-                return EXIT_USAGE;
+            return EXIT_USAGE;
         }
     }
     if (optind < argc)
@@ -336,11 +310,8 @@ int cmd_export(int argc, char **argv)
     if (out && !*out)
         return args_usage("export", "-o needs a file name");
     struct api a;
-    int rc = api_open(&a, 1);
-    if (rc != EXIT_OK)
-        return rc;
     long long pid;
-    rc = api_project(&a, &pid);
+    int rc = api_open_project(&a, &pid);
     if (rc != EXIT_OK)
         return rc;
     char path[128], fallback[64];
@@ -442,24 +413,15 @@ int cmd_import(int argc, char **argv)
     static const struct option opts[] = {
         GLOBAL_LONG_OPTIONS, {"dry-run", no_argument, NULL, O_DRY}, {NULL, 0, NULL, 0}};
     int dry = 0, c;
-    for (;;) {
-        c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, opts, NULL);
-        if (c == -1)
-            break;
+    while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS, opts, "import")) != -1) {
         switch (c) {
         case 'h':
-            fputs(import_help, stdout);
-            fputs(global_options_help, stdout);
-            return EXIT_OK;
+            return args_help(stdout, import_help);
         case O_DRY:
             dry = 1;
             break;
-        case '?':
-        case ':':
-            return args_bad_option("import", argv);
         default:
-            if (args_global(c, optarg) <= 0)
-                return EXIT_USAGE;
+            return EXIT_USAGE;
         }
     }
     if (optind + 1 != argc)
@@ -501,13 +463,8 @@ int cmd_import(int argc, char **argv)
     cJSON_Delete(doc);
 
     struct api a;
-    int rc = api_open(&a, 1);
-    if (rc != EXIT_OK) {
-        free(data);
-        return rc;
-    }
     long long pid;
-    rc = api_project(&a, &pid);
+    int rc = api_open_project(&a, &pid);
     if (rc != EXIT_OK) {
         free(data);
         return rc;
@@ -522,21 +479,16 @@ int cmd_import(int argc, char **argv)
     }
     char label[300];
     snprintf(label, sizeof(label), "Uploading %d features", nfeatures);
-    struct http_request req = {0};
-    req.method = "POST";
-    req.url = url;
-    req.token = a.tok.token;
+    struct http_request req;
+    api_request(&a, &req, "POST", url, data, len);
     req.content_type = "application/geo+json";
-    req.body = data;
-    req.body_len = len;
     /* A retry after a lost answer must not import twice. */
     req.idempotency_key = key;
     req.retry_inflight_409 = 1;
     req.progress_label = label;
     struct http_response res;
     if (http_send(&req, &res) != 0) {
-        rc = res.local_error ? (out_error("importing: %s", res.error), EXIT_OTHER)
-                             : out_network_error(a.server, res.error, "importing");
+        rc = api_no_answer(&a, &res, "importing");
     } else if (res.status >= 200 && res.status < 300) {
         cJSON *j = api_parse(&res, "importing");
         if (j) {

@@ -163,6 +163,17 @@ oom:
     return -1;
 }
 
+int queue_count(const char *which)
+{
+    if (queue_open() != 0)
+        return -1;
+    char **names;
+    int n = queue_names(which, &names);
+    if (n >= 0)
+        queue_names_free(names, n);
+    return n;
+}
+
 static const char *str(const cJSON *o, const char *k)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -223,6 +234,41 @@ int queue_load(const char *which, const char *name, struct queue_entry *e)
     return 0;
 }
 
+/* Writes j as dir/name, durably and for the user's eyes only. Returns 0;
+ * -1 when out of memory (said here); -2 with errno set when the file could
+ * not be written, which the caller reports in its own words. */
+static int write_json(const char *dir, const char *name, const cJSON *j)
+{
+    char *text = cJSON_Print(j);
+    if (!text) {
+        out_error("out of memory");
+        return -1;
+    }
+    int rc = fs_write_atomic(dir, name, text, strlen(text), 0600);
+    int saved = errno;
+    free(text);
+    errno = saved;
+    return rc == 0 ? 0 : -2;
+}
+
+/* Moves name from dir_from to dir_to with j as its new content. It is
+ * written to dir_to first: a crash in between leaves it in both, and the
+ * next run meets it again rather than losing it. Returns 0, or -1 with a
+ * message printed. */
+static int move_json(const char *dir_from, const char *dir_to, const char *name, const cJSON *j)
+{
+    int rc = write_json(dir_to, name, j);
+    if (rc == -2)
+        out_error("cannot write %s/%s: %s", dir_to, name, strerror(errno));
+    if (rc != 0)
+        return -1;
+    if (fs_remove(dir_from, name) != 0) {
+        out_error("cannot remove %s/%s: %s", dir_from, name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int queue_add(const char *server, long long user_id, const char *email, const char *key,
               const char *path, const char *body, char *id)
 {
@@ -257,20 +303,11 @@ int queue_add(const char *server, long long user_id, const char *email, const ch
     cJSON_AddStringToObject(j, "method", "POST");
     cJSON_AddStringToObject(j, "path", path);
     cJSON_AddStringToObject(j, "body", body);
-    char *text = cJSON_Print(j);
+    int rc = write_json(q_pending, name, j);
+    if (rc == -2)
+        out_error("cannot store the report in %s: %s", q_pending, strerror(errno));
     cJSON_Delete(j);
-    if (!text) {
-        out_error("out of memory");
-        return -1;
-    }
-    int rc = fs_write_atomic(q_pending, name, text, strlen(text), 0600);
-    int saved = errno;
-    free(text);
-    if (rc != 0) {
-        out_error("cannot store the report in %s: %s", q_pending, strerror(saved));
-        return -1;
-    }
-    return 0;
+    return rc == 0 ? 0 : -1;
 }
 
 int queue_find(const char *which, const char *id, char *name, size_t n)
@@ -327,26 +364,11 @@ int queue_fail(const struct queue_entry *e, long status, const char *problem)
         cJSON_AddItemToObject(f, "problem", p);
     cJSON_DeleteItemFromObjectCaseSensitive(j, "failed");
     cJSON_AddItemToObject(j, "failed", f);
-    char *text = cJSON_Print(j);
+    /* Should a crash leave it in both, the next sync meets the same
+     * refusal again. */
+    int rc = move_json(q_pending, q_failed, e->name, j);
     cJSON_Delete(j);
-    if (!text) {
-        out_error("out of memory");
-        return -1;
-    }
-    /* Written to failed/ first: a crash in between leaves it in both, and
-     * the next sync meets the same refusal again. */
-    int rc = fs_write_atomic(q_failed, e->name, text, strlen(text), 0600);
-    int saved = errno;
-    free(text);
-    if (rc != 0) {
-        out_error("cannot write %s/%s: %s", q_failed, e->name, strerror(saved));
-        return -1;
-    }
-    if (fs_remove(q_pending, e->name) != 0) {
-        out_error("cannot remove %s/%s: %s", q_pending, e->name, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 int queue_retry(const char *name)
@@ -355,24 +377,9 @@ int queue_retry(const char *name)
     if (queue_load(QUEUE_FAILED, name, &e) != 0)
         return -1;
     cJSON_DeleteItemFromObjectCaseSensitive(e.json, "failed");
-    char *text = cJSON_Print(e.json);
+    int rc = move_json(q_failed, q_pending, name, e.json);
     queue_entry_free(&e);
-    if (!text) {
-        out_error("out of memory");
-        return -1;
-    }
-    int rc = fs_write_atomic(q_pending, name, text, strlen(text), 0600);
-    int saved = errno;
-    free(text);
-    if (rc != 0) {
-        out_error("cannot write %s/%s: %s", q_pending, name, strerror(saved));
-        return -1;
-    }
-    if (fs_remove(q_failed, name) != 0) {
-        out_error("cannot remove %s/%s: %s", q_failed, name, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 int queue_drop(const char *name)

@@ -55,6 +55,10 @@ int queue_add(const char *server, long long user_id, const char *email, const ch
 int queue_names(const char *which, char ***names);
 void queue_names_free(char **names, int n);
 
+/* How many files a queue holds (opening the queue first). Returns the
+ * count, or -1 with a message printed. */
+int queue_count(const char *which);
+
 /* Loads a file of a queue. Returns 0, or -1 with a message printed (the
  * file is damaged or gone). Free with queue_entry_free. */
 int queue_load(const char *which, const char *name, struct queue_entry *e);

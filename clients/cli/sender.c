@@ -185,12 +185,8 @@ static int send_one(struct api *a, struct send_result *r, const struct queue_ent
     describe_submission(e->body, desc, sizeof(desc));
     snprintf(what, sizeof(what), "report %s (%s)", e->id, desc);
 
-    struct http_request req = {0};
-    req.method = "POST";
-    req.url = url;
-    req.token = a->tok.token;
-    req.body = e->body;
-    req.body_len = strlen(e->body);
+    struct http_request req;
+    api_request(a, &req, "POST", url, e->body, strlen(e->body));
     req.idempotency_key = e->key;
     req.retry_inflight_409 = 1;
     struct http_response res;
@@ -364,12 +360,9 @@ int send_queue(struct api *a, struct send_result *r, double lock_wait_s, int pri
         free(sk.names[i]);
     free(sk.names);
 
-    char **names;
-    int n = queue_names(QUEUE_PENDING, &names);
-    if (n >= 0) {
+    int n = queue_count(QUEUE_PENDING);
+    if (n >= 0)
         r->pending = n;
-        queue_names_free(names, n);
-    }
     queue_unlock(fd);
     return r->stop_code;
 }
