@@ -28,6 +28,9 @@ function cssColors() {
   return colors;
 }
 
+const SEGMENT_FIELDS = 'id,code,lot_id,status,geometry';
+const PREMISE_FIELDS = 'id,code,status,lat,lon';
+
 export async function render(el, ctx) {
   el.append(h('h1', 'Map'), h('p.loading', 'Loading the project…'));
   // The map data is what takes time: ask for it at once, while the project loads.
@@ -38,8 +41,9 @@ export async function render(el, ctx) {
   let premN = 0;
   let onPage = () => {};
   const loading = Promise.all([
-    api.listAll('segments', { project_id: pid }, (items, n) => { segPages.push(items); segN = n; onPage(); }, { signal: ctx.signal }),
-    api.listAll('premises', { project_id: pid }, (items, n) => { premPages.push(items); premN = n; onPage(); }, { signal: ctx.signal }),
+    // Only what the map draws; the details of one object are fetched when it is selected.
+    api.listAll('segments', { project_id: pid, fields: SEGMENT_FIELDS }, (items, n) => { segPages.push(items); segN = n; onPage(); }, { signal: ctx.signal }),
+    api.listAll('premises', { project_id: pid, fields: PREMISE_FIELDS }, (items, n) => { premPages.push(items); premN = n; onPage(); }, { signal: ctx.signal }),
   ]);
   loading.catch(() => {}); // handled below; this only keeps an early failure from being "unhandled"
 
@@ -112,10 +116,23 @@ export async function render(el, ctx) {
     .then((items) => { for (const l of items) lots.set(l.id, l); })
     .catch(() => { /* lot codes are a nicety */ });
 
-  function showDetails(obj, kind) {
+  // The list rows hold only the drawn fields: read the whole object once.
+  let detailsFor = null;
+  async function showDetails(obj, kind) {
     if (!obj) {
       details.replaceChildren(h('p.small', 'Nothing there. Select a segment or a premise on the map.'));
       return;
+    }
+    if (!obj.full) {
+      detailsFor = obj;
+      details.replaceChildren(h('p.small', `Loading ${obj.code}…`));
+      try {
+        Object.assign(obj, await api.get(`${kind === 'seg' ? 'segments' : 'premises'}/${obj.id}`), { full: true });
+      } catch (err) {
+        if (detailsFor === obj) details.replaceChildren(errorBox(err, obj.code, () => showDetails(obj, kind)));
+        return;
+      }
+      if (detailsFor !== obj) return; // another object was selected meanwhile
     }
     const row = (k, v) => h('div', h('dt', k), h('dd', v));
     if (kind === 'seg') {

@@ -55,13 +55,20 @@ static void add_scope(struct req *r, const struct resource *res, struct sbuf *sq
             p[(*np)++] = DB_INTP(scope_value(r, res));
 }
 
-static void add_select(struct sbuf *b, const struct resource *res)
+/* Whether field i is returned: write-only fields never are, and a list may
+ * ask for some fields only (mask NULL: all). */
+static int returned(const struct resource *res, size_t i, const unsigned char *mask)
+{
+    return !(res->fields[i].flags & F_WRITEONLY) && (!mask || mask[i]);
+}
+
+static void add_select(struct sbuf *b, const struct resource *res, const unsigned char *mask)
 {
     sbuf_add(b, "SELECT ");
     int first = 1;
     for (size_t i = 0; i < res->nfields; i++) {
         const struct field *f = &res->fields[i];
-        if (f->flags & F_WRITEONLY)
+        if (!returned(res, i, mask))
             continue;
         if (!first)
             sbuf_add(b, ", ");
@@ -114,13 +121,14 @@ static cJSON *cell_json(const struct field *f, const char *cell)
     }
 }
 
-static cJSON *row_json(const struct resource *res, const struct db_rows *rows, size_t row)
+static cJSON *row_json(const struct resource *res, const struct db_rows *rows, size_t row,
+                       const unsigned char *mask)
 {
     cJSON *o = cJSON_CreateObject();
     size_t col = 0;
     for (size_t i = 0; i < res->nfields; i++) {
         const struct field *f = &res->fields[i];
-        if (f->flags & F_WRITEONLY)
+        if (!returned(res, i, mask))
             continue;
         cJSON_AddItemToObject(o, f->name, cell_json(f, db_cell(rows, row, col)));
         col++;
@@ -136,7 +144,7 @@ int resource_load(struct req *r, const struct resource *res, long long id, int f
     size_t np = 0;
     *out = NULL;
     sbuf_init(&sql, r->pool);
-    add_select(&sql, res);
+    add_select(&sql, res, NULL);
     sbuf_add(&sql, " WHERE t.id = ?");
     p[np++] = DB_INTP(id);
     add_scope(r, res, &sql, p, &np);
@@ -145,7 +153,7 @@ int resource_load(struct req *r, const struct resource *res, long long id, int f
     struct db_rows *rows;
     int rc = db_exec(r->db, r->pool, sql.s, p, np, &rows);
     if (rc == DB_OK && rows->nrows == 1)
-        *out = row_json(res, rows, 0);
+        *out = row_json(res, rows, 0, NULL);
     return rc;
 }
 
@@ -216,12 +224,12 @@ int resource_list(struct req *r)
             if (strcmp(r->query[j].key, k) == 0)
                 return bad_filter(r, k, "is given twice");
         const struct field *f = field_find(res->fields, res->nfields, k);
-        int known = strcmp(k, "limit") == 0 || strcmp(k, "cursor") == 0 ||
+        int known = strcmp(k, "limit") == 0 || strcmp(k, "cursor") == 0 || strcmp(k, "fields") == 0 ||
                     strcmp(k, "updated_since") == 0 || (strcmp(k, "q") == 0 && res->search) ||
                     (f && (f->flags & F_FILTER));
         if (!known) {
             char names[512];
-            size_t o = (size_t)snprintf(names, sizeof(names), "limit, cursor, updated_since%s",
+            size_t o = (size_t)snprintf(names, sizeof(names), "limit, cursor, fields, updated_since%s",
                                         res->search ? ", q" : "");
             for (size_t j = 0; j < res->nfields && o < sizeof(names); j++)
                 if (res->fields[j].flags & F_FILTER)
@@ -244,8 +252,36 @@ int resource_list(struct req *r)
             return bad_filter(r, "cursor", "is not a cursor this server gave out");
     }
 
+    /* ?fields=a,b keeps big lists (a map's thousands of segments) small;
+     * the id always comes first, for the cursor. */
+    unsigned char *mask = NULL;
+    v = req_query(r, "fields");
+    if (v) {
+        mask = pool_alloc(r->pool, res->nfields);
+        mask[0] = 1;
+        const char *name = v;
+        while (*name) {
+            size_t n = strcspn(name, ",");
+            int found = 0;
+            for (size_t i = 0; i < res->nfields; i++) {
+                if (strlen(res->fields[i].name) == n && strncmp(res->fields[i].name, name, n) == 0 &&
+                    !(res->fields[i].flags & F_WRITEONLY)) {
+                    mask[i] = 1;
+                    found = 1;
+                }
+            }
+            if (!found)
+                return reply_problem(r, 400, "query parameter 'fields' names '%.*s', which is not a "
+                                             "field of %s",
+                                     (int)(n > 64 ? 64 : n), name, res->name);
+            name += n;
+            if (*name == ',')
+                name++;
+        }
+    }
+
     sbuf_init(&sql, r->pool);
-    add_select(&sql, res);
+    add_select(&sql, res, mask);
     sbuf_add(&sql, " WHERE 1 = 1");
     for (size_t i = 0; i < res->nfields; i++) {
         const struct field *f = &res->fields[i];
@@ -326,7 +362,7 @@ int resource_list(struct req *r)
     cJSON *items = cJSON_AddArrayToObject(out, "items");
     size_t n = rows->nrows > (size_t)limit ? (size_t)limit : rows->nrows;
     for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(items, row_json(res, rows, i));
+        cJSON_AddItemToArray(items, row_json(res, rows, i, mask));
     if (rows->nrows > (size_t)limit) {
         char cur[CURSOR_MAX];
         /* The id column comes first in every resource. */
