@@ -35,6 +35,7 @@ struct mdb_paths {
     char installlog[PATH_MAX];
     char owner[PATH_MAX];
     char lock[PATH_MAX];
+    char tmp[PATH_MAX];
 };
 
 __attribute__((format(printf, 1, 2))) static void mdb_err(const char *fmt, ...)
@@ -82,6 +83,7 @@ static int make_paths(const char *dir, struct mdb_paths *p)
         fmt_path(p->data_tmp, sizeof p->data_tmp, "%s/data.tmp", dir) < 0 ||
         fmt_path(p->pidfile, sizeof p->pidfile, "%s/mariadb.pid", dir) < 0 ||
         fmt_path(p->errlog, sizeof p->errlog, "%s/error.log", dir) < 0 ||
+        fmt_path(p->tmp, sizeof p->tmp, "%s/tmp", dir) < 0 ||
         fmt_path(p->installlog, sizeof p->installlog, "%s/install.log", dir) < 0 ||
         fmt_path(p->owner, sizeof p->owner, "%s/owner", dir) < 0 ||
         fmt_path(p->lock, sizeof p->lock, "%s/supervisor.lock", dir) < 0)
@@ -640,7 +642,16 @@ static int start_server(struct mdb_server *s, const struct mdb_paths *p)
         return -1;
     }
     char datadir[PATH_MAX + 16], sock[300], pidf[PATH_MAX + 16], logf[PATH_MAX + 16], user[300];
-    if (fmt_path(datadir, sizeof datadir, "--datadir=%s", p->data) < 0 ||
+    char tmpdir[PATH_MAX + 16];
+    /* A private tmpdir: mariadbd removes every #sql* file in its tmpdir when
+     * it starts, so a shared /tmp lets one server's start break another's
+     * running query. */
+    if (mkdir(p->tmp, 0700) != 0 && errno != EEXIST) {
+        mdb_err("cannot create %s: %s", p->tmp, strerror(errno));
+        return -1;
+    }
+    if (fmt_path(tmpdir, sizeof tmpdir, "--tmpdir=%s", p->tmp) < 0 ||
+        fmt_path(datadir, sizeof datadir, "--datadir=%s", p->data) < 0 ||
         fmt_path(sock, sizeof sock, "--socket=%s", s->socket_path) < 0 ||
         fmt_path(pidf, sizeof pidf, "--pid-file=%s", p->pidfile) < 0 ||
         fmt_path(logf, sizeof logf, "--log-error=%s", p->errlog) < 0)
@@ -654,6 +665,7 @@ static int start_server(struct mdb_server *s, const struct mdb_paths *p)
     argv[n++] = sock;
     argv[n++] = pidf;
     argv[n++] = logf;
+    argv[n++] = tmpdir;
     argv[n++] = "--skip-networking";
     if (user[0])
         argv[n++] = user;

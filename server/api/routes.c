@@ -6,6 +6,7 @@
 #include "api/construction.h"
 #include "api/gis.h"
 #include "api/planning.h"
+#include "api/reports.h"
 #include "api/inventory.h"
 #include "api/meta.h"
 #include "api/resource.h"
@@ -46,6 +47,10 @@ const struct route api_routes[] = {
      NULL},
     {HTTP_GET, "/api/v1/projects/:id/export.geojson", gis_export, ROLE_STAFF, 0,
      "The project's network as GeoJSON with current status", NULL},
+    {HTTP_GET, "/api/v1/projects/:id/reports/progress.xlsx", reports_progress, ROLE_STAFF, 0,
+     "Progress report workbook as of a date (?as_of=YYYY-MM-DD&lang=en|de)", NULL},
+    {HTTP_GET, "/api/v1/projects/:id/reports/costs.xlsx", reports_costs, ROLE_STAFF, 0,
+     "Cost statement / payment request workbook (?from=&to=YYYY-MM-DD&lang=en|de)", NULL},
     CRUD(contractors_resource, "contractors", ROLE_ANY, INVENTORY_WRITE),
     CRUD(lots_resource, "lots", ROLE_ANY, INVENTORY_WRITE),
     CRUD(nodes_resource, "nodes", ROLE_ANY, INVENTORY_WRITE),

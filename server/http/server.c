@@ -279,6 +279,8 @@ void http_complete(struct req *r)
     if (S.stopped) {
         pthread_mutex_unlock(&S.stop_lock);
         log_msg(LOG_WARN, "request %s finished after shutdown; not answered", r->request_id);
+        if (r->resp_file)
+            unlink(r->resp_file);
         pool_free(r->pool);
         atomic_fetch_sub(&S.in_flight, 1);
         return;
