@@ -160,8 +160,11 @@ function page(key, mod, title) {
     const el = freshContainer(title);
     navAbort = new AbortController();
     const ctx = { user, params, query, signal: navAbort.signal, project: currentProject(), app: appApi };
+    // A page renders after its data arrives: if the user moved the focus
+    // meanwhile (tabbed to the skip link, say), leave it where they put it.
+    const focusAtStart = document.activeElement;
     await mod.render(el, ctx);
-    focusHeading(el);
+    if (document.activeElement === focusAtStart) focusHeading(el);
   };
 }
 
