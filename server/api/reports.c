@@ -160,8 +160,18 @@ static void attach(struct req *r, const char *path, const char *filename)
 
 /* ---- progress.xlsx ---- */
 
-static int build_progress(struct req *r, long long id, const char *as_of, enum rpt_lang lang)
+/* What a request asked for, once its parameters are checked. */
+struct report_args {
+    const char *as_of; /* progress.xlsx */
+    const char *from;  /* costs.xlsx; NULL: from the project's start */
+    const char *to;    /* costs.xlsx */
+    enum rpt_lang lang;
+};
+
+static int build_progress(struct req *r, long long id, const struct report_args *a)
 {
+    const char *as_of = a->as_of;
+    enum rpt_lang lang = a->lang;
     struct progress_report rep;
     memset(&rep, 0, sizeof(rep));
     meta_init(r, &rep.meta, lang);
@@ -216,6 +226,37 @@ static int build_progress(struct req *r, long long id, const char *as_of, enum r
     return 200;
 }
 
+/* Builds a report in one read-only snapshot of the database (everything
+ * it shows is consistent), at most REPORTS_MAX_BUILDING at once. */
+static int build_bounded(struct req *r, const char *name,
+                         int (*build)(struct req *, long long, const struct report_args *),
+                         const struct report_args *a)
+{
+    long long id = parse_id(req_param(r, 0));
+    if (!id)
+        return reply_problem(r, 404, "no project with id %s", req_param(r, 0));
+    if (atomic_fetch_add(&building, 1) >= REPORTS_MAX_BUILDING) {
+        atomic_fetch_sub(&building, 1);
+        return reply_problem(r, 503, "%d reports are being built; retry shortly",
+                             REPORTS_MAX_BUILDING);
+    }
+    double t0 = now_mono();
+    int st;
+    int rc = db_begin(r->db);
+    if (rc == DB_OK) {
+        st = build(r, id, a);
+        db_rollback(r->db);
+    } else {
+        st = reply_db(r, rc);
+    }
+    atomic_fetch_sub(&building, 1);
+    if (st == 200)
+        log_msg(LOG_INFO, "report=%s project=%lld as_of=%s from=%s to=%s lang=%s seconds=%.2f",
+                name, id, a->as_of ? a->as_of : "-", a->from ? a->from : "-",
+                a->to ? a->to : "-", rpt_lang_name(a->lang), now_mono() - t0);
+    return st;
+}
+
 int reports_progress(struct req *r)
 {
     static const char *const allowed[] = {"as_of", "lang", NULL};
@@ -228,34 +269,16 @@ int reports_progress(struct req *r)
         st = parse_lang(r, &lang);
     if (st)
         return st;
-    long long id = parse_id(req_param(r, 0));
-    if (!id)
-        return reply_problem(r, 404, "no project with id %s", req_param(r, 0));
-    if (atomic_fetch_add(&building, 1) >= REPORTS_MAX_BUILDING) {
-        atomic_fetch_sub(&building, 1);
-        return reply_problem(r, 503, "%d reports are being built; retry shortly",
-                             REPORTS_MAX_BUILDING);
-    }
-    double t0 = now_mono();
-    int rc = db_begin(r->db);
-    if (rc == DB_OK) {
-        st = build_progress(r, id, as_of, lang);
-        db_rollback(r->db);
-    } else {
-        st = reply_db(r, rc);
-    }
-    atomic_fetch_sub(&building, 1);
-    if (st == 200)
-        log_msg(LOG_INFO, "report=progress.xlsx project=%lld as_of=%s lang=%s seconds=%.2f", id,
-                as_of, rpt_lang_name(lang), now_mono() - t0);
-    return st;
+    struct report_args a = {.as_of = as_of, .lang = lang};
+    return build_bounded(r, "progress.xlsx", build_progress, &a);
 }
 
 /* ---- costs.xlsx ---- */
 
-static int build_costs(struct req *r, long long id, const char *from_param, const char *to,
-                       enum rpt_lang lang)
+static int build_costs(struct req *r, long long id, const struct report_args *a)
 {
+    const char *from_param = a->from, *to = a->to;
+    enum rpt_lang lang = a->lang;
     struct costs_report rep;
     memset(&rep, 0, sizeof(rep));
     meta_init(r, &rep.meta, lang);
@@ -316,25 +339,6 @@ int reports_costs(struct req *r)
         st = parse_lang(r, &lang);
     if (st)
         return st;
-    long long id = parse_id(req_param(r, 0));
-    if (!id)
-        return reply_problem(r, 404, "no project with id %s", req_param(r, 0));
-    if (atomic_fetch_add(&building, 1) >= REPORTS_MAX_BUILDING) {
-        atomic_fetch_sub(&building, 1);
-        return reply_problem(r, 503, "%d reports are being built; retry shortly",
-                             REPORTS_MAX_BUILDING);
-    }
-    double t0 = now_mono();
-    int rc = db_begin(r->db);
-    if (rc == DB_OK) {
-        st = build_costs(r, id, from, to, lang);
-        db_rollback(r->db);
-    } else {
-        st = reply_db(r, rc);
-    }
-    atomic_fetch_sub(&building, 1);
-    if (st == 200)
-        log_msg(LOG_INFO, "report=costs.xlsx project=%lld to=%s lang=%s seconds=%.2f", id, to,
-                rpt_lang_name(lang), now_mono() - t0);
-    return st;
+    struct report_args a = {.from = from, .to = to, .lang = lang};
+    return build_bounded(r, "costs.xlsx", build_costs, &a);
 }
