@@ -342,58 +342,81 @@ static int chunk_begin(struct report_cursor *c)
     return c->chunk ? 0 : -1;
 }
 
+/* Reads the rows of the next chunk of up to max objects: bound_sql finds
+ * where the chunk ends (see chunk_bound), rows_sql reads the objects in it
+ * (parameters: project, after, upper, cut-off). Returns 1 with *rows (which
+ * may be empty when the objects were deleted), 0 at the end, -1 on error
+ * (c->rc says which). */
+static int chunk_rows(struct report_cursor *c, size_t max, const char *bound_sql,
+                      const char *rows_sql, struct db_rows **rows)
+{
+    long long upper = 0;
+    int rc = chunk_bound(c, bound_sql, max, &upper);
+    if (rc == DB_OK && upper == 0) {
+        c->done = 1;
+        return 0;
+    }
+    if (rc == DB_OK) {
+        struct db_param p[] = {DB_INTP(c->project_id), DB_INTP(c->after), DB_INTP(upper),
+                               DB_TEXTP(c->cutoff)};
+        rc = db_exec(c->db, c->chunk, rows_sql, p, 4, rows);
+    }
+    if (rc != DB_OK) {
+        c->rc = rc;
+        return -1;
+    }
+    c->after = upper;
+    return 1;
+}
+
+/* Common start of a cursor's next(): 1 to read on, 0 at the end, -1 on
+ * error. */
+static int chunk_start(struct report_cursor *c, size_t *max)
+{
+    if (c->done)
+        return 0;
+    if (*max > REPORT_CHUNK)
+        *max = REPORT_CHUNK;
+    if (chunk_begin(c)) {
+        c->rc = DB_ERROR;
+        return -1;
+    }
+    return 1;
+}
+
 static int segments_next(void *ctx, void *out, size_t max, size_t *n)
 {
     struct report_cursor *c = ctx;
     struct rpt_segment *rows_out = out;
     *n = 0;
-    if (c->done)
-        return 0;
-    if (max > REPORT_CHUNK)
-        max = REPORT_CHUNK;
-    if (chunk_begin(c)) {
-        c->rc = DB_ERROR;
-        return -1;
-    }
+    int go = chunk_start(c, &max);
+    if (go <= 0)
+        return go;
     /* Deleted segments leave a chunk short: read on until one has rows. */
     while (*n == 0) {
-        long long upper = 0;
-        int rc = chunk_bound(c,
-                             "SELECT MAX(segment_id) FROM (SELECT DISTINCT segment_id "
-                             "FROM segment_history FORCE INDEX (segment_history_segment) "
-                             "WHERE project_id = ? AND segment_id > ? "
-                             "AND recorded_at < ? + INTERVAL 1 DAY ORDER BY segment_id "
-                             "LIMIT ?) t",
-                             max, &upper);
-        if (rc == DB_OK && upper == 0) {
-            c->done = 1;
-            return 0;
-        }
         struct db_rows *rows = NULL;
-        if (rc == DB_OK) {
-            struct db_param p[] = {DB_INTP(c->project_id), DB_INTP(c->after), DB_INTP(upper),
-                                   DB_TEXTP(c->cutoff)};
-            rc = db_exec(c->db, c->chunk,
-                         "SELECT h.segment_id, h.status, h.method, h.planned_length_m, "
-                         "h.built_length_m, s.code, s.kind, s.surface, l.code, ct.name, "
-                         "s.planned_start, s.planned_end, s.actual_start, s.actual_end "
-                         "FROM (SELECT segment_id, lot_id, status, method, planned_length_m, "
-                         "built_length_m, deleted, ROW_NUMBER() OVER (PARTITION BY segment_id "
-                         "ORDER BY recorded_at DESC, id DESC) AS rn FROM segment_history "
-                         "FORCE INDEX (segment_history_segment) "
-                         "WHERE project_id = ? AND segment_id > ? AND segment_id <= ? "
-                         "AND recorded_at < ? + INTERVAL 1 DAY) h "
-                         "LEFT JOIN segments s ON s.id = h.segment_id "
-                         "LEFT JOIN lots l ON l.id = h.lot_id "
-                         "LEFT JOIN contractors ct ON ct.id = l.contractor_id "
-                         "WHERE h.rn = 1 AND h.deleted = 0 ORDER BY h.segment_id",
-                         p, 4, &rows);
-        }
-        if (rc != DB_OK) {
-            c->rc = rc;
-            return -1;
-        }
-        c->after = upper;
+        go = chunk_rows(c, max,
+                        "SELECT MAX(segment_id) FROM (SELECT DISTINCT segment_id "
+                        "FROM segment_history FORCE INDEX (segment_history_segment) "
+                        "WHERE project_id = ? AND segment_id > ? "
+                        "AND recorded_at < ? + INTERVAL 1 DAY ORDER BY segment_id "
+                        "LIMIT ?) t",
+                        "SELECT h.segment_id, h.status, h.method, h.planned_length_m, "
+                        "h.built_length_m, s.code, s.kind, s.surface, l.code, ct.name, "
+                        "s.planned_start, s.planned_end, s.actual_start, s.actual_end "
+                        "FROM (SELECT segment_id, lot_id, status, method, planned_length_m, "
+                        "built_length_m, deleted, ROW_NUMBER() OVER (PARTITION BY segment_id "
+                        "ORDER BY recorded_at DESC, id DESC) AS rn FROM segment_history "
+                        "FORCE INDEX (segment_history_segment) "
+                        "WHERE project_id = ? AND segment_id > ? AND segment_id <= ? "
+                        "AND recorded_at < ? + INTERVAL 1 DAY) h "
+                        "LEFT JOIN segments s ON s.id = h.segment_id "
+                        "LEFT JOIN lots l ON l.id = h.lot_id "
+                        "LEFT JOIN contractors ct ON ct.id = l.contractor_id "
+                        "WHERE h.rn = 1 AND h.deleted = 0 ORDER BY h.segment_id",
+                        &rows);
+        if (go <= 0)
+            return go;
         for (size_t i = 0; i < rows->nrows && *n < max; i++) {
             struct rpt_segment *g = &rows_out[(*n)++];
             memset(g, 0, sizeof(*g));
@@ -425,54 +448,35 @@ static int premises_next(void *ctx, void *out, size_t max, size_t *n)
     struct report_cursor *c = ctx;
     struct rpt_premise *rows_out = out;
     *n = 0;
-    if (c->done)
-        return 0;
-    if (max > REPORT_CHUNK)
-        max = REPORT_CHUNK;
-    if (chunk_begin(c)) {
-        c->rc = DB_ERROR;
-        return -1;
-    }
+    int go = chunk_start(c, &max);
+    if (go <= 0)
+        return go;
     while (*n == 0) {
-        long long upper = 0;
-        int rc = chunk_bound(c,
-                             "SELECT MAX(premise_id) FROM (SELECT DISTINCT premise_id "
-                             "FROM premise_history FORCE INDEX (premise_history_premise) "
-                             "WHERE project_id = ? AND premise_id > ? "
-                             "AND recorded_at < ? + INTERVAL 1 DAY ORDER BY premise_id "
-                             "LIMIT ?) t",
-                             max, &upper);
-        if (rc == DB_OK && upper == 0) {
-            c->done = 1;
-            return 0;
-        }
         struct db_rows *rows = NULL;
-        if (rc == DB_OK) {
-            struct db_param p[] = {DB_INTP(c->project_id), DB_INTP(c->after), DB_INTP(upper),
-                                   DB_TEXTP(c->cutoff)};
-            rc = db_exec(c->db, c->chunk,
-                         "SELECT h.premise_id, h.status, h.white_spot, DATE(h.recorded_at), "
-                         "p.code, p.street, p.house_number, p.postcode, p.city, p.kind, "
-                         "CASE h.status WHEN 'passed' THEN p.passed_date "
-                         "WHEN 'connected' THEN p.connected_date "
-                         "WHEN 'activated' THEN p.activated_date "
-                         "WHEN 'excluded' THEN p.excluded_date END, s.code "
-                         "FROM (SELECT premise_id, status, white_spot, recorded_at, deleted, "
-                         "ROW_NUMBER() OVER (PARTITION BY premise_id ORDER BY recorded_at DESC, "
-                         "id DESC) AS rn FROM premise_history "
-                         "FORCE INDEX (premise_history_premise) WHERE project_id = ? "
-                         "AND premise_id > ? AND premise_id <= ? "
-                         "AND recorded_at < ? + INTERVAL 1 DAY) h "
-                         "LEFT JOIN premises p ON p.id = h.premise_id "
-                         "LEFT JOIN segments s ON s.id = p.serving_segment_id "
-                         "WHERE h.rn = 1 AND h.deleted = 0 ORDER BY h.premise_id",
-                         p, 4, &rows);
-        }
-        if (rc != DB_OK) {
-            c->rc = rc;
-            return -1;
-        }
-        c->after = upper;
+        go = chunk_rows(c, max,
+                        "SELECT MAX(premise_id) FROM (SELECT DISTINCT premise_id "
+                        "FROM premise_history FORCE INDEX (premise_history_premise) "
+                        "WHERE project_id = ? AND premise_id > ? "
+                        "AND recorded_at < ? + INTERVAL 1 DAY ORDER BY premise_id "
+                        "LIMIT ?) t",
+                        "SELECT h.premise_id, h.status, h.white_spot, DATE(h.recorded_at), "
+                        "p.code, p.street, p.house_number, p.postcode, p.city, p.kind, "
+                        "CASE h.status WHEN 'passed' THEN p.passed_date "
+                        "WHEN 'connected' THEN p.connected_date "
+                        "WHEN 'activated' THEN p.activated_date "
+                        "WHEN 'excluded' THEN p.excluded_date END, s.code "
+                        "FROM (SELECT premise_id, status, white_spot, recorded_at, deleted, "
+                        "ROW_NUMBER() OVER (PARTITION BY premise_id ORDER BY recorded_at DESC, "
+                        "id DESC) AS rn FROM premise_history "
+                        "FORCE INDEX (premise_history_premise) WHERE project_id = ? "
+                        "AND premise_id > ? AND premise_id <= ? "
+                        "AND recorded_at < ? + INTERVAL 1 DAY) h "
+                        "LEFT JOIN premises p ON p.id = h.premise_id "
+                        "LEFT JOIN segments s ON s.id = p.serving_segment_id "
+                        "WHERE h.rn = 1 AND h.deleted = 0 ORDER BY h.premise_id",
+                        &rows);
+        if (go <= 0)
+            return go;
         for (size_t i = 0; i < rows->nrows && *n < max; i++) {
             struct rpt_premise *q = &rows_out[(*n)++];
             memset(q, 0, sizeof(*q));
