@@ -20,6 +20,7 @@
 #include "http/server.h"
 #include "identity/credentials.h"
 #include "mariadb_supervisor.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/pool.h"
 
@@ -123,19 +124,12 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         log_msg(LOG_ERROR, "the private MariaDB server is down and could not be restarted");
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Waits until no request is in flight; returns 0 if seconds passed first. */
 static int wait_idle(double seconds)
 {
-    double end = now_seconds() + seconds;
+    double end = clock_mono() + seconds;
     while (http_in_flight() > 0) {
-        if (now_seconds() >= end)
+        if (clock_mono() >= end)
             return 0;
         usleep(20000);
     }

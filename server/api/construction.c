@@ -16,6 +16,7 @@
 #include "domain/status.h"
 #include "domain/validate.h"
 #include "http/reply.h"
+#include "util/clock.h"
 #include "util/pool.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -54,20 +55,6 @@ const struct resource progress_resource = {
     .search = "t.note LIKE ?",
 };
 
-/* Today's date, UTC, shifted by days. */
-static void utc_date(char out[11], int days)
-{
-    time_t now = time(NULL) + (time_t)days * 86400;
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-static void today(char out[11])
-{
-    utc_date(out, 0);
-}
-
 /* ---- consequences of a segment change ---- */
 
 /* Sets actual_start/actual_end on the first move into in_construction and
@@ -78,7 +65,7 @@ static int segment_consequences(struct req *r, long long id, const char *date)
 {
     char day[11];
     if (!date) {
-        today(day);
+        clock_utc_date(day, 0);
         date = day;
     }
     struct db_param p[] = {DB_TEXTP(date), DB_TEXTP(date), DB_INTP(id)};
@@ -259,7 +246,7 @@ int progress_create(struct req *r)
     const char *field = NULL;
     /* The site's day may already be tomorrow in UTC terms (Germany is one
      * or two hours ahead), so the latest acceptable date is UTC tomorrow. */
-    utc_date(day, 1);
+    clock_utc_date(day, 1);
     int st = progress_check(&seg.state, &rep, day, 0, &field, why, sizeof(why));
     if (st)
         return refuse(r, st, field, why);

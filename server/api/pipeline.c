@@ -14,6 +14,7 @@
 #include "http/reply.h"
 #include "http/server.h"
 #include "identity/credentials.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/pool.h"
 
@@ -38,13 +39,6 @@ int reply_db(struct req *r, int rc)
     default:
         return reply_problem(r, 500, "internal error (request %s)", r->request_id);
     }
-}
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Resolves the bearer token into r->user. Returns 0, or the error status. */
@@ -370,7 +364,7 @@ static void job_run(struct db *db, void *arg)
     r->db = db;
     if (!db)
         reply_problem(r, 503, "the database is unavailable; retry shortly");
-    else if (now_mono() - r->received_at > PIPELINE_QUEUE_DEADLINE)
+    else if (clock_mono() - r->received_at > PIPELINE_QUEUE_DEADLINE)
         reply_problem(r, 503, "the server is overloaded; retry shortly");
     else
         process(r);

@@ -24,19 +24,13 @@
 #include "http/reply.h"
 #include "reports/report.h"
 #include "reports/report_util.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/pool.h"
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 static atomic_int building;
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Replies 400 for a parameter not in allowed (NULL-terminated) or one
  * given twice; returns the status, or 0. */
@@ -240,7 +234,7 @@ static int build_bounded(struct req *r, const char *name,
         return reply_problem(r, 503, "%d reports are being built; retry shortly",
                              REPORTS_MAX_BUILDING);
     }
-    double t0 = now_mono();
+    double t0 = clock_mono();
     int st;
     int rc = db_begin(r->db);
     if (rc == DB_OK) {
@@ -253,7 +247,7 @@ static int build_bounded(struct req *r, const char *name,
     if (st == 200)
         log_msg(LOG_INFO, "report=%s project=%lld as_of=%s from=%s to=%s lang=%s seconds=%.2f",
                 name, id, a->as_of ? a->as_of : "-", a->from ? a->from : "-",
-                a->to ? a->to : "-", rpt_lang_name(a->lang), now_mono() - t0);
+                a->to ? a->to : "-", rpt_lang_name(a->lang), clock_mono() - t0);
     return st;
 }
 

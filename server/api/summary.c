@@ -10,14 +10,12 @@
 #include "db/summary_load.h"
 #include "domain/validate.h"
 #include "http/reply.h"
+#include "util/clock.h"
 
 int summary_as_of(struct req *r, const char *param, char out[11])
 {
     char today[11];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+    clock_utc_date(today, 0);
     const char *v = req_query(r, param);
     if (!v) {
         memcpy(out, today, 11);

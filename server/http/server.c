@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "http/reply.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/pool.h"
 
@@ -69,16 +70,10 @@ static struct {
      * accepted that socket. */
     struct conn **by_fd;
     size_t nfd;
+    unsigned long long boot;   /* start time: the first part of generated request ids */
     pthread_mutex_t stop_lock; /* orders http_complete against http_stop */
     int stopped;
 } S = {.stop_lock = PTHREAD_MUTEX_INITIALIZER};
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int http_in_flight(void)
 {
@@ -215,10 +210,7 @@ static int sane_request_id(const char *id)
 static void new_request_id(char *out, size_t size)
 {
     static atomic_ullong counter;
-    static unsigned long long boot;
-    if (!boot)
-        boot = (unsigned long long)time(NULL);
-    snprintf(out, size, "%llx-%06llx", boot, atomic_fetch_add(&counter, 1) & 0xffffffULL);
+    snprintf(out, size, "%llx-%06llx", S.boot, atomic_fetch_add(&counter, 1) & 0xffffffULL);
 }
 
 /* ---- sending ---- */
@@ -238,7 +230,9 @@ static void send_reply(struct req *r)
         evhttp_add_header(out, "Content-Type", r->resp_type);
     for (int i = 0; i < r->nresp_headers; i++)
         evhttp_add_header(out, r->resp_headers[i].key, r->resp_headers[i].value);
-    if (r->resp_file) {
+    if (r->resp_file && r->method == HTTP_HEAD) {
+        unlink(r->resp_file);
+    } else if (r->resp_file) {
         int fd = open(r->resp_file, O_RDONLY | O_CLOEXEC);
         struct stat st;
         if (fd >= 0 && fstat(fd, &st) == 0) {
@@ -261,7 +255,7 @@ static void send_reply(struct req *r)
     evhttp_send_reply(ev, r->status, status_title(r->status), buf);
     evbuffer_free(buf);
 
-    double secs = now_mono() - r->received_at;
+    double secs = clock_mono() - r->received_at;
     if (S.app.done)
         S.app.done(r, r->match.route ? r->match.index : (size_t)-1, secs, bytes);
     char line[1024];
@@ -361,7 +355,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
     struct http_state *hs = pool_alloc(pool, sizeof(*hs));
     r->pool = pool;
     r->http = hs;
-    r->received_at = now_mono();
+    r->received_at = clock_mono();
     hs->ev = ev;
     hs->loop = lp;
     struct conn *c = conn_of(ev);
@@ -503,6 +497,7 @@ int http_start(const struct http_config *cfg, const struct http_app *app)
 {
     S.cfg = *cfg;
     S.app = *app;
+    S.boot = (unsigned long long)time(NULL);
     evthread_use_pthreads();
     struct sockaddr_storage ss;
     int sslen;
