@@ -66,7 +66,8 @@ struct req {
     const char *if_none_match;
     const char *idempotency_key;
     const char *content_type;
-    const char *client_ip;
+    const char *client_ip;      /* the peer's address */
+    const char *forwarded_for;  /* X-Forwarded-For as received (trusted only from FT_TRUSTED_PROXIES) */
     char request_id[65];
     double received_at; /* monotonic seconds, for the request deadline */
 

@@ -442,6 +442,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
     r->if_none_match = copy_header(r, ev, "If-None-Match");
     r->idempotency_key = copy_header(r, ev, "Idempotency-Key");
     r->content_type = copy_header(r, ev, "Content-Type");
+    r->forwarded_for = copy_header(r, ev, "X-Forwarded-For");
 
     if (route->flags & ROUTE_LOOP) {
         route->handler(r);
