@@ -4,6 +4,8 @@
 #
 #   BINDIR       where fibertrackd and unit-tests are (default bin)
 #   FT_SUITE_TIMEOUT  seconds one suite may take (default 900)
+#   FT_SUITES    only the suites whose names match one of these shell patterns,
+#                e.g. FT_SUITES='unit api/test_auth workflow/*' (default: all)
 #
 # Suites:
 #   $BINDIR/unit-tests             (no server needed)
@@ -98,6 +100,7 @@ run_suite() {
     local name=$1
     shift
     local log rc line p f
+    selected "$name" || return 0
     log=$ART/suite-$(echo "$name" | tr -c 'A-Za-z0-9_.\n-' '_').log
     echo "== $name"
     timeout --foreground --kill-after=10 "$SUITE_TIMEOUT" "$@" </dev/null 2>&1 | tee "$log" | sed -u 's/^/    /'
@@ -125,6 +128,17 @@ run_suite() {
     elif [ "$rc" != 0 ]; then
         fail_test "$name" "reported 0 failed but exited with status $rc"
     fi
+}
+
+# selected NAME: whether FT_SUITES (if set) names this suite.
+selected() {
+    local pat
+    [ -z "${FT_SUITES:-}" ] && return 0
+    for pat in $FT_SUITES; do
+        # shellcheck disable=SC2053 # the pattern is meant to match as a glob
+        [[ $1 == $pat ]] && return 0
+    done
+    return 1
 }
 
 free_port() {
