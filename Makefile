@@ -17,6 +17,8 @@
 PKG_CONFIG ?= pkg-config
 PKGS       := libevent libevent_pthreads libmariadb libcjson xlsxwriter libsodium
 CLI_PKGS   := libcurl libcjson
+# Libraries without a pkg-config file.
+SYS_LIBS   := -lhttp_parser
 
 ifdef SANITIZE
 OBJDIR    := build-san
@@ -90,12 +92,12 @@ unit-tests: $(UNIT_BIN)
 $(SERVER_BIN): $(OBJS) $(SRCS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) -lpthread -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) $(SYS_LIBS) -lpthread -lm
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS) $(SRCS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) -lpthread -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) $(SYS_LIBS) -lpthread -lm
 
 ifneq ($(CLI_SRCS),)
 $(CLI_OBJS): ALL_CFLAGS += -Iclients/cli $(CLI_CFLAGS)

@@ -29,6 +29,7 @@ static const struct option_desc options[] = {
     I(db_queue, "--db-queue", "FT_DB_QUEUE", 1, 100000),
     I(max_connections, "--max-connections", "FT_MAX_CONNECTIONS", 1, 1000000),
     I(request_timeout, "--request-timeout", "FT_REQUEST_TIMEOUT", 1, 3600),
+    I(idle_timeout, "--idle-timeout", "FT_IDLE_TIMEOUT", 1, 3600),
     I(shutdown_grace, "--shutdown-grace", "FT_SHUTDOWN_GRACE", 0, 3600),
 };
 
@@ -66,6 +67,7 @@ int config_load(struct config *cfg, int *argc, char **argv, char *err, unsigned 
     cfg->db_queue = 512;
     cfg->max_connections = 1024;
     cfg->request_timeout = 30;
+    cfg->idle_timeout = 5;
     cfg->shutdown_grace = 20;
 
     for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {

@@ -13,6 +13,7 @@ struct config {
     int db_queue;         /* FT_DB_QUEUE, --db-queue: requests that may wait for a worker */
     int max_connections;  /* FT_MAX_CONNECTIONS */
     int request_timeout;  /* FT_REQUEST_TIMEOUT seconds */
+    int idle_timeout;     /* FT_IDLE_TIMEOUT seconds a connection may wait for a request */
     int shutdown_grace;   /* FT_SHUTDOWN_GRACE seconds for in-flight requests */
 };
 

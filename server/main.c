@@ -1,10 +1,12 @@
 /* main.c — fibertrackd: the commands serve, migrate, demo, user add and
  * token issue. */
+#include <errno.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +50,8 @@ static const char usage[] =
     "  --db-queue N         [FT_DB_QUEUE]  requests that may wait for one, default 512\n"
     "  --max-connections N  [FT_MAX_CONNECTIONS] default 1024\n"
     "  --request-timeout S  [FT_REQUEST_TIMEOUT] seconds to send a request, default 30\n"
+    "  --idle-timeout S     [FT_IDLE_TIMEOUT]    seconds a connection may wait for its next\n"
+    "                                            request, default 5\n"
     "  --shutdown-grace S   [FT_SHUTDOWN_GRACE]  seconds for in-flight requests, default 20\n"
     "  --log LEVEL          [FT_LOG]       debug, info, warn or error; default info\n";
 
@@ -138,6 +142,29 @@ static int wait_idle(double seconds)
 
 static int cmd_serve(const struct config *cfg)
 {
+    char spool[300];
+    snprintf(spool, sizeof(spool), "%s/tmp", cfg->data_dir);
+    if (mkdir(cfg->data_dir, 0700) < 0 && errno != EEXIST)
+        log_msg(LOG_WARN, "cannot create %s: %s", cfg->data_dir, strerror(errno));
+    if (mkdir(spool, 0700) < 0 && errno != EEXIST)
+        log_msg(LOG_WARN, "cannot create %s: %s", spool, strerror(errno));
+    struct http_config hc = {
+        .listen = cfg->listen,
+        .threads = cfg->threads,
+        .max_headers = 16 * 1024,
+        .max_body = 1024 * 1024,
+        .max_big_body = 64 * 1024 * 1024,
+        .max_anon_body = 64 * 1024,
+        .max_connections = cfg->max_connections,
+        /* Database connections, report and spool files, the private
+         * MariaDB's pipes, listeners and the loops' own descriptors. */
+        .fd_reserve = cfg->db_pool + 64,
+        .request_timeout = cfg->request_timeout,
+        .idle_timeout = cfg->idle_timeout,
+        .spool_dir = spool,
+    };
+    if (http_check_fd_limit(&hc) < 0)
+        return 1;
     struct database d;
     if (database_open(cfg, &d) < 0)
         return 1;
@@ -167,16 +194,6 @@ static int cmd_serve(const struct config *cfg)
     webapp_dir(webdir, sizeof(webdir));
     if (webapp_load(webdir) <= 0)
         log_msg(LOG_WARN, "no dashboard files in %s; / answers 404", webdir);
-    struct http_config hc = {
-        .listen = cfg->listen,
-        .threads = cfg->threads,
-        .max_headers = 16 * 1024,
-        .max_body = 1024 * 1024,
-        .max_big_body = 64 * 1024 * 1024,
-        .max_connections = cfg->max_connections,
-        .request_timeout = cfg->request_timeout,
-        .idle_timeout = cfg->request_timeout,
-    };
     struct http_app app = {
         .routes = api_routes,
         .nroutes = api_nroutes,

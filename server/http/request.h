@@ -59,8 +59,9 @@ struct req {
     struct route_match match;
     struct kv *query;
     size_t nquery;
-    const char *body;
+    const char *body; /* NUL-terminated after body_len bytes */
     size_t body_len;
+    int body_fd;      /* a large body's spool file (read-only), or -1 */
     const char *authorization;
     const char *if_match;
     const char *if_none_match;

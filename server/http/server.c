@@ -1,14 +1,32 @@
-/* server.c — libevent loops, listeners, limits and reply sending. */
+/* server.c — the HTTP/1.1 edge: one libevent loop per worker thread, each
+ * with its own SO_REUSEPORT listener; connections, limits and replies.
+ *
+ * Bytes go from each connection's bufferevent through wire.c (framing)
+ * rather than through libevent's evhttp. evhttp 2.1 reads a whole body
+ * before any of our code runs, with one body limit for the whole server,
+ * answers malformed requests with its own HTML pages, and has no hook to
+ * cap or evict connections. Here the route is known as soon as the head is
+ * complete, so its body limit applies before the body is read (413 at once
+ * on Content-Length, or as a chunked body passes the limit), every refusal
+ * is problem+json with X-Request-ID, and an idle connection can be closed
+ * to admit a new client, as nginx and h2o do at their edge.
+ *
+ * A connection carries one request at a time. Its states:
+ *   IDLE     waiting for a request (idle timeout; may be evicted at the cap)
+ *   READING  a request is arriving (request deadline from its first byte)
+ *   BUSY     its handler runs; the connection's input waits
+ *   WRITING  a large reply drains before the next request is read
+ *   CLOSING  the last reply drains, then the connection ends
+ *   LINGER   write side shut after a refusal; what the client still sends
+ *            is read and dropped for a moment, so that the reply is not
+ *            lost to a TCP reset */
 #include "http/server.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-#include <sys/queue.h>
+#include <event2/listener.h>
 #include <event2/thread.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -18,32 +36,67 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "http/reply.h"
+#include "http/target.h"
+#include "http/wire.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/pool.h"
 
+/* Bodies up to this size are kept in memory; larger ones go to a file in
+ * the spool directory, so memory stays bounded whatever clients send. */
+#define BODY_IN_MEMORY (64 * 1024)
+/* A reply larger than this is written out before the next request of the
+ * connection is read (a client that pipelines but does not read). */
+#define WRITE_HIGH (256 * 1024)
+#define LINGER_SECONDS 2
+#define ACCEPT_BACKOFF_MS 100
+
 struct loop;
 
-/* One accepted connection; lives from accept until evhttp closes it. */
+enum conn_state { C_IDLE, C_READING, C_BUSY, C_WRITING, C_CLOSING, C_LINGER };
+
 struct conn {
     struct loop *loop;
-    struct bufferevent *bev;
-    evutil_socket_t fd;
-    struct evhttp_connection *evcon;
-    struct event *deadline; /* the next request must arrive before it fires */
-    int busy;               /* a request is being handled: no deadline */
+    struct bufferevent *bev; /* NULL once the socket is closed */
+    struct wire *wire;
+    struct event *timer;  /* idle timeout, request deadline or linger */
+    struct event *resume; /* reads the next pipelined request from the loop */
+    enum conn_state state;
+    TAILQ_ENTRY(conn) link; /* in loop->idle (IDLE) or loop->active */
+    char peer[INET6_ADDRSTRLEN];
+
+    struct req *req; /* being read, or handled (BUSY) */
+    int http_minor;
+    int keep_alive; /* another request may follow this one */
+    int linger;     /* close through LINGER: input may be unread */
+    int eof;        /* the client has sent all it will */
+    int dead;       /* the socket is gone while the handler runs */
+
+    /* The body of the request being read. */
+    size_t limit;
+    size_t len;
+    int discard; /* the request is answered already: the body is dropped */
+    char *mem;
+    size_t cap;
+    int spool; /* file descriptor, or -1 */
 };
+
+TAILQ_HEAD(conn_list, conn);
 
 /* Per-request state of the http layer. */
 struct http_state {
-    struct evhttp_request *ev;
+    struct conn *conn;
     struct loop *loop;
     struct req *next; /* completion queue link */
 };
@@ -52,11 +105,16 @@ struct loop {
     int index;
     pthread_t thread;
     struct event_base *base;
-    struct evhttp *http;
-    struct evhttp_bound_socket *listener;
+    struct evconnlistener *listener;
+    struct event *backoff; /* re-enables accepting after a failure */
+    double accept_log_at;
+    unsigned long accept_errors;
     struct event *wake;
     pthread_mutex_t lock;
     struct req *done_head, *done_tail;
+    struct conn_list idle;   /* oldest first */
+    struct conn_list active; /* every other open connection */
+    int draining;
 };
 
 static struct {
@@ -66,14 +124,14 @@ static struct {
     int nloops;
     atomic_int in_flight;
     atomic_int connections;
-    /* Connections by socket: each slot is only touched by the loop that
-     * accepted that socket. */
-    struct conn **by_fd;
-    size_t nfd;
     unsigned long long boot;   /* start time: the first part of generated request ids */
     pthread_mutex_t stop_lock; /* orders http_complete against http_stop */
     int stopped;
 } S = {.stop_lock = PTHREAD_MUTEX_INITIALIZER};
+
+static const struct wire_hooks hooks;
+static void send_reply(struct req *r);
+static void read_input(struct conn *c);
 
 int http_in_flight(void)
 {
@@ -87,112 +145,150 @@ int http_connections(void)
 
 /* ---- connections ---- */
 
-static void conn_closed(struct evhttp_connection *evcon, void *arg)
+static void arm(struct conn *c, double seconds)
 {
-    struct conn *c = arg;
-    /* evhttp may report a close both on reset and on free. */
-    evhttp_connection_set_closecb(evcon, NULL, NULL);
-    S.by_fd[c->fd] = NULL;
-    event_free(c->deadline);
-    free(c);
+    struct timeval tv = {(time_t)seconds, (suseconds_t)((seconds - (time_t)seconds) * 1e6)};
+    event_add(c->timer, &tv);
+}
+
+static void body_reset(struct conn *c)
+{
+    free(c->mem);
+    c->mem = NULL;
+    c->cap = c->len = 0;
+    if (c->spool >= 0)
+        close(c->spool);
+    c->spool = -1;
+    c->discard = 0;
+    c->limit = 0;
+}
+
+/* Closes the socket; the connection object lives on while a handler still
+ * owns its request. */
+static void close_socket(struct conn *c)
+{
+    if (!c->bev)
+        return;
+    bufferevent_free(c->bev);
+    c->bev = NULL;
     atomic_fetch_sub(&S.connections, 1);
 }
 
-static void conn_deadline(evutil_socket_t fd, short what, void *arg)
+static void conn_destroy(struct conn *c)
 {
-    struct conn *c = arg;
-    (void)fd;
-    (void)what;
-    if (c->busy)
+    if (c->state == C_IDLE)
+        TAILQ_REMOVE(&c->loop->idle, c, link);
+    else if (!c->dead)
+        TAILQ_REMOVE(&c->loop->active, c, link);
+    close_socket(c);
+    if (c->req && c->state != C_BUSY)
+        pool_free(c->req->pool);
+    body_reset(c);
+    wire_free(c->wire);
+    event_free(c->timer);
+    event_free(c->resume);
+    free(c);
+}
+
+/* Ends a connection. One whose request is with a handler is only marked:
+ * the reply, when it comes, finds the socket gone and frees it. */
+static void conn_close(struct conn *c)
+{
+    if (c->state == C_BUSY) {
+        close_socket(c);
+        event_del(c->timer);
+        TAILQ_REMOVE(&c->loop->active, c, link);
+        c->dead = 1;
         return;
-    /* The client did not send a whole request in time: drop it. This frees
-     * c through conn_closed. */
-    evhttp_connection_free(c->evcon);
+    }
+    conn_destroy(c);
 }
 
-static void conn_arm(struct conn *c, int seconds)
+static void set_state(struct conn *c, enum conn_state s)
 {
-    struct timeval tv = {seconds, 0};
-    event_add(c->deadline, &tv);
+    if (c->state == C_IDLE && s != C_IDLE) {
+        TAILQ_REMOVE(&c->loop->idle, c, link);
+        TAILQ_INSERT_TAIL(&c->loop->active, c, link);
+    } else if (c->state != C_IDLE && s == C_IDLE) {
+        TAILQ_REMOVE(&c->loop->active, c, link);
+        TAILQ_INSERT_TAIL(&c->loop->idle, c, link);
+    }
+    c->state = s;
 }
 
-/* Every new connection passes through here: evhttp asks us for its
- * bufferevent. The connection object itself only exists once evhttp has
- * set the bufferevent up, so the rest happens in conn_attach, activated to
- * run before this loop next polls for I/O. */
-static void conn_attach(evutil_socket_t fd, short what, void *arg);
-
-static struct bufferevent *make_bev(struct event_base *base, void *arg)
+/* Ready for the next request: the idle timeout runs until its first byte. */
+static void go_idle(struct conn *c)
 {
-    struct loop *lp = arg;
-    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    set_state(c, C_IDLE);
+    c->req = NULL;
+    body_reset(c);
+    wire_next(c->wire);
+    arm(c, S.cfg.idle_timeout);
+    bufferevent_enable(c->bev, EV_READ);
+    /* Bytes of a pipelined request may be waiting already. */
+    if (evbuffer_get_length(bufferevent_get_input(c->bev)))
+        event_active(c->resume, EV_READ, 0);
+}
+
+static void start_linger(struct conn *c)
+{
+    set_state(c, C_LINGER);
+    shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+    evbuffer_drain(bufferevent_get_input(c->bev), evbuffer_get_length(bufferevent_get_input(c->bev)));
+    bufferevent_enable(c->bev, EV_READ);
+    arm(c, LINGER_SECONDS);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg);
+static void on_resume(evutil_socket_t fd, short what, void *arg);
+static void on_read(struct bufferevent *bev, void *arg);
+static void on_write(struct bufferevent *bev, void *arg);
+static void on_event(struct bufferevent *bev, short what, void *arg);
+
+static struct conn *conn_new(struct loop *lp, evutil_socket_t fd, const struct sockaddr *sa)
+{
     struct conn *c = calloc(1, sizeof(*c));
-    if (!bev || !c) {
-        free(c);
-        return bev;
-    }
+    if (!c)
+        return NULL;
     c->loop = lp;
-    c->bev = bev;
-    atomic_fetch_add(&S.connections, 1);
-    event_base_once(base, -1, EV_TIMEOUT, conn_attach, c, NULL);
-    return bev;
-}
-
-static void conn_attach(evutil_socket_t unused, short what, void *arg)
-{
-    struct conn *c = arg;
-    (void)unused;
-    (void)what;
-    /* evhttp passes the connection as the bufferevent's callback argument;
-     * libevent 2.1 offers no other way to reach a connection before its
-     * first request is complete. Checked, so that a change shows up as an
-     * untracked connection rather than a crash. */
-    void *cbarg = NULL;
-    bufferevent_getcb(c->bev, NULL, NULL, NULL, &cbarg);
-    struct evhttp_connection *evcon = cbarg;
-    evutil_socket_t fd = bufferevent_getfd(c->bev);
-    if (!evcon || evhttp_connection_get_bufferevent(evcon) != c->bev || fd < 0 ||
-        (size_t)fd >= S.nfd) {
-        log_msg(LOG_WARN, "connection not tracked: no request deadline for it");
-        atomic_fetch_sub(&S.connections, 1);
+    c->spool = -1;
+    c->bev = bufferevent_socket_new(lp->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    c->wire = wire_new(S.cfg.max_headers, &hooks, c);
+    c->timer = evtimer_new(lp->base, on_timer, c);
+    c->resume = event_new(lp->base, -1, 0, on_resume, c);
+    if (!c->bev || !c->wire || !c->timer || !c->resume) {
+        if (c->bev)
+            bufferevent_free(c->bev);
+        else
+            evutil_closesocket(fd);
+        wire_free(c->wire);
+        if (c->timer)
+            event_free(c->timer);
+        if (c->resume)
+            event_free(c->resume);
         free(c);
-        return;
+        return NULL;
     }
-    c->evcon = evcon;
-    c->fd = fd;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, c->peer, sizeof(c->peer));
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, c->peer,
+                  sizeof(c->peer));
     /* Replies leave in more than one write; without TCP_NODELAY the tail
      * of a larger one waits for the client's delayed ACK (40 ms on Linux). */
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    c->deadline = evtimer_new(c->loop->base, conn_deadline, c);
-    S.by_fd[fd] = c;
-    evhttp_connection_set_closecb(evcon, conn_closed, c);
-    if (atomic_load(&S.connections) > S.cfg.max_connections) {
-        /* Over the cap: closing at once keeps the connections already
-         * served fast. This frees c through conn_closed. */
-        evhttp_connection_free(evcon);
-        return;
-    }
-    conn_arm(c, S.cfg.request_timeout);
+    struct timeval wt = {S.cfg.request_timeout, 0};
+    bufferevent_set_timeouts(c->bev, NULL, &wt);
+    bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+    c->state = C_IDLE;
+    TAILQ_INSERT_TAIL(&lp->idle, c, link);
+    arm(c, S.cfg.idle_timeout);
+    bufferevent_enable(c->bev, EV_READ);
+    return c;
 }
 
-static struct conn *conn_of(struct evhttp_request *ev)
-{
-    struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
-    if (!evcon)
-        return NULL;
-    evutil_socket_t fd = bufferevent_getfd(evhttp_connection_get_bufferevent(evcon));
-    if (fd < 0 || (size_t)fd >= S.nfd || !S.by_fd[fd] || S.by_fd[fd]->evcon != evcon)
-        return NULL;
-    return S.by_fd[fd];
-}
-
-/* ---- request parsing ---- */
-
-static const char *header(struct evhttp_request *ev, const char *name)
-{
-    return evhttp_find_header(evhttp_request_get_input_headers(ev), name);
-}
+/* ---- requests ---- */
 
 /* An incoming X-Request-ID is echoed when it is short and harmless. */
 static int sane_request_id(const char *id)
@@ -213,59 +309,553 @@ static void new_request_id(char *out, size_t size)
     snprintf(out, size, "%llx-%06llx", S.boot, atomic_fetch_add(&counter, 1) & 0xffffffULL);
 }
 
+/* A fresh request for connection c, or NULL when out of memory. */
+static struct req *req_new(struct conn *c)
+{
+    struct pool *pool = pool_new();
+    if (!pool)
+        return NULL;
+    struct req *r = pool_alloc(pool, sizeof(*r));
+    struct http_state *hs = pool_alloc(pool, sizeof(*hs));
+    r->pool = pool;
+    r->http = hs;
+    r->path = "/";
+    r->client_ip = pool_strdup(pool, c->peer);
+    r->received_at = clock_mono();
+    r->body_fd = -1;
+    hs->conn = c;
+    hs->loop = c->loop;
+    new_request_id(r->request_id, sizeof(r->request_id));
+    return r;
+}
+
+/* The value of a header the server reads; *dup is set when it appears more
+ * than once (two Authorization headers are ambiguous, not a choice). */
+static const char *header(const struct wire_head *h, const char *name, int *dup)
+{
+    const char *v = NULL;
+    for (size_t i = 0; i < h->nheaders; i++) {
+        if (strcasecmp(h->headers[i].name, name) != 0)
+            continue;
+        if (v)
+            *dup = 1;
+        else
+            v = h->headers[i].value;
+    }
+    return v;
+}
+
+/* Fills r from the head and routes it. Answers r itself (r->status set)
+ * when the target or route is wrong; the body is then read and dropped. */
+static void req_from_head(struct conn *c, struct req *r, const struct wire_head *h)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } copied[] = {
+        {"Authorization", offsetof(struct req, authorization)},
+        {"If-Match", offsetof(struct req, if_match)},
+        {"If-None-Match", offsetof(struct req, if_none_match)},
+        {"Idempotency-Key", offsetof(struct req, idempotency_key)},
+        {"Content-Type", offsetof(struct req, content_type)},
+        {"X-Forwarded-For", offsetof(struct req, forwarded_for)},
+    };
+    int dup = 0;
+    const char *rid = header(h, "X-Request-ID", &dup);
+    if (rid && sane_request_id(rid))
+        snprintf(r->request_id, sizeof(r->request_id), "%s", rid);
+    /* Methods the parser knows but the routes do not use (TRACE, CONNECT,
+     * PROPFIND …) parse as 0 and are answered 405 by the router. */
+    r->method = http_method_parse(h->method);
+    for (size_t i = 0; i < sizeof(copied) / sizeof(copied[0]); i++) {
+        int d = 0;
+        const char *v = header(h, copied[i].name, &d);
+        if (d) {
+            reply_problem(r, 400, "the %s header appears more than once", copied[i].name);
+            return;
+        }
+        *(const char **)(void *)((char *)r + copied[i].offset) = v ? pool_strdup(r->pool, v) : NULL;
+    }
+    struct target t;
+    const char *err = NULL;
+    if (target_parse(h->target, r->pool, &t, &err) < 0) {
+        reply_problem(r, 400, "%s", err);
+        return;
+    }
+    r->path = t.path;
+    r->query = t.query;
+    r->nquery = t.nquery;
+    int found = router_match(S.app.routes, S.app.nroutes, r->method, r->path, &r->match);
+    if (found == 404) {
+        reply_problem(r, 404, "no resource at %s", r->path);
+    } else if (found == 405) {
+        char allow[128];
+        http_methods_format(r->match.allowed, allow, sizeof(allow));
+        reply_problem(r, 405, "%s is not allowed here; use %s", h->method, allow);
+        req_add_header(r, "Allow", allow);
+    }
+}
+
+/* The body a request may carry: its route's limit, and no more than the
+ * small anonymous limit before anyone has shown a token. */
+static size_t body_limit(const struct req *r)
+{
+    if (r->status)
+        return S.cfg.max_anon_body;
+    const struct route *route = r->match.route;
+    size_t limit = (route->flags & ROUTE_BIG_BODY) ? S.cfg.max_big_body : S.cfg.max_body;
+    if ((!route->roles || !r->authorization) && limit > S.cfg.max_anon_body)
+        limit = S.cfg.max_anon_body;
+    return limit;
+}
+
+static int hook_head(void *arg, const struct wire_head *h)
+{
+    struct conn *c = arg;
+    struct req *r = req_new(c);
+    if (!r)
+        return 503;
+    c->req = r;
+    c->http_minor = h->http_minor;
+    req_from_head(c, r, h);
+    c->discard = r->status != 0;
+    c->limit = body_limit(r);
+    int has_body = h->chunked || h->content_length > 0;
+    if (h->content_length > 0 && (unsigned long long)h->content_length > c->limit) {
+        reply_problem(r, 413, "the body has %lld bytes; at most %zu are accepted here",
+                      h->content_length, c->limit);
+        return 413;
+    }
+    if (has_body && h->expect_continue) {
+        /* The client waits for a word before sending the body: a request
+         * answered already is answered now, without it. */
+        if (r->status)
+            return r->status;
+        evbuffer_add_printf(bufferevent_get_output(c->bev), "HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    return 0;
+}
+
+/* Moves the body to a file once it outgrows memory. */
+static int spool_open(struct conn *c)
+{
+    char path[1100];
+    snprintf(path, sizeof(path), "%s/body-XXXXXX", S.cfg.spool_dir);
+    int fd = mkostemp(path, O_CLOEXEC);
+    if (fd < 0) {
+        log_msg(LOG_ERROR, "cannot spool a request body in %s: %s", S.cfg.spool_dir,
+                strerror(errno));
+        return -1;
+    }
+    unlink(path);
+    c->spool = fd;
+    return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int hook_body(void *arg, const char *at, size_t n)
+{
+    struct conn *c = arg;
+    if (c->len + n > c->limit) {
+        reply_problem(c->req, 413, "the body is larger than the %zu bytes accepted here", c->limit);
+        return 413;
+    }
+    if (c->discard) {
+        c->len += n;
+        return 0;
+    }
+    if (c->spool < 0 && c->len + n > BODY_IN_MEMORY) {
+        if (spool_open(c) < 0 || write_all(c->spool, c->mem, c->len) < 0)
+            return 503;
+        free(c->mem);
+        c->mem = NULL;
+        c->cap = 0;
+    }
+    if (c->spool >= 0) {
+        if (write_all(c->spool, at, n) < 0) {
+            log_msg(LOG_ERROR, "cannot spool a request body: %s", strerror(errno));
+            return 503;
+        }
+    } else {
+        if (c->len + n + 1 > c->cap) {
+            size_t cap = c->cap ? c->cap : 4096;
+            while (cap < c->len + n + 1)
+                cap *= 2;
+            char *m = realloc(c->mem, cap);
+            if (!m)
+                return 503;
+            c->mem = m;
+            c->cap = cap;
+        }
+        memcpy(c->mem + c->len, at, n);
+    }
+    c->len += n;
+    return 0;
+}
+
+static const struct wire_hooks hooks = {.head = hook_head, .body = hook_body};
+
+struct mapped {
+    void *addr;
+    size_t len;
+    int fd;
+};
+
+static void unmap_body(void *arg)
+{
+    struct mapped *m = arg;
+    munmap(m->addr, m->len);
+    close(m->fd);
+}
+
+/* Hands the body read so far to the request (pool-owned from now on). Returns 0, or -1. */
+static int attach_body(struct conn *c, struct req *r)
+{
+    r->body_fd = -1;
+    if (c->len == 0)
+        return 0;
+    if (c->spool >= 0) {
+        /* One NUL after the body, so that it reads as a C string too. */
+        if (write_all(c->spool, "", 1) < 0)
+            return -1;
+        void *m = mmap(NULL, c->len + 1, PROT_READ, MAP_PRIVATE, c->spool, 0);
+        if (m == MAP_FAILED)
+            return -1;
+        struct mapped *mp = pool_alloc(r->pool, sizeof(*mp));
+        mp->addr = m;
+        mp->len = c->len + 1;
+        mp->fd = c->spool;
+        r->body = m;
+        r->body_len = c->len;
+        r->body_fd = c->spool;
+        c->spool = -1;
+        pool_on_free(r->pool, unmap_body, mp);
+    } else {
+        c->mem[c->len] = '\0';
+        r->body = c->mem;
+        r->body_len = c->len;
+        pool_on_free(r->pool, free, c->mem);
+        c->mem = NULL;
+        c->cap = 0;
+    }
+    c->len = 0;
+    return 0;
+}
+
+/* A whole request has arrived: answer it, run it on the loop, or hand it
+ * to the workers. */
+static void message_done(struct conn *c)
+{
+    struct req *r = c->req;
+    c->keep_alive = wire_keep_alive(c->wire) && !c->loop->draining;
+    set_state(c, C_BUSY);
+    event_del(c->timer);
+    bufferevent_disable(c->bev, EV_READ);
+    r->received_at = clock_mono();
+    atomic_fetch_add(&S.in_flight, 1);
+    if (!r->status && attach_body(c, r) < 0)
+        reply_problem(r, 503, "the request body could not be stored; retry shortly");
+    if (r->status) {
+        send_reply(r);
+        return;
+    }
+    const struct route *route = r->match.route;
+    if (route->flags & ROUTE_LOOP) {
+        route->handler(r);
+        send_reply(r);
+        return;
+    }
+    if (S.app.submit(r) != 0) {
+        reply_problem(r, 503, "the server is busy; retry shortly");
+        send_reply(r);
+    }
+}
+
+/* Answers status and ends the connection: for a message that cannot be
+ * read on (malformed, too large, too slow) or a client over the cap. */
+static void refuse(struct conn *c, int status, const char *detail)
+{
+    struct req *r = c->req;
+    if (!r) {
+        r = req_new(c);
+        if (!r) {
+            conn_close(c);
+            return;
+        }
+        c->req = r;
+    }
+    if (r->status != status) {
+        const struct wire_head *h = wire_head(c->wire);
+        r->nresp_headers = 0;
+        if (status == 405 && h->target) {
+            /* A method this server does not know: Allow names what the
+             * target does take, if it exists. */
+            struct target t;
+            const char *err = NULL;
+            int found = 400;
+            if (target_parse(h->target, r->pool, &t, &err) == 0) {
+                r->path = t.path;
+                found = router_match(S.app.routes, S.app.nroutes, 0, t.path, &r->match);
+            }
+            r->match.route = NULL;
+            if (found == 405) {
+                char allow[128];
+                http_methods_format(r->match.allowed, allow, sizeof(allow));
+                reply_problem(r, 405, "%.32s is not allowed here; use %s", h->method, allow);
+                req_add_header(r, "Allow", allow);
+            } else if (found == 404) {
+                reply_problem(r, 404, "no resource at %s", r->path);
+            } else {
+                reply_problem(r, 400, "%s", err);
+            }
+        } else {
+            reply_problem(r, status, "%s", detail ? detail : status_title(status));
+        }
+    }
+    c->keep_alive = 0;
+    c->linger = 1;
+    if (c->state == C_IDLE)
+        set_state(c, C_READING);
+    set_state(c, C_BUSY);
+    event_del(c->timer);
+    bufferevent_disable(c->bev, EV_READ);
+    atomic_fetch_add(&S.in_flight, 1);
+    send_reply(r);
+}
+
+/* Feeds what the connection has received to its framer, one request at a
+ * time. */
+static void read_input(struct conn *c)
+{
+    while (c->state == C_IDLE || c->state == C_READING) {
+        struct evbuffer *in = bufferevent_get_input(c->bev);
+        if (evbuffer_get_length(in) == 0)
+            return;
+        if (c->state == C_IDLE) {
+            set_state(c, C_READING);
+            arm(c, S.cfg.request_timeout);
+        }
+        struct evbuffer_iovec v;
+        if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+            return;
+        enum wire_state ws;
+        size_t used = wire_feed(c->wire, v.iov_base, v.iov_len, &ws);
+        evbuffer_drain(in, used);
+        if (ws == WIRE_ERROR) {
+            const char *detail;
+            int st = wire_error(c->wire, &detail);
+            refuse(c, st, detail);
+            return;
+        }
+        if (ws == WIRE_MESSAGE)
+            message_done(c);
+        else if (used == 0)
+            return;
+    }
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+    if (c->state == C_LINGER) {
+        struct evbuffer *in = bufferevent_get_input(bev);
+        evbuffer_drain(in, evbuffer_get_length(in));
+        return;
+    }
+    read_input(c);
+}
+
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    read_input(arg);
+}
+
+/* The output has drained. */
+static void on_write(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+    (void)bev;
+    if (c->state == C_WRITING) {
+        go_idle(c);
+    } else if (c->state == C_CLOSING) {
+        if (c->linger && !c->eof)
+            start_linger(c);
+        else
+            conn_close(c);
+    }
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    struct conn *c = arg;
+    (void)bev;
+    if ((what & BEV_EVENT_EOF) && (what & BEV_EVENT_READING) &&
+        (c->state == C_BUSY || c->state == C_WRITING)) {
+        /* A client may half-close after its request and still read the
+         * reply: finish it, then close. */
+        c->eof = 1;
+        c->keep_alive = 0;
+        return;
+    }
+    conn_close(c);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct conn *c = arg;
+    (void)fd;
+    (void)what;
+    switch (c->state) {
+    case C_READING:
+        refuse(c, 408, "the request did not arrive in time");
+        break;
+    case C_IDLE:
+    case C_LINGER:
+        conn_close(c);
+        break;
+    case C_BUSY:
+    case C_WRITING:
+    case C_CLOSING:
+        break; /* the bufferevent's write timeout covers these */
+    }
+}
+
 /* ---- sending ---- */
 
-static void send_reply(struct req *r)
+static int api_path(const char *path)
 {
-    struct http_state *hs = r->http;
-    struct evhttp_request *ev = hs->ev;
-    struct evkeyvalq *out = evhttp_request_get_output_headers(ev);
-    struct evbuffer *buf = evbuffer_new();
-    size_t bytes = 0;
+    return strncmp(path, "/api/", 5) == 0;
+}
 
-    if (r->status == 0)
-        reply_problem(r, 500, "the request was not answered");
-    evhttp_add_header(out, "X-Request-ID", r->request_id);
-    if (r->resp_type)
-        evhttp_add_header(out, "Content-Type", r->resp_type);
+static int has_header(const struct req *r, const char *key)
+{
     for (int i = 0; i < r->nresp_headers; i++)
-        evhttp_add_header(out, r->resp_headers[i].key, r->resp_headers[i].value);
-    if (r->resp_file && r->method == HTTP_HEAD) {
-        unlink(r->resp_file);
-    } else if (r->resp_file) {
-        int fd = open(r->resp_file, O_RDONLY | O_CLOEXEC);
-        struct stat st;
-        if (fd >= 0 && fstat(fd, &st) == 0) {
-            bytes = (size_t)st.st_size;
-            evbuffer_add_file(buf, fd, 0, st.st_size); /* takes the fd */
-        } else if (fd >= 0) {
-            close(fd);
-        }
-        unlink(r->resp_file);
-    } else if (r->resp_body && r->method != HTTP_HEAD) {
-        evbuffer_add(buf, r->resp_body, r->resp_len);
-        bytes = r->resp_len;
-    }
-    /* The connection's next request must arrive in time, like its first. */
-    struct conn *c = conn_of(ev);
-    if (c) {
-        c->busy = 0;
-        conn_arm(c, S.cfg.request_timeout);
-    }
-    evhttp_send_reply(ev, r->status, status_title(r->status), buf);
-    evbuffer_free(buf);
+        if (strcasecmp(r->resp_headers[i].key, key) == 0)
+            return 1;
+    return 0;
+}
 
+static int header_safe(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 && *s != '\t')
+            return 0;
+    return 1;
+}
+
+static void write_head(struct evbuffer *out, const struct conn *c, const struct req *r,
+                       size_t length)
+{
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\nX-Request-ID: %s\r\n", r->status,
+                        status_title(r->status), date, r->request_id);
+    if (r->resp_type)
+        evbuffer_add_printf(out, "Content-Type: %s\r\n", r->resp_type);
+    if (r->status != 204 && r->status != 304)
+        evbuffer_add_printf(out, "Content-Length: %zu\r\n", length);
+    if (!c->keep_alive)
+        evbuffer_add_printf(out, "Connection: close\r\n");
+    else if (c->http_minor == 0)
+        evbuffer_add_printf(out, "Connection: keep-alive\r\n");
+    evbuffer_add_printf(out, "X-Content-Type-Options: nosniff\r\n");
+    if (api_path(r->path) && !has_header(r, "Cache-Control"))
+        evbuffer_add_printf(out, "Cache-Control: no-store\r\n");
+    for (int i = 0; i < r->nresp_headers; i++)
+        if (header_safe(r->resp_headers[i].key) && header_safe(r->resp_headers[i].value))
+            evbuffer_add_printf(out, "%s: %s\r\n", r->resp_headers[i].key,
+                                r->resp_headers[i].value);
+    evbuffer_add(out, "\r\n", 2);
+}
+
+static void finish(struct req *r, size_t bytes)
+{
     double secs = clock_mono() - r->received_at;
     if (S.app.done)
         S.app.done(r, r->match.route ? r->match.index : (size_t)-1, secs, bytes);
     char line[1024];
     snprintf(line, sizeof(line),
              "request_id=%s user=%lld method=%s route=\"%s\" status=%d bytes=%zu duration_ms=%.1f",
-             r->request_id, r->user.id, http_method_name(r->method),
+             r->request_id, r->user.id, r->method ? http_method_name(r->method) : "-",
              r->match.route ? r->match.route->pattern : "-", r->status, bytes, secs * 1000.0);
     log_line(r->status >= 500 ? LOG_WARN : LOG_INFO, line);
     pool_free(r->pool);
     atomic_fetch_sub(&S.in_flight, 1);
+}
+
+/* Writes the reply of r on its connection's loop, exactly once. */
+static void send_reply(struct req *r)
+{
+    struct http_state *hs = r->http;
+    struct conn *c = hs->conn;
+    if (r->status == 0)
+        reply_problem(r, 500, "the request was not answered");
+    if (c->dead) {
+        if (r->resp_file)
+            unlink(r->resp_file);
+        c->req = NULL;
+        finish(r, 0);
+        conn_destroy(c);
+        return;
+    }
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    size_t bytes = 0;
+    if (r->resp_file) {
+        int fd = open(r->resp_file, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        unlink(r->resp_file);
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            if (fd >= 0)
+                close(fd);
+            r->resp_file = NULL;
+            reply_problem(r, 503, "the file could not be read; retry shortly");
+        } else {
+            write_head(out, c, r, (size_t)st.st_size);
+            if (r->method == HTTP_HEAD || st.st_size == 0) {
+                close(fd);
+            } else {
+                bytes = (size_t)st.st_size;
+                evbuffer_add_file(out, fd, 0, st.st_size); /* takes the fd */
+            }
+        }
+    }
+    if (!r->resp_file) {
+        size_t len = r->resp_body ? r->resp_len : 0;
+        write_head(out, c, r, len);
+        if (len && r->method != HTTP_HEAD) {
+            evbuffer_add(out, r->resp_body, len);
+            bytes = len;
+        }
+    }
+    c->req = NULL;
+    finish(r, bytes);
+
+    if (!c->keep_alive || c->loop->draining) {
+        c->keep_alive = 0;
+        set_state(c, C_CLOSING);
+    } else if (evbuffer_get_length(out) > WRITE_HIGH) {
+        set_state(c, C_WRITING);
+    } else {
+        go_idle(c);
+    }
 }
 
 void http_complete(struct req *r)
@@ -312,146 +902,66 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-/* ---- dispatch ---- */
+/* ---- accepting ---- */
 
-static int parse_query(struct req *r, const char *query)
-{
-    if (!query || !*query)
-        return 0;
-    struct evkeyvalq q;
-    TAILQ_INIT(&q);
-    if (evhttp_parse_query_str(query, &q) != 0)
-        return -1;
-    size_t n = 0;
-    struct evkeyval *kv;
-    TAILQ_FOREACH(kv, &q, next) n++;
-    r->query = pool_alloc(r->pool, sizeof(struct kv) * (n ? n : 1));
-    TAILQ_FOREACH(kv, &q, next)
-    {
-        r->query[r->nquery].key = pool_strdup(r->pool, kv->key);
-        r->query[r->nquery].value = pool_strdup(r->pool, kv->value);
-        r->nquery++;
-    }
-    evhttp_clear_headers(&q);
-    return 0;
-}
-
-static const char *copy_header(struct req *r, struct evhttp_request *ev, const char *name)
-{
-    return pool_strdup(r->pool, header(ev, name));
-}
-
-static void on_request(struct evhttp_request *ev, void *arg)
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+                      void *arg)
 {
     struct loop *lp = arg;
-    struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
-    struct pool *pool = pool_new();
-    if (!pool) {
-        evhttp_send_error(ev, 503, "Service Unavailable");
+    (void)l;
+    (void)salen;
+    if (lp->draining) {
+        evutil_closesocket(fd);
         return;
     }
-    atomic_fetch_add(&S.in_flight, 1);
-    struct req *r = pool_alloc(pool, sizeof(*r));
-    struct http_state *hs = pool_alloc(pool, sizeof(*hs));
-    r->pool = pool;
-    r->http = hs;
-    r->received_at = clock_mono();
-    hs->ev = ev;
-    hs->loop = lp;
-    struct conn *c = conn_of(ev);
-    if (c) {
-        c->busy = 1;
-        event_del(c->deadline);
+    int n = atomic_fetch_add(&S.connections, 1) + 1;
+    struct conn *c = conn_new(lp, fd, sa);
+    if (!c) {
+        atomic_fetch_sub(&S.connections, 1);
+        return;
     }
-
-    const char *rid = header(ev, "X-Request-ID");
-    if (rid && sane_request_id(rid))
-        snprintf(r->request_id, sizeof(r->request_id), "%s", rid);
+    if (n <= S.cfg.max_connections)
+        return;
+    /* At the cap the oldest idle connection makes room: idle keep-alive
+     * connections must not lock new clients out. */
+    struct conn *oldest = TAILQ_FIRST(&lp->idle);
+    if (oldest && oldest != c)
+        conn_close(oldest);
     else
-        new_request_id(r->request_id, sizeof(r->request_id));
+        refuse(c, 503, "the server has too many connections; retry shortly");
+}
 
-    char *peer = NULL;
-    ev_uint16_t port = 0;
-    if (evcon) {
-        evhttp_connection_get_peer(evcon, &peer, &port);
-        r->client_ip = pool_strdup(pool, peer);
-    }
+static void on_backoff(evutil_socket_t fd, short what, void *arg)
+{
+    struct loop *lp = arg;
+    (void)fd;
+    (void)what;
+    if (lp->listener && !lp->draining)
+        evconnlistener_enable(lp->listener);
+}
 
-    enum evhttp_cmd_type cmd = evhttp_request_get_command(ev);
-    switch (cmd) {
-    case EVHTTP_REQ_GET: r->method = HTTP_GET; break;
-    case EVHTTP_REQ_POST: r->method = HTTP_POST; break;
-    case EVHTTP_REQ_PATCH: r->method = HTTP_PATCH; break;
-    case EVHTTP_REQ_DELETE: r->method = HTTP_DELETE; break;
-    case EVHTTP_REQ_PUT: r->method = HTTP_PUT; break;
-    case EVHTTP_REQ_HEAD: r->method = HTTP_HEAD; break;
-    case EVHTTP_REQ_OPTIONS: r->method = HTTP_OPTIONS; break;
-    default: r->method = 0; break;
+/* accept failed, typically for want of descriptors: pause accepting
+ * instead of spinning on a listener that stays readable, and say so at
+ * most once a second. */
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+    struct loop *lp = arg;
+    int e = EVUTIL_SOCKET_ERROR();
+    evconnlistener_disable(l);
+    struct timeval tv = {0, ACCEPT_BACKOFF_MS * 1000};
+    evtimer_add(lp->backoff, &tv);
+    if (e == EMFILE || e == ENFILE) {
+        struct conn *oldest = TAILQ_FIRST(&lp->idle);
+        if (oldest)
+            conn_close(oldest);
     }
-
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
-    const char *raw_path = uri ? evhttp_uri_get_path(uri) : NULL;
-    char *path = raw_path ? evhttp_uridecode(raw_path, 0, NULL) : NULL;
-    if (!path || !*path || strlen(path) > 512) {
-        free(path);
-        r->path = "/";
-        reply_problem(r, 400, "the request path is missing or too long");
-        send_reply(r);
-        return;
-    }
-    r->path = pool_strdup(pool, path);
-    free(path);
-    if (parse_query(r, uri ? evhttp_uri_get_query(uri) : NULL) < 0) {
-        reply_problem(r, 400, "the query string is malformed");
-        send_reply(r);
-        return;
-    }
-
-    int found = router_match(S.app.routes, S.app.nroutes, r->method, r->path, &r->match);
-    if (found == 404) {
-        reply_problem(r, 404, "no resource at %s", r->path);
-        send_reply(r);
-        return;
-    }
-    if (found == 405) {
-        char allow[128];
-        http_methods_format(r->match.allowed, allow, sizeof(allow));
-        reply_problem(r, 405, "%s is not allowed here; use %s", http_method_name(r->method), allow);
-        req_add_header(r, "Allow", allow);
-        send_reply(r);
-        return;
-    }
-
-    struct evbuffer *in = evhttp_request_get_input_buffer(ev);
-    size_t len = evbuffer_get_length(in);
-    const struct route *route = r->match.route;
-    size_t limit = (route->flags & ROUTE_BIG_BODY) ? S.cfg.max_big_body : S.cfg.max_body;
-    if (len > limit) {
-        reply_problem(r, 413, "the body has %zu bytes; at most %zu are accepted here", len, limit);
-        send_reply(r);
-        return;
-    }
-    if (len) {
-        char *body = pool_alloc(pool, len + 1);
-        evbuffer_copyout(in, body, len);
-        r->body = body;
-        r->body_len = len;
-    }
-    r->authorization = copy_header(r, ev, "Authorization");
-    r->if_match = copy_header(r, ev, "If-Match");
-    r->if_none_match = copy_header(r, ev, "If-None-Match");
-    r->idempotency_key = copy_header(r, ev, "Idempotency-Key");
-    r->content_type = copy_header(r, ev, "Content-Type");
-    r->forwarded_for = copy_header(r, ev, "X-Forwarded-For");
-
-    if (route->flags & ROUTE_LOOP) {
-        route->handler(r);
-        send_reply(r);
-        return;
-    }
-    if (S.app.submit(r) != 0) {
-        reply_problem(r, 503, "the server is busy; retry shortly");
-        send_reply(r);
+    lp->accept_errors++;
+    double now = clock_mono();
+    if (now - lp->accept_log_at >= 1.0) {
+        log_msg(LOG_WARN, "cannot accept connections: %s (%lu times); pausing %d ms",
+                evutil_socket_error_to_string(e), lp->accept_errors, ACCEPT_BACKOFF_MS);
+        lp->accept_log_at = now;
+        lp->accept_errors = 0;
     }
 }
 
@@ -494,6 +1004,28 @@ static evutil_socket_t listen_socket(const struct sockaddr_storage *ss, int len)
     return fd;
 }
 
+int http_check_fd_limit(const struct http_config *cfg)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 0;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    unsigned long long need = (unsigned long long)cfg->max_connections + (unsigned long long)cfg->fd_reserve;
+    if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur) {
+        log_msg(LOG_ERROR,
+                "--max-connections %d needs about %llu open files, but the limit is %llu: raise "
+                "it (ulimit -n) or lower FT_MAX_CONNECTIONS to %lld at most",
+                cfg->max_connections, need, (unsigned long long)rl.rlim_cur,
+                (long long)rl.rlim_cur - cfg->fd_reserve);
+        return -1;
+    }
+    return 0;
+}
+
 int http_start(const struct http_config *cfg, const struct http_app *app)
 {
     S.cfg = *cfg;
@@ -506,11 +1038,6 @@ int http_start(const struct http_config *cfg, const struct http_app *app)
         log_msg(LOG_ERROR, "cannot parse listen address '%s' (want HOST:PORT)", cfg->listen);
         return -1;
     }
-    struct rlimit rl;
-    S.nfd = 65536;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1u << 20))
-        S.nfd = (size_t)rl.rlim_cur;
-    S.by_fd = calloc(S.nfd, sizeof(struct conn *));
     /* SO_REUSEPORT would let a second server share the port silently, each
      * getting some of the connections: make sure nobody else has it. */
     evutil_socket_t probe = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -529,49 +1056,50 @@ int http_start(const struct http_config *cfg, const struct http_app *app)
         struct loop *lp = &S.loops[i];
         lp->index = i;
         pthread_mutex_init(&lp->lock, NULL);
+        TAILQ_INIT(&lp->idle);
+        TAILQ_INIT(&lp->active);
         lp->base = event_base_new();
-        lp->http = evhttp_new(lp->base);
-        evhttp_set_gencb(lp->http, on_request, lp);
-        evhttp_set_bevcb(lp->http, make_bev, lp);
-        evhttp_set_allowed_methods(lp->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PATCH |
-                                                 EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT |
-                                                 EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
-        evhttp_set_max_headers_size(lp->http, (ev_ssize_t)cfg->max_headers);
-        evhttp_set_max_body_size(lp->http, (ev_ssize_t)cfg->max_big_body);
-        evhttp_set_timeout(lp->http, cfg->idle_timeout);
         lp->wake = event_new(lp->base, -1, EV_PERSIST, on_wake, lp);
+        lp->backoff = evtimer_new(lp->base, on_backoff, lp);
         evutil_socket_t fd = listen_socket(&ss, sslen);
         if (fd < 0) {
             log_msg(LOG_ERROR, "cannot listen on %s: %s", cfg->listen, strerror(errno));
             return -1;
         }
-        lp->listener = evhttp_accept_socket_with_handle(lp->http, fd);
+        lp->listener = evconnlistener_new(lp->base, on_accept, lp, LEV_OPT_CLOSE_ON_FREE, -1, fd);
         if (!lp->listener) {
             evutil_closesocket(fd);
             log_msg(LOG_ERROR, "cannot listen on %s", cfg->listen);
             return -1;
         }
+        evconnlistener_set_error_cb(lp->listener, on_accept_error);
     }
     for (int i = 0; i < S.nloops; i++)
         pthread_create(&S.loops[i].thread, NULL, loop_main, &S.loops[i]);
     return 0;
 }
 
-static void stop_listener(evutil_socket_t fd, short what, void *arg)
+/* On each loop: no new connections, idle ones closed, busy ones closed
+ * after their reply. */
+static void drain_loop(evutil_socket_t fd, short what, void *arg)
 {
     struct loop *lp = arg;
     (void)fd;
     (void)what;
+    lp->draining = 1;
     if (lp->listener) {
-        evhttp_del_accept_socket(lp->http, lp->listener);
+        evconnlistener_free(lp->listener);
         lp->listener = NULL;
     }
+    struct conn *c;
+    while ((c = TAILQ_FIRST(&lp->idle)))
+        conn_close(c);
 }
 
 void http_stop_accepting(void)
 {
     for (int i = 0; i < S.nloops; i++)
-        event_base_once(S.loops[i].base, -1, EV_TIMEOUT, stop_listener, &S.loops[i], NULL);
+        event_base_once(S.loops[i].base, -1, EV_TIMEOUT, drain_loop, &S.loops[i], NULL);
 }
 
 void http_stop(void)
@@ -584,13 +1112,23 @@ void http_stop(void)
     for (int i = 0; i < S.nloops; i++) {
         struct loop *lp = &S.loops[i];
         pthread_join(lp->thread, NULL);
-        evhttp_free(lp->http);
+        struct conn *c;
+        while ((c = TAILQ_FIRST(&lp->idle)))
+            conn_destroy(c);
+        while ((c = TAILQ_FIRST(&lp->active))) {
+            /* A request still with a handler is released by http_complete. */
+            if (c->state == C_BUSY)
+                c->req = NULL;
+            c->state = C_READING;
+            conn_destroy(c);
+        }
+        if (lp->listener)
+            evconnlistener_free(lp->listener);
         event_free(lp->wake);
+        event_free(lp->backoff);
         event_base_free(lp->base);
         pthread_mutex_destroy(&lp->lock);
     }
     free(S.loops);
     S.loops = NULL;
-    free(S.by_fd);
-    S.by_fd = NULL;
 }

@@ -1,6 +1,6 @@
 /* server.h — the HTTP front end: one libevent loop per worker thread, each
- * with its own SO_REUSEPORT listener and evhttp, dispatching every request
- * from one generic callback through the route table.
+ * with its own SO_REUSEPORT listener, reading requests through wire.c and
+ * dispatching each through the route table.
  *
  * Routes flagged ROUTE_LOOP are answered on the loop. All others are handed
  * to app->submit on the loop thread; whoever runs them calls http_complete()
@@ -18,9 +18,12 @@ struct http_config {
     size_t max_headers;     /* bytes of request line and headers */
     size_t max_body;        /* default body limit */
     size_t max_big_body;    /* body limit of ROUTE_BIG_BODY routes */
-    int max_connections;    /* over all loops; more are closed at accept */
-    int request_timeout;    /* seconds to receive a whole request */
-    int idle_timeout;       /* seconds a keep-alive connection may idle */
+    size_t max_anon_body;   /* body limit without a token, and of public routes */
+    int max_connections;    /* over all loops; at the cap the oldest idle one is closed */
+    int fd_reserve;         /* descriptors needed besides connections */
+    int request_timeout;    /* seconds to receive a whole request, and to send a reply */
+    int idle_timeout;       /* seconds a connection may wait for its next request */
+    const char *spool_dir;  /* where bodies too large for memory are kept */
 };
 
 struct http_app {
@@ -33,6 +36,10 @@ struct http_app {
     void (*done)(const struct req *r, size_t route_index, double seconds, size_t bytes);
 };
 
+/* Raises the open-files limit as far as allowed and checks that
+ * max_connections fits in it with fd_reserve to spare. Returns 0, or -1
+ * with the fix logged. */
+int http_check_fd_limit(const struct http_config *cfg);
 /* Binds and starts the loops. Returns 0, or -1 with a message logged. */
 int http_start(const struct http_config *cfg, const struct http_app *app);
 /* Hands a finished request back to its loop. Thread-safe. */

@@ -12,6 +12,8 @@ written as '-'). The environment names the server under test:
     FAULT_MDB_PIDFILE       that MariaDB's pid file
     FAULT_TOKEN             an admin bearer token
     FAULT_REQUEST_TIMEOUT   the server's --request-timeout
+    FAULT_IDLE_TIMEOUT      the server's --idle-timeout
+    FAULT_LOG               the file its output goes to
     FAULT_GRACE             the server's --shutdown-grace
     FAULT_MARIADB           the mariadb client (default: mariadb)
 
@@ -22,6 +24,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import select
 import signal
 import socket
@@ -39,7 +42,9 @@ SOCK = os.environ.get("FAULT_SOCK", "")
 MDB_PIDFILE = os.environ.get("FAULT_MDB_PIDFILE", "")
 TOKEN = os.environ.get("FAULT_TOKEN", "")
 REQUEST_TIMEOUT = float(os.environ.get("FAULT_REQUEST_TIMEOUT", "30"))
+IDLE_TIMEOUT = float(os.environ.get("FAULT_IDLE_TIMEOUT", "5"))
 GRACE = float(os.environ.get("FAULT_GRACE", "20"))
+LOG = os.environ.get("FAULT_LOG", "")
 MARIADB = os.environ.get("FAULT_MARIADB", "mariadb")
 RUN = "%x" % random.getrandbits(32)  # makes names unique across runs
 
@@ -889,7 +894,7 @@ def idle_conn(out, i):
         s.close()
 
 
-def cut_off(kind, fn, n):
+def cut_off(kind, fn, n, limit):
     seg = sql("SELECT MIN(id) FROM segments")[0][0]
     out = [None] * n
     threads = [threading.Thread(target=fn, args=(out, i), daemon=True) for i in range(n)]
@@ -907,14 +912,14 @@ def cut_off(kind, fn, n):
     times = [x for x in out if isinstance(x, float)]
     other = [x for x in out if not isinstance(x, float)]
     if times:
-        note("%d %s connections cut off after %.2f .. %.2f s (request timeout %d s)" %
-             (len(times), kind, min(times), max(times), REQUEST_TIMEOUT))
+        note("%d %s connections cut off after %.2f .. %.2f s (timeout %d s)" %
+             (len(times), kind, min(times), max(times), limit))
     if other:
         problem("%d %s connections were not cut off within 20 s (%s)" %
                 (len(other), kind, other[0] or "still open"))
-    elif times and (min(times) < REQUEST_TIMEOUT - 0.5 or max(times) > REQUEST_TIMEOUT + 3):
+    elif times and (min(times) < limit - 0.5 or max(times) > limit + 3):
         problem("%s connections were cut off after %.2f .. %.2f s, not about %d s" %
-                (kind, min(times), max(times), REQUEST_TIMEOUT))
+                (kind, min(times), max(times), limit))
     judge_healthz(samples, 0.100, "meanwhile")
     lat = sorted(r.elapsed for r in reads)
     bad = [r for r in reads if r.status != 200]
@@ -930,72 +935,218 @@ def cut_off(kind, fn, n):
 def case_slowloris():
     """Clients sending their headers one byte per second are cut off after
     the request timeout; others are served fast meanwhile."""
-    cut_off("slowloris", slowloris, 16)
+    cut_off("slowloris", slowloris, 16, REQUEST_TIMEOUT)
 
 
 def case_idle():
-    """Clients that connect and send nothing are cut off after the request timeout."""
-    cut_off("idle", idle_conn, 8)
+    """Clients that connect and send nothing are cut off after the idle timeout."""
+    cut_off("idle", idle_conn, 8, IDLE_TIMEOUT)
+
+
+def open_conns():
+    """The connections the server counts, less the one asking."""
+    return int(metrics().get("fibertrack_http_connections", -1)) - 1
+
+
+def settle_conns():
+    """Waits until the cases before have left no connection open."""
+    deadline = time.monotonic() + 8
+    while True:
+        conns = open_conns()
+        if conns <= 0 or time.monotonic() > deadline:
+            return conns
+        time.sleep(0.2)
+
+
+def exchange(s, data):
+    """Sends a request on an open connection; returns the status, or an error name."""
+    try:
+        s.sendall(data)
+        got = b""
+        while b"\r\n\r\n" not in got:
+            b = s.recv(4096)
+            if not b:
+                return "closed"
+            got += b
+        return status_of(got) or repr(got[:30])
+    except OSError as e:
+        return type(e).__name__
+
+
+def keepalive_conn():
+    """A connection that made one request and stays open, idle."""
+    s = socket.create_connection((HOST, PORT), timeout=5)
+    st = exchange(s, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    return s, st
 
 
 def case_max_connections():
-    """With --max-connections N: connections N+1.. are closed at once, the
-    first N still work; and no connection was leaked by the cases before."""
+    """With --max-connections N and N idle keep-alive connections, each new
+    client is admitted by closing the oldest idle one; nothing leaks."""
     cap = int(os.environ.get("FAULT_MAX_CONNECTIONS", "16"))
-    deadline = time.monotonic() + 8
-    while True:
-        conns = metrics().get("fibertrack_http_connections", -1) - 1
-        if conns <= 0 or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    conns = settle_conns()
     note("open connections before: %d" % conns)
     if conns > 0:
         problem("the server still counts %d connections although no client holds one "
                 "(leaked connection slots)" % conns)
     first = []
     for _ in range(cap):
-        s = socket.create_connection((HOST, PORT), timeout=5)
+        s, st = keepalive_conn()
+        if st != 200:
+            problem("a keep-alive connection under the cap answered %s" % st)
         first.append(s)
-    time.sleep(0.3)
-    extra = [socket.create_connection((HOST, PORT), timeout=5) for _ in range(4)]
-    closed = [wait_closed(s, 1.5) for s in extra]
-    for s in extra:
-        s.close()
-    n_closed = sum(1 for c in closed if c is not None)
-    note("%d connections over the cap of %d: %d closed by the server (after %s)" %
-         (len(extra), cap, n_closed,
-          ", ".join("%.2f s" % c for c in closed if c is not None) or "-"))
-    if n_closed != len(extra):
-        problem("%d connections over --max-connections %d were not closed" %
-                (len(extra) - n_closed, cap))
-    ok = 0
-    errors = []
+    # New clients while every slot holds an idle keep-alive connection.
+    served, slow = 0, []
+    for _ in range(8):
+        t0 = time.monotonic()
+        r = request("GET", "/healthz", auth=False, timeout=5)
+        if r.status == 200:
+            served += 1
+        slow.append(time.monotonic() - t0)
+    evicted = sum(1 for s in first if wait_closed(s, 0.2) is not None)
+    note("cap %d, all idle: %d of 8 new clients served (max %s); %d idle connections closed "
+         "to make room" % (cap, served, ms(max(slow)), evicted))
+    if served != 8:
+        problem("only %d of 8 new clients were served at the cap" % served)
+    if max(slow) > 1.0:
+        problem("a new client at the cap waited %s" % ms(max(slow)))
+    if evicted < 1:
+        problem("no idle connection was closed to admit new clients")
+    alive_left = [s for s in first if wait_closed(s, 0.05) is None]
+    ok = sum(1 for s in alive_left if exchange(s, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") == 200)
+    note("the %d idle connections left open: %d still answer" % (len(alive_left), ok))
+    if ok != len(alive_left):
+        problem("%d idle connections left open do not answer" % (len(alive_left) - ok))
     for s in first:
-        try:
-            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            data = b""
-            while True:
-                b = s.recv(4096)
-                if not b:
-                    break
-                data += b
-            if data.startswith(b"HTTP/1.1 200"):
-                ok += 1
-            else:
-                errors.append(repr(data[:40]))
-        except OSError as e:
-            errors.append(type(e).__name__)
-        finally:
-            s.close()
-    note("the first %d connections: %d answered 200" % (cap, ok))
-    if ok != cap:
-        problem("only %d of the first %d connections were served (%s)" %
-                (ok, cap, errors[0] if errors else ""))
-    time.sleep(0.3)
-    r = request("GET", "/healthz", auth=False, timeout=5)
-    if r.status != 200:
-        problem("a new connection afterwards: %s" % r.describe())
+        s.close()
     server_alive("max connections")
+
+
+def case_idle_cap():
+    """An attacker holding every slot with idle keep-alive connections, and
+    reconnecting as they are closed, never locks a new client out."""
+    cap = int(os.environ.get("FAULT_MAX_CONNECTIONS", "16"))
+    settle_conns()
+    stop = threading.Event()
+    held = []
+    lock = threading.Lock()
+
+    def attacker():
+        while not stop.is_set():
+            with lock:
+                n = len(held)
+            if n >= cap + 4:
+                with lock:
+                    for s in list(held):
+                        if wait_closed(s, 0) is not None:
+                            s.close()
+                            held.remove(s)
+                time.sleep(0.05)
+                continue
+            try:
+                s, _ = keepalive_conn()
+                with lock:
+                    held.append(s)
+            except OSError:
+                time.sleep(0.05)
+
+    th = threading.Thread(target=attacker, daemon=True)
+    th.start()
+    time.sleep(1.0)
+    lat, bad = [], []
+    t_end = time.monotonic() + 4
+    while time.monotonic() < t_end:
+        t0 = time.monotonic()
+        r = request("GET", "/api/v1/me", timeout=5)
+        lat.append(time.monotonic() - t0)
+        if r.status != 200:
+            bad.append(r.describe())
+        time.sleep(0.05)
+    stop.set()
+    th.join(5)
+    with lock:
+        for s in held:
+            s.close()
+    lat.sort()
+    note("an attacker reconnecting to hold %d slots: %d requests of a signed-in user, %d failed, "
+         "median %s, max %s" % (cap, len(lat), len(bad), ms(lat[len(lat) // 2]), ms(lat[-1])))
+    if bad:
+        problem("%d requests failed while the slots were held: %s" % (len(bad), bad[0]))
+    if lat[-1] > 1.0:
+        problem("a request waited %s while the slots were held" % ms(lat[-1]))
+    server_alive("idle cap")
+
+
+def case_busy_cap():
+    """At the cap with no idle connection to close (every slot is sending a
+    request), a new client gets 503 problem+json at once, not a hang."""
+    cap = int(os.environ.get("FAULT_MAX_CONNECTIONS", "16"))
+    settle_conns()
+    slow = []
+    for _ in range(cap):
+        s = socket.create_connection((HOST, PORT), timeout=5)
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+        slow.append(s)
+    time.sleep(0.3)
+    resp, closed, secs = raw_exchange(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 3)
+    st = status_of(resp)
+    note("cap %d, every slot mid-request: a new client got %s after %s" % (cap, st, ms(secs)))
+    if st != 503 or b"application/problem+json" not in resp or b"Retry-After" not in resp:
+        problem("a new client at a busy cap got %r, not 503 problem+json with Retry-After"
+                % resp[:200])
+    for s in slow:
+        s.close()
+    server_alive("busy cap")
+
+
+def proc_cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def log_lines():
+    if not LOG:
+        return 0
+    with open(LOG, "rb") as f:
+        return sum(1 for _ in f)
+
+
+def case_fd_exhaustion():
+    """Out of file descriptors (the limit lowered under the running server):
+    accepting backs off instead of spinning, logs about once a second, and
+    the server serves again once connections close."""
+    settle_conns()
+    soft, hard = resource.prlimit(PID, resource.RLIMIT_NOFILE)
+    used = len(os.listdir("/proc/%d/fd" % PID))
+    limit = used + 40
+    resource.prlimit(PID, resource.RLIMIT_NOFILE, (limit, hard))
+    conns = []
+    try:
+        for _ in range(400):
+            try:
+                conns.append(socket.create_connection((HOST, PORT), timeout=2))
+            except OSError:
+                break
+        lines0, cpu0, t0 = log_lines(), proc_cpu_seconds(PID), time.monotonic()
+        time.sleep(3)
+        cpu = (proc_cpu_seconds(PID) - cpu0) / (time.monotonic() - t0)
+        lines = log_lines() - lines0
+        note("open-files limit %d (%d in use), %d connections: %.0f %% CPU and %d log lines "
+             "in 3 s" % (limit, used, len(conns), cpu * 100, lines))
+        if cpu > 0.25:
+            problem("the server used %.0f %% CPU while out of descriptors (spinning)" % (cpu * 100))
+        if lines > 12:
+            problem("the server wrote %d log lines in 3 s while out of descriptors" % lines)
+    finally:
+        for s in conns:
+            s.close()
+        resource.prlimit(PID, resource.RLIMIT_NOFILE, (soft, hard))
+    time.sleep(0.5)
+    r = request("GET", "/api/v1/me", timeout=5)
+    if r.status != 200:
+        problem("after the connections closed: %s" % r.describe())
+    server_alive("fd exhaustion")
 
 
 # ---- 5. limits -----------------------------------------------------------------

@@ -231,6 +231,7 @@ run_case() {
         FAULT_TOKEN=$TOKEN FAULT_REQUEST_TIMEOUT=$(opt --request-timeout 30 "$@") \
         FAULT_GRACE=$(opt --shutdown-grace 20 "$@") \
         FAULT_MAX_CONNECTIONS=$(opt --max-connections 1024 "$@") \
+        FAULT_IDLE_TIMEOUT=$(opt --idle-timeout 5 "$@") FAULT_LOG=$LOG \
         timeout -k 5 150 "$PY" "$HELPER" "$case" </dev/null
     rc=$?
     if [ "$rc" = 0 ]; then
@@ -342,10 +343,30 @@ run_case "db restart: kill -9 mariadbd" db-kill "${A[@]}"
 run_case "db restart: clean shutdown of mariadbd" db-term "${A[@]}"
 run_case "db restart: an Idempotency-Key cut off by the crash can be retried" idem-orphan "${A[@]}"
 run_case "limits: wait queue full" queue-full --db-pool 1 --db-queue 2
-B=(--threads 2 --request-timeout 3 --max-connections 24)
+B=(--threads 2 --request-timeout 3 --idle-timeout 2 --max-connections 24)
 run_case "slow clients: slowloris" slowloris "${B[@]}"
 run_case "slow clients: idle connections" idle "${B[@]}"
-run_case "slow clients: --max-connections" max-connections "${B[@]}"
+run_case "connections: at the cap the oldest idle one makes room" max-connections "${B[@]}"
+run_case "connections: an attacker holding idle slots locks nobody out" idle-cap "${B[@]}"
+run_case "connections: at a busy cap a new client gets 503" busy-cap "${B[@]}"
+run_case "descriptors: out of files, accept backs off" fd-exhaustion --threads 2
+
+# A cap the open-files limit cannot hold is refused at start, with the fix.
+if selected fd-limit; then
+    echo "== descriptors: a cap over the open-files limit is refused at start"
+    [ -n "$SERVER_PID" ] && stop_server
+    out=$( (ulimit -n 256 && FT_DATA_DIR=$DATA timeout 30 "$FTD" serve --listen "127.0.0.1:$PORT" \
+        --max-connections 1024) 2>&1)
+    rc=$?
+    if [ "$rc" != 0 ] && grep -q 'max-connections' <<<"$out" && ! mariadbd_pid >/dev/null; then
+        pass "descriptors: a cap over the open-files limit is refused at start"
+        echo "    $(grep -m1 'max-connections' <<<"$out")"
+    else
+        fail "descriptors: a cap over the open-files limit is refused at start" \
+            "exit $rc: $(tail -n 3 <<<"$out")"
+        kill_mariadbd
+    fi
+fi
 run_shutdown_case "graceful shutdown: SIGTERM with logins in flight" shutdown \
     --db-pool 1 --shutdown-grace 15
 run_shutdown_case "graceful shutdown: grace period ends with requests stuck on the DB" \
