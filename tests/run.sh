@@ -17,6 +17,7 @@
 #   FT_BASE_URL   http://127.0.0.1:PORT of the running server
 #   FT_DATA_DIR   its data dir (the private MariaDB socket is $FT_DATA_DIR/mariadb/mariadb.sock)
 #   FT_BIN        $BINDIR/fibertrackd (absolute);  FT_CLI  $BINDIR/fibertrack
+#   FT_SERVER_PID the server's process id
 #   FT_PYTHON     /usr/bin/python3;  FT_ARTIFACTS  tests/artifacts (absolute)
 #   FT_TMP        a scratch directory removed at the end
 # Logs: tests/artifacts/server.log (server stdout+stderr), tests/artifacts/suite-*.log.
@@ -178,6 +179,7 @@ else
     echo "== serve on $FT_BASE_URL"
     FT_LISTEN=127.0.0.1:$PORT "$FTD" serve >>"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
+    export FT_SERVER_PID=$SERVER_PID
     for ((i = 0; i < 600; i++)); do
         if curl -fsS -o /dev/null --max-time 2 "$FT_BASE_URL/healthz" 2>/dev/null; then
             server_up=1
