@@ -107,8 +107,6 @@ struct loop {
     struct event_base *base;
     struct evconnlistener *listener;
     struct event *backoff; /* re-enables accepting after a failure */
-    double accept_log_at;
-    unsigned long accept_errors;
     struct event *wake;
     pthread_mutex_t lock;
     struct req *done_head, *done_tail;
@@ -125,6 +123,8 @@ static struct {
     atomic_int in_flight;
     atomic_int connections;
     unsigned long long boot;   /* start time: the first part of generated request ids */
+    atomic_llong accept_log_ms;  /* when a failed accept was last logged (monotonic ms) */
+    atomic_ulong accept_errors;  /* failed accepts since then */
     pthread_mutex_t stop_lock; /* orders http_complete against http_stop */
     int stopped;
 } S = {.stop_lock = PTHREAD_MUTEX_INITIALIZER};
@@ -955,13 +955,14 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
         if (oldest)
             conn_close(oldest);
     }
-    lp->accept_errors++;
-    double now = clock_mono();
-    if (now - lp->accept_log_at >= 1.0) {
+    /* One line a second for the whole process, whichever loop logs it. */
+    unsigned long n = atomic_fetch_add(&S.accept_errors, 1) + 1;
+    long long now = (long long)(clock_mono() * 1000.0);
+    long long last = atomic_load(&S.accept_log_ms);
+    if (now - last >= 1000 && atomic_compare_exchange_strong(&S.accept_log_ms, &last, now)) {
+        atomic_fetch_sub(&S.accept_errors, n);
         log_msg(LOG_WARN, "cannot accept connections: %s (%lu times); pausing %d ms",
-                evutil_socket_error_to_string(e), lp->accept_errors, ACCEPT_BACKOFF_MS);
-        lp->accept_log_at = now;
-        lp->accept_errors = 0;
+                evutil_socket_error_to_string(e), n, ACCEPT_BACKOFF_MS);
     }
 }
 
