@@ -63,15 +63,37 @@ def out(name, text):
     print("%-34s %s" % (name + ":", text), flush=True)
 
 
-def many_keys():
-    body = ("{" + ",".join('"k%07d":0' % i for i in range(120000)) + "}").encode()
+def short_keys(n):
+    """n distinct keys of 3 and 4 characters, so that 120,000 fit in 1 MiB."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    keys = []
+    for width in (3, 4):
+        for i in range(36 ** width):
+            if len(keys) == n:
+                return keys
+            k = ""
+            for _ in range(width):
+                k = digits[i % 36] + k
+                i //= 36
+            keys.append(k)
+    return keys
+
+
+def timed(method, path, body, token=None, runs=3):
     times, statuses = [], set()
-    for _ in range(3):
-        st, _, _, t = req("POST", "/api/v1/auth/login", body)
+    for _ in range(runs):
+        st, _, _, t = req(method, path, body, token=token)
         statuses.add(st)
         times.append(t)
-    out("120k-key login body (%d KB)" % (len(body) // 1000),
-        "status %s, median %.1f ms" % (sorted(statuses, key=str), statistics.median(times) * 1000))
+    return "status %s, median %.1f ms" % (sorted(statuses, key=str), statistics.median(times) * 1000)
+
+
+def many_keys():
+    body = ("{" + ",".join('"k%07d":0' % i for i in range(80000)) + "}").encode()
+    out("80k-key login body (%d KB)" % (len(body) // 1000), timed("POST", "/api/v1/auth/login", body))
+    big = ("{" + ",".join('"%s":0' % k for k in short_keys(120000)) + "}").encode()
+    out("120k keys in %d bytes, signed in" % len(big),
+        timed("POST", "/api/v1/contractors", big, token=TOKEN))
     lat = []
     stop = threading.Event()
 
@@ -250,10 +272,10 @@ def headers():
 
 
 def main():
+    headers()
     many_keys()
     big_bodies()
     framing()
-    headers()
     logins()
     idle_cap()
     descriptors()
