@@ -73,7 +73,7 @@ struct conn {
     struct event *timer;  /* idle timeout, request deadline or linger */
     struct event *resume; /* reads the next pipelined request from the loop */
     enum conn_state state;
-    TAILQ_ENTRY(conn) link; /* in loop->idle (IDLE) or loop->active */
+    TAILQ_ENTRY(conn) link; /* in loop->idle (IDLE), loop->dead (dead) or loop->active */
     char peer[INET6_ADDRSTRLEN];
 
     struct req *req; /* being read, or handled (BUSY) */
@@ -112,6 +112,7 @@ struct loop {
     struct req *done_head, *done_tail;
     struct conn_list idle;   /* oldest first */
     struct conn_list active; /* every other open connection */
+    struct conn_list dead;   /* sockets closed while their handler runs */
     int draining;
 };
 
@@ -178,7 +179,9 @@ static void conn_destroy(struct conn *c)
 {
     if (c->state == C_IDLE)
         TAILQ_REMOVE(&c->loop->idle, c, link);
-    else if (!c->dead)
+    else if (c->dead)
+        TAILQ_REMOVE(&c->loop->dead, c, link);
+    else
         TAILQ_REMOVE(&c->loop->active, c, link);
     close_socket(c);
     if (c->req && c->state != C_BUSY)
@@ -198,6 +201,7 @@ static void conn_close(struct conn *c)
         close_socket(c);
         event_del(c->timer);
         TAILQ_REMOVE(&c->loop->active, c, link);
+        TAILQ_INSERT_TAIL(&c->loop->dead, c, link);
         c->dead = 1;
         return;
     }
@@ -1059,6 +1063,7 @@ int http_start(const struct http_config *cfg, const struct http_app *app)
         pthread_mutex_init(&lp->lock, NULL);
         TAILQ_INIT(&lp->idle);
         TAILQ_INIT(&lp->active);
+        TAILQ_INIT(&lp->dead);
         lp->base = event_base_new();
         lp->wake = event_new(lp->base, -1, EV_PERSIST, on_wake, lp);
         lp->backoff = evtimer_new(lp->base, on_backoff, lp);
@@ -1116,11 +1121,14 @@ void http_stop(void)
         struct conn *c;
         while ((c = TAILQ_FIRST(&lp->idle)))
             conn_destroy(c);
+        /* A request still with a handler is released by http_complete. */
+        while ((c = TAILQ_FIRST(&lp->dead))) {
+            c->req = NULL;
+            conn_destroy(c);
+        }
         while ((c = TAILQ_FIRST(&lp->active))) {
-            /* A request still with a handler is released by http_complete. */
             if (c->state == C_BUSY)
                 c->req = NULL;
-            c->state = C_READING;
             conn_destroy(c);
         }
         if (lp->listener)
