@@ -247,6 +247,8 @@ def raw(data):
 
 
 def framing():
+    _, h, _, _ = req("GET", "/api/v1/milestones/1", token=TOKEN)
+    etag = h.get("etag", '"1"').encode()
     cases = {
         "malformed request line": b"GARBAGE\r\n\r\n",
         "20 KiB header": b"GET /healthz HTTP/1.1\r\nX-Big: " + b"a" * 20480 + b"\r\n\r\n",
@@ -254,7 +256,7 @@ def framing():
         "unknown method FOO": b"FOO /api/v1/segments HTTP/1.1\r\nHost: x\r\n\r\n",
         "two Content-Length": b"POST /api/v1/auth/login HTTP/1.1\r\nContent-Type: application/json"
                               b"\r\nContent-Length: 2\r\nContent-Length: 7\r\n\r\n{}",
-        "DELETE /milestones/1%00": b"DELETE /api/v1/milestones/1%00 HTTP/1.1\r\nIf-Match: \"1\"\r\n"
+        "DELETE /milestones/1%00": b"DELETE /api/v1/milestones/1%00 HTTP/1.1\r\nIf-Match: " + etag + b"\r\n"
                                    b"Authorization: Bearer " + TOKEN.encode() + b"\r\n\r\n",
         "/app.js%00.html": b"GET /app.js%00.html HTTP/1.1\r\n\r\n",
     }
