@@ -30,6 +30,7 @@ static const struct option_desc options[] = {
     I(max_connections, "--max-connections", "FT_MAX_CONNECTIONS", 1, 1000000),
     I(request_timeout, "--request-timeout", "FT_REQUEST_TIMEOUT", 1, 3600),
     I(shutdown_grace, "--shutdown-grace", "FT_SHUTDOWN_GRACE", 0, 3600),
+    S(trusted_proxies, "--trusted-proxies", "FT_TRUSTED_PROXIES"),
 };
 
 static int set(struct config *cfg, const struct option_desc *o, const char *value, const char *from,

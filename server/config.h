@@ -14,6 +14,8 @@ struct config {
     int max_connections;  /* FT_MAX_CONNECTIONS */
     int request_timeout;  /* FT_REQUEST_TIMEOUT seconds */
     int shutdown_grace;   /* FT_SHUTDOWN_GRACE seconds for in-flight requests */
+    char trusted_proxies[1024]; /* FT_TRUSTED_PROXIES: addresses and CIDR ranges whose
+                                   X-Forwarded-For is believed; empty: none */
 };
 
 /* Fills cfg from argv (flags after the command), the environment and the

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/auth.h"
 #include "api/meta.h"
 #include "api/pipeline.h"
 #include "api/routes.h"
@@ -49,7 +50,9 @@ static const char usage[] =
     "  --max-connections N  [FT_MAX_CONNECTIONS] default 1024\n"
     "  --request-timeout S  [FT_REQUEST_TIMEOUT] seconds to send a request, default 30\n"
     "  --shutdown-grace S   [FT_SHUTDOWN_GRACE]  seconds for in-flight requests, default 20\n"
-    "  --log LEVEL          [FT_LOG]       debug, info, warn or error; default info\n";
+    "  --log LEVEL          [FT_LOG]       debug, info, warn or error; default info\n"
+    "  --trusted-proxies LIST [FT_TRUSTED_PROXIES] addresses and CIDR ranges of proxies\n"
+    "                                      whose X-Forwarded-For names the client; default none\n";
 
 /* The database this process uses: the embedded server, or FT_DB_URL. */
 struct database {
@@ -138,6 +141,11 @@ static int wait_idle(double seconds)
 
 static int cmd_serve(const struct config *cfg)
 {
+    char err[256];
+    if (auth_init(cfg->trusted_proxies, err, sizeof(err)) < 0) {
+        fprintf(stderr, "fibertrackd: %s\n", err);
+        return 2;
+    }
     struct database d;
     if (database_open(cfg, &d) < 0)
         return 1;
