@@ -16,6 +16,7 @@ struct config {
     int shutdown_grace;   /* FT_SHUTDOWN_GRACE seconds for in-flight requests */
     char trusted_proxies[1024]; /* FT_TRUSTED_PROXIES: addresses and CIDR ranges whose
                                    X-Forwarded-For is believed; empty: none */
+    char secret[256];           /* FT_SECRET: HMAC key text; empty: DATA_DIR/secret */
 };
 
 /* Fills cfg from argv (flags after the command), the environment and the

@@ -20,6 +20,7 @@
 #include "http/request.h"
 #include "http/server.h"
 #include "identity/credentials.h"
+#include "identity/secret.h"
 #include "mariadb_supervisor.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -52,7 +53,10 @@ static const char usage[] =
     "  --shutdown-grace S   [FT_SHUTDOWN_GRACE]  seconds for in-flight requests, default 20\n"
     "  --log LEVEL          [FT_LOG]       debug, info, warn or error; default info\n"
     "  --trusted-proxies LIST [FT_TRUSTED_PROXIES] addresses and CIDR ranges of proxies\n"
-    "                                      whose X-Forwarded-For names the client; default none\n";
+    "                                      whose X-Forwarded-For names the client; default none\n"
+    "  --secret S           [FT_SECRET]    key of request fingerprints (>= 32 characters);\n"
+    "                                      default: made once in DATA_DIR/secret. Instances\n"
+    "                                      sharing a database need the same FT_SECRET\n";
 
 /* The database this process uses: the embedded server, or FT_DB_URL. */
 struct database {
@@ -142,7 +146,8 @@ static int wait_idle(double seconds)
 static int cmd_serve(const struct config *cfg)
 {
     char err[256];
-    if (auth_init(cfg->trusted_proxies, err, sizeof(err)) < 0) {
+    if (auth_init(cfg->trusted_proxies, err, sizeof(err)) < 0 ||
+        secret_init(cfg->secret, cfg->data_dir, err, sizeof(err)) < 0) {
         fprintf(stderr, "fibertrackd: %s\n", err);
         return 2;
     }

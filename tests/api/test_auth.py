@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, /me, API tokens and the role matrix.
+"""Sign-in, sign-out, /me, API tokens, the role matrix, and what the server
+keeps about requests: keyed idempotency fingerprints.
 
 Failed sign-ins are counted per client address. The suite server trusts
 X-Forwarded-For from 127.0.0.1 (tests/run.sh), so the sign-in limit tests
@@ -6,12 +7,15 @@ come from made-up addresses (TEST-NET ranges, one per test); the rest of
 the suite comes from 127.0.0.1 and makes as few failures as it can."""
 
 import datetime
+import hashlib
+import hmac
 import itertools
 import json
+import os
 import re
 import time
 
-from ftapi import (API, Fixture, OtherServer, Suite, check, check_unchanged, db_query, db_snapshot,
+from ftapi import (API, DATA_DIR, Fixture, OtherServer, Suite, check, check_unchanged, db_query, db_snapshot,
                    etag_of, invalid, local_address, login, problem, request, require, short, unique)
 
 suite = Suite("auth")
@@ -436,6 +440,50 @@ def t_token_idempotency():
     check(r2.status in (201, 409, 422), "replay: %r" % r2)
     n = db_query("SELECT COUNT(*) FROM tokens WHERE user_id = %d AND name = 'idem'" % m.id)[0][0]
     check(n == "1", "%s tokens named idem after a replay, want 1" % n)
+
+
+# ----------------------------------------------------- what is kept about requests
+
+
+def server_key():
+    """The HMAC key of the suite server: its secret file (tests/run.sh sets no FT_SECRET),
+    or None when it has none."""
+    path = os.path.join(DATA_DIR, "secret")
+    if not check(os.path.exists(path), "the server made no secret file %s" % path):
+        return None
+    st = os.stat(path)
+    check(st.st_mode & 0o777 == 0o600, "%s has mode %o, want 600" % (path, st.st_mode & 0o777))
+    with open(path) as f:
+        text = f.read().strip()
+    require(re.match(r"^[0-9a-f]{64}$", text), "the secret file does not hold 64 hex digits")
+    return bytes.fromhex(text)
+
+
+@suite.test("idempotency fingerprints are keyed: POST /users with a password leaves no plain hash")
+def t_idempotency_fingerprint():
+    key = unique("idem-user")
+    email = unique("fp") + "@test.example"
+    body = json.dumps({"email": email, "name": "Fingerprint", "role": "finance",
+                       "password": "a-password-nobody-guesses"}).encode()
+    r = FX.admin.post("/users", raw=body, ctype="application/json", headers={"Idempotency-Key": key})
+    require(r.status == 201, "POST /users: %r" % r)
+    rows = db_query("SELECT HEX(request_hash) FROM idempotency_keys WHERE user_id = %d AND idem_key = '%s'"
+                    % (FX.admin.id, key))
+    require(len(rows) == 1, "idempotency_keys rows: %r" % rows)
+    stored = bytes.fromhex(rows[0][0])
+    plain = hashlib.sha256(b"POST\0" + (API + "/users").encode() + b"\0" + body).digest()
+    check(stored != plain, "request_hash is sha256(method NUL path NUL body): a password guess can be checked")
+    check(stored != hashlib.sha256(body).digest(), "request_hash is sha256(body)")
+    msg = b"".join(len(p).to_bytes(8, "little") + p for p in (b"POST", (API + "/users").encode(), body))
+    secret = server_key()
+    check(secret is None or stored == hmac.new(secret, msg, hashlib.sha256).digest(),
+          "request_hash is not the HMAC of the request under the server secret")
+    # the fingerprint still does its job
+    again = FX.admin.post("/users", raw=body, ctype="application/json", headers={"Idempotency-Key": key})
+    check(again.status == 201 and again.header("Idempotent-Replayed") == "true", "replay: %r" % again)
+    other = body.replace(b"nobody-guesses", b"nobody-guessez")
+    problem(FX.admin.post("/users", raw=other, ctype="application/json", headers={"Idempotency-Key": key}),
+            422, "same key, other password")
 
 
 # ----------------------------------------------------------------------- roles
