@@ -32,6 +32,7 @@ static const struct option_desc options[] = {
     I(shutdown_grace, "--shutdown-grace", "FT_SHUTDOWN_GRACE", 0, 3600),
     S(trusted_proxies, "--trusted-proxies", "FT_TRUSTED_PROXIES"),
     S(secret, "--secret", "FT_SECRET"),
+    I(housekeeping_interval, "--housekeeping-interval", "FT_HOUSEKEEPING_INTERVAL", 1, 86400),
 };
 
 static int set(struct config *cfg, const struct option_desc *o, const char *value, const char *from,
@@ -69,6 +70,7 @@ int config_load(struct config *cfg, int *argc, char **argv, char *err, unsigned 
     cfg->max_connections = 1024;
     cfg->request_timeout = 30;
     cfg->shutdown_grace = 20;
+    cfg->housekeeping_interval = 60;
 
     for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
         const char *v = getenv(options[i].env);

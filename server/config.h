@@ -17,6 +17,7 @@ struct config {
     char trusted_proxies[1024]; /* FT_TRUSTED_PROXIES: addresses and CIDR ranges whose
                                    X-Forwarded-For is believed; empty: none */
     char secret[256];           /* FT_SECRET: HMAC key text; empty: DATA_DIR/secret */
+    int housekeeping_interval;  /* FT_HOUSEKEEPING_INTERVAL seconds between purges */
 };
 
 /* Fills cfg from argv (flags after the command), the environment and the

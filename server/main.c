@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api/auth.h"
+#include "api/housekeeping.h"
 #include "api/meta.h"
 #include "api/pipeline.h"
 #include "api/routes.h"
@@ -56,7 +57,9 @@ static const char usage[] =
     "                                      whose X-Forwarded-For names the client; default none\n"
     "  --secret S           [FT_SECRET]    key of request fingerprints (>= 32 characters);\n"
     "                                      default: made once in DATA_DIR/secret. Instances\n"
-    "                                      sharing a database need the same FT_SECRET\n";
+    "                                      sharing a database need the same FT_SECRET\n"
+    "  --housekeeping-interval S [FT_HOUSEKEEPING_INTERVAL] seconds between purges of\n"
+    "                                      expired keys, failures and tokens; default 60\n";
 
 /* The database this process uses: the embedded server, or FT_DB_URL. */
 struct database {
@@ -215,7 +218,10 @@ static int cmd_serve(const struct config *cfg)
     event_add(sigterm, NULL);
     event_add(sigint, NULL);
     event_add(tick, &two);
+    if (housekeeping_start(srv.base, cfg->housekeeping_interval) < 0)
+        log_msg(LOG_WARN, "housekeeping cannot start; nothing old is purged");
     event_base_dispatch(srv.base);
+    housekeeping_stop();
 
     /* Stop accepting, let in-flight requests finish (bounded), then stop.
      * Requests still stuck in the database after the grace period are

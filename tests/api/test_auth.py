@@ -1,5 +1,5 @@
 """Sign-in, sign-out, /me, API tokens, the role matrix, and what the server
-keeps about requests: keyed idempotency fingerprints.
+keeps about requests: keyed idempotency fingerprints and housekeeping.
 
 Failed sign-ins are counted per client address. The suite server trusts
 X-Forwarded-For from 127.0.0.1 (tests/run.sh), so the sign-in limit tests
@@ -484,6 +484,45 @@ def t_idempotency_fingerprint():
     other = body.replace(b"nobody-guesses", b"nobody-guessez")
     problem(FX.admin.post("/users", raw=other, ctype="application/json", headers={"Idempotency-Key": key}),
             422, "same key, other password")
+
+
+@suite.test("housekeeping purges expired idempotency keys, old failures and long-ended tokens in batches")
+def t_housekeeping():
+    uid = FX.manager.id
+    tag = unique("hk")
+    db_query("INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, status, created_at) VALUES "
+             "(%d, '%s-old', UNHEX(SHA2('%s-old', 256)), 'done', 201, NOW(3) - INTERVAL 25 HOUR), "
+             "(%d, '%s-new', UNHEX(SHA2('%s-new', 256)), 'done', 201, NOW(3) - INTERVAL 23 HOUR)"
+             % (uid, tag, tag, uid, tag, tag))
+    # more than one batch of old failures, and one that is recent
+    db_query("INSERT INTO login_failures (email, ip, at) SELECT CONCAT('%s-', seq, '@test.example'), '192.0.2.250', "
+             "NOW(3) - INTERVAL 25 HOUR FROM seq_1_to_1200" % tag)
+    db_query("INSERT INTO login_failures (email, ip, at) VALUES ('%s-new@test.example', '192.0.2.250', "
+             "NOW(3) - INTERVAL 2 HOUR)" % tag)
+    tokens = {"revoked-old": ("NOW(3) - INTERVAL 31 DAY", "NULL"), "expired-old": ("NULL", "NOW(3) - INTERVAL 31 DAY"),
+              "revoked-new": ("NOW(3) - INTERVAL 29 DAY", "NULL"), "expired-new": ("NULL", "NOW(3) - INTERVAL 1 DAY"),
+              "live": ("NULL", "NULL")}
+    for name, (revoked, expires) in tokens.items():
+        db_query("INSERT INTO tokens (user_id, name, hash, prefix, revoked_at, expires_at) VALUES "
+                 "(%d, '%s-%s', UNHEX(SHA2('%s-%s', 256)), 'ftk_hk', %s, %s)"
+                 % (uid, tag, name, tag, name, revoked, expires))
+
+    def left():
+        return db_query(
+            "SELECT (SELECT GROUP_CONCAT(idem_key ORDER BY idem_key) FROM idempotency_keys WHERE idem_key LIKE '%s-%%'), "
+            "(SELECT COUNT(*) FROM login_failures WHERE email LIKE '%s-%%'), "
+            "(SELECT GROUP_CONCAT(name ORDER BY name) FROM tokens WHERE name LIKE '%s-%%')" % (tag, tag, tag))[0]
+
+    want = ["%s-new" % tag, "1", ",".join("%s-%s" % (tag, n) for n in sorted(["expired-new", "live", "revoked-new"]))]
+    check(left()[1] == "1201", "setup: %r" % left())
+    with OtherServer(FT_HOUSEKEEPING_INTERVAL="1"):
+        deadline = time.monotonic() + 20
+        while left() != want and time.monotonic() < deadline:
+            time.sleep(0.5)
+    got = left()
+    check(got[0] == want[0], "idempotency keys left: %r, want only the one younger than 24 h" % got[0])
+    check(got[1] == "1", "login failures left: %s of 1201, want the one younger than a day" % got[1])
+    check(got[2] == want[2], "tokens left: %r, want %r" % (got[2], want[2]))
 
 
 # ----------------------------------------------------------------------- roles
