@@ -31,6 +31,7 @@ static const struct option_desc options[] = {
     I(request_timeout, "--request-timeout", "FT_REQUEST_TIMEOUT", 1, 3600),
     I(shutdown_grace, "--shutdown-grace", "FT_SHUTDOWN_GRACE", 0, 3600),
     S(trusted_proxies, "--trusted-proxies", "FT_TRUSTED_PROXIES"),
+    S(metrics_token, "--metrics-token", "FT_METRICS_TOKEN"),
     S(secret, "--secret", "FT_SECRET"),
     I(housekeeping_interval, "--housekeeping-interval", "FT_HOUSEKEEPING_INTERVAL", 1, 86400),
 };

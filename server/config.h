@@ -16,6 +16,7 @@ struct config {
     int shutdown_grace;   /* FT_SHUTDOWN_GRACE seconds for in-flight requests */
     char trusted_proxies[1024]; /* FT_TRUSTED_PROXIES: addresses and CIDR ranges whose
                                    X-Forwarded-For is believed; empty: none */
+    char metrics_token[256];    /* FT_METRICS_TOKEN: bearer token for /metrics off loopback */
     char secret[256];           /* FT_SECRET: HMAC key text; empty: DATA_DIR/secret */
     int housekeeping_interval;  /* FT_HOUSEKEEPING_INTERVAL seconds between purges */
 };

@@ -55,6 +55,8 @@ static const char usage[] =
     "  --log LEVEL          [FT_LOG]       debug, info, warn or error; default info\n"
     "  --trusted-proxies LIST [FT_TRUSTED_PROXIES] addresses and CIDR ranges of proxies\n"
     "                                      whose X-Forwarded-For names the client; default none\n"
+    "  --metrics-token T    [FT_METRICS_TOKEN] bearer token that opens /metrics to\n"
+    "                                      non-loopback clients; default none\n"
     "  --secret S           [FT_SECRET]    key of request fingerprints (>= 32 characters);\n"
     "                                      default: made once in DATA_DIR/secret. Instances\n"
     "                                      sharing a database need the same FT_SECRET\n"
@@ -150,6 +152,7 @@ static int cmd_serve(const struct config *cfg)
 {
     char err[256];
     if (auth_init(cfg->trusted_proxies, err, sizeof(err)) < 0 ||
+        meta_metrics_configure(cfg->metrics_token, err, sizeof(err)) < 0 ||
         secret_init(cfg->secret, cfg->data_dir, err, sizeof(err)) < 0) {
         fprintf(stderr, "fibertrackd: %s\n", err);
         return 2;
