@@ -150,6 +150,8 @@ static int wait_idle(double seconds)
 
 static int cmd_serve(const struct config *cfg)
 {
+    struct database d;
+    /* Settings that can be wrong are checked before a database is started. */
     char err[256];
     if (auth_init(cfg->trusted_proxies, err, sizeof(err)) < 0 ||
         meta_metrics_configure(cfg->metrics_token, err, sizeof(err)) < 0 ||
@@ -157,7 +159,6 @@ static int cmd_serve(const struct config *cfg)
         fprintf(stderr, "fibertrackd: %s\n", err);
         return 2;
     }
-    struct database d;
     if (database_open(cfg, &d) < 0)
         return 1;
     struct db *db = connect_or_say(&d);
