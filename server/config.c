@@ -31,6 +31,10 @@ static const struct option_desc options[] = {
     I(request_timeout, "--request-timeout", "FT_REQUEST_TIMEOUT", 1, 3600),
     I(idle_timeout, "--idle-timeout", "FT_IDLE_TIMEOUT", 1, 3600),
     I(shutdown_grace, "--shutdown-grace", "FT_SHUTDOWN_GRACE", 0, 3600),
+    S(trusted_proxies, "--trusted-proxies", "FT_TRUSTED_PROXIES"),
+    S(metrics_token, "--metrics-token", "FT_METRICS_TOKEN"),
+    S(secret, "--secret", "FT_SECRET"),
+    I(housekeeping_interval, "--housekeeping-interval", "FT_HOUSEKEEPING_INTERVAL", 1, 86400),
 };
 
 static int set(struct config *cfg, const struct option_desc *o, const char *value, const char *from,
@@ -69,6 +73,7 @@ int config_load(struct config *cfg, int *argc, char **argv, char *err, unsigned 
     cfg->request_timeout = 30;
     cfg->idle_timeout = 5;
     cfg->shutdown_grace = 20;
+    cfg->housekeeping_interval = 60;
 
     for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
         const char *v = getenv(options[i].env);

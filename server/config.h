@@ -15,6 +15,11 @@ struct config {
     int request_timeout;  /* FT_REQUEST_TIMEOUT seconds */
     int idle_timeout;     /* FT_IDLE_TIMEOUT seconds a connection may wait for a request */
     int shutdown_grace;   /* FT_SHUTDOWN_GRACE seconds for in-flight requests */
+    char trusted_proxies[1024]; /* FT_TRUSTED_PROXIES: addresses and CIDR ranges whose
+                                   X-Forwarded-For is believed; empty: none */
+    char metrics_token[256];    /* FT_METRICS_TOKEN: bearer token for /metrics off loopback */
+    char secret[256];           /* FT_SECRET: HMAC key text; empty: DATA_DIR/secret */
+    int housekeeping_interval;  /* FT_HOUSEKEEPING_INTERVAL seconds between purges */
 };
 
 /* Fills cfg from argv (flags after the command), the environment and the

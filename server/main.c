@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/auth.h"
+#include "api/housekeeping.h"
 #include "api/meta.h"
 #include "api/pipeline.h"
 #include "api/routes.h"
@@ -21,6 +23,7 @@
 #include "http/request.h"
 #include "http/server.h"
 #include "identity/credentials.h"
+#include "identity/secret.h"
 #include "mariadb_supervisor.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -53,7 +56,16 @@ static const char usage[] =
     "  --idle-timeout S     [FT_IDLE_TIMEOUT]    seconds a connection may wait for its next\n"
     "                                            request, default 5\n"
     "  --shutdown-grace S   [FT_SHUTDOWN_GRACE]  seconds for in-flight requests, default 20\n"
-    "  --log LEVEL          [FT_LOG]       debug, info, warn or error; default info\n";
+    "  --log LEVEL          [FT_LOG]       debug, info, warn or error; default info\n"
+    "  --trusted-proxies LIST [FT_TRUSTED_PROXIES] addresses and CIDR ranges of proxies\n"
+    "                                      whose X-Forwarded-For names the client; default none\n"
+    "  --metrics-token T    [FT_METRICS_TOKEN] bearer token that opens /metrics to\n"
+    "                                      non-loopback clients; default none\n"
+    "  --secret S           [FT_SECRET]    key of request fingerprints (>= 32 characters);\n"
+    "                                      default: made once in DATA_DIR/secret. Instances\n"
+    "                                      sharing a database need the same FT_SECRET\n"
+    "  --housekeeping-interval S [FT_HOUSEKEEPING_INTERVAL] seconds between purges of\n"
+    "                                      expired keys, failures and tokens; default 60\n";
 
 /* The database this process uses: the embedded server, or FT_DB_URL. */
 struct database {
@@ -166,6 +178,14 @@ static int cmd_serve(const struct config *cfg)
     if (http_check_fd_limit(&hc) < 0)
         return 1;
     struct database d;
+    /* Settings that can be wrong are checked before a database is started. */
+    char err[256];
+    if (auth_init(cfg->trusted_proxies, err, sizeof(err)) < 0 ||
+        meta_metrics_configure(cfg->metrics_token, err, sizeof(err)) < 0 ||
+        secret_init(cfg->secret, cfg->data_dir, err, sizeof(err)) < 0) {
+        fprintf(stderr, "fibertrackd: %s\n", err);
+        return 2;
+    }
     if (database_open(cfg, &d) < 0)
         return 1;
     struct db *db = connect_or_say(&d);
@@ -219,7 +239,10 @@ static int cmd_serve(const struct config *cfg)
     event_add(sigterm, NULL);
     event_add(sigint, NULL);
     event_add(tick, &two);
+    if (housekeeping_start(srv.base, cfg->housekeeping_interval) < 0)
+        log_msg(LOG_WARN, "housekeeping cannot start; nothing old is purged");
     event_base_dispatch(srv.base);
+    housekeeping_stop();
 
     /* Stop accepting, let in-flight requests finish (bounded), then stop.
      * Requests still stuck in the database after the grace period are

@@ -20,6 +20,7 @@
 #   FT_SERVER_PID the server's process id
 #   FT_PYTHON     /usr/bin/python3;  FT_ARTIFACTS  tests/artifacts (absolute)
 #   FT_TMP        a scratch directory removed at the end
+# The server trusts X-Forwarded-For from 127.0.0.1 (FT_TRUSTED_PROXIES).
 # Logs: tests/artifacts/server.log (server stdout+stderr), tests/artifacts/suite-*.log.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -177,7 +178,9 @@ else
         fail_test migrate "fibertrackd migrate failed (see $SERVER_LOG)"
     fi
     echo "== serve on $FT_BASE_URL"
-    FT_LISTEN=127.0.0.1:$PORT "$FTD" serve >>"$SERVER_LOG" 2>&1 &
+    # The suites play a proxy on loopback: X-Forwarded-For from 127.0.0.1
+    # names the client, so sign-in limits can be tried from many addresses.
+    FT_TRUSTED_PROXIES=127.0.0.1/32 FT_LISTEN=127.0.0.1:$PORT "$FTD" serve >>"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     export FT_SERVER_PID=$SERVER_PID
     for ((i = 0; i < 600; i++)); do

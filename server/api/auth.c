@@ -14,6 +14,7 @@
 #include "domain/validate.h"
 #include "http/reply.h"
 #include "identity/credentials.h"
+#include "util/netaddr.h"
 #include "util/pool.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -63,25 +64,59 @@ static long long token_insert(struct req *r, long long user_id, const char *name
     return rc == DB_OK ? (long long)rows->insert_id : -rc;
 }
 
-static int too_many(struct req *r, const char *email, const char *ip)
+/* Proxies whose X-Forwarded-For is believed; set once before serving. */
+static struct netlist trusted_proxies;
+
+int auth_init(const char *trusted, char *err, size_t errlen)
 {
-    struct db_param p[] = {DB_TEXTP(email), DB_TEXTP(ip), DB_TEXTP(email), DB_TEXTP(ip)};
+    char why[160];
+    if (netlist_parse(trusted, &trusted_proxies, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "FT_TRUSTED_PROXIES: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
+/* The client address that failed sign-ins are counted under. */
+static void client_key(const struct req *r, char out[NETADDR_TEXT_LEN])
+{
+    struct netaddr a;
+    if (netaddr_client(&trusted_proxies, r->client_ip, r->forwarded_for, &a) < 0)
+        snprintf(out, NETADDR_TEXT_LEN, "-");
+    else
+        netaddr_limit_key(&a, out);
+}
+
+/* Answers 429 when this account has failed too often from this address,
+ * or this address too often for any account, within the window. Only this
+ * address's recent failures are read: at most about LOGIN_MAX_PER_ADDRESS
+ * rows, since refused attempts are not recorded. */
+static int too_many(struct req *r, const char *email, const char *addr)
+{
+    struct db_param p[] = {DB_TEXTP(email), DB_TEXTP(email), DB_INTP(LOGIN_WINDOW_MIN),
+                           DB_INTP(LOGIN_WINDOW_MIN), DB_TEXTP(addr), DB_INTP(LOGIN_WINDOW_MIN)};
     struct db_rows *rows;
     int rc = db_exec(r->db, r->pool,
-                     "SELECT COALESCE(SUM(email = ?), 0), COALESCE(SUM(ip = ?), 0), "
-                     "COALESCE(TIMESTAMPDIFF(SECOND, NOW(3), MIN(at) + INTERVAL 15 MINUTE), 0) "
-                     "FROM login_failures WHERE (email = ? OR ip = ?) "
-                     "AND at > NOW(3) - INTERVAL 15 MINUTE",
-                     p, 4, &rows);
+                     "SELECT COALESCE(SUM(email = ?), 0), COUNT(*), "
+                     "COALESCE(TIMESTAMPDIFF(SECOND, NOW(3), "
+                     "  MIN(IF(email = ?, at, NULL)) + INTERVAL ? MINUTE), 0), "
+                     "COALESCE(TIMESTAMPDIFF(SECOND, NOW(3), MIN(at) + INTERVAL ? MINUTE), 0) "
+                     "FROM login_failures WHERE ip = ? AND at > NOW(3) - INTERVAL ? MINUTE",
+                     p, 6, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
-    long long by_email = atoll(db_cell(rows, 0, 0)), by_ip = atoll(db_cell(rows, 0, 1));
-    if (by_email < LOGIN_MAX_PER_EMAIL && by_ip < LOGIN_MAX_PER_IP)
+    long long pair = atoll(db_cell(rows, 0, 0)), any = atoll(db_cell(rows, 0, 1));
+    long long wait = 0;
+    if (pair >= LOGIN_MAX_PER_ACCOUNT_ADDRESS)
+        wait = atoll(db_cell(rows, 0, 2));
+    if (any >= LOGIN_MAX_PER_ADDRESS && atoll(db_cell(rows, 0, 3)) > wait)
+        wait = atoll(db_cell(rows, 0, 3));
+    if (pair < LOGIN_MAX_PER_ACCOUNT_ADDRESS && any < LOGIN_MAX_PER_ADDRESS)
         return 0;
-    long long wait = atoll(db_cell(rows, 0, 2));
     char secs[24];
     snprintf(secs, sizeof(secs), "%lld", wait > 1 ? wait : 1);
-    reply_problem(r, 429, "too many failed sign-ins; try again in %s seconds", secs);
+    reply_problem(r, 429, "too many failed sign-ins from this address; try again in %s seconds",
+                  secs);
     req_add_header(r, "Retry-After", secs);
     return 429;
 }
@@ -101,7 +136,8 @@ int auth_login(struct req *r)
     if (cJSON_GetArraySize(errors))
         return reply_invalid(r, errors);
     cJSON_Delete(errors);
-    const char *ip = r->client_ip ? r->client_ip : "-";
+    char ip[NETADDR_TEXT_LEN];
+    client_key(r, ip);
     int st = too_many(r, email->valuestring, ip);
     if (st)
         return st;
@@ -156,6 +192,13 @@ int auth_login(struct req *r)
         snprintf(r->user.name, sizeof(r->user.name), "%s",
                  cJSON_GetObjectItemCaseSensitive(user, "name")->valuestring);
         rc = audit_write(r, "login", "user", uid, NULL, NULL);
+    }
+    if (rc == DB_OK && user) {
+        /* The owner's own typos from this address are forgiven once the
+         * right password arrives; other accounts' failures still count. */
+        struct db_param c[] = {DB_TEXTP(ip), DB_TEXTP(email->valuestring)};
+        rc = db_exec(r->db, r->pool, "DELETE FROM login_failures WHERE ip = ? AND email = ?", c, 2,
+                     NULL);
     }
     if (rc == DB_OK)
         rc = db_commit(r->db);

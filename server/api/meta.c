@@ -2,6 +2,7 @@
 #include "api/meta.h"
 
 #include <cJSON.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "db/db.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "util/netaddr.h"
 #include "util/pool.h"
 #include "util/sbuf.h"
 
@@ -32,6 +34,7 @@ static struct {
     atomic_ullong sum_us, count;
     char *openapi;
     size_t openapi_len;
+    char metrics_token[256];
 } M;
 
 static char *build_openapi(void);
@@ -109,8 +112,46 @@ static void addf(struct sbuf *b, const char *fmt, ...)
     sbuf_add(b, line);
 }
 
+int meta_metrics_configure(const char *token, char *err, size_t errlen)
+{
+    size_t n = token ? strlen(token) : 0;
+    if (n && n < METRICS_TOKEN_MIN) {
+        snprintf(err, errlen, "FT_METRICS_TOKEN needs at least %d characters", METRICS_TOKEN_MIN);
+        return -1;
+    }
+    if (n >= sizeof(M.metrics_token)) {
+        snprintf(err, errlen, "FT_METRICS_TOKEN is too long");
+        return -1;
+    }
+    memcpy(M.metrics_token, token ? token : "", n + 1);
+    return 0;
+}
+
+int meta_metrics_allowed(const char *peer, const char *authorization, const char *token)
+{
+    struct netaddr a;
+    if (peer && netaddr_parse(peer, &a) == 0 && netaddr_is_loopback(&a))
+        return 1;
+    if (!token || !*token || !authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
+        return 0;
+    const char *given = authorization + 7;
+    while (*given == ' ')
+        given++;
+    /* Compared as hashes, so that the time taken tells nothing about the
+     * token's length or where the first difference is. */
+    unsigned char h1[crypto_generichash_BYTES], h2[crypto_generichash_BYTES];
+    crypto_generichash(h1, sizeof(h1), (const unsigned char *)given, strlen(given), NULL, 0);
+    crypto_generichash(h2, sizeof(h2), (const unsigned char *)token, strlen(token), NULL, 0);
+    return sodium_memcmp(h1, h2, sizeof(h1)) == 0;
+}
+
 int meta_metrics(struct req *r)
 {
+    /* 403 rather than 404: the route is in the OpenAPI document anyway, and
+     * a scraper's operator should learn what is missing. */
+    if (!meta_metrics_allowed(r->client_ip, r->authorization, M.metrics_token))
+        return reply_problem(r, 403, "metrics are shown to loopback clients and to requests with "
+                                     "Authorization: Bearer and the metrics token");
     struct sbuf b;
     sbuf_init(&b, r->pool);
     sbuf_add(&b, "# HELP fibertrack_http_requests_total Requests answered, by route and status.\n"

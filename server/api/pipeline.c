@@ -14,6 +14,7 @@
 #include "http/reply.h"
 #include "http/server.h"
 #include "identity/credentials.h"
+#include "identity/secret.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/pool.h"
@@ -128,7 +129,7 @@ static int parse_body(struct req *r)
 
 struct idem {
     int active;
-    unsigned char hash[32];
+    unsigned char hash[SECRET_MAC_LEN];
 };
 
 static int key_wellformed(const char *k)
@@ -146,18 +147,19 @@ static int key_wellformed(const char *k)
  * or the status of a reply already made (replay, 409, 422, 503). */
 static int idem_claim(struct req *r, struct idem *id)
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
+    /* A keyed hash: the body may hold a password (POST /users), and a plain
+     * hash of it in the database could be tested against guesses. */
     const char *m = http_method_name(r->method);
-    crypto_hash_sha256_update(&st, (const unsigned char *)m, strlen(m) + 1);
-    crypto_hash_sha256_update(&st, (const unsigned char *)r->path, strlen(r->path) + 1);
-    if (r->body)
-        crypto_hash_sha256_update(&st, (const unsigned char *)r->body, r->body_len);
-    crypto_hash_sha256_final(&st, id->hash);
+    struct secret_part parts[] = {
+        {m, strlen(m)},
+        {r->path, strlen(r->path)},
+        {r->body, r->body ? r->body_len : 0},
+    };
+    secret_mac(parts, 3, id->hash);
 
     for (int attempt = 0; attempt < 3; attempt++) {
         struct db_param ins[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key),
-                                 DB_BLOBP(id->hash, 32)};
+                                 DB_BLOBP(id->hash, sizeof(id->hash))};
         int rc = db_exec(r->db, r->pool,
                          "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, "
                          "owner_conn, owner_node, owner_boot) VALUES (?, ?, ?, 'running', "
@@ -180,7 +182,7 @@ static int idem_claim(struct req *r, struct idem *id)
                      "OR (owner_node <> " IDEM_NODE " AND created_at < NOW(3) - INTERVAL "
                      "    " IDEM_FOREIGN_STALE " SECOND), etag "
                      "FROM idempotency_keys WHERE user_id = ? AND idem_key = ?",
-                     (struct db_param[]){DB_BLOBP(id->hash, 32), key[0], key[1]}, 3, &rows);
+                     (struct db_param[]){DB_BLOBP(id->hash, sizeof(id->hash)), key[0], key[1]}, 3, &rows);
         if (rc != DB_OK)
             return reply_db(r, rc);
         if (rows->nrows == 0)

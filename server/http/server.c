@@ -362,7 +362,6 @@ static void req_from_head(struct conn *c, struct req *r, const struct wire_head 
         {"If-None-Match", offsetof(struct req, if_none_match)},
         {"Idempotency-Key", offsetof(struct req, idempotency_key)},
         {"Content-Type", offsetof(struct req, content_type)},
-        {"X-Forwarded-For", offsetof(struct req, forwarded_for)},
     };
     int dup = 0;
     const char *rid = header(h, "X-Request-ID", &dup);
@@ -379,6 +378,15 @@ static void req_from_head(struct conn *c, struct req *r, const struct wire_head 
             return;
         }
         *(const char **)(void *)((char *)r + copied[i].offset) = v ? pool_strdup(r->pool, v) : NULL;
+    }
+    /* A proxy may add its own X-Forwarded-For line after the client's: the
+     * lines together are one list, in order. */
+    for (size_t i = 0; i < h->nheaders; i++) {
+        if (strcasecmp(h->headers[i].name, "X-Forwarded-For") != 0)
+            continue;
+        r->forwarded_for = r->forwarded_for
+                               ? pool_printf(r->pool, "%s, %s", r->forwarded_for, h->headers[i].value)
+                               : pool_strdup(r->pool, h->headers[i].value);
     }
     struct target t;
     const char *err = NULL;

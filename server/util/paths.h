@@ -10,4 +10,8 @@
  * rel itself (relative to the working directory). */
 void path_beside_exe(const char *env, const char *rel, char *out, size_t size);
 
+/* mkdir -p: creates path and its missing parents with mode 0700 (they
+ * hold the database and secrets). Returns 0, or -1 with errno set. */
+int path_mkdir_p(const char *path);
+
 #endif

@@ -16,12 +16,15 @@ What is here:
                       lots, nodes, segments, premises
   check()/require()   soft and hard assertions; Suite: a tiny test runner whose
                       last line is exactly "N passed, N failed"
+  OtherServer         a second fibertrackd on the same database with other settings
 """
 
 import http.client
 import json
 import os
 import random
+import signal
+import socket
 import string
 import subprocess
 import sys
@@ -142,12 +145,13 @@ _UNSET = object()
 
 
 def request(method, path, token=None, body=_UNSET, raw=None, ctype=_UNSET, headers=None,
-            params=None, timeout=60):
+            params=None, timeout=60, server=None):
     """One HTTP request on a new connection.
 
     body: a JSON value to send (Content-Type application/json unless ctype says other);
     raw: bytes/str sent as they are (Content-Type only if ctype is given);
-    ctype=None: send no Content-Type at all; params: dict added as the query string.
+    ctype=None: send no Content-Type at all; params: dict added as the query string;
+    server: (host, port) of another server than the suite's.
     """
     if params:
         path += ("&" if "?" in path else "?") + urllib.parse.urlencode(params)
@@ -169,7 +173,7 @@ def request(method, path, token=None, body=_UNSET, raw=None, ctype=_UNSET, heade
         hdrs.update(headers)
     last = None
     for attempt in range(3):
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
+        conn = http.client.HTTPConnection(*(server or (HOST, PORT)), timeout=timeout)
         try:
             conn.request(method, path, body=data, headers=hdrs)
             r = conn.getresponse()
@@ -366,6 +370,84 @@ def check_unchanged(before, what=""):
     after = db_snapshot()
     diff = sorted(t for t in set(before) | set(after) if before.get(t) != after.get(t))
     check(not diff, "%s: the database changed (tables %s)" % (what, ", ".join(diff)))
+
+
+# ------------------------------------------------------------ a second server
+
+
+def local_address():
+    """A non-loopback IPv4 address of this machine (None when it has none):
+    a server bound to it sees our connections come from a non-loopback peer."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("203.0.113.1", 9))  # chooses a source address; sends nothing
+        addr = s.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        s.close()
+    return None if addr.startswith("127.") else addr
+
+
+class OtherServer:
+    """A second fibertrackd serving the suite's database (FT_DB_URL on the private
+    socket, so it starts no MariaDB) with the FT_* settings given, and none of the
+    suite server's edge settings. A context manager; on leaving, it must stop with
+    status 0 after SIGTERM.
+
+        with OtherServer(FT_METRICS_TOKEN="...") as srv:
+            r = srv.request("GET", "/metrics")
+    """
+
+    def __init__(self, host="127.0.0.1", **settings):
+        self.host = host
+        s = socket.socket()
+        s.bind((host, 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("FT_TRUSTED_PROXIES", "FT_METRICS_TOKEN", "FT_SECRET", "FT_HOUSEKEEPING_INTERVAL")}
+        env.update({"FT_DB_URL": "mariadb://root@localhost/fibertrack?socket=" + SOCK,
+                    "FT_LISTEN": "%s:%d" % (host, self.port), "FT_THREADS": "1", "FT_DB_POOL": "2"})
+        env.update(settings)
+        self.env = env
+        self.proc = None
+
+    def __enter__(self):
+        art = os.environ.get("FT_ARTIFACTS") or DATA_DIR or "."
+        self.log = open(os.path.join(art, "other-server.log"), "ab")
+        self.proc = subprocess.Popen([BIN, "serve"], env=self.env, stdout=self.log, stderr=self.log,
+                                     stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.log.close()
+                fail("the second fibertrackd exited with status %s (see other-server.log)" % self.proc.returncode)
+            try:
+                if self.request("GET", "/healthz", timeout=2).status == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.__exit__(None, None, None)
+        fail("the second fibertrackd did not answer /healthz within 60 s")
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            check(self.proc.returncode == 0, "the second fibertrackd exited with status %s after SIGTERM"
+                  % self.proc.returncode)
+        self.log.close()
+        return False
+
+    def request(self, method, path, **kw):
+        return request(method, path, server=(self.host, self.port), **kw)
 
 
 # ------------------------------------------------------------------ fixtures

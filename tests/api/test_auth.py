@@ -1,16 +1,22 @@
-"""Sign-in, sign-out, /me, API tokens and the role matrix.
+"""Sign-in, sign-out, /me, API tokens, the role matrix, and what the server
+keeps about requests: keyed idempotency fingerprints and housekeeping.
 
-Failed sign-ins are also counted per client address (all tests come from
-127.0.0.1), so this suite makes as few of them as it can: one wrong password,
-one unknown e-mail and five for the rate limit."""
+Failed sign-ins are counted per client address. The suite server trusts
+X-Forwarded-For from 127.0.0.1 (tests/run.sh), so the sign-in limit tests
+come from made-up addresses (TEST-NET ranges, one per test); the rest of
+the suite comes from 127.0.0.1 and makes as few failures as it can."""
 
 import datetime
+import hashlib
+import hmac
+import itertools
 import json
+import os
 import re
 import time
 
-from ftapi import (API, Fixture, Suite, check, check_unchanged, db_query, db_snapshot, etag_of, invalid,
-                   login, problem, request, require, short, unique)
+from ftapi import (API, DATA_DIR, Fixture, OtherServer, Suite, check, check_unchanged, db_query, db_snapshot,
+                   etag_of, invalid, local_address, login, problem, request, require, short, unique)
 
 suite = Suite("auth")
 FX = None
@@ -44,6 +50,25 @@ def new_user(role="manager", password=None, **kw):
     body.update(kw)
     u = FX.admin.create("users", body)
     return u, email
+
+
+_addresses = itertools.count(1)
+
+
+def new_address(net="203.0.113"):
+    """An address no other test of this run signs in from."""
+    return "%s.%d" % (net, next(_addresses))
+
+
+def login_from(addr, email, password, **kw):
+    """Signs in as if through a proxy on 127.0.0.1 that saw the client at addr."""
+    return request("POST", API + "/auth/login", body={"email": email, "password": password},
+                   headers={"X-Forwarded-For": addr}, **kw)
+
+
+def failures_at(email, ip):
+    return int(db_query("SELECT COUNT(*) FROM login_failures WHERE email = '%s' AND ip = '%s'"
+                        % (email.replace("'", ""), ip.replace("'", "")))[0][0])
 
 
 # -------------------------------------------------------------------- sign-in
@@ -130,6 +155,126 @@ def t_rate_limit():
     u2, email2 = new_user(password=pw2)
     r = login(email2, pw2)
     check(r.status == 201, "another e-mail while the first is limited: %r" % r)
+
+
+@suite.test("login limit: the owner signs in from another address after 5 failures elsewhere")
+def t_owner_not_locked_out():
+    pw = "owner-password-1"
+    u, email = new_user(password=pw)
+    attacker, owner = new_address(), new_address()
+    for i in range(6):
+        r = login_from(attacker, email, "guess-%d" % i)
+        check(r.status == (401 if i < 5 else 429), "failure %d from %s: %r" % (i + 1, attacker, r))
+    require(failures_at(email, attacker) == 5, "failures recorded for %s: %d" % (attacker, failures_at(email, attacker)))
+    r = login_from(owner, email, pw)
+    check(r.status == 201, "the owner with the right password from another address: %r" % r)
+    # and straight from the proxy itself, as a client without X-Forwarded-For
+    r = login(email, pw)
+    check(r.status == 201, "the owner with the right password from 127.0.0.1: %r" % r)
+    # the attacker's address stays limited, even with the right password
+    p = problem(login_from(attacker, email, pw), 429, "the right password from the limited address")
+    check("try again" in (p.get("detail") or ""), "429 detail %r" % p.get("detail"))
+
+
+@suite.test("login limit: 5 failures per (account, address) -> 429 with Retry-After; counted under the client address")
+def t_limit_per_account_address():
+    pw = "pair-password-1"
+    u, email = new_user(password=pw)
+    addr = new_address()
+    for i in range(5):
+        problem(login_from(addr, email, "wrong-%d" % i), 401, "failure %d" % (i + 1))
+    r = login_from(addr, email, "wrong-6")
+    problem(r, 429, "6th attempt from the same address")
+    ra = r.header("Retry-After") or ""
+    check(ra.isdigit() and 840 <= int(ra) <= 900, "Retry-After %r, want about 15 minutes" % ra)
+    check(failures_at(email, addr) == 5, "refused attempts were counted: %d" % failures_at(email, addr))
+    # The right-most address that is not a trusted proxy is the client: what a
+    # client writes in front of it is not believed.
+    other = new_address()
+    problem(login_from("%s, %s" % (addr, other), email, "wrong-7"), 401, "a failure through a second hop")
+    check(failures_at(email, other) == 1, "the failure through a chain was not counted under %s" % other)
+    r = login_from("%s, %s" % (addr, other), email, pw)
+    check(r.status == 201, "the client at %s is not the one at %s: %r" % (other, addr, r))
+
+
+@suite.test("login limit: an owner's own typos are forgiven by the right password")
+def t_typos_forgiven():
+    pw = "typo-password-1"
+    u, email = new_user(password=pw)
+    addr = new_address()
+    for i in range(4):
+        problem(login_from(addr, email, "typo-%d" % i), 401, "typo %d" % (i + 1))
+    r = login_from(addr, email, pw)
+    require(r.status == 201, "the right password after 4 typos: %r" % r)
+    check(failures_at(email, addr) == 0, "failures left after the right password: %d" % failures_at(email, addr))
+    for i in range(4):
+        problem(login_from(addr, email, "typo-again-%d" % i), 401, "typo %d after signing in" % (i + 1))
+    check(login_from(addr, email, pw).status == 201, "4 more typos locked the owner out")
+
+
+@suite.test("login limit: 20+ failures from one address over many accounts do not block other addresses")
+def t_address_does_not_block_others():
+    pw = "spray-password-1"
+    u, email = new_user(password=pw)
+    sprayer, owner = new_address(), new_address()
+    # a password spray: one guess each for many accounts (known and unknown)
+    for i in range(25):
+        target = email if i == 0 else unique("spray") + "@test.example"
+        problem(login_from(sprayer, target, "Summer2026!"), 401, "spray %d" % (i + 1))
+    r = login_from(owner, email, pw)
+    check(r.status == 201, "a user at another address after 25 failures from %s: %r" % (sprayer, r))
+    r = login(email, pw)
+    check(r.status == 201, "a user at the proxy's own address after 25 failures from %s: %r" % (sprayer, r))
+
+
+@suite.test("login limit: 50 failures from one address -> 429 for every account there, not elsewhere")
+def t_limit_per_address():
+    pw = "address-password-1"
+    u, email = new_user(password=pw)
+    addr, elsewhere = new_address("198.51.100"), new_address("198.51.100")
+    for i in range(50):
+        r = login_from(addr, unique("many") + "@test.example", "guess")
+        require(r.status == 401, "failure %d of 50: %r" % (i + 1, r))
+    r = login_from(addr, email, pw)
+    problem(r, 429, "an account without failures, from an address with 50")
+    ra = r.header("Retry-After") or ""
+    check(ra.isdigit() and 1 <= int(ra) <= 900, "Retry-After %r" % ra)
+    check(failures_at(email, addr) == 0, "the refused attempt was counted")
+    r = login_from(elsewhere, email, pw)
+    check(r.status == 201, "the same account from another address: %r" % r)
+
+
+@suite.test("login limit: an IPv6 /64 counts as one address")
+def t_limit_ipv6_network():
+    pw = "six-password-1"
+    u, email = new_user(password=pw)
+    for i in range(5):
+        problem(login_from("2001:db8:77:1::%x" % (i + 1), email, "wrong-%d" % i), 401, "failure %d" % (i + 1))
+    check(failures_at(email, "2001:db8:77:1::/64") == 5, "failures are not counted under the /64")
+    problem(login_from("2001:db8:77:1:ffff::9", email, pw), 429, "another address in the same /64")
+    r = login_from("2001:db8:77:2::1", email, pw)
+    check(r.status == 201, "an address in another /64: %r" % r)
+
+
+@suite.test("login limit: X-Forwarded-For from a peer that is not a trusted proxy is ignored")
+def t_forwarded_for_untrusted():
+    pw = "untrusted-password-1"
+    u, email = new_user(password=pw)
+    host = local_address() or "127.0.0.1"
+    made_up = new_address()
+    with OtherServer(host=host) as srv:  # trusts no proxy
+        r = srv.request("POST", API + "/auth/login", body={"email": email, "password": "wrong-1"},
+                        headers={"X-Forwarded-For": made_up})
+        problem(r, 401, "a failure through the second server")
+        rows = db_query("SELECT ip FROM login_failures WHERE email = '%s'" % email)
+        check(rows == [[host]], "the failure was counted under %r, want the peer %s" % (rows, host))
+        for i in range(5):
+            srv.request("POST", API + "/auth/login", body={"email": email, "password": "x"},
+                        headers={"X-Forwarded-For": new_address()})
+        r = srv.request("POST", API + "/auth/login", body={"email": email, "password": pw},
+                        headers={"X-Forwarded-For": new_address()})
+        problem(r, 429, "a made-up X-Forwarded-For escaped the limit")
+    db_query("DELETE FROM login_failures WHERE email = '%s'" % email)  # the peer's allowance is shared
 
 
 @suite.test("logout revokes the token in use (then 401); audit logout")
@@ -295,6 +440,89 @@ def t_token_idempotency():
     check(r2.status in (201, 409, 422), "replay: %r" % r2)
     n = db_query("SELECT COUNT(*) FROM tokens WHERE user_id = %d AND name = 'idem'" % m.id)[0][0]
     check(n == "1", "%s tokens named idem after a replay, want 1" % n)
+
+
+# ----------------------------------------------------- what is kept about requests
+
+
+def server_key():
+    """The HMAC key of the suite server: its secret file (tests/run.sh sets no FT_SECRET),
+    or None when it has none."""
+    path = os.path.join(DATA_DIR, "secret")
+    if not check(os.path.exists(path), "the server made no secret file %s" % path):
+        return None
+    st = os.stat(path)
+    check(st.st_mode & 0o777 == 0o600, "%s has mode %o, want 600" % (path, st.st_mode & 0o777))
+    with open(path) as f:
+        text = f.read().strip()
+    require(re.match(r"^[0-9a-f]{64}$", text), "the secret file does not hold 64 hex digits")
+    return bytes.fromhex(text)
+
+
+@suite.test("idempotency fingerprints are keyed: POST /users with a password leaves no plain hash")
+def t_idempotency_fingerprint():
+    key = unique("idem-user")
+    email = unique("fp") + "@test.example"
+    body = json.dumps({"email": email, "name": "Fingerprint", "role": "finance",
+                       "password": "a-password-nobody-guesses"}).encode()
+    r = FX.admin.post("/users", raw=body, ctype="application/json", headers={"Idempotency-Key": key})
+    require(r.status == 201, "POST /users: %r" % r)
+    rows = db_query("SELECT HEX(request_hash) FROM idempotency_keys WHERE user_id = %d AND idem_key = '%s'"
+                    % (FX.admin.id, key))
+    require(len(rows) == 1, "idempotency_keys rows: %r" % rows)
+    stored = bytes.fromhex(rows[0][0])
+    plain = hashlib.sha256(b"POST\0" + (API + "/users").encode() + b"\0" + body).digest()
+    check(stored != plain, "request_hash is sha256(method NUL path NUL body): a password guess can be checked")
+    check(stored != hashlib.sha256(body).digest(), "request_hash is sha256(body)")
+    msg = b"".join(len(p).to_bytes(8, "little") + p for p in (b"POST", (API + "/users").encode(), body))
+    secret = server_key()
+    check(secret is None or stored == hmac.new(secret, msg, hashlib.sha256).digest(),
+          "request_hash is not the HMAC of the request under the server secret")
+    # the fingerprint still does its job
+    again = FX.admin.post("/users", raw=body, ctype="application/json", headers={"Idempotency-Key": key})
+    check(again.status == 201 and again.header("Idempotent-Replayed") == "true", "replay: %r" % again)
+    other = body.replace(b"nobody-guesses", b"nobody-guessez")
+    problem(FX.admin.post("/users", raw=other, ctype="application/json", headers={"Idempotency-Key": key}),
+            422, "same key, other password")
+
+
+@suite.test("housekeeping purges expired idempotency keys, old failures and long-ended tokens in batches")
+def t_housekeeping():
+    uid = FX.manager.id
+    tag = unique("hk")
+    db_query("INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, status, created_at) VALUES "
+             "(%d, '%s-old', UNHEX(SHA2('%s-old', 256)), 'done', 201, NOW(3) - INTERVAL 25 HOUR), "
+             "(%d, '%s-new', UNHEX(SHA2('%s-new', 256)), 'done', 201, NOW(3) - INTERVAL 23 HOUR)"
+             % (uid, tag, tag, uid, tag, tag))
+    # more than one batch of old failures, and one that is recent
+    db_query("INSERT INTO login_failures (email, ip, at) SELECT CONCAT('%s-', seq, '@test.example'), '192.0.2.250', "
+             "NOW(3) - INTERVAL 25 HOUR FROM seq_1_to_1200" % tag)
+    db_query("INSERT INTO login_failures (email, ip, at) VALUES ('%s-new@test.example', '192.0.2.250', "
+             "NOW(3) - INTERVAL 2 HOUR)" % tag)
+    tokens = {"revoked-old": ("NOW(3) - INTERVAL 31 DAY", "NULL"), "expired-old": ("NULL", "NOW(3) - INTERVAL 31 DAY"),
+              "revoked-new": ("NOW(3) - INTERVAL 29 DAY", "NULL"), "expired-new": ("NULL", "NOW(3) - INTERVAL 1 DAY"),
+              "live": ("NULL", "NULL")}
+    for name, (revoked, expires) in tokens.items():
+        db_query("INSERT INTO tokens (user_id, name, hash, prefix, revoked_at, expires_at) VALUES "
+                 "(%d, '%s-%s', UNHEX(SHA2('%s-%s', 256)), 'ftk_hk', %s, %s)"
+                 % (uid, tag, name, tag, name, revoked, expires))
+
+    def left():
+        return db_query(
+            "SELECT (SELECT GROUP_CONCAT(idem_key ORDER BY idem_key) FROM idempotency_keys WHERE idem_key LIKE '%s-%%'), "
+            "(SELECT COUNT(*) FROM login_failures WHERE email LIKE '%s-%%'), "
+            "(SELECT GROUP_CONCAT(name ORDER BY name) FROM tokens WHERE name LIKE '%s-%%')" % (tag, tag, tag))[0]
+
+    want = ["%s-new" % tag, "1", ",".join("%s-%s" % (tag, n) for n in sorted(["expired-new", "live", "revoked-new"]))]
+    check(left()[1] == "1201", "setup: %r" % left())
+    with OtherServer(FT_HOUSEKEEPING_INTERVAL="1"):
+        deadline = time.monotonic() + 20
+        while left() != want and time.monotonic() < deadline:
+            time.sleep(0.5)
+    got = left()
+    check(got[0] == want[0], "idempotency keys left: %r, want only the one younger than 24 h" % got[0])
+    check(got[1] == "1", "login failures left: %s of 1201, want the one younger than a day" % got[1])
+    check(got[2] == want[2], "tokens left: %r, want %r" % (got[2], want[2]))
 
 
 # ----------------------------------------------------------------------- roles

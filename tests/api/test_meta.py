@@ -5,7 +5,8 @@ OpenAPI document."""
 import re
 import socket
 
-from ftapi import (API, HOST, PORT, MIB, Suite, add_admin, check, problem, request, require, short, unique)
+from ftapi import (API, HOST, PORT, MIB, OtherServer, Suite, add_admin, check, local_address, problem, request,
+                   require, short, unique)
 
 suite = Suite("meta")
 ADMIN = None
@@ -168,6 +169,40 @@ def t_metrics():
     after = metric_value(request("GET", "/metrics").text, "fibertrack_http_requests_total",
                          route="/api/v1/projects", status="401") or 0
     check(after - before >= 3, "3 requests answered 401 on /api/v1/projects; the counter went %s -> %s" % (before, after))
+
+
+@suite.test("/metrics: open on loopback; elsewhere only with FT_METRICS_TOKEN, never by X-Forwarded-For")
+def t_metrics_access():
+    token = unique("scrape") + "-0123456789"
+    bearer = {"Authorization": "Bearer " + token}
+    # On loopback it is open; the suite server trusts X-Forwarded-For from
+    # 127.0.0.1, yet a forwarded client address does not close it either.
+    check(request("GET", "/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status == 200,
+          "/metrics from a loopback peer with X-Forwarded-For")
+    with OtherServer(FT_METRICS_TOKEN=token) as srv:
+        r = srv.request("GET", "/metrics", headers=bearer)
+        check(r.status == 200 and "fibertrack_http_requests_total" in r.text, "/metrics with the token: %r" % r)
+        check(srv.request("GET", "/metrics", headers={"Authorization": "Bearer wrong"}).status == 200,
+              "/metrics from loopback with a wrong token")
+    host = local_address()
+    if not host:
+        print("# note: this machine has no non-loopback address; the refusal is covered by unit tests only")
+        return
+    # A server on a non-loopback address sees this client as non-loopback,
+    # and it trusts that address as a proxy that claims the client is local.
+    with OtherServer(host=host, FT_METRICS_TOKEN=token, FT_TRUSTED_PROXIES=host) as srv:
+        p = problem(srv.request("GET", "/metrics"), 403, "/metrics from %s without a token" % host)
+        check("fibertrack_" not in str(p), "the refusal shows metrics")
+        problem(srv.request("GET", "/metrics", headers={"Authorization": "Bearer " + token + "x"}), 403,
+                "/metrics with a wrong token")
+        problem(srv.request("GET", "/metrics", headers={"Authorization": "Basic " + token}), 403,
+                "/metrics with the token in another scheme")
+        problem(srv.request("GET", "/metrics", headers={"X-Forwarded-For": "127.0.0.1"}), 403,
+                "/metrics with X-Forwarded-For: 127.0.0.1 from a trusted proxy")
+        r = srv.request("GET", "/metrics", headers=bearer)
+        check(r.status == 200 and "fibertrack_http_requests_total" in r.text, "/metrics with the token: %r" % r)
+    with OtherServer(host=host) as srv:
+        problem(srv.request("GET", "/metrics", headers=bearer), 403, "/metrics when no token is configured")
 
 
 @suite.test("/api/v1/openapi.json: OpenAPI 3.1 listing every route the tests use")

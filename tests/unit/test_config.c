@@ -14,7 +14,8 @@ static void clear_env(void)
     static const char *const vars[] = {"FT_LISTEN",      "FT_DB_URL",          "FT_DATA_DIR",
                                        "FT_LOG",         "FT_THREADS",         "FT_DB_POOL",
                                        "FT_DB_QUEUE",    "FT_MAX_CONNECTIONS", "FT_REQUEST_TIMEOUT",
-                                       "FT_SHUTDOWN_GRACE"};
+                                       "FT_SHUTDOWN_GRACE", "FT_TRUSTED_PROXIES", "FT_METRICS_TOKEN",
+                                       "FT_SECRET",      "FT_HOUSEKEEPING_INTERVAL"};
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
         unsetenv(vars[i]);
 }
@@ -55,6 +56,10 @@ TEST(config_defaults)
     ASSERT_EQ_INT(cfg.max_connections, 1024);
     ASSERT_EQ_INT(cfg.request_timeout, 30);
     ASSERT_EQ_INT(cfg.shutdown_grace, 20);
+    ASSERT_STREQ(cfg.trusted_proxies, "");
+    ASSERT_STREQ(cfg.metrics_token, "");
+    ASSERT_STREQ(cfg.secret, "");
+    ASSERT_EQ_INT(cfg.housekeeping_interval, 60);
     ASSERT_EQ_INT(nargs, 1);
     ASSERT_STREQ(args[0], "fibertrackd");
     ASSERT_NULL(args[1]);
@@ -210,4 +215,29 @@ TEST(config_flag_prefix_is_not_the_flag)
     ASSERT_EQ_INT(nargs, 3);
     ASSERT_STREQ(args[1], "--threadsX=3");
     ASSERT_STREQ(args[2], "--log-level=debug");
+}
+
+TEST(config_edge_and_secret_options)
+{
+    clear_env();
+    setenv("FT_TRUSTED_PROXIES", "10.0.0.0/8, ::1", 1);
+    setenv("FT_METRICS_TOKEN", "scrape-token-0123456789", 1);
+    setenv("FT_SECRET", "0123456789abcdef0123456789abcdef", 1);
+    setenv("FT_HOUSEKEEPING_INTERVAL", "5", 1);
+    ASSERT_EQ_INT(load(0), 0);
+    ASSERT_STREQ(cfg.trusted_proxies, "10.0.0.0/8, ::1");
+    ASSERT_STREQ(cfg.metrics_token, "scrape-token-0123456789");
+    ASSERT_STREQ(cfg.secret, "0123456789abcdef0123456789abcdef");
+    ASSERT_EQ_INT(cfg.housekeeping_interval, 5);
+    ASSERT_EQ_INT(load(4, "--trusted-proxies=127.0.0.1/32", "--metrics-token=other-token-abcdefgh",
+                       "--secret=another secret of thirty-two chars", "--housekeeping-interval=1"),
+                  0);
+    ASSERT_STREQ(cfg.trusted_proxies, "127.0.0.1/32");
+    ASSERT_STREQ(cfg.metrics_token, "other-token-abcdefgh");
+    ASSERT_STREQ(cfg.secret, "another secret of thirty-two chars");
+    ASSERT_EQ_INT(cfg.housekeeping_interval, 1);
+    char arg[64];
+    strcpy(arg, "--housekeeping-interval=0");
+    ASSERT_EQ_INT(load(1, arg), -1);
+    ASSERT(strstr(err, "from 1 to 86400") != NULL);
 }
