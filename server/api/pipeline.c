@@ -149,13 +149,19 @@ static int idem_claim(struct req *r, struct idem *id)
 {
     /* A keyed hash: the body may hold a password (POST /users), and a plain
      * hash of it in the database could be tested against guesses. */
+    /* The query is part of the request: an import with ?dry_run=true must
+     * not replay as the real one. */
     const char *m = http_method_name(r->method);
-    struct secret_part parts[] = {
-        {m, strlen(m)},
-        {r->path, strlen(r->path)},
-        {r->body, r->body ? r->body_len : 0},
-    };
-    secret_mac(parts, 3, id->hash);
+    size_t n = 0;
+    struct secret_part *parts = pool_alloc(r->pool, (3 + 2 * r->nquery) * sizeof(*parts));
+    parts[n++] = (struct secret_part){m, strlen(m)};
+    parts[n++] = (struct secret_part){r->path, strlen(r->path)};
+    for (size_t i = 0; i < r->nquery; i++) {
+        parts[n++] = (struct secret_part){r->query[i].key, strlen(r->query[i].key)};
+        parts[n++] = (struct secret_part){r->query[i].value, strlen(r->query[i].value)};
+    }
+    parts[n++] = (struct secret_part){r->body, r->body ? r->body_len : 0};
+    secret_mac(parts, n, id->hash);
 
     for (int attempt = 0; attempt < 3; attempt++) {
         struct db_param ins[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key),

@@ -220,6 +220,23 @@ def t_route_limits():
     problem(r, 413, "70 KiB without a token")
 
 
+@suite.test("an Idempotency-Key covers the query: a dry run does not replay the real import")
+def t_idempotency_query():
+    pid = ADMIN.create("projects", {"code": unique("IDQ"), "name": "Idq",
+                                    "municipality": "Musterstadt"})["id"]
+    body = json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"layer": "node", "code": unique("N"), "kind": "handhole"},
+         "geometry": {"type": "Point", "coordinates": [13.4, 52.5]}}]})
+    key = unique("key")
+    r = ADMIN.post("/projects/%d/import" % pid, raw=body, ctype="application/geo+json",
+                   headers={"Idempotency-Key": key})
+    require(r.status == 200, "the import: %s %s" % (r.status, short(r.text)))
+    r = ADMIN.post("/projects/%d/import?dry_run=true" % pid, raw=body, ctype="application/geo+json",
+                   headers={"Idempotency-Key": key})
+    check(r.status == 422 and not r.header("Idempotent-Replayed"),
+          "the dry run with the same key: %s %s" % (r.status, short(r.text)))
+
+
 @suite.test("a NUL in the path or query is refused, nothing is truncated or deleted")
 def t_nul_in_path():
     m = ADMIN.create("milestones", {"project_id": ADMIN.create("projects", {
