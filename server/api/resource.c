@@ -496,6 +496,19 @@ static const char *placeholder(const struct field *f)
     return f->type == FT_GEOMETRY ? "ST_GeomFromGeoJSON(?)" : "?";
 }
 
+/* The 422 for a body that validate_body refused with nerr problems, of
+ * which errors lists the first VALIDATE_MAX_ERRORS. */
+static int reply_body_invalid(struct req *r, int nerr, cJSON *errors)
+{
+    int listed = cJSON_GetArraySize(errors);
+    if (nerr <= listed)
+        return reply_invalid(r, errors);
+    char detail[128];
+    snprintf(detail, sizeof(detail), "%d fields of the request are invalid; the first %d are listed",
+             nerr, listed);
+    return reply_invalid_detail(r, detail, errors);
+}
+
 /* Validation common to create and update; returns 0 to go on, or the
  * status replied. */
 static int check_all(struct req *r, const struct resource *res, const struct value *vals, size_t nv,
@@ -527,9 +540,9 @@ int resource_create(struct req *r)
     struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
     size_t nv;
     cJSON *errors = cJSON_CreateArray();
-    if (validate_body(res->fields, res->nfields, r->json, 1, r->pool, errors, vals, &nv)) {
-        return reply_invalid(r, errors);
-    }
+    int nerr = validate_body(res->fields, res->nfields, r->json, 1, r->pool, errors, vals, &nv);
+    if (nerr)
+        return reply_body_invalid(r, nerr, errors);
     cJSON *merged = merge(NULL, r->json);
     int st = check_all(r, res, vals, nv, NULL, merged, errors);
     cJSON_Delete(merged);
@@ -627,9 +640,10 @@ int resource_update(struct req *r)
     struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
     size_t nv;
     cJSON *errors = cJSON_CreateArray();
-    if (validate_body(res->fields, res->nfields, r->json, 0, r->pool, errors, vals, &nv)) {
+    int nerr = validate_body(res->fields, res->nfields, r->json, 0, r->pool, errors, vals, &nv);
+    if (nerr) {
         cJSON_Delete(before);
-        return reply_invalid(r, errors);
+        return reply_body_invalid(r, nerr, errors);
     }
     cJSON *merged = merge(before, r->json);
     st = check_all(r, res, vals, nv, before, merged, errors);

@@ -35,7 +35,7 @@ enum field_flag {
     F_WRITEONLY = 1 << 5,    /* accepted, never returned */
     F_SAME_PROJECT = 1 << 6, /* FT_REF whose row must belong to the same project */
     F_VIRTUAL = 1 << 7,      /* accepted with a change and audited, not stored */
-    F_MULTILINE = 1 << 8,    /* FT_STRING that may hold line breaks and tabs (notes) */
+    F_MULTILINE = 1 << 8,    /* FT_STRING that may hold tabs and line breaks, CR only in CRLF */
 };
 
 struct field {

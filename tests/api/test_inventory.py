@@ -927,6 +927,86 @@ def t_audit_history():
         check(items[3]["before"]["name"] == "two" and items[3]["after"] is None, "delete before/after")
 
 
+# ------------------------------------------------------- input hardening
+
+
+def _many_keys(n, dup=False):
+    """{"A00":0,...}: n distinct three-character keys (under 1 MiB for 120,000)."""
+    a = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    keys = [a[(k // 3844 + 36) % 62] + a[k // 62 % 62] + a[k % 62] for k in range(n)]
+    if dup:
+        keys.append(keys[0])
+    return ("{" + ",".join('"%s":0' % k for k in keys) + "}").encode()
+
+
+@suite.test("validation is linear: 120,000 keys in a 1 MiB body refused at once (422, or 400 if duplicated)")
+def t_validation_linear():
+    import time
+    a = FX.admin
+    unknown = _many_keys(120000)
+    dup = _many_keys(120000, dup=True)
+    brief = ("{" + ",".join('"k%07d":0' % i for i in range(80000)) + "}").encode()
+    require(len(unknown) <= MIB and len(dup) <= MIB and len(brief) <= MIB, "test bodies over 1 MiB")
+    snap = db_snapshot()
+    times = {}
+    # unknown keys, plus the required name that is missing
+    for what, body, status, problems in (("unknown", unknown, 422, 120001), ("duplicate", dup, 400, 0),
+                                         ("80,000", brief, 422, 80001)):
+        t0 = time.monotonic()
+        r = a.post("/contractors", raw=body, ctype="application/json")
+        times[what] = time.monotonic() - t0
+        p = problem(r, status, "%s keys" % what)
+        if status == 422 and r.status == 422:
+            errs = p.get("errors") or []
+            check(0 < len(errs) <= 100, "%s: %d errors listed (want at most 100)" % (what, len(errs)))
+            check(str(problems) in (p.get("detail") or ""),
+                  "%s: the detail does not count all %d problems: %r" % (what, problems, p.get("detail")))
+        if status == 400:
+            check("duplicate key" in (p.get("detail") or ""), "duplicate: detail %r" % p.get("detail"))
+    check_unchanged(snap, "120,000-key bodies")
+    # The contract is 50 ms on an idle machine; this bound only tells a
+    # linear check (tens of ms) from the quadratic one (about 20 s), on a
+    # machine that other suites may load.
+    for what, dt in times.items():
+        check(dt < 1.0, "%s keys took %.0f ms" % (what, dt * 1000))
+    # Meanwhile the server answers others: a GET is quick after the storm.
+    t0 = time.monotonic()
+    r = a.get("/contractors/%d" % FX.con_a["id"])
+    check(r.status == 200 and time.monotonic() - t0 < 1.0, "GET after the large bodies: %r" % r)
+
+
+@suite.test("strings are whole: raw control characters -> 400, escaped ones in fields -> 422, nothing truncated")
+def t_strings_whole():
+    a = FX.admin
+    base = {"project_id": FX.p["id"], "street": "Weg", "house_number": "1", "postcode": "12345", "city": "Ort"}
+    snap = db_snapshot()
+    # raw bytes: JSON forbids unescaped control characters in strings
+    for what, raw in (("a raw NUL inside a string", b'{"name": "visible\x00hidden"}'),
+                      ("a raw NUL after the document", b'{"name": "visible"}\x00{"name": "hidden"}'),
+                      ("a raw NUL between tokens", b'{"name":\x00 "x"}'),
+                      ("a raw SOH inside a string", b'{"name": "a\x01b"}'),
+                      ("a raw tab inside a string", b'{"name": "a\tb"}'),
+                      ("a raw newline inside a string", b'{"name": "a\nb"}'),
+                      ("a raw ESC between tokens", b'\x1b{"name": "x"}')):
+        r = a.post("/contractors", raw=raw, ctype="application/json")
+        problem(r, 400, what)
+    # escaped: a control character in a value names its field
+    invalid(a.post("/contractors", raw=b'{"name": "visible\\u0000hidden"}', ctype="application/json"),
+            ["name"], "an escaped NUL in a name")
+    invalid(a.post("/contractors", {"name": "line\nbreak"}), ["name"], "a newline in a name")
+    invalid(a.post("/contractors", {"name": "a\r\nb"}), ["name"], "CRLF in a name")
+    invalid(a.post("/contractors", {"name": "tab\there"}), ["name"], "a tab in a name")
+    for bad in ("bell\u0007", "nul\u0000x", "cr\ronly", "esc\u001b[2J", "del\u007f"):
+        invalid(a.post("/premises", dict(base, code=unique("H"), status="excluded", exclusion_reason=bad)),
+                ["exclusion_reason"], "free text %r" % bad)
+    check_unchanged(snap, "refused control characters")
+    # free text keeps tabs, newlines and CRLF
+    text = "Zeile 1\r\nZeile 2\n\tEingerückt"
+    p = a.create("premises", dict(base, code=unique("H"), status="excluded", exclusion_reason=text))
+    check(p.get("exclusion_reason") == text, "free text stored as %r" % p.get("exclusion_reason"))
+    check(a.fetch("premises", p["id"]).get("exclusion_reason") == text, "free text read back differently")
+
+
 def setup():
     global FX
     FX = Fixture(unique("inv"))
