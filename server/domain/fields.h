@@ -21,7 +21,7 @@ enum field_type {
     FT_TIMESTAMP, /* RFC 3339, stored as UTC */
     FT_LAT,
     FT_LON,
-    FT_GEOMETRY,  /* GeoJSON LineString */
+    FT_GEOMETRY,  /* GeoJSON LineString: WGS84 [longitude, latitude], no heights */
     FT_PASSWORD,  /* write-only; stored as an argon2id hash */
     FT_JSON,      /* stored JSON text, returned as JSON (read-only) */
 };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "util/pool.h"
@@ -400,16 +401,53 @@ static int decimals_ok(double v, double scale)
     return fabs(x - round(x)) < 1e-6 * (fabs(x) > 1 ? fabs(x) : 1);
 }
 
-static int check_coord(const cJSON *pt)
+/* The names under which GeoJSON files (the 2008 "crs" member) announce
+ * WGS84 longitude/latitude, the only coordinates fibertrack stores. */
+static const char *const wgs84_names[] = {
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "urn:ogc:def:crs:OGC::CRS84",
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    "EPSG:4326",
+    "urn:ogc:def:crs:EPSG::4326",
+    "http://www.opengis.net/def/crs/EPSG/0/4326",
+    NULL,
+};
+
+const char *geojson_crs_problem(const cJSON *crs)
 {
-    int n = cJSON_GetArraySize(pt);
-    if (!cJSON_IsArray(pt) || n < 2 || n > 3)
-        return 0;
-    for (int i = 0; i < n; i++)
-        if (!cJSON_IsNumber(cJSON_GetArrayItem(pt, i)))
-            return 0;
-    double lon = cJSON_GetArrayItem(pt, 0)->valuedouble, lat = cJSON_GetArrayItem(pt, 1)->valuedouble;
-    return lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90;
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(crs, "type");
+    const cJSON *props = cJSON_GetObjectItemCaseSensitive(crs, "properties");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(props, "name");
+    if (!cJSON_IsObject(crs) || !cJSON_IsString(type) || strcmp(type->valuestring, "name") != 0 ||
+        !cJSON_IsString(name))
+        return "the crs must name WGS84, as {\"type\": \"name\", \"properties\": {\"name\": "
+               "\"EPSG:4326\"}}";
+    for (const char *const *w = wgs84_names; *w; w++)
+        if (strcasecmp(name->valuestring, *w) == 0)
+            return NULL;
+    return "the crs is not WGS84 (EPSG:4326): fibertrack stores WGS84 longitude and latitude; "
+           "reproject the data first (ogr2ogr -t_srs EPSG:4326)";
+}
+
+const char *geojson_position_problem(const cJSON *pt)
+{
+    if (!cJSON_IsArray(pt))
+        return "positions must be [longitude, latitude] in WGS84";
+    int n = 0;
+    for (const cJSON *c = pt->child; c; c = c->next) {
+        if (!cJSON_IsNumber(c))
+            return "positions must be [longitude, latitude] in WGS84";
+        n++;
+    }
+    if (n == 3)
+        return "positions must be [longitude, latitude]: heights (a third value) are not stored, "
+               "so drop them before sending (ogr2ogr -dim XY)";
+    if (n != 2)
+        return "positions must be [longitude, latitude] in WGS84";
+    double lon = pt->child->valuedouble, lat = pt->child->next->valuedouble;
+    if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
+        return "positions must be [longitude, latitude] in WGS84";
+    return NULL;
 }
 
 /* Checks one value; on success fills v and returns NULL, else the reason. */
@@ -549,16 +587,28 @@ static const char *check_value(const struct field *f, const cJSON *j, struct poo
         const cJSON *coords = cJSON_GetObjectItemCaseSensitive(j, "coordinates");
         if (!cJSON_IsObject(j) || !cJSON_IsString(type) || strcmp(type->valuestring, "LineString"))
             return "must be a GeoJSON LineString";
-        int n = cJSON_GetArraySize(coords);
-        if (!cJSON_IsArray(coords) || n < 2 || n > 10000)
+        if (!cJSON_IsArray(coords))
             return "must have between 2 and 10000 positions";
-        for (const cJSON *pt = coords->child; pt; pt = pt->next)
-            if (!check_coord(pt))
-                return "positions must be [longitude, latitude] in WGS84";
-        for (const cJSON *m = j->child; m; m = m->next)
-            if (strcmp(m->string, "type") && strcmp(m->string, "coordinates") &&
-                strcmp(m->string, "crs") && strcmp(m->string, "bbox"))
+        int n = 0;
+        for (const cJSON *pt = coords->child; pt && n <= 10000; pt = pt->next)
+            n++;
+        if (n < 2 || n > 10000)
+            return "must have between 2 and 10000 positions";
+        for (const cJSON *pt = coords->child; pt; pt = pt->next) {
+            const char *why = geojson_position_problem(pt);
+            if (why)
+                return why;
+        }
+        for (const cJSON *m = j->child; m; m = m->next) {
+            if (strcmp(m->string, "crs") == 0) {
+                const char *why = geojson_crs_problem(m);
+                if (why)
+                    return why;
+            } else if (strcmp(m->string, "type") && strcmp(m->string, "coordinates") &&
+                       strcmp(m->string, "bbox")) {
                 return "has an unknown member";
+            }
+        }
         /* Only type and coordinates go to the database. */
         cJSON *clean = cJSON_CreateObject();
         cJSON_AddStringToObject(clean, "type", "LineString");

@@ -47,6 +47,14 @@ cJSON *json_parse_strict(const char *text, size_t len, char *err, size_t errlen)
 int validate_body(const struct field *fields, size_t n, const cJSON *body, int creating,
                   struct pool *pool, cJSON *errors, struct value *out, size_t *nout);
 
+/* GeoJSON rules shared by segment writes and the GIS import. Each returns
+ * NULL when the member is fine, else the reason (static text).
+ * A "crs" member (GeoJSON 2008) must name WGS84 longitude/latitude. */
+const char *geojson_crs_problem(const cJSON *crs);
+/* A position is [longitude, latitude] in range; a height is refused, not
+ * silently dropped. */
+const char *geojson_position_problem(const cJSON *pt);
+
 /* Appends one {pointer, detail} to errors; pointer is "/name". */
 void validation_error(cJSON *errors, const char *name, const char *detail);
 

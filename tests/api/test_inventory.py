@@ -718,9 +718,28 @@ def t_geometry():
                 {"type": "LineString", "coordinates": [["13.4", 52.5], [13.4, 52.6]]},
                 {"type": "LineString"},
                 {"type": "LineString", "coordinates": [[13.4, 52.5], [13.4, 52.6]], "evil": 1},
-                [[13.4, 52.5], [13.4, 52.6]]):
+                [[13.4, 52.5], [13.4, 52.6]],
+                # heights are refused, not silently dropped
+                {"type": "LineString", "coordinates": [[13.4, 52.5, 34.0], [13.4, 52.6, 35.5]]},
+                {"type": "LineString", "coordinates": [[13.4, 52.5], [13.4, 52.6, 0]]},
+                # coordinates in another system are refused, not stored as if WGS84
+                {"type": "LineString", "coordinates": [[13.4, 52.5], [13.4, 52.6]],
+                 "crs": {"type": "name", "properties": {"name": "EPSG:25832"}}},
+                {"type": "LineString", "coordinates": [[13.4, 52.5], [13.4, 52.6]],
+                 "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::43260"}}},
+                {"type": "LineString", "coordinates": [[13.4, 52.5], [13.4, 52.6]], "crs": None}):
         invalid(a.post("/segments", seg_body(geometry=bad)), ["geometry"], "geometry %s" % short(json.dumps(bad), 80))
     check_unchanged(snap, "refused geometries")
+    for bad in ({"type": "LineString", "coordinates": [[13.4, 52.5, 1], [13.4, 52.6, 1]]},
+                {"type": "LineString", "coordinates": [[13.4, 52.5], [13.4, 52.6]],
+                 "crs": {"type": "name", "properties": {"name": "EPSG:31467"}}}):
+        r = a.patch("/segments/%d" % s["id"], {"geometry": bad}, if_match=etag_of(s))
+        invalid(r, ["geometry"], "PATCH geometry %s" % short(json.dumps(bad), 80))
+    check_unchanged(snap, "refused geometries (PATCH)")
+    check(a.fetch("segments", s["id"]).get("geometry") == g, "a refused PATCH changed the geometry")
+    wgs84 = dict(g, crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}})
+    s2 = a.create("segments", seg_body(geometry=wgs84))
+    check(s2.get("geometry") == g, "a WGS84 crs member: geometry %r" % s2.get("geometry"))
     r = a.patch("/segments/%d" % s["id"], {"geometry": None}, if_match=etag_of(s))
     check(r.status == 200 and r.json.get("geometry") is None, "geometry set to null: %r" % r)
 

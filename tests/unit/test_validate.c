@@ -491,12 +491,79 @@ TEST(validate_geometry_linestring_ok_and_cleaned)
 {
     static struct vres r;
     expect_ok1("{\"route\": {\"type\": \"LineString\", \"coordinates\": [[13.4, 52.5], [13.5, "
-               "52.6, 34]], \"bbox\": [1, 2, 3, 4], \"crs\": {\"type\": \"name\"}}}",
+               "52.6]], \"bbox\": [1, 2, 3, 4], \"crs\": {\"type\": \"name\", \"properties\": "
+               "{\"name\": \"urn:ogc:def:crs:OGC:1.3:CRS84\"}}}}",
                &r);
     ASSERT_TRUE(r.has_text[0]);
     /* only type and coordinates are kept */
-    ASSERT_STREQ(r.text[0],
-                 "{\"type\":\"LineString\",\"coordinates\":[[13.4,52.5],[13.5,52.6,34]]}");
+    ASSERT_STREQ(r.text[0], "{\"type\":\"LineString\",\"coordinates\":[[13.4,52.5],[13.5,52.6]]}");
+}
+
+/* Builds {"route": {"type": "LineString", "coordinates": [[13.4, 52.5],
+ * [13.5, 52.6]], "crs": <crs>}}. */
+static void route_with_crs(char *out, size_t n, const char *crs)
+{
+    snprintf(out, n,
+             "{\"route\": {\"type\": \"LineString\", \"coordinates\": [[13.4, 52.5], [13.5, 52.6]], "
+             "\"crs\": %s}}",
+             crs);
+}
+
+TEST(validate_geometry_crs_must_be_wgs84)
+{
+    static struct vres r;
+    static const char *const ok[] = {"EPSG:4326", "urn:ogc:def:crs:EPSG::4326",
+                                     "urn:ogc:def:crs:OGC:1.3:CRS84", "epsg:4326"};
+    char json[512], crs[200];
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        snprintf(crs, sizeof crs, "{\"type\": \"name\", \"properties\": {\"name\": \"%s\"}}", ok[i]);
+        route_with_crs(json, sizeof json, crs);
+        expect_ok1(json, &r);
+    }
+    static const char *const bad[] = {
+        "{\"type\": \"name\", \"properties\": {\"name\": \"EPSG:25832\"}}",
+        "{\"type\": \"name\", \"properties\": {\"name\": \"urn:ogc:def:crs:EPSG::25832\"}}",
+        "{\"type\": \"name\", \"properties\": {\"name\": \"EPSG:43260\"}}",
+        "{\"type\": \"name\", \"properties\": {\"name\": \"CRS84x\"}}",
+        "{\"type\": \"name\"}",
+        "{\"type\": \"link\", \"properties\": {\"href\": \"http://x\", \"type\": \"proj4\"}}",
+        "\"EPSG:4326\"",
+        "null",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        route_with_crs(json, sizeof json, bad[i]);
+        expect_err1(json, "/route", "crs");
+    }
+}
+
+/* Heights are refused, not dropped on the way to the database. */
+TEST(validate_geometry_refuses_z)
+{
+    expect_err1("{\"route\": {\"type\": \"LineString\", \"coordinates\": [[13.4, 52.5], [13.5, "
+                "52.6, 34]]}}",
+                "/route", "heights");
+    expect_err1("{\"route\": {\"type\": \"LineString\", \"coordinates\": [[13.4, 52.5, 0], [13.5, "
+                "52.6, 0]]}}",
+                "/route", "heights");
+}
+
+TEST(geojson_position_problem_cases)
+{
+    char err[160];
+    cJSON *j = parse("[[13.4, 52.5], [13.4, 52.5, 1], [13.4], [181, 0], [\"1\", 2], 5, [], "
+                     "[0, 0, 0, 0]]",
+                     err, sizeof err);
+    ASSERT_NOT_NULL(j);
+    const char *why[8];
+    int i = 0;
+    for (const cJSON *c = j->child; c && i < 8; c = c->next)
+        why[i++] = geojson_position_problem(c);
+    cJSON_Delete(j);
+    ASSERT_EQ_INT(i, 8);
+    ASSERT_NULL(why[0]);
+    ASSERT(why[1] && strstr(why[1], "heights"));
+    for (int k = 2; k < 8; k++)
+        ASSERT(why[k] && strstr(why[k], "[longitude, latitude]") && !strstr(why[k], "heights"));
 }
 
 TEST(validate_geometry_rejections)
