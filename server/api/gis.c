@@ -39,6 +39,10 @@ struct layer {
     const char *const *props;  /* properties taken from the file, by field name */
     const struct layer_ref *refs;
     const char *const *ignored; /* written by our export, not imported */
+    /* Stored columns that the resource's cross-field rules read (JSON
+     * names equal column names), so that an update in the file is checked
+     * against the row as it would be after the change, as a PATCH is. */
+    const char *const *rule_cols;
 };
 
 static const char *const node_props[] = {"code", "kind", "name", NULL};
@@ -63,12 +67,17 @@ static const char *const common_ignored[] = {
     "to_node_id", "serving_segment_id", "passed_date", "connected_date", "activated_date",
     "excluded_date", NULL};
 static const char *const segment_ignored_status[] = {"status", NULL};
+static const char *const node_rule_cols[] = {"lat", "lon", NULL};
+static const char *const segment_rule_cols[] = {"status", "planned_start", "planned_end",
+                                                "actual_start", "actual_end", NULL};
+static const char *const premise_rule_cols[] = {"lat", "lon", "status", "exclusion_reason", NULL};
 
 static const struct layer layers[L_COUNT] = {
-    {"node", "Point", "nodes", &nodes_resource, node_props, no_refs, NULL},
+    {"node", "Point", "nodes", &nodes_resource, node_props, no_refs, NULL, node_rule_cols},
     {"segment", "LineString", "segments", &segments_resource, segment_props, segment_refs,
-     segment_ignored_status},
-    {"premise", "Point", "premises", &premises_resource, premise_props, premise_refs, NULL},
+     segment_ignored_status, segment_rule_cols},
+    {"premise", "Point", "premises", &premises_resource, premise_props, premise_refs, NULL,
+     premise_rule_cols},
 };
 
 static int in_list(const char *const *list, const char *s)
@@ -100,6 +109,10 @@ struct import {
     struct idmap *existing[L_COUNT]; /* code → id before the import */
     struct idmap *lots;
     struct idmap *seen[L_COUNT];     /* codes in this file */
+    int updates[L_COUNT];            /* features in the file that change a stored row */
+    struct pool *stored_pool;        /* stored rows' rule columns, for updates */
+    struct db_rows *stored[L_COUNT];
+    struct idmap *stored_row[L_COUNT]; /* code → row in stored + 1 */
     struct item *items;
     int nitems;
     long long created[L_COUNT], updated[L_COUNT], unchanged[L_COUNT];
@@ -185,12 +198,81 @@ static void collect_codes(struct import *im, const cJSON *features)
         for (int l = 0; l < L_COUNT; l++) {
             if (strcmp(layer->valuestring, layers[l].name) != 0)
                 continue;
-            if (idmap_get(im->seen[l], code->valuestring))
+            if (idmap_get(im->seen[l], code->valuestring)) {
                 add_error(im, i, "properties", "code", "this code appears twice in the file");
-            else
+            } else {
                 idmap_put(im->seen[l], code->valuestring, i + 1);
+                if (idmap_get(im->existing[l], code->valuestring))
+                    im->updates[l]++;
+            }
         }
     }
+}
+
+/* Loads the rule columns of a layer's stored rows, for the updates. */
+static int load_stored(struct import *im, int l)
+{
+    const struct layer *ly = &layers[l];
+    if (!im->stored_pool)
+        im->stored_pool = pool_new();
+    struct sbuf sql;
+    sbuf_init(&sql, im->stored_pool);
+    sbuf_add(&sql, "SELECT code");
+    for (const char *const *c = ly->rule_cols; *c; c++) {
+        sbuf_add(&sql, ", ");
+        sbuf_add(&sql, *c);
+    }
+    sbuf_add(&sql, " FROM ");
+    sbuf_add(&sql, ly->table);
+    sbuf_add(&sql, " WHERE project_id = ?");
+    struct db_param p[] = {DB_INTP(im->project_id)};
+    int rc = db_exec(im->r->db, im->stored_pool, sql.s, p, 1, &im->stored[l]);
+    if (rc != DB_OK)
+        return rc;
+    im->stored_row[l] = idmap_new(im->stored[l]->nrows);
+    if (!im->stored_row[l])
+        return DB_ERROR;
+    for (size_t i = 0; i < im->stored[l]->nrows; i++)
+        if (idmap_put(im->stored_row[l], db_cell(im->stored[l], i, 0), (long long)i + 1) < 0)
+            return DB_ERROR;
+    return DB_OK;
+}
+
+/* The stored row of an existing feature as JSON with its rule columns, or
+ * NULL when it is not loaded. The caller frees. */
+static cJSON *stored_json(const struct import *im, int l, const char *code)
+{
+    long long row = im->stored_row[l] ? idmap_get(im->stored_row[l], code) : 0;
+    if (!row)
+        return NULL;
+    const struct layer *ly = &layers[l];
+    cJSON *o = cJSON_CreateObject();
+    size_t col = 1;
+    for (const char *const *c = ly->rule_cols; *c; c++, col++) {
+        const char *cell = db_cell(im->stored[l], (size_t)row - 1, col);
+        const struct field *f = field_find(ly->res->fields, ly->res->nfields, *c);
+        if (!cell)
+            cJSON_AddNullToObject(o, *c);
+        else if (f && (f->type == FT_LAT || f->type == FT_LON || f->type == FT_DECIMAL))
+            cJSON_AddNumberToObject(o, *c, strtod(cell, NULL));
+        else
+            cJSON_AddStringToObject(o, *c, cell);
+    }
+    return o;
+}
+
+/* The object as it would be after the change: before plus the body. */
+static cJSON *merged_json(const cJSON *before, const cJSON *body)
+{
+    cJSON *m = cJSON_Duplicate(before, 1);
+    for (const cJSON *c = body->child; c; c = c->next) {
+        cJSON *dup = cJSON_Duplicate(c, 1);
+        if (cJSON_GetObjectItemCaseSensitive(m, c->string))
+            cJSON_ReplaceItemInObjectCaseSensitive(m, c->string, dup);
+        else
+            cJSON_AddItemToObject(m, c->string, dup);
+    }
+    return m;
 }
 
 static int ref_known(const struct import *im, const struct layer_ref *ref, const char *code)
@@ -232,6 +314,21 @@ static void check_feature(struct import *im, const cJSON *f, int index)
         char msg[80];
         snprintf(msg, sizeof(msg), "a %s needs a %s geometry", ly->name, ly->geometry);
         add_error(im, index, "geometry", NULL, msg);
+        return;
+    }
+    /* GeoJSON 2008 lets a crs member sit on a feature or a geometry too;
+     * the segment below keeps only the coordinates, so it is checked
+     * here. */
+    const cJSON *crs = cJSON_GetObjectItemCaseSensitive(f, "crs");
+    const char *why = crs ? geojson_crs_problem(crs) : NULL;
+    if (why) {
+        add_error(im, index, "crs", NULL, why);
+        return;
+    }
+    crs = located ? cJSON_GetObjectItemCaseSensitive(geom, "crs") : NULL;
+    why = crs ? geojson_crs_problem(crs) : NULL;
+    if (why) {
+        add_error(im, index, "geometry", "crs", why);
         return;
     }
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(props, "code");
@@ -299,14 +396,19 @@ static void check_feature(struct import *im, const cJSON *f, int index)
                 cJSON_AddNumberToObject(body, "planned_length_m", line_length(coords));
         }
     } else {
-        int n = cJSON_GetArraySize(coords);
-        if (!cJSON_IsArray(coords) || n < 2 || n > 3 ||
-            !cJSON_IsNumber(cJSON_GetArrayItem(coords, 0)) ||
-            !cJSON_IsNumber(cJSON_GetArrayItem(coords, 1))) {
+        /* Two numbers go to lon and lat, whose fields check the range. */
+        int n = 0, numbers = cJSON_IsArray(coords);
+        for (const cJSON *c = numbers ? coords->child : NULL; c; c = c->next, n++)
+            numbers = numbers && cJSON_IsNumber(c);
+        if (numbers && n == 3) {
+            add_error(im, index, "geometry", "coordinates",
+                      "must be [longitude, latitude]: heights (a third value) are not stored, so "
+                      "drop them before the import (ogr2ogr -dim XY)");
+        } else if (!numbers || n != 2) {
             add_error(im, index, "geometry", "coordinates", "must be [longitude, latitude]");
         } else {
-            cJSON_AddNumberToObject(body, "lon", cJSON_GetArrayItem(coords, 0)->valuedouble);
-            cJSON_AddNumberToObject(body, "lat", cJSON_GetArrayItem(coords, 1)->valuedouble);
+            cJSON_AddNumberToObject(body, "lon", coords->child->valuedouble);
+            cJSON_AddNumberToObject(body, "lat", coords->child->next->valuedouble);
         }
     }
 
@@ -315,15 +417,25 @@ static void check_feature(struct import *im, const cJSON *f, int index)
     validate_body(ly->res->fields, ly->res->nfields, body, !it->id, r->pool, errs, it->vals,
                   &it->nvals);
     /* project_id is set by the import itself, not the file. */
-    if (!it->id)
-        for (int k = cJSON_GetArraySize(errs) - 1; k >= 0; k--) {
-            const char *ptr = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errs, k),
-                                                               "pointer")->valuestring;
-            if (strcmp(ptr, "/project_id") == 0)
-                cJSON_DeleteItemFromArray(errs, k);
-        }
-    if (!it->id && ly->res->check && cJSON_GetArraySize(errs) == 0)
+    for (cJSON *e = errs->child, *next; e && !it->id; e = next) {
+        next = e->next;
+        const char *ptr = cJSON_GetObjectItemCaseSensitive(e, "pointer")->valuestring;
+        if (strcmp(ptr, "/project_id") == 0)
+            cJSON_Delete(cJSON_DetachItemViaPointer(errs, e));
+    }
+    /* The cross-field rules, on a new object as on a change of a stored
+     * one, where a value the file leaves out is the stored value. */
+    if (ly->res->check && !errs->child && !it->id) {
         ly->res->check(r, NULL, body, errs);
+    } else if (ly->res->check && !errs->child) {
+        cJSON *before = stored_json(im, l, it->code);
+        if (before) {
+            cJSON *merged = merged_json(before, body);
+            ly->res->check(r, before, merged, errs);
+            cJSON_Delete(merged);
+            cJSON_Delete(before);
+        }
+    }
     for (const cJSON *e = errs->child; e; e = e->next) {
         const char *ptr = cJSON_GetObjectItemCaseSensitive(e, "pointer")->valuestring;
         const char *field = ptr[0] == '/' ? ptr + 1 : ptr;
@@ -539,7 +651,10 @@ static void import_free(struct import *im)
     for (int l = 0; l < L_COUNT; l++) {
         idmap_free(im->existing[l]);
         idmap_free(im->seen[l]);
+        idmap_free(im->stored_row[l]);
     }
+    if (im->stored_pool)
+        pool_free(im->stored_pool);
     idmap_free(im->lots);
     cJSON_Delete(im->errors);
 }
@@ -582,14 +697,9 @@ int gis_import(struct req *r)
         if (!in_list((const char *const[]){"type", "features", "name", "crs", "bbox", NULL}, m->string))
             return reply_invalid_field(r, m->string, "is not a member of a FeatureCollection");
     const cJSON *crs = cJSON_GetObjectItemCaseSensitive(r->json, "crs");
-    if (crs) {
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(crs, "properties"), "name");
-        if (!cJSON_IsString(name) || (!strstr(name->valuestring, "CRS84") &&
-                                      !strstr(name->valuestring, "4326")))
-            return reply_invalid_field(r, "crs", "coordinates must be WGS84 (EPSG:4326); "
-                                                 "reproject the layer before the import");
-    }
+    const char *why = crs ? geojson_crs_problem(crs) : NULL;
+    if (why)
+        return reply_invalid_field(r, "crs", why);
 
     int n = cJSON_GetArraySize(features);
     im.errors = cJSON_CreateArray();
@@ -605,6 +715,13 @@ int gis_import(struct req *r)
         return reply_db(r, rc);
     }
     collect_codes(&im, features);
+    for (int l = 0; l < L_COUNT && rc == DB_OK; l++)
+        if (im.updates[l] && layers[l].res->check)
+            rc = load_stored(&im, l);
+    if (rc != DB_OK) {
+        import_free(&im);
+        return reply_db(r, rc);
+    }
     int i = 0;
     for (const cJSON *f = features->child; f; f = f->next, i++)
         check_feature(&im, f, i);

@@ -11,6 +11,7 @@
 #include "api/pipeline.h"
 #include "db/db.h"
 #include "domain/cursor.h"
+#include "domain/etag.h"
 #include "domain/validate.h"
 #include "http/reply.h"
 #include "identity/credentials.h"
@@ -167,34 +168,15 @@ void resource_etag(struct req *r, const cJSON *obj)
     req_add_header(r, "ETag", etag);
 }
 
-int resource_if_match(struct req *r, long long *version)
+int resource_if_match(struct req *r, struct if_match *m)
 {
     const char *h = r->if_match;
-    if (!h || !*h)
+    if (!h || !h[strspn(h, " \t")])
         return reply_problem(r, 428, "send If-Match with the ETag you last read, so that "
                                      "nobody's change is overwritten unseen");
-    while (*h == ' ')
-        h++;
-    if (strcmp(h, "*") == 0) {
-        *version = -1;
-        return 0;
-    }
-    if (strncmp(h, "W/", 2) == 0)
-        h += 2;
-    char buf[32];
-    size_t n = strlen(h);
-    if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
-        h++;
-        n -= 2;
-    }
-    if (n == 0 || n >= sizeof(buf)) {
-        *version = 0;
-        return 0;
-    }
-    memcpy(buf, h, n);
-    buf[n] = '\0';
-    long long v = parse_id(buf);
-    *version = v; /* 0 never matches: an unknown ETag fails with 412 */
+    /* A malformed value leaves m matching nothing: the change is refused
+     * with 412 once the object is known to exist, like a stale ETag. */
+    (void)etag_parse_if_match(h, m);
     return 0;
 }
 
@@ -496,6 +478,19 @@ static const char *placeholder(const struct field *f)
     return f->type == FT_GEOMETRY ? "ST_GeomFromGeoJSON(?)" : "?";
 }
 
+/* The 422 for a body that validate_body refused with nerr problems, of
+ * which errors lists the first VALIDATE_MAX_ERRORS. */
+static int reply_body_invalid(struct req *r, int nerr, cJSON *errors)
+{
+    int listed = cJSON_GetArraySize(errors);
+    if (nerr <= listed)
+        return reply_invalid(r, errors);
+    char detail[128];
+    snprintf(detail, sizeof(detail), "%d fields of the request are invalid; the first %d are listed",
+             nerr, listed);
+    return reply_invalid_detail(r, detail, errors);
+}
+
 /* Validation common to create and update; returns 0 to go on, or the
  * status replied. */
 static int check_all(struct req *r, const struct resource *res, const struct value *vals, size_t nv,
@@ -527,9 +522,9 @@ int resource_create(struct req *r)
     struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
     size_t nv;
     cJSON *errors = cJSON_CreateArray();
-    if (validate_body(res->fields, res->nfields, r->json, 1, r->pool, errors, vals, &nv)) {
-        return reply_invalid(r, errors);
-    }
+    int nerr = validate_body(res->fields, res->nfields, r->json, 1, r->pool, errors, vals, &nv);
+    if (nerr)
+        return reply_body_invalid(r, nerr, errors);
     cJSON *merged = merge(NULL, r->json);
     int st = check_all(r, res, vals, nv, NULL, merged, errors);
     cJSON_Delete(merged);
@@ -586,10 +581,10 @@ int resource_create(struct req *r)
 int resource_load_for_change(struct req *r, const struct resource *res, long long *id,
                              cJSON **before)
 {
-    long long version;
+    struct if_match m;
     *before = NULL;
     *id = parse_id(req_param(r, 0));
-    int st = resource_if_match(r, &version);
+    int st = resource_if_match(r, &m);
     if (st)
         return st;
     if (!*id)
@@ -601,13 +596,24 @@ int resource_load_for_change(struct req *r, const struct resource *res, long lon
         return not_found(r, res, req_param(r, 0));
     long long current =
         (long long)cJSON_GetObjectItemCaseSensitive(*before, "version")->valuedouble;
-    if (version != -1 && version != current) {
+    if (!etag_matches(&m, current)) {
         cJSON_Delete(*before);
         *before = NULL;
-        st = reply_problem(r, 412,
-                           "the %s was changed by someone else since you read it (now version "
-                           "%lld); reload it and apply your change again",
-                           res->entity, current);
+        if (m.malformed)
+            st = reply_problem(r, 412,
+                               "If-Match is not an entity tag such as \"%lld\"; send the ETag "
+                               "you last read",
+                               current);
+        else if (m.n == 0 && m.weak)
+            st = reply_problem(r, 412,
+                               "If-Match needs the strong ETag you last read, such as \"%lld\"; "
+                               "a weak one (W/) never matches",
+                               current);
+        else
+            st = reply_problem(r, 412,
+                               "the %s was changed by someone else since you read it (now "
+                               "version %lld); reload it and apply your change again",
+                               res->entity, current);
         char etag[32];
         snprintf(etag, sizeof(etag), "\"%lld\"", current);
         req_add_header(r, "ETag", etag);
@@ -627,9 +633,10 @@ int resource_update(struct req *r)
     struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
     size_t nv;
     cJSON *errors = cJSON_CreateArray();
-    if (validate_body(res->fields, res->nfields, r->json, 0, r->pool, errors, vals, &nv)) {
+    int nerr = validate_body(res->fields, res->nfields, r->json, 0, r->pool, errors, vals, &nv);
+    if (nerr) {
         cJSON_Delete(before);
-        return reply_invalid(r, errors);
+        return reply_body_invalid(r, nerr, errors);
     }
     cJSON *merged = merge(before, r->json);
     st = check_all(r, res, vals, nv, before, merged, errors);

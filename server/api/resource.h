@@ -62,8 +62,8 @@ int resource_delete(struct req *r);
 int resource_load(struct req *r, const struct resource *res, long long id, int for_update,
                   cJSON **out);
 /* Locks the row named by path parameter 0 for a change and checks
- * If-Match. Returns 0 with *before set (caller frees), or the status
- * replied (404, 412, 428, 503). */
+ * If-Match with the strong comparison. Returns 0 with *before set (caller
+ * frees), or the status replied (404, 412, 428, 503). */
 int resource_load_for_change(struct req *r, const struct resource *res, long long *id,
                              cJSON **before);
 /* Binds a checked value (see domain/validate.h) as a statement parameter
@@ -74,8 +74,10 @@ struct db_param;
 int resource_bind(struct req *r, const struct value *v, struct db_param *p);
 /* Writes the ETag of an object with the given version. */
 void resource_etag(struct req *r, const cJSON *obj);
-/* Parses If-Match into a version: 428 or 412 replies are made here.
- * Returns 0 and *version (-1 for "*"), or the status replied. */
-int resource_if_match(struct req *r, long long *version);
+/* Parses the request's If-Match into *m (see domain/etag.h). Returns 0, or
+ * 428 (replied) when the header is missing or empty. A malformed value is
+ * no error here: it matches no version, so the change answers 412. */
+struct if_match;
+int resource_if_match(struct req *r, struct if_match *m);
 
 #endif

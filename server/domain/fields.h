@@ -21,7 +21,7 @@ enum field_type {
     FT_TIMESTAMP, /* RFC 3339, stored as UTC */
     FT_LAT,
     FT_LON,
-    FT_GEOMETRY,  /* GeoJSON LineString */
+    FT_GEOMETRY,  /* GeoJSON LineString: WGS84 [longitude, latitude], no heights */
     FT_PASSWORD,  /* write-only; stored as an argon2id hash */
     FT_JSON,      /* stored JSON text, returned as JSON (read-only) */
 };
@@ -35,7 +35,7 @@ enum field_flag {
     F_WRITEONLY = 1 << 5,    /* accepted, never returned */
     F_SAME_PROJECT = 1 << 6, /* FT_REF whose row must belong to the same project */
     F_VIRTUAL = 1 << 7,      /* accepted with a change and audited, not stored */
-    F_MULTILINE = 1 << 8,    /* FT_STRING that may hold line breaks and tabs (notes) */
+    F_MULTILINE = 1 << 8,    /* FT_STRING that may hold tabs and line breaks, CR only in CRLF */
 };
 
 struct field {

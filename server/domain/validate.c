@@ -2,17 +2,22 @@
 #include "domain/validate.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "util/pool.h"
+#include "util/strhash.h"
 
 const struct field *field_find(const struct field *fields, size_t n, const char *name)
 {
+    /* The first byte settles most comparisons: a body of many unknown
+     * names costs a few byte compares per name, not a call per field. */
     for (size_t i = 0; i < n; i++)
-        if (strcmp(fields[i].name, name) == 0)
+        if (fields[i].name[0] == name[0] && strcmp(fields[i].name, name) == 0)
             return &fields[i];
     return NULL;
 }
@@ -64,22 +69,134 @@ size_t utf8_chars(const char *s)
     return n;
 }
 
-/* Walks the tree: duplicate keys in any object, or invalid UTF-8 in any
- * key or string, make the whole body malformed. */
+/* Raw bytes that JSON allows between tokens. */
+static int json_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* One pass over the raw body before cJSON sees it, because cJSON is more
+ * lenient than JSON in ways that lose data: it copies a raw NUL into a
+ * string (which then ends there in C), takes control characters between
+ * tokens for white space, and nests up to 1000 levels. This pass refuses
+ * any raw byte below 0x20 inside a string, any raw control character other
+ * than JSON white space outside one, and nesting beyond JSON_MAX_DEPTH.
+ *
+ * It also finds \u0000 escapes: cJSON decodes them into a NUL that would
+ * silently end the C string. They are turned into \u0001 in a copy, so the
+ * string keeps its length and field validation refuses it as a control
+ * character, naming the field. *copy is that copy (caller frees) or NULL
+ * when the body has none. Returns 0, or -1 with a message in err. */
+static int scan_raw(const char *text, size_t len, char **copy, char *err, size_t errlen)
+{
+    int in_string = 0;
+    size_t depth = 0;
+    *copy = NULL;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (in_string) {
+            if (c == '"') {
+                in_string = 0;
+            } else if (c == '\\' && i + 1 < len) {
+                if (text[i + 1] == 'u' && len - i >= 6 && memcmp(text + i + 2, "0000", 4) == 0) {
+                    if (!*copy) {
+                        *copy = malloc(len);
+                        if (!*copy) {
+                            snprintf(err, errlen, "the body could not be read; retry shortly");
+                            return -1;
+                        }
+                        memcpy(*copy, text, len);
+                    }
+                    (*copy)[i + 5] = '1';
+                }
+                /* The escaped byte never ends the string, but it may still
+                 * be a raw control character. */
+                i++;
+                c = (unsigned char)text[i];
+            }
+            if (c < 0x20) {
+                snprintf(err, errlen,
+                         "the body is not valid JSON: a string holds the raw control character "
+                         "0x%02x (byte %zu); control characters must be escaped",
+                         c, i);
+                goto fail;
+            }
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > JSON_MAX_DEPTH) {
+                snprintf(err, errlen, "the body is nested deeper than %d levels", JSON_MAX_DEPTH);
+                goto fail;
+            }
+        } else if (c == '}' || c == ']') {
+            if (depth > 0)
+                depth--;
+        } else if (c < 0x20 && !json_space(c)) {
+            snprintf(err, errlen,
+                     "the body is not valid JSON: raw control character 0x%02x (byte %zu)", c, i);
+            goto fail;
+        }
+    }
+    return 0;
+fail:
+    free(*copy);
+    *copy = NULL;
+    return -1;
+}
+
+/* Objects up to this many members are checked for duplicates pair by pair;
+ * larger ones through a hash set under a keyed hash, so that no object
+ * costs more than linear time whatever names it holds. */
+#define SMALL_OBJECT 16
+
+struct name_slot {
+    const char *name;
+    uint64_t hash;
+};
+
+/* Finds a name that occurs twice among the members of obj (n of them).
+ * Returns it, NULL when there is none, or "" when memory ran out. */
+static const char *duplicate_name(const cJSON *obj, size_t n)
+{
+    if (n <= SMALL_OBJECT) {
+        for (const cJSON *c = obj->child; c; c = c->next)
+            for (const cJSON *d = obj->child; d != c; d = d->next)
+                if (strcmp(d->string, c->string) == 0)
+                    return c->string;
+        return NULL;
+    }
+    size_t cap = 32;
+    while (cap < 2 * n)
+        cap *= 2;
+    struct name_slot *slots = calloc(cap, sizeof(*slots));
+    if (!slots)
+        return "";
+    const char *dup = NULL;
+    for (const cJSON *c = obj->child; c && !dup; c = c->next) {
+        uint64_t h = strhash(c->string, strlen(c->string));
+        size_t i = (size_t)h & (cap - 1);
+        while (slots[i].name && (slots[i].hash != h || strcmp(slots[i].name, c->string) != 0))
+            i = (i + 1) & (cap - 1);
+        if (slots[i].name)
+            dup = c->string;
+        slots[i].name = c->string;
+        slots[i].hash = h;
+    }
+    free(slots);
+    return dup;
+}
+
+/* Walks the tree (at most JSON_MAX_DEPTH deep, see scan_raw): duplicate
+ * keys in any object, or invalid UTF-8 in any key or string, make the
+ * whole body malformed. Linear in the size of the tree. */
 static int check_tree(const cJSON *node, char *err, size_t errlen)
 {
+    size_t members = 0;
     for (const cJSON *c = node->child; c; c = c->next) {
-        if (cJSON_IsObject(node) && c->string) {
-            if (!valid_utf8(c->string, strlen(c->string))) {
-                snprintf(err, errlen, "a key is not valid UTF-8");
-                return -1;
-            }
-            for (const cJSON *d = node->child; d != c; d = d->next) {
-                if (strcmp(d->string, c->string) == 0) {
-                    snprintf(err, errlen, "duplicate key \"%.64s\"", c->string);
-                    return -1;
-                }
-            }
+        members++;
+        if (cJSON_IsObject(node) && c->string && !valid_utf8(c->string, strlen(c->string))) {
+            snprintf(err, errlen, "a key is not valid UTF-8");
+            return -1;
         }
         if (cJSON_IsString(c) && !valid_utf8(c->valuestring, strlen(c->valuestring))) {
             snprintf(err, errlen, "a string is not valid UTF-8");
@@ -88,36 +205,18 @@ static int check_tree(const cJSON *node, char *err, size_t errlen)
         if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && check_tree(c, err, errlen) < 0)
             return -1;
     }
-    return 0;
-}
-
-/* cJSON decodes \u0000 into a NUL that silently ends the C string. Such
- * escapes (a backslash preceded by an even run of backslashes, then
- * u0000) are turned into \u0001 in a copy, so the string keeps its length
- * and field validation refuses it as a control character, naming the
- * field. Returns the copy (caller frees), or NULL when there is none. */
-static char *defuse_nul_escapes(const char *text, size_t len)
-{
-    char *copy = NULL;
-    for (size_t i = 0; i + 6 <= len; i++) {
-        if (text[i] != '\\' || (text[i + 1] != 'u' && text[i + 1] != 'U') ||
-            memcmp(text + i + 2, "0000", 4) != 0)
-            continue;
-        size_t run = 0;
-        while (run < i && text[i - 1 - run] == '\\')
-            run++;
-        if (run % 2 != 0)
-            continue;
-        if (!copy) {
-            copy = malloc(len + 1);
-            if (!copy)
-                return NULL;
-            memcpy(copy, text, len);
-            copy[len] = '\0';
+    if (cJSON_IsObject(node) && members > 1) {
+        const char *dup = duplicate_name(node, members);
+        if (dup && !*dup) {
+            snprintf(err, errlen, "the body could not be read; retry shortly");
+            return -1;
         }
-        copy[i + 5] = '1';
+        if (dup) {
+            snprintf(err, errlen, "duplicate key \"%.64s\"", dup);
+            return -1;
+        }
     }
-    return copy;
+    return 0;
 }
 
 cJSON *json_parse_strict(const char *text, size_t len, char *err, size_t errlen)
@@ -127,7 +226,9 @@ cJSON *json_parse_strict(const char *text, size_t len, char *err, size_t errlen)
         snprintf(err, errlen, "the body is empty; a JSON object is expected");
         return NULL;
     }
-    char *defused = defuse_nul_escapes(text, len);
+    char *defused;
+    if (scan_raw(text, len, &defused, err, errlen) < 0)
+        return NULL;
     if (defused)
         text = defused;
     cJSON *json = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -138,7 +239,7 @@ cJSON *json_parse_strict(const char *text, size_t len, char *err, size_t errlen)
         free(defused);
         return NULL;
     }
-    while (end && end < text + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+    while (end && end < text + len && json_space((unsigned char)*end))
         end++;
     int trailing = end && end < text + len;
     free(defused);
@@ -147,10 +248,12 @@ cJSON *json_parse_strict(const char *text, size_t len, char *err, size_t errlen)
         cJSON_Delete(json);
         return NULL;
     }
-    if ((cJSON_IsString(json) && !valid_utf8(json->valuestring, strlen(json->valuestring))) ||
-        check_tree(json, err, errlen) < 0) {
-        if (cJSON_IsString(json))
-            snprintf(err, errlen, "a string is not valid UTF-8");
+    if (cJSON_IsString(json) && !valid_utf8(json->valuestring, strlen(json->valuestring))) {
+        snprintf(err, errlen, "a string is not valid UTF-8");
+        cJSON_Delete(json);
+        return NULL;
+    }
+    if (check_tree(json, err, errlen) < 0) {
         cJSON_Delete(json);
         return NULL;
     }
@@ -298,16 +401,53 @@ static int decimals_ok(double v, double scale)
     return fabs(x - round(x)) < 1e-6 * (fabs(x) > 1 ? fabs(x) : 1);
 }
 
-static int check_coord(const cJSON *pt)
+/* The names under which GeoJSON files (the 2008 "crs" member) announce
+ * WGS84 longitude/latitude, the only coordinates fibertrack stores. */
+static const char *const wgs84_names[] = {
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "urn:ogc:def:crs:OGC::CRS84",
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    "EPSG:4326",
+    "urn:ogc:def:crs:EPSG::4326",
+    "http://www.opengis.net/def/crs/EPSG/0/4326",
+    NULL,
+};
+
+const char *geojson_crs_problem(const cJSON *crs)
 {
-    int n = cJSON_GetArraySize(pt);
-    if (!cJSON_IsArray(pt) || n < 2 || n > 3)
-        return 0;
-    for (int i = 0; i < n; i++)
-        if (!cJSON_IsNumber(cJSON_GetArrayItem(pt, i)))
-            return 0;
-    double lon = cJSON_GetArrayItem(pt, 0)->valuedouble, lat = cJSON_GetArrayItem(pt, 1)->valuedouble;
-    return lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90;
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(crs, "type");
+    const cJSON *props = cJSON_GetObjectItemCaseSensitive(crs, "properties");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(props, "name");
+    if (!cJSON_IsObject(crs) || !cJSON_IsString(type) || strcmp(type->valuestring, "name") != 0 ||
+        !cJSON_IsString(name))
+        return "the crs must name WGS84, as {\"type\": \"name\", \"properties\": {\"name\": "
+               "\"EPSG:4326\"}}";
+    for (const char *const *w = wgs84_names; *w; w++)
+        if (strcasecmp(name->valuestring, *w) == 0)
+            return NULL;
+    return "the crs is not WGS84 (EPSG:4326): fibertrack stores WGS84 longitude and latitude; "
+           "reproject the data first (ogr2ogr -t_srs EPSG:4326)";
+}
+
+const char *geojson_position_problem(const cJSON *pt)
+{
+    if (!cJSON_IsArray(pt))
+        return "positions must be [longitude, latitude] in WGS84";
+    int n = 0;
+    for (const cJSON *c = pt->child; c; c = c->next) {
+        if (!cJSON_IsNumber(c))
+            return "positions must be [longitude, latitude] in WGS84";
+        n++;
+    }
+    if (n == 3)
+        return "positions must be [longitude, latitude]: heights (a third value) are not stored, "
+               "so drop them before sending (ogr2ogr -dim XY)";
+    if (n != 2)
+        return "positions must be [longitude, latitude] in WGS84";
+    double lon = pt->child->valuedouble, lat = pt->child->next->valuedouble;
+    if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
+        return "positions must be [longitude, latitude] in WGS84";
+    return NULL;
 }
 
 /* Checks one value; on success fills v and returns NULL, else the reason. */
@@ -399,12 +539,20 @@ static const char *check_value(const struct field *f, const cJSON *j, struct poo
                 strpbrk(j->valuestring, " \t\r\n") || !strchr(at + 1, '.'))
                 return "must be an e-mail address";
         }
+        /* Free text (F_MULTILINE) may hold tabs and line breaks; a carriage
+         * return only as part of CRLF, since a lone one rewrites what a
+         * terminal or a log shows. Everything else is one line. */
         int multiline = (f->flags & F_MULTILINE) != 0;
-        for (const char *c = j->valuestring; *c; c++)
-            if (((unsigned char)*c < 0x20 || *c == 0x7f) &&
-                !(multiline && (*c == '\n' || *c == '\t' || *c == '\r')))
-                return multiline ? "must not contain control characters"
-                                 : "must not contain control characters or line breaks";
+        for (const char *c = j->valuestring; *c; c++) {
+            unsigned char u = (unsigned char)*c;
+            if (u >= 0x20 && u != 0x7f)
+                continue;
+            if (multiline && (u == '\n' || u == '\t' || (u == '\r' && c[1] == '\n')))
+                continue;
+            return multiline ? "must not contain control characters other than tab and line "
+                               "breaks"
+                             : "must not contain control characters or line breaks";
+        }
         v->text = pool_strdup(pool, j->valuestring);
         return NULL;
     }
@@ -439,16 +587,28 @@ static const char *check_value(const struct field *f, const cJSON *j, struct poo
         const cJSON *coords = cJSON_GetObjectItemCaseSensitive(j, "coordinates");
         if (!cJSON_IsObject(j) || !cJSON_IsString(type) || strcmp(type->valuestring, "LineString"))
             return "must be a GeoJSON LineString";
-        int n = cJSON_GetArraySize(coords);
-        if (!cJSON_IsArray(coords) || n < 2 || n > 10000)
+        if (!cJSON_IsArray(coords))
             return "must have between 2 and 10000 positions";
-        for (const cJSON *pt = coords->child; pt; pt = pt->next)
-            if (!check_coord(pt))
-                return "positions must be [longitude, latitude] in WGS84";
-        for (const cJSON *m = j->child; m; m = m->next)
-            if (strcmp(m->string, "type") && strcmp(m->string, "coordinates") &&
-                strcmp(m->string, "crs") && strcmp(m->string, "bbox"))
+        int n = 0;
+        for (const cJSON *pt = coords->child; pt && n <= 10000; pt = pt->next)
+            n++;
+        if (n < 2 || n > 10000)
+            return "must have between 2 and 10000 positions";
+        for (const cJSON *pt = coords->child; pt; pt = pt->next) {
+            const char *why = geojson_position_problem(pt);
+            if (why)
+                return why;
+        }
+        for (const cJSON *m = j->child; m; m = m->next) {
+            if (strcmp(m->string, "crs") == 0) {
+                const char *why = geojson_crs_problem(m);
+                if (why)
+                    return why;
+            } else if (strcmp(m->string, "type") && strcmp(m->string, "coordinates") &&
+                       strcmp(m->string, "bbox")) {
                 return "has an unknown member";
+            }
+        }
         /* Only type and coordinates go to the database. */
         cJSON *clean = cJSON_CreateObject();
         cJSON_AddStringToObject(clean, "type", "LineString");
@@ -474,9 +634,14 @@ int validate_body(const struct field *fields, size_t n, const cJSON *body, int c
         validation_error(errors, "", "the body must be a JSON object");
         return 1;
     }
+    /* Which fields the body names, so that the required ones are found
+     * without searching the body once per field. */
+    unsigned char *seen = pool_alloc(pool, n ? n : 1);
     for (const cJSON *m = body->child; m; m = m->next) {
         const struct field *f = field_find(fields, n, m->string);
         const char *why = NULL;
+        if (f)
+            seen[f - fields] = 1;
         if (!f)
             why = "is not a known field";
         else if (f->flags & F_READONLY)
@@ -488,7 +653,8 @@ int validate_body(const struct field *fields, size_t n, const cJSON *body, int c
             why = check_value(f, m, pool, &out[*nout]);
         }
         if (why) {
-            validation_error(errors, m->string, why);
+            if (nerr < VALIDATE_MAX_ERRORS)
+                validation_error(errors, m->string, why);
             nerr++;
         } else {
             (*nout)++;
@@ -496,8 +662,9 @@ int validate_body(const struct field *fields, size_t n, const cJSON *body, int c
     }
     if (creating) {
         for (size_t i = 0; i < n; i++) {
-            if ((fields[i].flags & F_REQUIRED) && !cJSON_GetObjectItemCaseSensitive(body, fields[i].name)) {
-                validation_error(errors, fields[i].name, "is required");
+            if ((fields[i].flags & F_REQUIRED) && !seen[i]) {
+                if (nerr < VALIDATE_MAX_ERRORS)
+                    validation_error(errors, fields[i].name, "is required");
                 nerr++;
             }
         }

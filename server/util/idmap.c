@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strhash.h"
+
 struct slot {
     char *key;
     long long id;
@@ -14,12 +16,11 @@ struct idmap {
     size_t cap, used;
 };
 
+/* Codes come from uploaded files: a keyed hash keeps anyone from choosing
+ * codes that pile up in one probe sequence. */
 static size_t hash(const char *s)
 {
-    size_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    return (size_t)strhash(s, strlen(s));
 }
 
 struct idmap *idmap_new(size_t expected)

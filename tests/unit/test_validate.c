@@ -389,10 +389,35 @@ TEST(validate_string_control_characters)
     expect_err1("{\"note\": \"a\\u0001b\"}", "/note", "must not contain control characters");
     expect_err1("{\"note\": \"a\\u001fb\"}", "/note", "must not contain control characters");
     expect_err1("{\"note\": \"\\u001b[31m\"}", "/note", "must not contain control characters");
-    /* newline, tab and carriage return are allowed */
-    expect_ok1("{\"note\": \"a\\nb\\tc\\r\"}", &r);
-    ASSERT_STREQ(r.text[0], "a\nb\tc\r");
+    /* newline, tab and CRLF are allowed in free text */
+    expect_ok1("{\"note\": \"a\\nb\\tc\\r\\nd\"}", &r);
+    ASSERT_STREQ(r.text[0], "a\nb\tc\r\nd");
     expect_err1("{\"note\": 5}", "/note", "must be a string");
+}
+
+/* A carriage return on its own rewrites what a terminal or log shows: only
+ * CRLF is a line break. */
+TEST(validate_string_lone_carriage_return)
+{
+    expect_err1("{\"note\": \"a\\rb\"}", "/note", "control characters");
+    expect_err1("{\"note\": \"a\\r\"}", "/note", "control characters");
+    expect_err1("{\"note\": \"a\\n\\rb\"}", "/note", "control characters");
+    expect_err1("{\"name\": \"a\\r\\n\"}", "/name", "line breaks");
+}
+
+/* An escaped NUL reaches validation as a control character in the field
+ * that holds it (422), never as a shorter string. */
+TEST(validate_escaped_nul_names_the_field)
+{
+    static struct vres r;
+    expect_err1("{\"note\": \"visible\\u0000hidden\"}", "/note", "control characters");
+    expect_err1("{\"name\": \"a\\u0000\"}", "/name", "control characters");
+    expect_err1("{\"status\": \"done\\u0000\"}", "/status", "must be one of");
+    /* an escaped backslash before u0000 is text, not an escape */
+    expect_ok1("{\"note\": \"C:\\\\u0000\"}", &r);
+    ASSERT_STREQ(r.text[0], "C:\\u0000");
+    /* a backslash, then an escaped NUL */
+    expect_err1("{\"note\": \"\\\\\\u0000\"}", "/note", "control characters");
 }
 
 TEST(validate_email)
@@ -466,12 +491,79 @@ TEST(validate_geometry_linestring_ok_and_cleaned)
 {
     static struct vres r;
     expect_ok1("{\"route\": {\"type\": \"LineString\", \"coordinates\": [[13.4, 52.5], [13.5, "
-               "52.6, 34]], \"bbox\": [1, 2, 3, 4], \"crs\": {\"type\": \"name\"}}}",
+               "52.6]], \"bbox\": [1, 2, 3, 4], \"crs\": {\"type\": \"name\", \"properties\": "
+               "{\"name\": \"urn:ogc:def:crs:OGC:1.3:CRS84\"}}}}",
                &r);
     ASSERT_TRUE(r.has_text[0]);
     /* only type and coordinates are kept */
-    ASSERT_STREQ(r.text[0],
-                 "{\"type\":\"LineString\",\"coordinates\":[[13.4,52.5],[13.5,52.6,34]]}");
+    ASSERT_STREQ(r.text[0], "{\"type\":\"LineString\",\"coordinates\":[[13.4,52.5],[13.5,52.6]]}");
+}
+
+/* Builds {"route": {"type": "LineString", "coordinates": [[13.4, 52.5],
+ * [13.5, 52.6]], "crs": <crs>}}. */
+static void route_with_crs(char *out, size_t n, const char *crs)
+{
+    snprintf(out, n,
+             "{\"route\": {\"type\": \"LineString\", \"coordinates\": [[13.4, 52.5], [13.5, 52.6]], "
+             "\"crs\": %s}}",
+             crs);
+}
+
+TEST(validate_geometry_crs_must_be_wgs84)
+{
+    static struct vres r;
+    static const char *const ok[] = {"EPSG:4326", "urn:ogc:def:crs:EPSG::4326",
+                                     "urn:ogc:def:crs:OGC:1.3:CRS84", "epsg:4326"};
+    char json[512], crs[200];
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        snprintf(crs, sizeof crs, "{\"type\": \"name\", \"properties\": {\"name\": \"%s\"}}", ok[i]);
+        route_with_crs(json, sizeof json, crs);
+        expect_ok1(json, &r);
+    }
+    static const char *const bad[] = {
+        "{\"type\": \"name\", \"properties\": {\"name\": \"EPSG:25832\"}}",
+        "{\"type\": \"name\", \"properties\": {\"name\": \"urn:ogc:def:crs:EPSG::25832\"}}",
+        "{\"type\": \"name\", \"properties\": {\"name\": \"EPSG:43260\"}}",
+        "{\"type\": \"name\", \"properties\": {\"name\": \"CRS84x\"}}",
+        "{\"type\": \"name\"}",
+        "{\"type\": \"link\", \"properties\": {\"href\": \"http://x\", \"type\": \"proj4\"}}",
+        "\"EPSG:4326\"",
+        "null",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        route_with_crs(json, sizeof json, bad[i]);
+        expect_err1(json, "/route", "crs");
+    }
+}
+
+/* Heights are refused, not dropped on the way to the database. */
+TEST(validate_geometry_refuses_z)
+{
+    expect_err1("{\"route\": {\"type\": \"LineString\", \"coordinates\": [[13.4, 52.5], [13.5, "
+                "52.6, 34]]}}",
+                "/route", "heights");
+    expect_err1("{\"route\": {\"type\": \"LineString\", \"coordinates\": [[13.4, 52.5, 0], [13.5, "
+                "52.6, 0]]}}",
+                "/route", "heights");
+}
+
+TEST(geojson_position_problem_cases)
+{
+    char err[160];
+    cJSON *j = parse("[[13.4, 52.5], [13.4, 52.5, 1], [13.4], [181, 0], [\"1\", 2], 5, [], "
+                     "[0, 0, 0, 0]]",
+                     err, sizeof err);
+    ASSERT_NOT_NULL(j);
+    const char *why[8];
+    int i = 0;
+    for (const cJSON *c = j->child; c && i < 8; c = c->next)
+        why[i++] = geojson_position_problem(c);
+    cJSON_Delete(j);
+    ASSERT_EQ_INT(i, 8);
+    ASSERT_NULL(why[0]);
+    ASSERT(why[1] && strstr(why[1], "heights"));
+    for (int k = 2; k < 8; k++)
+        ASSERT(why[k] && strstr(why[k], "[longitude, latitude]") && !strstr(why[k], "heights"));
 }
 
 TEST(validate_geometry_rejections)
@@ -948,4 +1040,245 @@ TEST(validate_single_line_strings)
     expect_err1("{\"name\": \"A\\u007fB\"}", "/name", "control characters");
     struct vres r;
     expect_ok1("{\"note\": \"line one\\nline two\"}", &r);
+}
+
+/* ---- strings are whole ---------------------------------------------------- */
+
+/* Asserts the len bytes at text are refused with a message containing want. */
+static void expect_rejected_n(const char *text, size_t len, const char *want)
+{
+    char err[160] = "";
+    cJSON *j = json_parse_strict(text, len, err, sizeof err);
+    if (j) {
+        cJSON_Delete(j);
+        FAIL("json_parse_strict accepted %zu bytes starting %.40s", len, text);
+    }
+    if (!strstr(err, want))
+        FAIL("json_parse_strict(%.40s): message \"%s\" lacks \"%s\"", text, err, want);
+}
+
+/* A raw NUL inside a string used to be copied by cJSON and end the C
+ * string there: "visible\0hidden" was stored as "visible". */
+TEST(json_strict_rejects_raw_nul_in_string)
+{
+    static const char body[] = "{\"name\": \"visible\0hidden\"}";
+    expect_rejected_n(body, sizeof(body) - 1, "control character 0x00");
+    static const char key[] = "{\"na\0me\": \"x\"}";
+    expect_rejected_n(key, sizeof(key) - 1, "control character 0x00");
+}
+
+/* The body is scanned in full: a NUL never makes it a shorter document. */
+TEST(json_strict_rejects_nul_outside_strings)
+{
+    static const char after[] = "{\"a\": 1}\0{\"b\": 2}";
+    expect_rejected_n(after, sizeof(after) - 1, "control character 0x00");
+    static const char trailing[] = "{\"a\": 1}\0";
+    expect_rejected_n(trailing, sizeof(trailing) - 1, "control character 0x00");
+    static const char inside[] = "{\0\"a\": 1}";
+    expect_rejected_n(inside, sizeof(inside) - 1, "control character 0x00");
+}
+
+TEST(json_strict_rejects_raw_control_characters)
+{
+    char text[64];
+    for (int c = 1; c < 0x20; c++) {
+        int n = snprintf(text, sizeof text, "{\"note\": \"a%cb\"}", c);
+        expect_rejected_n(text, (size_t)n, "raw control character");
+    }
+    /* between tokens only JSON white space is allowed */
+    expect_rejected("{\"a\":\x01 1}", "raw control character 0x01");
+    expect_rejected("{\"a\": 1}\x1f", "raw control character 0x1f");
+    expect_rejected("\x0b{\"a\": 1}", "raw control character 0x0b");
+    /* an escaped quote or backslash does not end the string early */
+    expect_rejected("{\"a\": \"\\\"\x02\"}", "raw control character 0x02");
+    expect_rejected("{\"a\": \"\\\\\x03\"}", "raw control character 0x03");
+    /* a backslash cannot escape a raw control character either */
+    expect_rejected("{\"a\": \"\\\x04\"}", "raw control character 0x04");
+}
+
+TEST(json_strict_accepts_json_white_space_and_escapes)
+{
+    char err[160];
+    cJSON *j = parse("\t{\r\n \"a\" :\t\"x\\ty\\nz\\r\\n\\u0001\\u001f\\\"\\\\\"\n}\r\n", err,
+                     sizeof err);
+    ASSERT_NOT_NULL(j);
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "a");
+    int same = cJSON_IsString(a) && strcmp(a->valuestring, "x\ty\nz\r\n\x01\x1f\"\\") == 0;
+    cJSON_Delete(j);
+    ASSERT_TRUE(same);
+}
+
+/* An escaped NUL is kept as a character (U+0001 stands in for it), so the
+ * string keeps its full length and validation names the field. */
+TEST(json_strict_keeps_escaped_nul_as_character)
+{
+    char err[160];
+    cJSON *j = parse("{\"a\": \"visible\\u0000hidden\", \"k\\u0000\": 1}", err, sizeof err);
+    ASSERT_NOT_NULL(j);
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "a");
+    int whole = cJSON_IsString(a) && strcmp(a->valuestring, "visible\x01hidden") == 0;
+    int key = cJSON_GetObjectItemCaseSensitive(j, "k\x01") != NULL;
+    cJSON_Delete(j);
+    ASSERT_TRUE(whole);
+    ASSERT_TRUE(key);
+}
+
+/* ---- nesting -------------------------------------------------------------- */
+
+static char *nested(int depth)
+{
+    char *s = malloc((size_t)depth * 2 + 1);
+    for (int i = 0; i < depth; i++) {
+        s[i] = '[';
+        s[depth + i] = ']';
+    }
+    s[2 * depth] = '\0';
+    return s;
+}
+
+TEST(json_strict_bounds_nesting)
+{
+    char err[160];
+    char *ok = nested(JSON_MAX_DEPTH);
+    cJSON *j = parse(ok, err, sizeof err);
+    free(ok);
+    ASSERT_NOT_NULL(j);
+    cJSON_Delete(j);
+    char *deep = nested(JSON_MAX_DEPTH + 1);
+    j = parse(deep, err, sizeof err);
+    free(deep);
+    ASSERT_NULL(j);
+    ASSERT(strstr(err, "nested deeper") != NULL);
+    /* far deeper than cJSON's own limit: refused by the scan, quickly */
+    char *huge = nested(500000);
+    j = parse(huge, err, sizeof err);
+    free(huge);
+    ASSERT_NULL(j);
+    ASSERT(strstr(err, "nested deeper") != NULL);
+    /* brackets inside strings do not count */
+    char text[300];
+    memset(text, 0, sizeof text);
+    strcpy(text, "{\"a\": \"");
+    memset(text + 7, '[', 200);
+    strcat(text, "\"}");
+    j = parse(text, err, sizeof err);
+    ASSERT_NOT_NULL(j);
+    cJSON_Delete(j);
+}
+
+/* ---- linear time ---------------------------------------------------------- */
+
+#include <time.h>
+
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* {"k0":0,...} with n distinct three-character keys (base 62) and, when
+ * dup, the first key once more at the end. Under 1 MiB for 120,000. */
+static char *many_keys(int n, int dup, size_t *len)
+{
+    static const char a[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    char *b = malloc((size_t)n * 9 + 16);
+    size_t o = 0;
+    b[o++] = '{';
+    for (int i = 0; i < n + dup; i++) {
+        int k = i < n ? i : 0;
+        if (i)
+            b[o++] = ',';
+        b[o++] = '"';
+        b[o++] = a[(k / 3844 + 36) % 62]; /* upper case: no field name */
+        b[o++] = a[k / 62 % 62];
+        b[o++] = a[k % 62];
+        b[o++] = '"';
+        b[o++] = ':';
+        b[o++] = '0';
+    }
+    b[o++] = '}';
+    *len = o;
+    return b;
+}
+
+/* A 1 MiB body with 120,000 keys used to take seconds (the duplicate check
+ * compared every key with every earlier one). Refusing it must stay far
+ * below the 50 ms of the contract; the bound here leaves room for
+ * sanitizers and a busy machine. */
+TEST(json_strict_120k_keys_linear)
+{
+    size_t len;
+    char *body = many_keys(120000, 0, &len);
+    ASSERT(len <= 1024 * 1024);
+    char err[160];
+    double t0 = seconds();
+    cJSON *j = json_parse_strict(body, len, err, sizeof err);
+    struct pool *pool = pool_new();
+    cJSON *errors = cJSON_CreateArray();
+    struct value out[NFIELDS];
+    size_t nout = 0;
+    int nerr = j ? validate_body(fields, NFIELDS, j, 1, pool, errors, out, &nout) : -1;
+    double unknown = seconds() - t0;
+    int listed = cJSON_GetArraySize(errors);
+    cJSON_Delete(errors);
+    cJSON_Delete(j);
+    pool_free(pool);
+    free(body);
+
+    body = many_keys(120000, 1, &len);
+    t0 = seconds();
+    cJSON *d = json_parse_strict(body, len, err, sizeof err);
+    double duplicate = seconds() - t0;
+    cJSON_Delete(d);
+    free(body);
+
+    printf("    120,000 keys: unknown fields refused in %.1f ms, duplicate key in %.1f ms\n",
+           unknown * 1e3, duplicate * 1e3);
+    /* every key is unknown, and the required name is missing */
+    ASSERT_EQ_INT(nerr, 120001);
+    ASSERT_EQ_INT(listed, VALIDATE_MAX_ERRORS);
+    ASSERT_NULL(d);
+    ASSERT(strstr(err, "duplicate key \"A00\"") != NULL);
+    ASSERT(unknown < 0.2);
+    ASSERT(duplicate < 0.2);
+}
+
+/* Many mid-sized objects (the GIS import's features) stay linear too. */
+TEST(json_strict_many_objects_linear)
+{
+    size_t cap = 4000000, o = 0;
+    char *b = malloc(cap);
+    o += (size_t)snprintf(b + o, cap - o, "[");
+    for (int i = 0; i < 10000; i++) {
+        o += (size_t)snprintf(b + o, cap - o, "%s{", i ? "," : "");
+        for (int k = 0; k < 20; k++)
+            o += (size_t)snprintf(b + o, cap - o, "%s\"p%d\":%d", k ? "," : "", k, i);
+        b[o++] = '}';
+    }
+    b[o++] = ']';
+    char err[160];
+    double t0 = seconds();
+    cJSON *j = json_parse_strict(b, o, err, sizeof err);
+    double dt = seconds() - t0;
+    free(b);
+    int ok = j != NULL;
+    cJSON_Delete(j);
+    ASSERT_TRUE(ok);
+    ASSERT(dt < 0.5);
+}
+
+TEST(validate_lists_at_most_max_errors)
+{
+    char *body = malloc(4096);
+    size_t o = (size_t)snprintf(body, 4096, "{\"name\": \"x\"");
+    for (int i = 0; i < 150; i++)
+        o += (size_t)snprintf(body + o, 4096 - o, ", \"u%d\": 1", i);
+    snprintf(body + o, 4096 - o, "}");
+    static struct vres r;
+    run(body, 1, &r);
+    free(body);
+    ASSERT_EQ_INT(r.nerr, 150);
+    ASSERT_EQ_INT(r.nerrors, VALIDATE_MAX_ERRORS);
+    ASSERT_EQ_UINT(r.nout, 1);
 }

@@ -390,6 +390,87 @@ def t_dry_run(srv, fx):
               "dry_run=maybe accepted")
 
 
+def t_import_update_cross_field(srv, fx):
+    """An import that changes a stored segment applies the segment's
+    cross-field rules as a PATCH does, with the stored value standing in for
+    the side the file leaves out."""
+    pid = fx.project("XF")
+    lot = fx.lot(pid, fx.a)
+    s = fx.segment(lot, project=pid, planned_start="2026-05-01", planned_end="2026-06-30")
+    coords = s["geometry"]["coordinates"]
+    cases = (({"planned_end": "2026-04-30"}, "planned_end before the stored planned_start"),
+             ({"planned_start": "2026-07-01"}, "planned_start after the stored planned_end"),
+             ({"planned_start": "2026-07-01", "planned_end": "2026-03-01"}, "both, reversed"))
+    with Unchanged(srv, "import updates with planned_end before planned_start"):
+        for props, what in cases:
+            for dry in (False, True):
+                r = import_doc(srv, pid, fc([line(s["code"], coords, **props)]), dry_run=dry)
+                check_problem(r, 422, "import update (%s%s)" % (what, ", dry run" if dry else ""))
+                ptrs = [e.get("pointer", "") for e in (r.json or {}).get("errors") or []]
+                check(any(p.startswith("/features/0/properties/planned_") for p in ptrs),
+                      "%s: the error does not name the feature's dates: %r" % (what, ptrs))
+    got = srv.get("/segments/%d" % s["id"], MANAGER).json
+    check((got["planned_start"], got["planned_end"]) == ("2026-05-01", "2026-06-30"),
+          "a refused import changed the dates: %r" % got)
+    # the same rule on create
+    with Unchanged(srv, "import create with planned_end before planned_start"):
+        r = import_doc(srv, pid, fc([line(unique("XF-S"), coords, kind="trench",
+                                          planned_start="2026-05-01", planned_end="2026-04-01")]))
+        check_problem(r, 422, "import create with reversed dates")
+    # a consistent change goes through
+    r = import_doc(srv, pid, fc([line(s["code"], coords, planned_end="2026-07-31")]))
+    check(r.status == 200 and r.json.get("updated") == 1, "import of a consistent planned_end: %r" % r)
+    got = srv.get("/segments/%d" % s["id"], MANAGER).json
+    check((got["planned_start"], got["planned_end"]) == ("2026-05-01", "2026-07-31"),
+          "the consistent import did not arrive: %r" % got)
+
+
+def t_import_crs_and_z(srv, fx):
+    """Coordinates in another system than WGS84 and heights are refused with
+    the feature and member named, never stored as if they were longitude and
+    latitude, and never silently cut."""
+    pid, lot = _fresh_project_with_lot(srv, fx, "CRS")
+    utm = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}}
+    geom_crs = point("node", "C-N0", 13.0, 52.0, kind="pop")
+    geom_crs["geometry"]["crs"] = utm
+    seg_crs = line("C-S0", [[13.0, 52.0], [13.01, 52.0]], kind="trench", lot=lot)
+    seg_crs["geometry"]["crs"] = {"type": "name", "properties": {"name": "EPSG:31467"}}
+    feat_crs = point("node", "C-N1", 13.0, 52.0, kind="pop")
+    feat_crs["crs"] = utm
+    z_point = point("node", "C-N2", 13.0, 52.0, kind="pop")
+    z_point["geometry"]["coordinates"] = [13.0, 52.0, 35.2]
+    z_line = line("C-S1", [[13.0, 52.0, 35.2], [13.01, 52.0, 36.0]], kind="trench", lot=lot)
+    good = point("node", "C-N9", 13.0, 52.0, kind="pop")
+    expected = {0: "/features/0/geometry/crs", 1: "/features/1/geometry/crs", 2: "/features/2/crs",
+                3: "/features/3/geometry/coordinates", 4: "/features/4/geometry/coordinates"}
+    with Unchanged(srv, "imports with a foreign crs or heights"):
+        for dry in (False, True):
+            r = import_doc(srv, pid, fc([geom_crs, seg_crs, feat_crs, z_point, z_line, good]), dry_run=dry)
+            check_problem(r, 422, "crs and z%s" % (" (dry run)" if dry else ""))
+            errs = (r.json or {}).get("errors") or []
+            got = {}
+            for e in errs:
+                got.setdefault(e.get("index"), []).append(e.get("pointer"))
+            for idx, ptr in expected.items():
+                check(ptr in got.get(idx, []), "feature %d: no error at %s (errors %r)" % (idx, ptr, errs))
+            check(5 not in got, "the good feature is listed: %r" % got.get(5))
+            for e in errs:
+                if e.get("index") in (3, 4):
+                    check("height" in (e.get("detail") or ""), "z refused without saying so: %r" % e)
+        # only WGS84 passes: "4326" inside another code is not WGS84
+        for name in ("EPSG:43260", "EPSG:25832", "urn:ogc:def:crs:OGC:1.3:CRS84x"):
+            r = import_doc(srv, pid, dict(fc([good]), crs={"type": "name", "properties": {"name": name}}))
+            check_problem(r, 422, "FeatureCollection crs %s" % name, pointer="/crs")
+    check(counts(srv, pid) == {"nodes": 0, "segments": 0, "premises": 0}, "a refused import stored rows")
+    # WGS84 named explicitly is fine, on the collection and on a geometry
+    ok_line = line("C-S2", [[13.0, 52.0], [13.01, 52.0]], kind="trench", lot=lot)
+    ok_line["geometry"]["crs"] = {"type": "name", "properties": {"name": "EPSG:4326"}}
+    doc = dict(fc([good, ok_line]), crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}})
+    with Unchanged(srv, "dry run of a WGS84 import"):
+        r = import_doc(srv, pid, doc, dry_run=True)
+    check(r.status == 200 and r.json.get("created") == 2, "WGS84 named explicitly: %r" % r)
+
+
 # --------------------------------------------------------------------- speed
 
 
@@ -530,5 +611,7 @@ TESTS = [
     ("gis: re-importing an older export keeps passed premises", t_reimport_keeps_progress),
     ("gis: export of features without location imports again", t_roundtrip_without_location),
     ("gis: ?dry_run=true counts and changes nothing", t_dry_run),
+    ("gis: import updates apply the cross-field rules against stored values", t_import_update_cross_field),
+    ("gis: a crs other than WGS84, and heights, are refused by feature", t_import_crs_and_z),
     ("gis: import speed >= 20,000 features, /healthz < 100 ms meanwhile", t_import_speed),
 ]
