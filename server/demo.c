@@ -47,7 +47,7 @@ static int exec(struct db *db, struct pool *pool, const char *sql, struct db_par
                 long long *id)
 {
     struct db_rows *rows;
-    int rc = db_exec(db, pool, sql, p, n, &rows);
+    enum db_rc rc = db_exec(db, pool, sql, p, n, &rows);
     if (rc != DB_OK) {
         fprintf(stderr, "demo: %s\n", db_error(db));
         return -1;

@@ -378,7 +378,7 @@ static int cmd_user_add(const struct config *cfg, int argc, char **argv)
     struct db_param p[] = {DB_TEXTP(email), DB_TEXTP(name), DB_TEXTP(role),
                            contractor ? DB_INTP(atoll(contractor)) : DB_NULLP, DB_TEXTP(hash)};
     struct db_rows *rows;
-    int rc = db_begin(db);
+    enum db_rc rc = db_begin(db);
     if (rc == DB_OK)
         rc = db_exec(db, pool,
                      "INSERT INTO users (email, name, role, contractor_id, password_hash) "
@@ -434,7 +434,7 @@ static int cmd_token_issue(const struct config *cfg, int argc, char **argv)
     struct db_param p[] = {DB_TEXTP(name ? name : "issued by fibertrackd"),
                            DB_BLOBP(hash, sizeof(hash)), DB_TEXTP(prefix), DB_TEXTP(email)};
     struct db_rows *rows;
-    int rc = db_exec(db, pool,
+    enum db_rc rc = db_exec(db, pool,
                      "INSERT INTO tokens (user_id, name, hash, prefix) "
                      "SELECT id, ?, ?, ? FROM users WHERE email = ? AND active = 1",
                      p, 4, &rows);

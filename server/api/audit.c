@@ -23,7 +23,7 @@ static const char *json_text(struct req *r, const cJSON *j)
     return copy;
 }
 
-int audit_write(struct req *r, const char *action, const char *entity, long long entity_id,
+enum db_rc audit_write(struct req *r, const char *action, const char *entity, long long entity_id,
                 const cJSON *before, const cJSON *after)
 {
     const char *b = json_text(r, before), *a = json_text(r, after);

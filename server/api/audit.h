@@ -3,6 +3,7 @@
 #ifndef FT_AUDIT_H
 #define FT_AUDIT_H
 
+#include "db/db.h"
 #include "http/request.h"
 
 struct cJSON;
@@ -10,7 +11,7 @@ struct resource;
 
 /* Writes an entry for the current user and request. before/after may be
  * NULL; they are not consumed. Returns a db result code. */
-int audit_write(struct req *r, const char *action, const char *entity, long long entity_id,
+enum db_rc audit_write(struct req *r, const char *action, const char *entity, long long entity_id,
                 const struct cJSON *before, const struct cJSON *after)
     __attribute__((warn_unused_result));
 

@@ -44,10 +44,9 @@ const struct resource tokens_resource = {
     .deletable = 1,
 };
 
-/* Inserts a token for user_id; fills text and returns the new id, or a
- * negative db result code. */
-static long long token_insert(struct req *r, long long user_id, const char *name,
-                              const char *expires_at, char text[TOKEN_TEXT_LEN])
+/* Inserts a token for user_id; fills text and *id. Returns a db result code. */
+static enum db_rc token_insert(struct req *r, long long user_id, const char *name,
+                               const char *expires_at, char text[TOKEN_TEXT_LEN], long long *id)
 {
     unsigned char hash[TOKEN_HASH_LEN];
     char prefix[13];
@@ -57,11 +56,12 @@ static long long token_insert(struct req *r, long long user_id, const char *name
     struct db_param p[] = {DB_INTP(user_id), DB_TEXTP(name), DB_BLOBP(hash, sizeof(hash)),
                            DB_TEXTP(prefix), expires_at ? DB_TEXTP(expires_at) : DB_NULLP};
     struct db_rows *rows;
-    int rc = db_exec(r->db, r->pool,
+    enum db_rc rc = db_exec(r->db, r->pool,
                      "INSERT INTO tokens (user_id, name, hash, prefix, expires_at) "
                      "VALUES (?, ?, ?, ?, ?)",
                      p, 5, &rows);
-    return rc == DB_OK ? (long long)rows->insert_id : -rc;
+    *id = rc == DB_OK ? (long long)rows->insert_id : 0;
+    return rc;
 }
 
 /* Proxies whose X-Forwarded-For is believed; set once before serving. */
@@ -96,7 +96,7 @@ static int too_many(struct req *r, const char *email, const char *addr)
     struct db_param p[] = {DB_TEXTP(email), DB_TEXTP(email), DB_INTP(LOGIN_WINDOW_MIN),
                            DB_INTP(LOGIN_WINDOW_MIN), DB_TEXTP(addr), DB_INTP(LOGIN_WINDOW_MIN)};
     struct db_rows *rows;
-    int rc = db_exec(r->db, r->pool,
+    enum db_rc rc = db_exec(r->db, r->pool,
                      "SELECT COALESCE(SUM(email = ?), 0), COUNT(*), "
                      "COALESCE(TIMESTAMPDIFF(SECOND, NOW(3), "
                      "  MIN(IF(email = ?, at, NULL)) + INTERVAL ? MINUTE), 0), "
@@ -144,7 +144,7 @@ int auth_login(struct req *r)
 
     struct db_param p[] = {DB_TEXTP(email->valuestring)};
     struct db_rows *rows;
-    int rc = db_exec(r->db, r->pool,
+    enum db_rc rc = db_exec(r->db, r->pool,
                      "SELECT id, password_hash FROM users WHERE email = ? AND active = 1", p, 1,
                      &rows);
     if (rc != DB_OK)
@@ -180,9 +180,9 @@ int auth_login(struct req *r)
         return reply_db(r, rc);
     }
     snprintf(expires, sizeof(expires), "%s", db_cell(exp, 0, 0));
-    long long tid = token_insert(r, uid, "sign-in", expires, text);
+    long long tid;
     cJSON *user = NULL;
-    rc = tid < 0 ? (int)-tid : DB_OK;
+    rc = token_insert(r, uid, "sign-in", expires, text, &tid);
     if (rc == DB_OK) {
         /* The audit entry names the user who signed in. */
         r->user.id = uid;
@@ -220,7 +220,7 @@ int auth_login(struct req *r)
 int auth_logout(struct req *r)
 {
     struct db_param p[] = {DB_INTP(r->user.token_id)};
-    int rc = db_exec(r->db, r->pool,
+    enum db_rc rc = db_exec(r->db, r->pool,
                      "UPDATE tokens SET revoked_at = NOW(3), version = version + 1, "
                      "updated_at = NOW(3) WHERE id = ? AND revoked_at IS NULL",
                      p, 1, NULL);
@@ -266,7 +266,7 @@ int tokens_create(struct req *r)
     cJSON_Delete(errors);
     struct db_param p[] = {DB_INTP(user_id), expires ? DB_TEXTP(expires) : DB_TEXTP("9999-01-01")};
     struct db_rows *rows;
-    int rc = db_exec(r->db, r->pool,
+    enum db_rc rc = db_exec(r->db, r->pool,
                      "SELECT id, ? > NOW(3) FROM users WHERE id = ? AND active = 1",
                      (struct db_param[]){p[1], p[0]}, 2, &rows);
     if (rc != DB_OK)
@@ -281,9 +281,10 @@ int tokens_create(struct req *r)
     cJSON_Delete(errors);
 
     char text[TOKEN_TEXT_LEN];
-    long long id = token_insert(r, user_id, name, expires, text);
-    if (id < 0)
-        return reply_db(r, (int)-id);
+    long long id;
+    rc = token_insert(r, user_id, name, expires, text, &id);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
     cJSON *tok;
     rc = resource_load(r, &tokens_resource, id, 0, &tok);
     if (rc == DB_OK && tok)
@@ -314,7 +315,7 @@ int tokens_revoke(struct req *r)
     if (st)
         return st;
     struct db_param p[] = {DB_INTP(id)};
-    int rc = db_exec(r->db, r->pool,
+    enum db_rc rc = db_exec(r->db, r->pool,
                      "UPDATE tokens SET revoked_at = COALESCE(revoked_at, NOW(3)), "
                      "version = version + 1, updated_at = NOW(3) WHERE id = ?",
                      p, 1, NULL);

@@ -69,7 +69,7 @@ static int segment_consequences(struct req *r, long long id, const char *date)
         date = day;
     }
     struct db_param p[] = {DB_TEXTP(date), DB_TEXTP(date), DB_INTP(id)};
-    int rc = db_exec(r->db, r->pool,
+    enum db_rc rc = db_exec(r->db, r->pool,
                      "UPDATE segments SET "
                      "actual_start = IF(status NOT IN ('planned', 'permitted'), "
                      "COALESCE(actual_start, ?), actual_start), "
@@ -106,7 +106,7 @@ static int segment_consequences(struct req *r, long long id, const char *date)
                    u, 2, NULL);
 }
 
-int segment_after_write(struct req *r, long long id, const cJSON *before)
+enum db_rc segment_after_write(struct req *r, long long id, const cJSON *before)
 {
     (void)before;
     return segment_consequences(r, id, NULL);
@@ -127,7 +127,7 @@ static int load_segment(struct req *r, long long id, struct seg_row *s, int *fou
     struct db_rows *rows;
     struct db_param p[] = {DB_INTP(id), DB_INTP(r->user.role == ROLE_CONTRACTOR),
                            DB_INTP(r->user.contractor_id)};
-    int rc = db_exec(r->db, r->pool,
+    enum db_rc rc = db_exec(r->db, r->pool,
                      "SELECT s.id, s.status, s.planned_length_m, s.built_length_m, l.contractor_id, "
                      "COALESCE(l.auto_approve, 0) FROM segments s LEFT JOIN lots l ON l.id = s.lot_id "
                      "WHERE s.id = ? AND (? = 0 OR l.contractor_id = ?) FOR UPDATE",
@@ -318,7 +318,7 @@ static int load_submitted(struct req *r, long long *id, struct seg_row *seg,
     *id = parse_id(req_param(r, 0));
     struct db_rows *rows;
     struct db_param p[] = {DB_INTP(*id)};
-    int rc = db_exec(r->db, r->pool,
+    enum db_rc rc = db_exec(r->db, r->pool,
                      "SELECT state, segment_id, status, built_length_m, report_date, "
                      "note IS NOT NULL AND note <> '' FROM progress_reports WHERE id = ? FOR UPDATE",
                      p, 1, &rows);

@@ -6,6 +6,7 @@
 
 #include <cJSON.h>
 
+#include "db/db.h"
 #include "http/request.h"
 
 struct resource;
@@ -16,6 +17,6 @@ int progress_approve(struct req *r);
 int progress_reject(struct req *r);
 
 /* The segments resource's after_write hook. */
-int segment_after_write(struct req *r, long long id, const cJSON *before);
+enum db_rc segment_after_write(struct req *r, long long id, const cJSON *before);
 
 #endif

@@ -150,7 +150,7 @@ static int load_codes(struct import *im, const char *table, struct idmap **out)
     sbuf_add(&sql, " WHERE project_id = ?");
     struct db_param p[] = {DB_INTP(im->project_id)};
     struct db_rows *rows;
-    int rc = db_exec(im->r->db, pool, sql.s, p, 1, &rows);
+    enum db_rc rc = db_exec(im->r->db, pool, sql.s, p, 1, &rows);
     if (rc == DB_OK) {
         idmap_free(*out);
         *out = idmap_new(rows->nrows);
@@ -226,7 +226,7 @@ static int load_stored(struct import *im, int l)
     sbuf_add(&sql, ly->table);
     sbuf_add(&sql, " WHERE project_id = ?");
     struct db_param p[] = {DB_INTP(im->project_id)};
-    int rc = db_exec(im->r->db, im->stored_pool, sql.s, p, 1, &im->stored[l]);
+    enum db_rc rc = db_exec(im->r->db, im->stored_pool, sql.s, p, 1, &im->stored[l]);
     if (rc != DB_OK)
         return rc;
     im->stored_row[l] = idmap_new(im->stored[l]->nrows);
@@ -549,7 +549,7 @@ static int insert_batch(struct import *im, int l, struct item **batch, int count
             return DB_ERROR;
         }
     }
-    int rc = db_exec(im->r->db, pool, sql.s, p, (size_t)count * (size_t)(n + 1), NULL);
+    enum db_rc rc = db_exec(im->r->db, pool, sql.s, p, (size_t)count * (size_t)(n + 1), NULL);
     pool_free(pool);
     return rc;
 }
@@ -586,7 +586,7 @@ static int update_item(struct import *im, struct item *it, int *changed)
     p[n] = DB_INTP(it->id);
     memcpy(&p[n + 1], p, sizeof(struct db_param) * (size_t)n);
     struct db_rows *rows;
-    int rc = db_exec(im->r->db, pool, sql.s, p, (size_t)(2 * n + 1), &rows);
+    enum db_rc rc = db_exec(im->r->db, pool, sql.s, p, (size_t)(2 * n + 1), &rows);
     *changed = rc == DB_OK && rows->affected > 0;
     pool_free(pool);
     return rc;
@@ -663,7 +663,7 @@ static int project_exists(struct req *r, long long id, int *exists)
 {
     struct db_rows *rows;
     struct db_param p[] = {DB_INTP(id)};
-    int rc = db_exec(r->db, r->pool, "SELECT code FROM projects WHERE id = ? FOR UPDATE", p, 1,
+    enum db_rc rc = db_exec(r->db, r->pool, "SELECT code FROM projects WHERE id = ? FOR UPDATE", p, 1,
                      &rows);
     *exists = rc == DB_OK && rows->nrows == 1;
     return rc;
@@ -846,7 +846,7 @@ int gis_export(struct req *r)
     long long id = parse_id(req_param(r, 0));
     struct db_rows *rows;
     struct db_param pid[] = {DB_INTP(id)};
-    int rc = db_exec(r->db, r->pool, "SELECT code FROM projects WHERE id = ?", pid, 1, &rows);
+    enum db_rc rc = db_exec(r->db, r->pool, "SELECT code FROM projects WHERE id = ?", pid, 1, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
     if (!id || rows->nrows == 0)

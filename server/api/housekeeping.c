@@ -53,7 +53,7 @@ static unsigned long long purge_one(struct db *db, struct pool *pool, const stru
             usleep(HK_PAUSE_MS * 1000);
         struct db_param params[] = {DB_INTP(p->age), DB_INTP(HK_BATCH)};
         struct db_rows *rows;
-        int rc = db_exec(db, pool, p->sql, params, 2, &rows);
+        enum db_rc rc = db_exec(db, pool, p->sql, params, 2, &rows);
         if (rc != DB_OK) {
             /* A lock wait, a conflict with another instance's purge, or a
              * lost connection: the next run tries again. */

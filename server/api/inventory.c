@@ -66,7 +66,7 @@ static void check_order(const cJSON *m, const char *first, const char *second, c
         validation_error(errors, second, "must not be before the start date");
 }
 
-static int project_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
+static enum db_rc project_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
 {
     (void)r;
     (void)before;
@@ -144,7 +144,7 @@ static const struct field node_fields[] = {
     FIELDS_STAMPS,
 };
 
-static int location_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
+static enum db_rc location_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
 {
     (void)r;
     (void)before;
@@ -198,7 +198,7 @@ static const struct field segment_fields[] = {
     FIELDS_STAMPS,
 };
 
-static int segment_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
+static enum db_rc segment_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
 {
     (void)r;
     check_order(m, "planned_start", "planned_end", errors);
@@ -254,7 +254,7 @@ static const struct field premise_fields[] = {
     FIELDS_STAMPS,
 };
 
-static int premise_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
+static enum db_rc premise_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
 {
     const char *st = str(m, "status");
     const char *reason = str(m, "exclusion_reason");
@@ -287,7 +287,7 @@ static const struct field user_fields[] = {
     FIELDS_STAMPS,
 };
 
-static int user_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
+static enum db_rc user_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
 {
     (void)r;
     (void)before;

@@ -85,7 +85,7 @@ int meta_healthz(struct req *r)
 int meta_readyz(struct req *r)
 {
     struct db_rows *rows;
-    int rc = db_exec(r->db, r->pool, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+    enum db_rc rc = db_exec(r->db, r->pool, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
                      NULL, 0, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);

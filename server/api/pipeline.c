@@ -21,8 +21,9 @@
 
 #define MAX_ATTEMPTS 5
 
-int reply_db(struct req *r, int rc)
+int reply_db(struct req *r, enum db_rc rc)
 {
+    /* No default: a new result code must be given its answer here. */
     switch (rc) {
     case DB_OK:
         return r->status;
@@ -37,9 +38,10 @@ int reply_db(struct req *r, int rc)
         return reply_problem(r, 409, "the object is still referenced by other objects");
     case DB_CONSTRAINT:
         return reply_problem(r, 422, "a value is out of the range the database accepts");
-    default:
-        return reply_problem(r, 500, "internal error (request %s)", r->request_id);
+    case DB_ERROR:
+        break;
     }
+    return reply_problem(r, 500, "internal error (request %s)", r->request_id);
 }
 
 /* Resolves the bearer token into r->user. Returns 0, or the error status. */
@@ -57,7 +59,7 @@ static int authenticate(struct req *r)
     cred_token_hash(tok, hash);
     struct db_param p[] = {DB_BLOBP(hash, sizeof(hash))};
     struct db_rows *rows;
-    int rc = db_exec(r->db, r->pool,
+    enum db_rc rc = db_exec(r->db, r->pool,
                      "SELECT t.id, u.id, u.role, u.contractor_id, u.name, u.email, "
                      "t.last_used_at IS NULL OR t.last_used_at < NOW(3) - INTERVAL 60 SECOND "
                      "FROM tokens t JOIN users u ON u.id = t.user_id "
@@ -166,7 +168,7 @@ static int idem_claim(struct req *r, struct idem *id)
     for (int attempt = 0; attempt < 3; attempt++) {
         struct db_param ins[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key),
                                  DB_BLOBP(id->hash, sizeof(id->hash))};
-        int rc = db_exec(r->db, r->pool,
+        enum db_rc rc = db_exec(r->db, r->pool,
                          "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, "
                          "owner_conn, owner_node, owner_boot) VALUES (?, ?, ?, 'running', "
                          "CONNECTION_ID(), " IDEM_NODE ", " IDEM_BOOT ")",
@@ -267,7 +269,7 @@ static int idem_store(struct req *r)
 static void idem_release(struct req *r)
 {
     struct db_param p[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key)};
-    int rc = db_exec(r->db, r->pool,
+    enum db_rc rc = db_exec(r->db, r->pool,
                      "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? "
                      "AND state = 'running'",
                      p, 2, NULL);
@@ -294,7 +296,7 @@ static void run_write(struct req *r, struct idem *id)
 {
     for (int attempt = 1;; attempt++) {
         reset_reply(r);
-        int rc = db_begin(r->db);
+        enum db_rc rc = db_begin(r->db);
         if (rc != DB_OK) {
             reply_db(r, rc);
         } else {

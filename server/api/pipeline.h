@@ -5,6 +5,7 @@
 #ifndef FT_PIPELINE_H
 #define FT_PIPELINE_H
 
+#include "db/db.h"
 #include "http/request.h"
 
 /* The http layer's submit hook: queues r for a DB worker. */
@@ -12,7 +13,7 @@ int pipeline_submit(struct req *r);
 
 /* Turns a db_* result code into a reply (503, 409, 422, 500), or marks the
  * request for a retry of its whole transaction. Returns the status. */
-int reply_db(struct req *r, int rc);
+int reply_db(struct req *r, enum db_rc rc);
 
 /* Seconds a request may wait in the queue before it is answered 503. */
 #define PIPELINE_QUEUE_DEADLINE 20.0

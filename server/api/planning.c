@@ -78,7 +78,7 @@ static double num(const cJSON *o, const char *name)
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
-static int invoice_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
+static enum db_rc invoice_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
 {
     (void)before;
     if (num(m, "eligible_cents") > num(m, "net_cents"))
@@ -96,7 +96,7 @@ static int invoice_check(struct req *r, const cJSON *before, const cJSON *m, cJS
     if (cJSON_IsNumber(lot) && cJSON_IsNumber(contractor)) {
         struct db_rows *rows;
         struct db_param p[] = {DB_INTP((long long)lot->valuedouble)};
-        int rc = db_exec(r->db, r->pool, "SELECT contractor_id FROM lots WHERE id = ?", p, 1, &rows);
+        enum db_rc rc = db_exec(r->db, r->pool, "SELECT contractor_id FROM lots WHERE id = ?", p, 1, &rows);
         if (rc != DB_OK)
             return rc;
         if (rows->nrows == 1 && db_cell(rows, 0, 0) &&

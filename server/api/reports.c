@@ -236,7 +236,7 @@ static int build_bounded(struct req *r, const char *name,
     }
     double t0 = clock_mono();
     int st;
-    int rc = db_begin(r->db);
+    enum db_rc rc = db_begin(r->db);
     if (rc == DB_OK) {
         st = build(r, id, a);
         db_rollback(r->db);

@@ -137,7 +137,7 @@ static cJSON *row_json(const struct resource *res, const struct db_rows *rows, s
     return o;
 }
 
-int resource_load(struct req *r, const struct resource *res, long long id, int for_update,
+enum db_rc resource_load(struct req *r, const struct resource *res, long long id, int for_update,
                   cJSON **out)
 {
     struct sbuf sql;
@@ -152,7 +152,7 @@ int resource_load(struct req *r, const struct resource *res, long long id, int f
     if (for_update)
         sbuf_add(&sql, " FOR UPDATE");
     struct db_rows *rows;
-    int rc = db_exec(r->db, r->pool, sql.s, p, np, &rows);
+    enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, np, &rows);
     if (rc == DB_OK && rows->nrows == 1)
         *out = row_json(res, rows, 0, NULL);
     return rc;
@@ -337,7 +337,7 @@ int resource_list(struct req *r)
     p[np++] = DB_INTP(limit + 1);
 
     struct db_rows *rows;
-    int rc = db_exec(r->db, r->pool, sql.s, p, np, &rows);
+    enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, np, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
     cJSON *out = cJSON_CreateObject();
@@ -395,7 +395,7 @@ static int check_refs(struct req *r, const struct resource *res, const struct va
         sbuf_add(&sql, " WHERE id = ?");
         struct db_rows *rows;
         struct db_param p[] = {DB_INTP(vals[i].i)};
-        int rc = db_exec(r->db, r->pool, sql.s, p, 1, &rows);
+        enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, 1, &rows);
         if (rc != DB_OK)
             return rc;
         if (rows->nrows == 0)
@@ -553,7 +553,7 @@ int resource_create(struct req *r)
     sbuf_add(&sql, ph.s);
     sbuf_add(&sql, ")");
     struct db_rows *rows;
-    int rc = db_exec(r->db, r->pool, sql.s, p, nv, &rows);
+    enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, nv, &rows);
     if (rc != DB_OK)
         return write_failed(r, res, rc);
     long long id = (long long)rows->insert_id;
@@ -671,7 +671,7 @@ int resource_update(struct req *r)
     }
     sbuf_add(&sql, "version = version + 1, updated_at = NOW(3) WHERE id = ?");
     p[nv] = DB_INTP(id);
-    int rc = db_exec(r->db, r->pool, sql.s, p, nv + 1, NULL);
+    enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, nv + 1, NULL);
     cJSON *after = NULL;
     if (rc == DB_OK && res->after_write)
         rc = res->after_write(r, id, before);
@@ -711,7 +711,7 @@ int resource_delete(struct req *r)
     sbuf_add(&sql, res->table);
     sbuf_add(&sql, " WHERE id = ?");
     struct db_param p[] = {DB_INTP(id)};
-    int rc = db_exec(r->db, r->pool, sql.s, p, 1, NULL);
+    enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, 1, NULL);
     if (rc == DB_FOREIGN_KEY) {
         cJSON_Delete(before);
         return reply_problem(r, 409, "the %s is still referenced by other objects; remove or "

@@ -11,6 +11,7 @@
 #include <cJSON.h>
 #include <stddef.h>
 
+#include "db/db.h"
 #include "domain/fields.h"
 #include "http/request.h"
 
@@ -43,11 +44,11 @@ struct resource {
     /* Cross-field rules, run in the transaction on the object as it would
      * be stored (before is NULL on create). Appends {pointer, detail} to
      * errors; returns a db result code. */
-    int (*check)(struct req *r, const cJSON *before, const cJSON *merged, cJSON *errors);
+    enum db_rc (*check)(struct req *r, const cJSON *before, const cJSON *merged, cJSON *errors);
     /* Consequences of a stored change that the server itself makes, in the
      * same transaction, before the row is read back (before is NULL on
      * create). Returns a db result code. */
-    int (*after_write)(struct req *r, long long id, const cJSON *before);
+    enum db_rc (*after_write)(struct req *r, long long id, const cJSON *before);
 };
 
 /* Route handlers: the route's data is the struct resource. */
@@ -59,7 +60,7 @@ int resource_delete(struct req *r);
 
 /* Reads one row as JSON (honouring the caller's scope). Returns a db result
  * code; *out is NULL when there is no such row. The caller frees *out. */
-int resource_load(struct req *r, const struct resource *res, long long id, int for_update,
+enum db_rc resource_load(struct req *r, const struct resource *res, long long id, int for_update,
                   cJSON **out);
 /* Locks the row named by path parameter 0 for a change and checks
  * If-Match with the strong comparison. Returns 0 with *before set (caller

@@ -138,7 +138,7 @@ toolong:
 
 /* ---- errors ---- */
 
-static int classify(unsigned err)
+static enum db_rc classify(unsigned err)
 {
     switch (err) {
     case 0:
@@ -195,11 +195,11 @@ static void cache_clear(struct db *db)
 
 /* Records an error; a lost connection is dropped so the next job reconnects
  * and re-prepares. */
-static int fail(struct db *db, unsigned err, const char *msg)
+static enum db_rc fail(struct db *db, unsigned err, const char *msg)
 {
     db->nerr = (int)err;
     snprintf(db->err, sizeof(db->err), "%u: %s", err, msg);
-    int rc = classify(err);
+    enum db_rc rc = classify(err);
     if (rc == DB_GONE && db->mysql) {
         cache_clear(db);
         mysql_close(db->mysql);
@@ -381,7 +381,7 @@ static void stmt_forget(struct db *db, const char *sql)
     }
 }
 
-static int fetch_rows(struct db *db, MYSQL_STMT *st, struct pool *pool, struct db_rows *out)
+static enum db_rc fetch_rows(struct db *db, MYSQL_STMT *st, struct pool *pool, struct db_rows *out)
 {
     MYSQL_RES *meta = mysql_stmt_result_metadata(st);
     if (!meta)
@@ -405,9 +405,13 @@ static int fetch_rows(struct db *db, MYSQL_STMT *st, struct pool *pool, struct d
     char *bufs = malloc(ncols * BUF);
     unsigned long *lens = calloc(ncols, sizeof(unsigned long));
     my_bool *nulls = calloc(ncols, sizeof(my_bool));
-    int rc = DB_OK;
+    /* An error is recorded only after the statement's result is freed:
+     * fail() closes every statement when the connection is lost. */
+    unsigned err = 0;
+    char msg[256] = "";
     if (!bind || !bufs || !lens || !nulls) {
-        rc = fail(db, CR_OUT_OF_MEMORY, "out of memory");
+        err = CR_OUT_OF_MEMORY;
+        snprintf(msg, sizeof(msg), "out of memory");
         goto out;
     }
     for (size_t c = 0; c < ncols; c++) {
@@ -418,13 +422,15 @@ static int fetch_rows(struct db *db, MYSQL_STMT *st, struct pool *pool, struct d
         bind[c].is_null = &nulls[c];
     }
     if (mysql_stmt_bind_result(st, bind)) {
-        rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+        err = mysql_stmt_errno(st);
+        snprintf(msg, sizeof(msg), "%s", mysql_stmt_error(st));
         goto out;
     }
     for (size_t r = 0; r < nrows; r++) {
         int f = mysql_stmt_fetch(st);
         if (f == 1) {
-            rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+            err = mysql_stmt_errno(st);
+            snprintf(msg, sizeof(msg), "%s", mysql_stmt_error(st));
             goto out;
         }
         if (f == MYSQL_NO_DATA)
@@ -445,7 +451,8 @@ static int fetch_rows(struct db *db, MYSQL_STMT *st, struct pool *pool, struct d
                 one.buffer_length = lens[c] + 1;
                 one.length = &len;
                 if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0)) {
-                    rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+                    err = mysql_stmt_errno(st);
+                    snprintf(msg, sizeof(msg), "%s", mysql_stmt_error(st));
                     goto out;
                 }
                 big[lens[c]] = '\0';
@@ -459,11 +466,11 @@ out:
     free(bufs);
     free(lens);
     free(nulls);
-    return rc;
+    return err ? fail(db, err, msg) : DB_OK;
 }
 
-int db_exec(struct db *db, struct pool *pool, const char *sql, const struct db_param *params,
-            size_t nparams, struct db_rows **rows)
+enum db_rc db_exec(struct db *db, struct pool *pool, const char *sql,
+                   const struct db_param *params, size_t nparams, struct db_rows **rows)
 {
     if (rows)
         *rows = NULL;
@@ -520,7 +527,7 @@ int db_exec(struct db *db, struct pool *pool, const char *sql, const struct db_p
     }
 }
 
-static int simple(struct db *db, const char *sql)
+static enum db_rc simple(struct db *db, const char *sql)
 {
     if (!db->mysql)
         return fail(db, CR_SERVER_GONE_ERROR, "not connected");
@@ -529,12 +536,12 @@ static int simple(struct db *db, const char *sql)
     return DB_OK;
 }
 
-int db_begin(struct db *db)
+enum db_rc db_begin(struct db *db)
 {
     return simple(db, "START TRANSACTION");
 }
 
-int db_commit(struct db *db)
+enum db_rc db_commit(struct db *db)
 {
     return simple(db, "COMMIT");
 }

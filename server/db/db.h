@@ -80,11 +80,12 @@ static inline const char *db_cell(const struct db_rows *r, size_t row, size_t co
 /* Runs one prepared statement (prepared once per connection and cached by
  * its SQL text). rows may be NULL for statements without a result. Results
  * are allocated in pool. */
-int db_exec(struct db *db, struct pool *pool, const char *sql, const struct db_param *params,
-            size_t nparams, struct db_rows **rows) __attribute__((warn_unused_result));
+enum db_rc db_exec(struct db *db, struct pool *pool, const char *sql,
+                   const struct db_param *params, size_t nparams, struct db_rows **rows)
+    __attribute__((warn_unused_result));
 
-int db_begin(struct db *db) __attribute__((warn_unused_result));
-int db_commit(struct db *db) __attribute__((warn_unused_result));
+enum db_rc db_begin(struct db *db) __attribute__((warn_unused_result));
+enum db_rc db_commit(struct db *db) __attribute__((warn_unused_result));
 void db_rollback(struct db *db);
 /* The server's last error text, for the log only (never for clients). */
 const char *db_error(struct db *db);

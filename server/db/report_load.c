@@ -22,14 +22,14 @@ static long long to_ll(const char *s) { return s ? strtoll(s, NULL, 10) : 0; }
 
 static double to_d(const char *s) { return s ? strtod(s, NULL) : 0; }
 
-int report_load_project(struct db *db, struct pool *pool, long long project_id,
+enum db_rc report_load_project(struct db *db, struct pool *pool, long long project_id,
                         struct rpt_project *p, int *found)
 {
     memset(p, 0, sizeof(*p));
     *found = 0;
     struct db_param pid[] = {DB_INTP(project_id)};
     struct db_rows *rows;
-    int rc = db_exec(db, pool,
+    enum db_rc rc = db_exec(db, pool,
                      "SELECT code, name, municipality, funding_programme, grant_reference, "
                      "start_date, planned_end_date, budget_cents, federal_rate, state_rate "
                      "FROM projects WHERE id = ?",
@@ -51,7 +51,7 @@ int report_load_project(struct db *db, struct pool *pool, long long project_id,
     return DB_OK;
 }
 
-int report_load_milestones(struct db *db, struct pool *pool, long long project_id,
+enum db_rc report_load_milestones(struct db *db, struct pool *pool, long long project_id,
                            const char *as_of, struct rpt_milestone **out, size_t *n)
 {
     char cutoff[20];
@@ -90,7 +90,7 @@ int report_load_milestones(struct db *db, struct pool *pool, long long project_i
     return DB_OK;
 }
 
-int report_load_days(struct db *db, struct pool *pool, long long project_id, const char *as_of,
+enum db_rc report_load_days(struct db *db, struct pool *pool, long long project_id, const char *as_of,
                      struct rpt_day **out, size_t *n)
 {
     char cutoff[20];
@@ -101,7 +101,7 @@ int report_load_days(struct db *db, struct pool *pool, long long project_id, con
     *n = 0;
     /* Each history row's change against the segment's previous row; a
      * deleted segment's row takes its metres away. */
-    int rc = db_exec(db, pool,
+    enum db_rc rc = db_exec(db, pool,
                      "SELECT DATE(d.recorded_at), COALESCE(l.contractor_id, 0), SUM(d.dp), "
                      "SUM(d.db) FROM (SELECT recorded_at, lot_id, "
                      "IF(deleted, 0, planned_length_m) - COALESCE(LAG(IF(deleted, 0, "
@@ -150,7 +150,7 @@ static struct rpt_contractor *contractor_row(struct pool *pool, struct rpt_contr
     return c;
 }
 
-int report_load_contractors(struct db *db, struct pool *pool, long long project_id,
+enum db_rc report_load_contractors(struct db *db, struct pool *pool, long long project_id,
                             const char *as_of, struct rpt_contractor **out, size_t *n)
 {
     char cutoff[20];
@@ -162,7 +162,7 @@ int report_load_contractors(struct db *db, struct pool *pool, long long project_
     *n = 0;
 
     struct db_param pid[] = {DB_INTP(project_id)};
-    int rc = db_exec(db, pool,
+    enum db_rc rc = db_exec(db, pool,
                      "SELECT c.id, c.name, GROUP_CONCAT(l.code ORDER BY l.code SEPARATOR ', ') "
                      "FROM lots l JOIN contractors c ON c.id = l.contractor_id "
                      "WHERE l.project_id = ? GROUP BY c.id, c.name ORDER BY c.name, c.id",
@@ -235,7 +235,7 @@ int report_load_contractors(struct db *db, struct pool *pool, long long project_
     return DB_OK;
 }
 
-int report_load_costs(struct db *db, struct pool *pool, long long project_id, const char *as_of,
+enum db_rc report_load_costs(struct db *db, struct pool *pool, long long project_id, const char *as_of,
                       struct rpt_cost_line **out, size_t *n)
 {
     char cutoff[20];
@@ -244,7 +244,7 @@ int report_load_costs(struct db *db, struct pool *pool, long long project_id, co
     struct db_rows *rows;
     *out = NULL;
     *n = 0;
-    int rc = db_exec(db, pool,
+    enum db_rc rc = db_exec(db, pool,
                      "SELECT COALESCE(i.category, 'other') AS cat, COUNT(*), "
                      "SUM(h.net_cents), SUM(h.eligible_cents), "
                      "SUM(IF(h.status = 'paid', h.net_cents, 0)) "
@@ -270,7 +270,7 @@ int report_load_costs(struct db *db, struct pool *pool, long long project_id, co
     return DB_OK;
 }
 
-int report_load_invoices(struct db *db, struct pool *pool, long long project_id, const char *from,
+enum db_rc report_load_invoices(struct db *db, struct pool *pool, long long project_id, const char *from,
                          const char *to, struct rpt_invoice **out, size_t *n)
 {
     char cutoff[20];
@@ -279,7 +279,7 @@ int report_load_invoices(struct db *db, struct pool *pool, long long project_id,
     struct db_rows *rows;
     *out = NULL;
     *n = 0;
-    int rc = db_exec(db, pool,
+    enum db_rc rc = db_exec(db, pool,
                      "SELECT h.invoice_id, i.number, i.invoice_date, c.name, l.code, l.name, "
                      "i.category, h.status, i.paid_date, h.net_cents, i.vat_cents, "
                      "h.eligible_cents "
@@ -326,7 +326,7 @@ static int chunk_bound(struct report_cursor *c, const char *sql, size_t max, lon
     struct db_param p[] = {DB_INTP(c->project_id), DB_INTP(c->after), DB_TEXTP(c->cutoff),
                            DB_INTP((long long)max)};
     struct db_rows *rows;
-    int rc = db_exec(c->db, c->chunk, sql, p, 4, &rows);
+    enum db_rc rc = db_exec(c->db, c->chunk, sql, p, 4, &rows);
     if (rc != DB_OK)
         return rc;
     *upper = rows->nrows ? to_ll(db_cell(rows, 0, 0)) : 0;

@@ -10,7 +10,7 @@
 #include "db/db.h"
 #include "util/pool.h"
 
-int summary_load(struct db *db, struct pool *pool, long long project_id, const char *as_of,
+enum db_rc summary_load(struct db *db, struct pool *pool, long long project_id, const char *as_of,
                  struct summary *s, int *found)
 {
     memset(s, 0, sizeof(*s));
@@ -22,7 +22,7 @@ int summary_load(struct db *db, struct pool *pool, long long project_id, const c
 
     struct db_rows *rows;
     struct db_param pid[] = {DB_INTP(project_id)};
-    int rc = db_exec(db, pool,
+    enum db_rc rc = db_exec(db, pool,
                      "SELECT federal_rate, state_rate, budget_cents FROM projects WHERE id = ?",
                      pid, 1, &rows);
     if (rc != DB_OK || rows->nrows == 0)

@@ -4,6 +4,7 @@
 #ifndef FT_SUMMARY_LOAD_H
 #define FT_SUMMARY_LOAD_H
 
+#include "db/db.h"
 #include "domain/summary.h"
 
 struct db;
@@ -11,7 +12,7 @@ struct pool;
 
 /* Fills s for project_id as of the end of as_of (YYYY-MM-DD, UTC). Returns
  * a db result code; *found is 0 when there is no such project. */
-int summary_load(struct db *db, struct pool *pool, long long project_id, const char *as_of,
+enum db_rc summary_load(struct db *db, struct pool *pool, long long project_id, const char *as_of,
                  struct summary *s, int *found);
 
 #endif
