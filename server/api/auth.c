@@ -125,7 +125,7 @@ int auth_login(struct req *r)
 {
     const cJSON *email = cJSON_GetObjectItemCaseSensitive(r->json, "email");
     const cJSON *password = cJSON_GetObjectItemCaseSensitive(r->json, "password");
-    cJSON *errors = cJSON_CreateArray();
+    cJSON *errors = req_json(r, cJSON_CreateArray());
     for (const cJSON *m = r->json->child; m; m = m->next)
         if (strcmp(m->string, "email") && strcmp(m->string, "password"))
             validation_error(errors, m->string, "is not a known field");
@@ -135,7 +135,6 @@ int auth_login(struct req *r)
         validation_error(errors, "password", "must be a string");
     if (cJSON_GetArraySize(errors))
         return reply_invalid(r, errors);
-    cJSON_Delete(errors);
     char ip[NETADDR_TEXT_LEN];
     client_key(r, ip);
     int st = too_many(r, email->valuestring, ip);
@@ -204,15 +203,14 @@ int auth_login(struct req *r)
         rc = db_commit(r->db);
     if (rc != DB_OK || !user) {
         db_rollback(r->db);
-        cJSON_Delete(user);
         return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
     }
-    cJSON *out = cJSON_CreateObject();
+    cJSON *out = req_json(r, cJSON_CreateObject());
     cJSON_AddStringToObject(out, "token", text);
     char ts[40];
     snprintf(ts, sizeof(ts), "%.10sT%.8sZ", expires, expires + 11);
     cJSON_AddStringToObject(out, "expires_at", ts);
-    cJSON_AddItemToObject(out, "user", user);
+    cJSON_AddItemReferenceToObject(out, "user", user);
     req_add_header(r, "Cache-Control", "no-store");
     return reply_json(r, 201, out);
 }
@@ -244,7 +242,7 @@ int auth_me(struct req *r)
 
 int tokens_create(struct req *r)
 {
-    cJSON *errors = cJSON_CreateArray();
+    cJSON *errors = req_json(r, cJSON_CreateArray());
     struct value vals[N(token_fields)];
     size_t nv;
     validate_body(token_fields, N(token_fields), r->json, 1, r->pool, errors, vals, &nv);
@@ -263,7 +261,6 @@ int tokens_create(struct req *r)
     }
     if (cJSON_GetArraySize(errors))
         return reply_invalid(r, errors);
-    cJSON_Delete(errors);
     struct db_param p[] = {DB_INTP(user_id), expires ? DB_TEXTP(expires) : DB_TEXTP("9999-01-01")};
     struct db_rows *rows;
     enum db_rc rc = db_exec(r->db, r->pool,
@@ -271,14 +268,13 @@ int tokens_create(struct req *r)
                      (struct db_param[]){p[1], p[0]}, 2, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
-    errors = cJSON_CreateArray();
+    errors = req_json(r, cJSON_CreateArray());
     if (rows->nrows == 0)
         validation_error(errors, "user_id", "names no active user");
     else if (strcmp(db_cell(rows, 0, 1), "1") != 0)
         validation_error(errors, "expires_at", "must be in the future");
     if (cJSON_GetArraySize(errors))
         return reply_invalid(r, errors);
-    cJSON_Delete(errors);
 
     char text[TOKEN_TEXT_LEN];
     long long id;
@@ -289,10 +285,8 @@ int tokens_create(struct req *r)
     rc = resource_load(r, &tokens_resource, id, 0, &tok);
     if (rc == DB_OK && tok)
         rc = audit_write(r, "create", "token", id, NULL, tok);
-    if (rc != DB_OK || !tok) {
-        cJSON_Delete(tok);
+    if (rc != DB_OK || !tok)
         return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
-    }
     resource_etag(r, tok);
     /* The plain token is shown once, here, and never stored: a replay of
      * this request answers without it. */
@@ -324,8 +318,6 @@ int tokens_revoke(struct req *r)
         rc = resource_load(r, &tokens_resource, id, 0, &after);
     if (rc == DB_OK)
         rc = audit_write(r, "delete", "token", id, before, after);
-    cJSON_Delete(before);
-    cJSON_Delete(after);
     if (rc != DB_OK)
         return reply_db(r, rc);
     return reply_raw(r, 204, NULL, NULL, 0);

@@ -176,8 +176,6 @@ static int apply_report(struct req *r, const struct seg_row *s, long long report
         cJSON_AddNumberToObject(after, "progress_report_id", (double)report_id);
         rc = audit_write(r, "update", "segment", s->id, before, after);
     }
-    cJSON_Delete(before);
-    cJSON_Delete(after);
     return rc;
 }
 
@@ -200,8 +198,6 @@ static int decide(struct req *r, long long id, const char *state, long long revi
         rc = resource_load(r, &progress_resource, id, 0, &after);
     if (rc == DB_OK)
         rc = audit_write(r, action, "progress_report", id, before, after);
-    cJSON_Delete(before);
-    cJSON_Delete(after);
     return rc;
 }
 
@@ -210,10 +206,9 @@ int progress_create(struct req *r)
     const struct resource *res = &progress_resource;
     struct value vals[N(progress_fields)];
     size_t nv;
-    cJSON *errors = cJSON_CreateArray();
+    cJSON *errors = req_json(r, cJSON_CreateArray());
     if (validate_body(res->fields, res->nfields, r->json, 1, r->pool, errors, vals, &nv))
         return reply_invalid(r, errors);
-    cJSON_Delete(errors);
     long long segment_id = 0;
     struct progress_report rep = {0};
     const char *note = NULL;
@@ -270,7 +265,6 @@ int progress_create(struct req *r)
     rc = resource_load(r, res, id, 0, &created);
     if (rc == DB_OK)
         rc = audit_write(r, "create", "progress_report", id, NULL, created);
-    cJSON_Delete(created);
     if (rc == DB_OK && seg.auto_approve) {
         /* The lot needs no review: the report applies at once. */
         rc = apply_report(r, &seg, id, rep.status, rep.built_length_m, rep.report_date);
@@ -281,10 +275,8 @@ int progress_create(struct req *r)
     cJSON *out = NULL;
     if (rc == DB_OK)
         rc = resource_load(r, res, id, 0, &out);
-    if (rc != DB_OK || !out) {
-        cJSON_Delete(out);
+    if (rc != DB_OK || !out)
         return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
-    }
     req_add_header(r, "Location", pool_printf(r->pool, "/api/v1/progress-reports/%lld", id));
     resource_etag(r, out);
     return reply_json(r, 201, out);

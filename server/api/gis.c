@@ -343,8 +343,11 @@ static void check_feature(struct import *im, const cJSON *f, int index)
     it->code = code->valuestring;
     it->id = idmap_get(im->existing[l], code->valuestring);
 
-    /* The properties as a body for the resource's own validation. */
-    cJSON *body = cJSON_CreateObject();
+    /* The properties as a body for the resource's own validation. This
+     * feature's scratch JSON lives in its own pool, freed before the next
+     * feature, so that memory does not grow with the size of the file. */
+    struct pool *scratch = pool_new();
+    cJSON *body = pool_json(scratch, cJSON_CreateObject());
     for (const cJSON *p = props->child; p; p = p->next) {
         int ref = -1;
         for (int k = 0; ly->refs[k].prop; k++)
@@ -370,13 +373,11 @@ static void check_feature(struct import *im, const cJSON *f, int index)
             continue;
         }
         const struct field *fd = field_find(ly->res->fields, ly->res->nfields, p->string);
-        cJSON *v = cJSON_Duplicate(p, 1);
         /* Shapefiles and some GIS tools write booleans as 0 and 1. */
-        if (fd && fd->type == FT_BOOL && cJSON_IsNumber(p) && (p->valuedouble == 0 || p->valuedouble == 1)) {
-            cJSON_Delete(v);
-            v = cJSON_CreateBool(p->valuedouble == 1);
-        }
-        cJSON_AddItemToObject(body, p->string, v);
+        int bool01 = fd && fd->type == FT_BOOL && cJSON_IsNumber(p) &&
+                     (p->valuedouble == 0 || p->valuedouble == 1);
+        cJSON_AddItemToObject(body, p->string,
+                              bool01 ? cJSON_CreateBool(p->valuedouble == 1) : cJSON_Duplicate(p, 1));
     }
     const cJSON *coords = cJSON_GetObjectItemCaseSensitive(geom, "coordinates");
     if (!located) {
@@ -412,7 +413,7 @@ static void check_feature(struct import *im, const cJSON *f, int index)
         }
     }
 
-    cJSON *errs = cJSON_CreateArray();
+    cJSON *errs = pool_json(scratch, cJSON_CreateArray());
     it->vals = pool_alloc(r->pool, sizeof(struct value) * ly->res->nfields);
     validate_body(ly->res->fields, ly->res->nfields, body, !it->id, r->pool, errs, it->vals,
                   &it->nvals);
@@ -421,20 +422,16 @@ static void check_feature(struct import *im, const cJSON *f, int index)
         next = e->next;
         const char *ptr = cJSON_GetObjectItemCaseSensitive(e, "pointer")->valuestring;
         if (strcmp(ptr, "/project_id") == 0)
-            cJSON_Delete(cJSON_DetachItemViaPointer(errs, e));
+            pool_json(scratch, cJSON_DetachItemViaPointer(errs, e));
     }
     /* The cross-field rules, on a new object as on a change of a stored
      * one, where a value the file leaves out is the stored value. */
     if (ly->res->check && !errs->child && !it->id) {
         ly->res->check(r, NULL, body, errs);
     } else if (ly->res->check && !errs->child) {
-        cJSON *before = stored_json(im, l, it->code);
-        if (before) {
-            cJSON *merged = merged_json(before, body);
-            ly->res->check(r, before, merged, errs);
-            cJSON_Delete(merged);
-            cJSON_Delete(before);
-        }
+        cJSON *before = pool_json(scratch, stored_json(im, l, it->code));
+        if (before)
+            ly->res->check(r, before, pool_json(scratch, merged_json(before, body)), errs);
     }
     for (const cJSON *e = errs->child; e; e = e->next) {
         const char *ptr = cJSON_GetObjectItemCaseSensitive(e, "pointer")->valuestring;
@@ -444,8 +441,7 @@ static void check_feature(struct import *im, const cJSON *f, int index)
         add_error(im, index, in_geom ? "geometry" : "properties", in_geom ? "coordinates" : field,
                   cJSON_GetObjectItemCaseSensitive(e, "detail")->valuestring);
     }
-    cJSON_Delete(errs);
-    cJSON_Delete(body);
+    pool_free(scratch);
     im->nitems++;
 }
 
@@ -656,7 +652,6 @@ static void import_free(struct import *im)
     if (im->stored_pool)
         pool_free(im->stored_pool);
     idmap_free(im->lots);
-    cJSON_Delete(im->errors);
 }
 
 static int project_exists(struct req *r, long long id, int *exists)
@@ -702,7 +697,7 @@ int gis_import(struct req *r)
         return reply_invalid_field(r, "crs", why);
 
     int n = cJSON_GetArraySize(features);
-    im.errors = cJSON_CreateArray();
+    im.errors = req_json(r, cJSON_CreateArray());
     im.items = pool_alloc(r->pool, sizeof(struct item) * (size_t)(n ? n : 1));
     for (int l = 0; l < L_COUNT; l++) {
         im.seen[l] = idmap_new((size_t)n);
@@ -730,21 +725,17 @@ int gis_import(struct req *r)
         snprintf(detail, sizeof(detail), "%d problem%s in %d features; nothing was imported%s",
                  im.nerrors, im.nerrors == 1 ? "" : "s", n,
                  im.nerrors > MAX_ERRORS ? " (the first 500 are listed)" : "");
-        cJSON *errors = im.errors;
-        im.errors = NULL;
         import_free(&im);
-        return reply_invalid_detail(r, detail, errors);
+        return reply_invalid_detail(r, detail, im.errors);
     }
     for (int l = 0; l < L_COUNT && rc == DB_OK; l++)
         rc = write_layer(&im, l);
-    cJSON *out = rc == DB_OK ? counts_json(&im) : NULL;
+    cJSON *out = rc == DB_OK ? req_json(r, counts_json(&im)) : NULL;
     if (rc == DB_OK && !dry_run)
         rc = audit_write(r, "import", "project", im.project_id, NULL, out);
     import_free(&im);
-    if (rc != DB_OK) {
-        cJSON_Delete(out);
+    if (rc != DB_OK)
         return reply_db(r, rc);
-    }
     cJSON_AddBoolToObject(out, "dry_run", dry_run);
     r->rollback_only = dry_run;
     return reply_json(r, 200, out);
@@ -864,9 +855,7 @@ int gis_export(struct req *r)
         }
         return reply_problem(r, 503, "the export file could not be created; retry shortly");
     }
-    cJSON *name = cJSON_CreateString(code);
-    char *name_text = cJSON_PrintUnformatted(name);
-    cJSON_Delete(name);
+    char *name_text = cJSON_PrintUnformatted(req_json(r, cJSON_CreateString(code)));
     fprintf(out, "{\"type\":\"FeatureCollection\",\"name\":%s,\"features\":[\n",
             name_text ? name_text : "\"export\"");
     free(name_text);
@@ -880,9 +869,8 @@ int gis_export(struct req *r)
             rc = db_exec(r->db, chunk, export_layers[l].sql, p, 2, &rows);
             size_t n = rc == DB_OK ? rows->nrows : 0;
             for (size_t i = 0; i < n; i++) {
-                cJSON *f = export_feature(&export_layers[l], rows, i);
-                char *text = cJSON_PrintUnformatted(f);
-                cJSON_Delete(f);
+                char *text = cJSON_PrintUnformatted(
+                    pool_json(chunk, export_feature(&export_layers[l], rows, i)));
                 if (text) {
                     fputs(first ? "" : ",\n", out);
                     fputs(text, out);
@@ -904,7 +892,7 @@ int gis_export(struct req *r)
         return rc != DB_OK ? reply_db(r, rc)
                            : reply_problem(r, 503, "the export could not be written; retry shortly");
     }
-    r->resp_file = path;
+    reply_file(r, 200, "application/geo+json", path, 0);
     reply_attachment(r, pool_printf(r->pool, "%s.geojson", code));
-    return reply_raw(r, 200, "application/geo+json", NULL, 0);
+    return 200;
 }

@@ -94,7 +94,7 @@ int meta_readyz(struct req *r)
         return reply_problem(r, 503, "the database schema is at version %d, this server needs %d; "
                                      "run 'fibertrackd migrate'",
                              v, M.schema_version);
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = req_json(r, cJSON_CreateObject());
     cJSON_AddStringToObject(o, "status", "ready");
     cJSON_AddNumberToObject(o, "schema_version", v);
     req_add_header(r, "Cache-Control", "no-store");

@@ -106,7 +106,7 @@ static int parse_body(struct req *r)
     cJSON *json = json_parse_strict(r->body, r->body_len, err, sizeof(err));
     if (!json)
         return reply_problem(r, 400, "%s", err);
-    pool_on_free(r->pool, (void (*)(void *))cJSON_Delete, json);
+    req_json(r, json);
     if (!cJSON_IsObject(json))
         return reply_problem(r, 400, "the body must be a JSON object");
     r->json = json;
@@ -276,26 +276,12 @@ static void idem_release(struct req *r)
     (void)rc; /* If it fails, the key is released once our connection is gone. */
 }
 
-/* Clears a reply so the transaction can run again. */
-static void reset_reply(struct req *r)
-{
-    r->status = 0;
-    r->resp_body = NULL;
-    r->resp_len = 0;
-    r->resp_type = NULL;
-    r->resp_file = NULL;
-    r->nresp_headers = 0;
-    r->retry = 0;
-    r->rollback_only = 0;
-    r->replay_body = NULL;
-}
-
 /* Runs the handler of a changing route in a transaction, again from the
  * start when the database reports a deadlock or lock timeout. */
 static void run_write(struct req *r, struct idem *id)
 {
     for (int attempt = 1;; attempt++) {
-        reset_reply(r);
+        reply_clear(r);
         enum db_rc rc = db_begin(r->db);
         if (rc != DB_OK) {
             reply_db(r, rc);
@@ -303,14 +289,22 @@ static void run_write(struct req *r, struct idem *id)
             int status = r->match.route->handler(r);
             if (!r->retry && status >= 200 && status < 300 && !r->rollback_only) {
                 rc = id->active ? idem_store(r) : DB_OK;
-                if (rc == DB_OK)
+                int committing = rc == DB_OK;
+                if (committing)
                     rc = db_commit(r->db);
-                if (rc != DB_OK) {
+                if (rc == DB_OK) {
+                    req_run_hooks(r, 1);
+                } else {
                     db_rollback(r->db);
+                    /* A COMMIT cut off with the connection may have taken
+                     * effect: then nothing may be undone. */
+                    if (!(committing && rc == DB_GONE))
+                        req_run_hooks(r, 0);
                     reply_db(r, rc);
                 }
             } else {
                 db_rollback(r->db);
+                req_run_hooks(r, 0);
             }
         }
         if (!r->retry || attempt >= MAX_ATTEMPTS)
@@ -325,8 +319,10 @@ static void run_write(struct req *r, struct idem *id)
 static void run_read(struct req *r)
 {
     for (int attempt = 1;; attempt++) {
-        reset_reply(r);
-        r->match.route->handler(r);
+        reply_clear(r);
+        int status = r->match.route->handler(r);
+        /* No transaction: a successful answer counts as committed. */
+        req_run_hooks(r, !r->retry && status >= 200 && status < 300);
         if (!r->retry || attempt >= MAX_ATTEMPTS)
             break;
         usleep((useconds_t)(randombytes_uniform(20000) + 5000u * (unsigned)attempt));

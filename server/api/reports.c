@@ -145,11 +145,10 @@ static int write_costs(const char *path, const void *rep) { return report_costs_
 
 static void attach(struct req *r, const char *path, const char *filename)
 {
-    r->resp_file = path;
+    reply_file(r, 200, XLSX_TYPE, path, 0);
     req_add_header(r, "Content-Disposition",
                    pool_printf(r->pool, "attachment; filename=\"%s\"", filename));
     req_add_header(r, "Cache-Control", "no-store");
-    reply_raw(r, 200, XLSX_TYPE, NULL, 0);
 }
 
 /* ---- progress.xlsx ---- */

@@ -154,7 +154,7 @@ enum db_rc resource_load(struct req *r, const struct resource *res, long long id
     struct db_rows *rows;
     enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, np, &rows);
     if (rc == DB_OK && rows->nrows == 1)
-        *out = row_json(res, rows, 0, NULL);
+        *out = req_json(r, row_json(res, rows, 0, NULL));
     return rc;
 }
 
@@ -340,7 +340,7 @@ int resource_list(struct req *r)
     enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, np, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
-    cJSON *out = cJSON_CreateObject();
+    cJSON *out = req_json(r, cJSON_CreateObject());
     cJSON *items = cJSON_AddArrayToObject(out, "items");
     size_t n = rows->nrows > (size_t)limit ? (size_t)limit : rows->nrows;
     for (size_t i = 0; i < n; i++)
@@ -499,13 +499,10 @@ static int check_all(struct req *r, const struct resource *res, const struct val
     int rc = check_refs(r, res, vals, nv, merged, errors);
     if (rc == DB_OK && res->check)
         rc = res->check(r, before, merged, errors);
-    if (rc != DB_OK) {
-        cJSON_Delete(errors);
+    if (rc != DB_OK)
         return reply_db(r, rc);
-    }
     if (cJSON_GetArraySize(errors) > 0)
         return reply_invalid(r, errors);
-    cJSON_Delete(errors);
     return 0;
 }
 
@@ -521,13 +518,12 @@ int resource_create(struct req *r)
     const struct resource *res = res_of(r);
     struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
     size_t nv;
-    cJSON *errors = cJSON_CreateArray();
+    cJSON *errors = req_json(r, cJSON_CreateArray());
     int nerr = validate_body(res->fields, res->nfields, r->json, 1, r->pool, errors, vals, &nv);
     if (nerr)
         return reply_body_invalid(r, nerr, errors);
-    cJSON *merged = merge(NULL, r->json);
+    cJSON *merged = req_json(r, merge(NULL, r->json));
     int st = check_all(r, res, vals, nv, NULL, merged, errors);
-    cJSON_Delete(merged);
     if (st)
         return st;
     nv = drop_virtual(vals, nv);
@@ -569,10 +565,8 @@ int resource_create(struct req *r)
         return reply_problem(r, 500, "the new %s could not be read back", res->entity);
     if (rc == DB_OK)
         rc = audit_write(r, "create", res->entity, id, NULL, after);
-    if (rc != DB_OK) {
-        cJSON_Delete(after);
+    if (rc != DB_OK)
         return reply_db(r, rc);
-    }
     req_add_header(r, "Location", pool_printf(r->pool, "/api/v1/%s/%lld", res->name, id));
     resource_etag(r, after);
     return reply_json(r, 201, after);
@@ -597,7 +591,6 @@ int resource_load_for_change(struct req *r, const struct resource *res, long lon
     long long current =
         (long long)cJSON_GetObjectItemCaseSensitive(*before, "version")->valuedouble;
     if (!etag_matches(&m, current)) {
-        cJSON_Delete(*before);
         *before = NULL;
         if (m.malformed)
             st = reply_problem(r, 412,
@@ -632,23 +625,17 @@ int resource_update(struct req *r)
         return st;
     struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
     size_t nv;
-    cJSON *errors = cJSON_CreateArray();
+    cJSON *errors = req_json(r, cJSON_CreateArray());
     int nerr = validate_body(res->fields, res->nfields, r->json, 0, r->pool, errors, vals, &nv);
-    if (nerr) {
-        cJSON_Delete(before);
+    if (nerr)
         return reply_body_invalid(r, nerr, errors);
-    }
-    cJSON *merged = merge(before, r->json);
+    cJSON *merged = req_json(r, merge(before, r->json));
     st = check_all(r, res, vals, nv, before, merged, errors);
-    if (st) {
-        cJSON_Delete(merged);
-        cJSON_Delete(before);
+    if (st)
         return st;
-    }
     size_t nall = nv;
     nv = drop_virtual(vals, nv);
     if (nv == 0) {
-        cJSON_Delete(merged);
         resource_etag(r, before);
         return reply_json(r, 200, before);
     }
@@ -664,10 +651,8 @@ int resource_update(struct req *r)
         sbuf_add(&sql, " = ");
         sbuf_add(&sql, placeholder(vals[i].field));
         sbuf_add(&sql, ", ");
-        if (resource_bind(r, &vals[i], &p[i]) < 0) {
-            cJSON_Delete(before);
+        if (resource_bind(r, &vals[i], &p[i]) < 0)
             return reply_problem(r, 503, "the password could not be hashed; retry shortly");
-        }
     }
     sbuf_add(&sql, "version = version + 1, updated_at = NOW(3) WHERE id = ?");
     p[nv] = DB_INTP(id);
@@ -679,20 +664,15 @@ int resource_update(struct req *r)
         rc = resource_load(r, res, id, 0, &after);
     if (rc == DB_OK) {
         /* Virtual fields (a reason for a change) go into the audit entry. */
-        cJSON *audited = cJSON_Duplicate(after, 1);
+        cJSON *audited = req_json(r, cJSON_Duplicate(after, 1));
         for (size_t i = nv; i < nall; i++)
             cJSON_AddItemToObject(audited, vals[i].field->name,
                                   cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
                                                       merged, vals[i].field->name), 1));
         rc = audit_write(r, "update", res->entity, id, before, audited);
-        cJSON_Delete(audited);
     }
-    cJSON_Delete(merged);
-    cJSON_Delete(before);
-    if (rc != DB_OK) {
-        cJSON_Delete(after);
+    if (rc != DB_OK)
         return write_failed(r, res, rc);
-    }
     resource_etag(r, after);
     return reply_json(r, 200, after);
 }
@@ -713,14 +693,12 @@ int resource_delete(struct req *r)
     struct db_param p[] = {DB_INTP(id)};
     enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, 1, NULL);
     if (rc == DB_FOREIGN_KEY) {
-        cJSON_Delete(before);
         return reply_problem(r, 409, "the %s is still referenced by other objects; remove or "
                                      "reassign them first",
                              res->entity);
     }
     if (rc == DB_OK)
         rc = audit_write(r, "delete", res->entity, id, before, NULL);
-    cJSON_Delete(before);
     if (rc != DB_OK)
         return reply_db(r, rc);
     return reply_raw(r, 204, NULL, NULL, 0);

@@ -64,7 +64,7 @@ int summary_get(struct req *r)
     if (!found)
         return reply_problem(r, 404, "no project with id %s", req_param(r, 0));
 
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = req_json(r, cJSON_CreateObject());
     cJSON_AddNumberToObject(o, "project_id", (double)s.project_id);
     cJSON_AddStringToObject(o, "as_of", s.as_of);
     cJSON_AddNumberToObject(o, "planned_length_m", metres(s.planned_length_m));

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "domain/validate.h"
 #include "util/pool.h"
@@ -65,6 +66,40 @@ void reply_attachment(struct req *r, const char *filename)
                                encoded));
 }
 
+/* Forgets the file of a reply, removing it when it was a temporary one. */
+static void drop_file(struct req *r)
+{
+    if (r->resp_file && !r->resp_file_keep)
+        unlink(r->resp_file);
+    r->resp_file = NULL;
+    r->resp_file_keep = 0;
+}
+
+int reply_file(struct req *r, int status, const char *type, const char *path, int keep)
+{
+    drop_file(r);
+    r->resp_file = path;
+    r->resp_file_keep = keep;
+    r->status = status;
+    r->resp_type = type;
+    r->resp_body = NULL;
+    r->resp_len = 0;
+    return status;
+}
+
+void reply_clear(struct req *r)
+{
+    drop_file(r);
+    r->status = 0;
+    r->resp_body = NULL;
+    r->resp_len = 0;
+    r->resp_type = NULL;
+    r->nresp_headers = 0;
+    r->retry = 0;
+    r->rollback_only = 0;
+    r->replay_body = NULL;
+}
+
 int reply_raw(struct req *r, int status, const char *type, const char *body, size_t len)
 {
     r->status = status;
@@ -74,10 +109,26 @@ int reply_raw(struct req *r, int status, const char *type, const char *body, siz
     return status;
 }
 
-int reply_json(struct req *r, int status, cJSON *json)
+static void json_free(void *json)
+{
+    cJSON_Delete(json);
+}
+
+cJSON *pool_json(struct pool *pool, cJSON *json)
+{
+    if (json)
+        pool_on_free(pool, json_free, json);
+    return json;
+}
+
+cJSON *req_json(struct req *r, cJSON *json)
+{
+    return pool_json(r->pool, json);
+}
+
+int reply_json(struct req *r, int status, const cJSON *json)
 {
     char *text = json ? cJSON_PrintUnformatted(json) : NULL;
-    cJSON_Delete(json);
     if (!text)
         return reply_problem(r, 500, "the response could not be encoded");
     pool_on_free(r->pool, free, text);
@@ -87,6 +138,8 @@ int reply_json(struct req *r, int status, cJSON *json)
 static int problem_typed(struct req *r, int status, const char *slug, const char *detail,
                          cJSON *errors)
 {
+    /* errors belongs to the request: the problem refers to it, so freeing
+     * the problem leaves it alone. */
     cJSON *p = cJSON_CreateObject();
     char type[96];
     if (slug)
@@ -101,14 +154,14 @@ static int problem_typed(struct req *r, int status, const char *slug, const char
     cJSON_AddStringToObject(p, "detail", detail);
     cJSON_AddStringToObject(p, "request_id", r->request_id);
     if (errors)
-        cJSON_AddItemToObject(p, "errors", errors);
+        cJSON_AddItemReferenceToObject(p, "errors", errors);
     char *text = cJSON_PrintUnformatted(p);
     cJSON_Delete(p);
     if (!text)
         abort();
     pool_on_free(r->pool, free, text);
     r->nresp_headers = 0;
-    r->resp_file = NULL;
+    drop_file(r);
     if (status == 503)
         req_add_header(r, "Retry-After", "2");
     if (status == 401)
@@ -157,7 +210,7 @@ int reply_invalid_detail(struct req *r, const char *detail, cJSON *errors)
 
 int reply_invalid_field(struct req *r, const char *field, const char *detail)
 {
-    cJSON *errors = cJSON_CreateArray();
+    cJSON *errors = req_json(r, cJSON_CreateArray());
     validation_error(errors, field, detail);
     return problem(r, 422, detail, errors);
 }

@@ -7,11 +7,28 @@
 #include "http/request.h"
 
 struct cJSON;
+struct pool;
 
-/* Serialises json (consumed: freed here) as the response body. */
-int reply_json(struct req *r, int status, struct cJSON *json);
+/* JSON built for a request belongs to its pool: req_json registers json to
+ * be freed with r (NULL passes through) and returns it. A tree owned this
+ * way is never added into another tree (use cJSON_AddItemReferenceTo*), and
+ * handlers never call cJSON_Delete. The reply functions below borrow. */
+struct cJSON *req_json(struct req *r, struct cJSON *json);
+/* The same for a pool of its own, for scratch JSON freed before the
+ * request ends (one feature of a large import, one chunk of an export). */
+struct cJSON *pool_json(struct pool *pool, struct cJSON *json);
+
+/* Serialises json (borrowed) as the response body. */
+int reply_json(struct req *r, int status, const struct cJSON *json);
 /* A raw body that already lives in r->pool or static memory. */
 int reply_raw(struct req *r, int status, const char *type, const char *body, size_t len);
+/* A file as the body: a stored one that stays (keep), or a temporary one
+ * that is unlinked once sent, or when the reply is replaced or cleared. The
+ * path must live in r's pool or static memory. */
+int reply_file(struct req *r, int status, const char *type, const char *path, int keep);
+/* Clears the reply (status, body, file, headers) so a transaction can run
+ * again. */
+void reply_clear(struct req *r);
 /* An error with a formatted detail. Adds Retry-After for 429/503 and
  * WWW-Authenticate for 401. */
 int reply_problem(struct req *r, int status, const char *fmt, ...)
@@ -21,9 +38,9 @@ int reply_problem(struct req *r, int status, const char *fmt, ...)
 int reply_problem_typed(struct req *r, int status, const char *slug, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* A 422 with errors[]: errors is a cJSON array of {pointer, detail}
- * (consumed). */
+ * (borrowed; owned by r). */
 int reply_invalid(struct req *r, struct cJSON *errors);
-/* A 422 with its own detail and errors (consumed). */
+/* A 422 with its own detail and errors (borrowed; owned by r). */
 int reply_invalid_detail(struct req *r, const char *detail, struct cJSON *errors);
 /* A 422 about one field, with detail both as the problem's detail and as
  * the field's error. */

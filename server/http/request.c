@@ -27,6 +27,36 @@ void req_add_header(struct req *r, const char *key, const char *value)
     r->nresp_headers++;
 }
 
+static void add_hook(struct req *r, void (*fn)(struct req *, void *), void *arg, int on_commit)
+{
+    struct req_hook *h = pool_alloc(r->pool, sizeof(*h));
+    h->fn = fn;
+    h->arg = arg;
+    h->on_commit = on_commit;
+    h->next = r->hooks;
+    r->hooks = h;
+}
+
+void req_on_commit(struct req *r, void (*fn)(struct req *, void *), void *arg)
+{
+    add_hook(r, fn, arg, 1);
+}
+
+void req_on_rollback(struct req *r, void (*fn)(struct req *, void *), void *arg)
+{
+    add_hook(r, fn, arg, 0);
+}
+
+void req_run_hooks(struct req *r, int committed)
+{
+    /* Taken off first: a hook that registers another does not run it now. */
+    struct req_hook *h = r->hooks;
+    r->hooks = NULL;
+    for (; h; h = h->next)
+        if (h->on_commit == (committed != 0))
+            h->fn(r, h->arg);
+}
+
 static const struct {
     unsigned bit;
     const char *name;

@@ -14,6 +14,16 @@
 struct pool;
 struct db;
 struct cJSON;
+struct req;
+
+/* Something to do once the request's transaction has ended (see
+ * req_on_commit). */
+struct req_hook {
+    void (*fn)(struct req *r, void *arg);
+    void *arg;
+    int on_commit; /* 1: after COMMIT; 0: after ROLLBACK */
+    struct req_hook *next;
+};
 
 enum role {
     ROLE_ADMIN = 1 << 0,
@@ -81,13 +91,15 @@ struct req {
     /* What an Idempotency-Key replay answers instead of resp_body, for
      * answers that hold a secret shown only once (NULL: resp_body). */
     const char *replay_body;
+    struct req_hook *hooks; /* newest first */
 
     /* Response. */
     int status;
     const char *resp_type;
     const char *resp_body;
     size_t resp_len;
-    const char *resp_file; /* a file to send and unlink instead of resp_body */
+    const char *resp_file; /* a file to send instead of resp_body (see reply_file) */
+    int resp_file_keep;    /* 1: a stored file; 0: a temporary one, unlinked once sent */
     struct kv resp_headers[REQ_MAX_HEADERS];
     int nresp_headers;
 
@@ -100,6 +112,17 @@ const char *req_query(const struct req *r, const char *key);
 const char *req_param(const struct req *r, int i);
 /* Adds a response header (copied into the request pool). */
 void req_add_header(struct req *r, const char *key, const char *value);
+/* Registers fn(r, arg) to run on the worker once the request's transaction
+ * is committed (req_on_commit) or rolled back (req_on_rollback: an error, a
+ * dry run, or an attempt that is run again after a deadlock), newest
+ * first, each at most once. When the outcome of COMMIT is unknown (the
+ * connection was lost during it) neither runs. Made for what must follow
+ * the data, such as a file written during the request. Allocates in r's
+ * pool. */
+void req_on_commit(struct req *r, void (*fn)(struct req *r, void *arg), void *arg);
+void req_on_rollback(struct req *r, void (*fn)(struct req *r, void *arg), void *arg);
+/* Runs the hooks for the outcome (committed or not) and forgets them all. */
+void req_run_hooks(struct req *r, int committed);
 /* Role name for a ROLE_* bit, and back (0 for unknown). */
 const char *role_name(unsigned role);
 unsigned role_parse(const char *name);

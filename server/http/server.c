@@ -821,7 +821,7 @@ static void send_reply(struct req *r)
     if (r->status == 0)
         reply_problem(r, 500, "the request was not answered");
     if (c->dead) {
-        if (r->resp_file)
+        if (r->resp_file && !r->resp_file_keep)
             unlink(r->resp_file);
         c->req = NULL;
         finish(r, 0);
@@ -833,7 +833,8 @@ static void send_reply(struct req *r)
     if (r->resp_file) {
         int fd = open(r->resp_file, O_RDONLY | O_CLOEXEC);
         struct stat st;
-        unlink(r->resp_file);
+        if (!r->resp_file_keep)
+            unlink(r->resp_file); /* the open descriptor keeps it readable */
         if (fd < 0 || fstat(fd, &st) != 0) {
             if (fd >= 0)
                 close(fd);
@@ -880,7 +881,7 @@ void http_complete(struct req *r)
     if (S.stopped) {
         pthread_mutex_unlock(&S.stop_lock);
         log_msg(LOG_WARN, "request %s finished after shutdown; not answered", r->request_id);
-        if (r->resp_file)
+        if (r->resp_file && !r->resp_file_keep)
             unlink(r->resp_file);
         pool_free(r->pool);
         atomic_fetch_sub(&S.in_flight, 1);
