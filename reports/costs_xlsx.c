@@ -31,7 +31,7 @@ static void add(struct totals *t, const struct rpt_invoice *inv)
     }
 }
 
-static const char *T(const struct costs_report *rep, enum rpt_text t)
+static const char *T(const struct costs_workbook *rep, enum rpt_text t)
 {
     return rpt_text(rep->meta.lang, t);
 }
@@ -68,7 +68,7 @@ static void claim_row(struct xs_sheet *s, const char *label, double rate, long l
     xs_next(s);
 }
 
-static void write_claim(struct xs_sheet *s, const struct costs_report *rep,
+static void write_claim(struct xs_sheet *s, const struct costs_workbook *rep,
                         const struct totals *period)
 {
     const struct rpt_project *p = &rep->project;
@@ -161,7 +161,7 @@ static void write_claim(struct xs_sheet *s, const struct costs_report *rep,
 
 /* ---- Invoices ---- */
 
-static const char *eligibility(const struct costs_report *rep, const struct rpt_invoice *inv)
+static const char *eligibility(const struct costs_workbook *rep, const struct rpt_invoice *inv)
 {
     if (inv->eligible_cents <= 0)
         return T(rep, T_NOT_ELIGIBLE_VALUE);
@@ -170,7 +170,7 @@ static const char *eligibility(const struct costs_report *rep, const struct rpt_
     return T(rep, T_FULLY_ELIGIBLE);
 }
 
-static void write_invoices(struct xs_sheet *s, const struct costs_report *rep)
+static void write_invoices(struct xs_sheet *s, const struct costs_workbook *rep)
 {
     enum rpt_lang lang = rep->meta.lang;
     const struct xs_style *y = &s->f->st[XS_NORMAL], *t = &s->f->st[XS_TOTAL];
@@ -231,7 +231,7 @@ static void totals_cells(struct xs_sheet *s, int col, const struct totals *t,
 
 /* Whether invoice j has a category the labels do not know and no earlier
  * invoice has. */
-static int new_unknown_category(const struct costs_report *rep, size_t j)
+static int new_unknown_category(const struct costs_workbook *rep, size_t j)
 {
     const char *cat = rep->invoices[j].category;
     for (size_t i = 0; rpt_vocab_value(V_CATEGORY, i); i++)
@@ -243,7 +243,7 @@ static int new_unknown_category(const struct costs_report *rep, size_t j)
     return 1;
 }
 
-static int write_totals(struct xs_sheet *s, const struct costs_report *rep,
+static int write_totals(struct xs_sheet *s, const struct costs_workbook *rep,
                         const struct totals *period)
 {
     enum rpt_lang lang = rep->meta.lang;
@@ -342,7 +342,7 @@ static int write_totals(struct xs_sheet *s, const struct costs_report *rep,
     return RPT_OK;
 }
 
-int report_costs_write(const char *path, const struct costs_report *rep)
+int report_costs_write(const char *path, const struct costs_workbook *rep)
 {
     lxw_workbook *wb = xs_workbook_new(path, rep->meta.tmpdir);
     if (!wb)

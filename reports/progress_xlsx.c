@@ -26,7 +26,7 @@ struct weekly {
     double *by_contractor;                 /* [ncontractors * w.n] */
 };
 
-static int weekly_build(struct weekly *wk, const struct progress_report *rep)
+static int weekly_build(struct weekly *wk, const struct progress_workbook *rep)
 {
     memset(wk, 0, sizeof(*wk));
     const char *first = rep->as_of;
@@ -73,12 +73,12 @@ static void weekly_free(struct weekly *wk)
     free(wk->by_contractor);
 }
 
-static const char *T(const struct progress_report *rep, enum rpt_text t)
+static const char *T(const struct progress_workbook *rep, enum rpt_text t)
 {
     return rpt_text(rep->meta.lang, t);
 }
 
-static const char *V(const struct progress_report *rep, enum rpt_vocab v, const char *value)
+static const char *V(const struct progress_workbook *rep, enum rpt_vocab v, const char *value)
 {
     return rpt_value(rep->meta.lang, v, value);
 }
@@ -101,7 +101,7 @@ static void label_date(struct xs_sheet *s, const char *label, const char *ymd)
     xs_next(s);
 }
 
-static void write_cover(struct xs_sheet *s, const struct progress_report *rep)
+static void write_cover(struct xs_sheet *s, const struct progress_workbook *rep)
 {
     const struct rpt_project *p = &rep->project;
     const struct xs_style *n = &s->f->st[XS_NORMAL];
@@ -189,7 +189,7 @@ static void section(struct xs_sheet *s, const char *title)
 }
 
 static void write_summary(struct xs_sheet *s, lxw_workbook *wb, const char *sheetname,
-                          const struct progress_report *rep, const struct weekly *wk)
+                          const struct progress_workbook *rep, const struct weekly *wk)
 {
     const struct summary *sm = rep->summary;
     const struct xs_style *n = &s->f->st[XS_NORMAL];
@@ -318,7 +318,7 @@ static void write_summary(struct xs_sheet *s, lxw_workbook *wb, const char *shee
 
 /* ---- Milestones ---- */
 
-static void write_milestones(struct xs_sheet *s, const struct progress_report *rep)
+static void write_milestones(struct xs_sheet *s, const struct progress_workbook *rep)
 {
     const char *head[] = {T(rep, T_MILESTONE), T(rep, T_KIND),          T(rep, T_FUNDING_RELEVANT),
                           T(rep, T_TRANCHE),   T(rep, T_PLANNED),       T(rep, T_FORECAST),
@@ -367,7 +367,7 @@ static int pull(struct xs_sheet *s, const struct rpt_source *src, void *rows, si
     return 0;
 }
 
-static void write_segments(struct xs_sheet *s, const struct progress_report *rep)
+static void write_segments(struct xs_sheet *s, const struct progress_workbook *rep)
 {
     const char *head[] = {T(rep, T_SEGMENT),      T(rep, T_KIND),          T(rep, T_LOT),
                           T(rep, T_CONTRACTOR),   T(rep, T_METHOD),        T(rep, T_SURFACE),
@@ -418,7 +418,7 @@ static void write_segments(struct xs_sheet *s, const struct progress_report *rep
     xs_print_setup(s, 1, 0, 0, rep->project.code);
 }
 
-static void write_premises(struct xs_sheet *s, const struct progress_report *rep)
+static void write_premises(struct xs_sheet *s, const struct progress_workbook *rep)
 {
     const char *head[] = {T(rep, T_ADDRESS_ID),     T(rep, T_STREET), T(rep, T_HOUSE_NUMBER),
                           T(rep, T_POSTCODE),       T(rep, T_CITY),   T(rep, T_KIND),
@@ -461,7 +461,7 @@ static void write_premises(struct xs_sheet *s, const struct progress_report *rep
 
 /* ---- Contractors ---- */
 
-static void write_contractors(struct xs_sheet *s, const struct progress_report *rep,
+static void write_contractors(struct xs_sheet *s, const struct progress_workbook *rep,
                               const struct weekly *wk)
 {
     const struct xs_style *y = &s->f->st[XS_NORMAL], *t = &s->f->st[XS_TOTAL];
@@ -550,7 +550,7 @@ static int known_category(const char *cat)
     return 0;
 }
 
-static void write_costs(struct xs_sheet *s, const struct progress_report *rep)
+static void write_costs(struct xs_sheet *s, const struct progress_workbook *rep)
 {
     const struct summary *sm = rep->summary;
     const struct xs_style *y = &s->f->st[XS_NORMAL], *t = &s->f->st[XS_TOTAL];
@@ -639,7 +639,7 @@ static void write_costs(struct xs_sheet *s, const struct progress_report *rep)
 
 /* ---- the workbook ---- */
 
-int report_progress_write(const char *path, const struct progress_report *rep)
+int report_progress_write(const char *path, const struct progress_workbook *rep)
 {
     lxw_workbook *wb = xs_workbook_new(path, rep->meta.tmpdir);
     if (!wb)

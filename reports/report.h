@@ -108,7 +108,7 @@ struct rpt_source {
     void *ctx;
 };
 
-struct progress_report {
+struct progress_workbook {
     struct rpt_meta meta;
     struct rpt_project project;
     char as_of[11];
@@ -125,7 +125,7 @@ struct progress_report {
     struct rpt_source premises; /* struct rpt_premise rows, in id order */
 };
 
-struct costs_report {
+struct costs_workbook {
     struct rpt_meta meta;
     struct rpt_project project;
     char from[11], to[11];
@@ -143,7 +143,7 @@ enum rpt_error {
 
 /* Writes the workbook to path (created or replaced). Returns an rpt_error;
  * on error the file may be left behind for the caller to unlink. */
-int report_progress_write(const char *path, const struct progress_report *rep);
-int report_costs_write(const char *path, const struct costs_report *rep);
+int report_progress_write(const char *path, const struct progress_workbook *rep);
+int report_costs_write(const char *path, const struct costs_workbook *rep);
 
 #endif

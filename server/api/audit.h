@@ -15,6 +15,13 @@ enum db_rc audit_write(struct req *r, const char *action, const char *entity, lo
                 const struct cJSON *before, const struct cJSON *after)
     __attribute__((warn_unused_result));
 
+/* Writes one entry per row of select, a query (constant text of the code)
+ * that yields action, entity, entity_id, before_json, after_json; params
+ * are its parameters. For changes the server makes to many rows at once.
+ * Returns a db result code. */
+enum db_rc audit_write_rows(struct req *r, const char *select, const struct db_param *params,
+                            size_t nparams) __attribute__((warn_unused_result));
+
 /* The read-only audit resource (GET /api/v1/audit). */
 extern const struct resource audit_resource;
 

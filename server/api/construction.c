@@ -11,6 +11,7 @@
 #include "api/inventory.h"
 #include "api/pipeline.h"
 #include "api/resource.h"
+#include "api/segment_effects.h"
 #include "db/db.h"
 #include "domain/progress.h"
 #include "domain/status.h"
@@ -54,63 +55,6 @@ const struct resource progress_resource = {
     .scope = "t.contractor_id = ?",
     .search = "t.note LIKE ?",
 };
-
-/* ---- consequences of a segment change ---- */
-
-/* Sets actual_start/actual_end on the first move into in_construction and
- * into tested, and passes the premises a tested or accepted segment serves
- * (each with its own audit entry). date is the day the change happened
- * (NULL: today). */
-static int segment_consequences(struct req *r, long long id, const char *date)
-{
-    char day[11];
-    if (!date) {
-        clock_utc_date(day, 0);
-        date = day;
-    }
-    struct db_param p[] = {DB_TEXTP(date), DB_TEXTP(date), DB_INTP(id)};
-    enum db_rc rc = db_exec(r->db, r->pool,
-                     "UPDATE segments SET "
-                     "actual_start = IF(status NOT IN ('planned', 'permitted'), "
-                     "COALESCE(actual_start, ?), actual_start), "
-                     "actual_end = IF(status IN ('tested', 'accepted'), COALESCE(actual_end, ?), "
-                     "actual_end) WHERE id = ?",
-                     p, 3, NULL);
-    if (rc != DB_OK)
-        return rc;
-    struct db_param a[] = {
-        r->user.id ? DB_INTP(r->user.id) : DB_NULLP,
-        r->user.id ? DB_TEXTP(r->user.name) : DB_TEXTP("fibertrackd"),
-        DB_TEXTP(r->request_id),
-        DB_TEXTP(date),
-        DB_INTP(id),
-    };
-    rc = db_exec(r->db, r->pool,
-                 "INSERT INTO audit_log (user_id, user_name, request_id, action, entity, entity_id, "
-                 "before_json, after_json) "
-                 "SELECT ?, ?, ?, 'update', 'premise', p.id, "
-                 "JSON_OBJECT('status', p.status, 'version', p.version), "
-                 "JSON_OBJECT('status', 'passed', 'passed_date', ?, 'version', p.version + 1, "
-                 "'reason', 'serving segment reached tested') "
-                 "FROM premises p JOIN segments s ON s.id = p.serving_segment_id "
-                 "WHERE s.id = ? AND s.status IN ('tested', 'accepted') AND p.status = 'planned'",
-                 a, 5, NULL);
-    if (rc != DB_OK)
-        return rc;
-    struct db_param u[] = {DB_TEXTP(date), DB_INTP(id)};
-    return db_exec(r->db, r->pool,
-                   "UPDATE premises p JOIN segments s ON s.id = p.serving_segment_id "
-                   "SET p.status = 'passed', p.passed_date = COALESCE(p.passed_date, ?), "
-                   "p.version = p.version + 1, p.updated_at = NOW(3) "
-                   "WHERE s.id = ? AND s.status IN ('tested', 'accepted') AND p.status = 'planned'",
-                   u, 2, NULL);
-}
-
-enum db_rc segment_after_write(struct req *r, long long id, const cJSON *before)
-{
-    (void)before;
-    return segment_consequences(r, id, NULL);
-}
 
 /* ---- reports ---- */
 
@@ -169,7 +113,7 @@ static int apply_report(struct req *r, const struct seg_row *s, long long report
                  "updated_at = NOW(3) WHERE id = ?",
                  p, 3, NULL);
     if (rc == DB_OK)
-        rc = segment_consequences(r, s->id, report_date);
+        rc = segment_effects_apply(r, s->id, report_date);
     if (rc == DB_OK)
         rc = resource_load(r, &segments_resource, s->id, 0, &after);
     if (rc == DB_OK && after) {

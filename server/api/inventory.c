@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "api/construction.h"
+#include "api/segment_effects.h"
 #include "db/db.h"
 #include "domain/status.h"
 #include "domain/validate.h"

@@ -165,7 +165,7 @@ static int build_progress(struct req *r, long long id, const struct report_args 
 {
     const char *as_of = a->as_of;
     enum rpt_lang lang = a->lang;
-    struct progress_report rep;
+    struct progress_workbook rep;
     memset(&rep, 0, sizeof(rep));
     meta_init(r, &rep.meta, lang);
     snprintf(rep.as_of, sizeof(rep.as_of), "%s", as_of);
@@ -272,7 +272,7 @@ static int build_costs(struct req *r, long long id, const struct report_args *a)
 {
     const char *from_param = a->from, *to = a->to;
     enum rpt_lang lang = a->lang;
-    struct costs_report rep;
+    struct costs_workbook rep;
     memset(&rep, 0, sizeof(rep));
     meta_init(r, &rep.meta, lang);
     int found = 0;

@@ -68,7 +68,7 @@ static char *temp_file(void)
     return path;
 }
 
-static void fill(struct progress_report *rep, struct summary *sm, struct fake *segs,
+static void fill(struct progress_workbook *rep, struct summary *sm, struct fake *segs,
                  struct fake *prems)
 {
     static struct rpt_milestone ms[2];
@@ -118,7 +118,7 @@ static off_t file_size(const char *path)
 TEST(reports_progress_writes_a_zip)
 {
     struct fake segs = {.total = 4500}, prems = {.total = 9001};
-    struct progress_report rep;
+    struct progress_workbook rep;
     struct summary sm;
     fill(&rep, &sm, &segs, &prems);
     char *path = temp_file();
@@ -139,7 +139,7 @@ TEST(reports_progress_writes_a_zip)
 TEST(reports_progress_reports_a_failing_source)
 {
     struct fake segs = {.total = 5000, .fail_at = 2}, prems = {.total = 3};
-    struct progress_report rep;
+    struct progress_workbook rep;
     struct summary sm;
     fill(&rep, &sm, &segs, &prems);
     char *path = temp_file();
@@ -151,7 +151,7 @@ TEST(reports_progress_reports_a_failing_source)
 TEST(reports_progress_of_an_empty_project)
 {
     struct fake segs = {0}, prems = {0};
-    struct progress_report rep;
+    struct progress_workbook rep;
     struct summary sm;
     fill(&rep, &sm, &segs, &prems);
     rep.ndays = rep.nmilestones = rep.ncontractors = rep.ncosts = 0;
@@ -175,7 +175,7 @@ TEST(reports_costs_writes_a_zip)
     cum.state_rate = 0.4;
     cum.eligible_cents = 97000;
     summary_split_costs(&cum);
-    struct costs_report rep;
+    struct costs_workbook rep;
     memset(&rep, 0, sizeof(rep));
     rep.meta.lang = RPT_EN;
     rep.meta.generated_by = "Fiona";
@@ -200,7 +200,7 @@ TEST(reports_write_to_an_impossible_path_fails)
 {
     struct rpt_invoice none[1];
     struct summary cum = {0};
-    struct costs_report rep;
+    struct costs_workbook rep;
     memset(&rep, 0, sizeof(rep));
     rep.project.code = "X";
     snprintf(rep.from, sizeof(rep.from), "2026-07-01");
