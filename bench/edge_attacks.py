@@ -220,9 +220,10 @@ def logins():
             headers={"X-Forwarded-For": "203.0.113.9"})
     st, _, _, _ = req("POST", "/api/v1/auth/login",
                       json.dumps({"email": "finance@musterstadt.example",
-                                  "password": "fibertrack-demo"}))
-    out("6 wrong passwords, then the owner", "%s (the attacker's failures came from the same "
-        "loopback peer)" % st)
+                                  "password": "fibertrack-demo"}),
+                      headers={"X-Forwarded-For": "198.51.100.7"})
+    out("6 wrong passwords, then the owner", "%s (attacker 203.0.113.9, owner 198.51.100.7, "
+        "through a trusted proxy)" % st)
 
 
 def raw(data):
