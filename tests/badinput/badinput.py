@@ -52,6 +52,10 @@ How cases are made
     path     NUL, traversal and encoding tricks in the path
     raw      broken request lines and headers, bad framing (parallel)
     limits   bodies beyond the route's limit, declared or sent (parallel)
+    db       the database over each category and over the whole run
+
+  A new route in the document, or a new field in a field table, gets its
+  cases without a change here.
 
   A case built from a real id with an otherwise valid body (PATCH
   /contractors/7%00 {"phone": ...}) fails loudly on a server that reads it
@@ -71,9 +75,11 @@ Users and data
 Adding a case
   Add a line to the table or generator of its category: a Case names the
   method, target, who sends it, the headers and body, and what a correct
-  server answers (expect, pointer). Anything that must go out byte for byte
-  goes to raw.py with raw=lambda ctx: b"...". A case must be refused by a
-  correct server whoever sends it: no valid requests here.
+  server answers (expect, pointer). A new bad value in variants() (cases.py)
+  is tried on every field of its type; a new entry in ID_FORMS on every
+  route with an id. Anything that must go out byte for byte goes to raw.py
+  with raw=lambda ctx: b"...". A case must be refused by a correct server
+  whoever sends it: no valid requests here.
 
 Output: one FAIL line per failed case, a summary per category and per kind
 of failure, and last exactly "N passed, N failed" (each case is one test).
@@ -105,7 +111,7 @@ DATA_DIR = os.environ.get("FT_DATA_DIR", "")
 BIN = os.environ.get("FT_BIN") or os.path.join(ROOT, "bin", "fibertrackd")
 VERBOSE = os.environ.get("FT_VERBOSE") == "1"
 TIMEOUT = 10.0  # seconds for an ordinary case; raw cases set their own
-RAW_TIMEOUT = 4.0
+RAW_TIMEOUT = 5.0
 PARALLEL = 8
 
 
