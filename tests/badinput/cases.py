@@ -560,8 +560,8 @@ def gen_bodies(spec, fx):
         add("duplicate unknown key", obj([(k, J(v)) for k, v in base.items()] + [("bogus-dup", b"1"), ("bogus-dup", b"2")]), {400})
         for name in ("bogus", "ID", "__proto__", "a/b~c"):
             add("unknown member %s" % name, with_value(base, name, b"1"), {422}, pointer=ptr(name))
-        add("unknown member of 10,000 characters", with_value(base, "x" * 10000, b"1"), {400, 422},
-            pointer=ptr("x" * 10000))
+        # A server may name an absurd member shortened, or refuse it outright.
+        add("unknown member of 10,000 characters", with_value(base, "x" * 10000, b"1"), {400, 422})
         add("unknown member with the empty name", with_value(base, "", b"1"), {400, 422})
         if fields:
             f0 = fields[0].name
