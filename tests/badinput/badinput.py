@@ -508,7 +508,8 @@ class Runner:
             print(r.line(), flush=True)
         elif VERBOSE:
             print("ok   [%s] %s %s as %s: %s -> %s" % (c.cat, show(c.method, 20), show(c.target), c.label,
-                                                     show(c.what, 90), out.short() if out else "-"), flush=True)
+                                                     show(c.what, 90), "%s in %.0f ms" % (out.short(), out.elapsed * 1000)
+                                                     if out else "-"), flush=True)
 
     def run_sequential(self, cases):
         conn = Conn(self.host, self.port, TIMEOUT)
