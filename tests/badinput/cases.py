@@ -66,7 +66,7 @@ class Case:
         self.label = label or who or "anonymous"
 
 
-# ------------------------------------------------------------------ helpers
+# ------------------------------------------------------- building blocks
 
 
 def J(v):
