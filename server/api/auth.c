@@ -129,10 +129,15 @@ int auth_login(struct req *r)
     for (const cJSON *m = r->json->child; m; m = m->next)
         if (strcmp(m->string, "email") && strcmp(m->string, "password"))
             validation_error(errors, m->string, "is not a known field");
-    if (!cJSON_IsString(email) || strlen(email->valuestring) > 254)
+    /* Refused before any password is checked, so a malformed attempt is
+     * never counted as a failed sign-in. */
+    if (!cJSON_IsString(email) || strlen(email->valuestring) > 254 ||
+        text_problem(email->valuestring, 0))
         validation_error(errors, "email", "must be the e-mail address you sign in with");
     if (!cJSON_IsString(password) || strlen(password->valuestring) > 1024)
         validation_error(errors, "password", "must be a string");
+    else if (text_problem(password->valuestring, 0))
+        validation_error(errors, "password", text_problem(password->valuestring, 0));
     if (cJSON_GetArraySize(errors))
         return reply_invalid(r, errors);
     char ip[NETADDR_TEXT_LEN];

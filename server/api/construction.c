@@ -239,6 +239,9 @@ static int review_comment(struct req *r, int required, const char **comment)
         if (c && !cJSON_IsNull(c)) {
             if (!cJSON_IsString(c) || utf8_chars(c->valuestring) > 1000)
                 return reply_invalid_field(r, "comment", "must be a text of at most 1000 characters");
+            const char *why = text_problem(c->valuestring, 1);
+            if (why)
+                return reply_invalid_field(r, "comment", why);
             *comment = c->valuestring;
         }
     }

@@ -22,6 +22,24 @@ const struct field *field_find(const struct field *fields, size_t n, const char 
     return NULL;
 }
 
+const char *text_problem(const char *s, int multiline)
+{
+    /* Free text may hold tabs and line breaks; a carriage return only as
+     * part of CRLF, since a lone one rewrites what a terminal or a log
+     * shows. Everything else is one line. An escaped \u0000 arrives here
+     * as \u0001 (see scan_raw), so it is refused too. */
+    for (const char *c = s; *c; c++) {
+        unsigned char u = (unsigned char)*c;
+        if (u >= 0x20 && u != 0x7f)
+            continue;
+        if (multiline && (u == '\n' || u == '\t' || (u == '\r' && c[1] == '\n')))
+            continue;
+        return multiline ? "must not contain control characters other than tab and line breaks"
+                         : "must not contain control characters or line breaks";
+    }
+    return NULL;
+}
+
 int valid_utf8(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
@@ -75,12 +93,28 @@ static int json_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Whether the digit at text[i] (outside strings) is the first digit of a
+ * number's integer part, not one of its fraction or exponent. */
+static int leading_digit(const char *text, size_t i)
+{
+    size_t k = i;
+    if (k > 0 && text[k - 1] == '-')
+        k--; /* a minus sign: look at what precedes it */
+    if (k == 0)
+        return 1;
+    char p = text[k - 1];
+    if (k < i && (p == 'e' || p == 'E'))
+        return 0; /* the exponent's own sign */
+    return !((p >= '0' && p <= '9') || p == '.' || p == 'e' || p == 'E' || p == '+');
+}
+
 /* One pass over the raw body before cJSON sees it, because cJSON is more
  * lenient than JSON in ways that lose data: it copies a raw NUL into a
  * string (which then ends there in C), takes control characters between
  * tokens for white space, and nests up to 1000 levels. This pass refuses
  * any raw byte below 0x20 inside a string, any raw control character other
- * than JSON white space outside one, and nesting beyond JSON_MAX_DEPTH.
+ * than JSON white space outside one, numbers with leading zeros (which
+ * cJSON reads as decimals) and nesting beyond JSON_MAX_DEPTH.
  *
  * It also finds \u0000 escapes: cJSON decodes them into a NUL that would
  * silently end the C string. They are turned into \u0001 in a copy, so the
@@ -134,6 +168,12 @@ static int scan_raw(const char *text, size_t len, char **copy, char *err, size_t
         } else if (c < 0x20 && !json_space(c)) {
             snprintf(err, errlen,
                      "the body is not valid JSON: raw control character 0x%02x (byte %zu)", c, i);
+            goto fail;
+        } else if (c == '0' && i + 1 < len && text[i + 1] >= '0' && text[i + 1] <= '9' &&
+                   leading_digit(text, i)) {
+            /* cJSON reads 012 as 12; JSON has no leading zeros. */
+            snprintf(err, errlen, "the body is not valid JSON: a number has a leading zero (byte %zu)",
+                     i);
             goto fail;
         }
     }
@@ -539,20 +579,9 @@ static const char *check_value(const struct field *f, const cJSON *j, struct poo
                 strpbrk(j->valuestring, " \t\r\n") || !strchr(at + 1, '.'))
                 return "must be an e-mail address";
         }
-        /* Free text (F_MULTILINE) may hold tabs and line breaks; a carriage
-         * return only as part of CRLF, since a lone one rewrites what a
-         * terminal or a log shows. Everything else is one line. */
-        int multiline = (f->flags & F_MULTILINE) != 0;
-        for (const char *c = j->valuestring; *c; c++) {
-            unsigned char u = (unsigned char)*c;
-            if (u >= 0x20 && u != 0x7f)
-                continue;
-            if (multiline && (u == '\n' || u == '\t' || (u == '\r' && c[1] == '\n')))
-                continue;
-            return multiline ? "must not contain control characters other than tab and line "
-                               "breaks"
-                             : "must not contain control characters or line breaks";
-        }
+        const char *why = text_problem(j->valuestring, (f->flags & F_MULTILINE) != 0);
+        if (why)
+            return why;
         v->text = pool_strdup(pool, j->valuestring);
         return NULL;
     }

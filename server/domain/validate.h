@@ -63,6 +63,9 @@ int valid_date(const char *s);
 /* RFC 3339 → "YYYY-MM-DD HH:MM:SS.fff" in UTC; returns 0 or -1. */
 int parse_timestamp(const char *s, char out[32]);
 int valid_utf8(const char *s, size_t len);
+/* Why a string from a body is not acceptable text, or NULL: control
+ * characters (and, unless multiline, line breaks and tabs). */
+const char *text_problem(const char *s, int multiline);
 size_t utf8_chars(const char *s);
 /* Parses a decimal id (1..2^63-1); returns 0 for anything else. */
 long long parse_id(const char *s);

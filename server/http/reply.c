@@ -151,6 +151,16 @@ static int problem_typed(struct req *r, int status, const char *slug, const char
     cJSON_AddStringToObject(p, "type", type);
     cJSON_AddStringToObject(p, "title", status_title(status));
     cJSON_AddNumberToObject(p, "status", status);
+    /* A detail may quote the request (a path, a parameter): invalid UTF-8
+     * from there would make the answer invalid JSON. */
+    char clean[1024];
+    if (!valid_utf8(detail, strlen(detail))) {
+        snprintf(clean, sizeof(clean), "%s", detail);
+        for (char *c = clean; *c; c++)
+            if ((unsigned char)*c >= 0x80)
+                *c = '?';
+        detail = clean;
+    }
     cJSON_AddStringToObject(p, "detail", detail);
     cJSON_AddStringToObject(p, "request_id", r->request_id);
     if (errors)

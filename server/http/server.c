@@ -379,6 +379,14 @@ static void req_from_head(struct conn *c, struct req *r, const struct wire_head 
         }
         *(const char **)(void *)((char *)r + copied[i].offset) = v ? pool_strdup(r->pool, v) : NULL;
     }
+    /* RFC 9112 3.2: an HTTP/1.1 request names its host exactly once; two
+     * Host lines (or a malformed one) could route differently at a proxy. */
+    dup = 0;
+    const char *host = header(h, "Host", &dup);
+    if (dup || (host && !target_host_valid(host)) || (!host && h->http_minor == 1)) {
+        reply_problem(r, 400, "an HTTP/1.1 request needs exactly one valid Host header");
+        return;
+    }
     /* A proxy may add its own X-Forwarded-For line after the client's: the
      * lines together are one list, in order. */
     for (size_t i = 0; i < h->nheaders; i++) {

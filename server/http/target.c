@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "domain/validate.h"
 #include "util/pool.h"
 
 static int hexval(char c)
@@ -68,10 +69,21 @@ static int parse_query(const char *q, size_t len, struct pool *pool, struct targ
         }
         size_t klen = (size_t)(eq - (q + start)), vlen = end - (size_t)(eq - q) - 1;
         char *k = pool_alloc(pool, klen + 1), *v = pool_alloc(pool, vlen + 1);
-        if (target_decode(q + start, klen, 1, k) < 0 || target_decode(eq + 1, vlen, 1, v) < 0) {
+        long kn = target_decode(q + start, klen, 1, k), vn = target_decode(eq + 1, vlen, 1, v);
+        if (kn < 0 || vn < 0) {
             *err = "the query string holds a malformed %-escape or a NUL";
             return -1;
         }
+        if (!valid_utf8(k, (size_t)kn) || !valid_utf8(v, (size_t)vn)) {
+            *err = "the query string is not UTF-8";
+            return -1;
+        }
+        /* One value per name: which of two would count is a guess. */
+        for (size_t i = 0; i < t->nquery; i++)
+            if (strcmp(t->query[i].key, k) == 0) {
+                *err = "a query parameter appears more than once";
+                return -1;
+            }
         t->query[t->nquery].key = k;
         t->query[t->nquery].value = v;
         t->nquery++;
@@ -112,6 +124,10 @@ int target_parse(const char *target, struct pool *pool, struct target *t, const 
         *err = "the request path is too long";
         return -1;
     }
+    if (!valid_utf8(path, (size_t)n)) {
+        *err = "the request path is not UTF-8";
+        return -1;
+    }
     for (long i = 0; i < n; i++) {
         unsigned char c = (unsigned char)path[i];
         if (c < 0x20 || c == 0x7f) {
@@ -126,4 +142,28 @@ int target_parse(const char *target, struct pool *pool, struct target *t, const 
             return -1;
     }
     return 0;
+}
+
+int target_host_valid(const char *host)
+{
+    const char *s = host;
+    if (*s == '[') {
+        /* An IP literal: hex digits, colons and dots (IPv4 in IPv6). */
+        s++;
+        size_t n = strspn(s, "0123456789abcdefABCDEF:.");
+        if (n == 0 || s[n] != ']')
+            return 0;
+        s += n + 1;
+    } else {
+        /* A registered name or IPv4 address (RFC 3986 reg-name). */
+        s += strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=%");
+    }
+    if (*s == ':') {
+        s++;
+        size_t n = strspn(s, "0123456789");
+        if (n > 5)
+            return 0;
+        s += n;
+    }
+    return *s == '\0';
 }

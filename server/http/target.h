@@ -4,8 +4,9 @@
  *
  * Strict where a lenient reading would let two layers see different
  * things: a NUL anywhere (raw or as %00), a control character in the path,
- * malformed percent-escapes and parameters without '=' are refused rather
- * than truncated or guessed. */
+ * text that is not UTF-8, malformed percent-escapes, parameters without '='
+ * and a parameter given twice are refused rather than truncated or
+ * guessed. */
 #ifndef FT_TARGET_H
 #define FT_TARGET_H
 
@@ -28,6 +29,11 @@ struct target {
  * ("http://host/a/b?x=1") target into t, with strings in pool. Returns 0,
  * or -1 with a reason for the client in *err. */
 int target_parse(const char *target, struct pool *pool, struct target *t, const char **err);
+
+/* Whether a Host header value is well-formed: a name, IPv4 address or
+ * bracketed IPv6 address, with an optional port (RFC 9112 3.2). The empty
+ * value is allowed. */
+int target_host_valid(const char *host);
 
 /* Percent-decodes len bytes of s into out (room for len + 1 bytes); '+'
  * becomes a space when plus is set. Returns the decoded length, or -1 for a

@@ -151,6 +151,33 @@ static const char *find_header(const struct wire_head *h, const char *name)
     return NULL;
 }
 
+static const char DUPLICATE[] = "";
+
+/* The value of a header that may appear once; DUPLICATE when it repeats. */
+static const char *find_header_once(const struct wire_head *h, const char *name)
+{
+    const char *v = NULL;
+    for (size_t i = 0; i < h->nheaders; i++)
+        if (strcasecmp(h->headers[i].name, name) == 0) {
+            if (v)
+                return DUPLICATE;
+            v = h->headers[i].value;
+        }
+    return v;
+}
+
+/* Whether the kept request line ends in " HTTP/1.0" or " HTTP/1.1". */
+static int line_version_ok(const struct wire *w)
+{
+    if (!w->line_done || !w->line)
+        return 0;
+    size_t n = w->line_len;
+    if (n && w->line[n - 1] == '\r')
+        n--;
+    return n > 9 && (memcmp(w->line + n - 9, " HTTP/1.1", 9) == 0 ||
+                     memcmp(w->line + n - 9, " HTTP/1.0", 9) == 0);
+}
+
 static int on_headers_complete(http_parser *p)
 {
     struct wire *w = p->data;
@@ -177,8 +204,15 @@ static int on_headers_complete(http_parser *p)
         h->headers[i].value = w->buf + w->value_off[i];
     }
     h->nheaders = w->nheaders;
-    if (p->http_major != 1)
-        return refuse(w, 505, "only HTTP/1.0 and HTTP/1.1 are spoken here");
+    /* http-parser reads any digits as a version and is lenient about the
+     * protocol name: the line must end in HTTP/1.0 or HTTP/1.1. Other
+     * versions are refused like any malformed request (HTTP/2 needs TLS
+     * or an upgrade this server does not offer). */
+    if (p->http_major != 1 || p->http_minor > 1 || !line_version_ok(w))
+        return refuse(w, 400, "the request line must end in HTTP/1.1 or HTTP/1.0");
+    const char *te = find_header_once(h, "Transfer-Encoding");
+    if (te == DUPLICATE || (te && strcasecmp(te, "chunked") != 0))
+        return refuse(w, 400, "only Transfer-Encoding: chunked is understood, once");
     h->chunked = (p->flags & F_CHUNKED) != 0;
     h->content_length = (p->flags & F_CONTENTLENGTH) ? (long long)p->content_length : -1;
     if (h->content_length > (long long)1 << 53)
@@ -286,6 +320,23 @@ static void keep_line(struct wire *w, const char *data, size_t len)
     }
 }
 
+/* Whether the kept bytes can still become "TOKEN SP target SP version":
+ * a token, then printable characters only. */
+static int line_plausible(const struct wire *w)
+{
+    size_t i = 0;
+    while (i < w->line_len && is_tchar((unsigned char)w->line[i]))
+        i++;
+    if (i < w->line_len && (i == 0 || w->line[i] != ' '))
+        return 0;
+    for (; i < w->line_len; i++) {
+        unsigned char c = (unsigned char)w->line[i];
+        if ((c < 0x20 && c != '\r') || c == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
 /* Reads "TOKEN SP target SP HTTP/1.x" from the kept request line and
  * refuses the message: 405 when it is a well-formed line with a method this
  * server does not know, 400 (or 431) otherwise. */
@@ -329,7 +380,7 @@ size_t wire_feed(struct wire *w, const char *data, size_t len, enum wire_state *
     if (!w->line_done)
         keep_line(w, data, len);
     if (w->capturing) {
-        if (w->line_done || w->line_len + 1 >= w->max_head) {
+        if (w->line_done || w->line_len + 1 >= w->max_head || !line_plausible(w)) {
             unknown_method(w);
             *state = WIRE_ERROR;
             return 0;
@@ -353,9 +404,12 @@ size_t wire_feed(struct wire *w, const char *data, size_t len, enum wire_state *
     switch (e) {
     case HPE_INVALID_METHOD:
         /* Read on to the end of the request line to tell a method this
-         * server does not know (405) from garbage (400). */
+         * server does not know (405) from garbage (400), unless the bytes
+         * so far cannot start a request line at all (a TLS handshake, say):
+         * then at once, rather than waiting for a line end that never
+         * comes. */
         w->capturing = 1;
-        if (!w->line_done && w->line_len + 1 < w->max_head) {
+        if (!w->line_done && w->line_len + 1 < w->max_head && line_plausible(w)) {
             *state = WIRE_MORE;
             return len;
         }

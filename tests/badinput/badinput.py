@@ -5,8 +5,8 @@ server tests/run.sh starts; it needs FT_BASE_URL, FT_DATA_DIR and FT_BIN.
 Alone: `FT_SUITES='badinput/*' make test`.
 
 What every case asserts
-  - no 5xx (505 only where HTTP says so: a version the server does not
-    speak), and the request is refused (a 4xx; where the contract names the
+  - no 5xx (an HTTP version the server does not speak is a 400 too), and
+    the request is refused (a 4xx; where the contract names the
     status, that status: 400 for %00 in a path or query, 405 for a method a
     path does not take, 413 beyond a body limit, 415 for a body that is not
     JSON, 422 naming the member for a bad member, 428/412 for If-Match);

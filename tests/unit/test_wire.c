@@ -191,8 +191,11 @@ TEST(wire_tells_unknown_methods_from_garbage)
     wire_free(w);
     ASSERT_EQ_INT(status_of("get / HTTP/1.1\r\n\r\n", 16384), 405);
     ASSERT_EQ_INT(status_of("\x01\x02 garbage\r\n\r\n", 16384), 400);
-    ASSERT_EQ_INT(status_of("GET /\r\n\r\n", 16384), 505); /* HTTP/0.9 */
-    ASSERT_EQ_INT(status_of("GET / HTTP/2.0\r\n\r\n", 16384), 505);
+    ASSERT_EQ_INT(status_of("GET /\r\n\r\n", 16384), 400); /* HTTP/0.9 */
+    ASSERT_EQ_INT(status_of("GET / HTTP/2.0\r\n\r\n", 16384), 400);
+    ASSERT_EQ_INT(status_of("GET / HTTX/1.1\r\n\r\n", 16384), 400);
+    ASSERT_EQ_INT(status_of("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 16384), 400);
+    ASSERT_EQ_INT(status_of("\x16\x03\x01\x02\x00\x01", 16384), 400); /* TLS, no line end */
 }
 
 TEST(wire_passes_refusals_of_the_hooks_through)
