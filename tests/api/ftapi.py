@@ -1,4 +1,4 @@
-"""ftapi — the API suites' helpers: tests/lib/ftlib.py aimed at the server of
+"""ftapi — what the API suites share: tests/lib/ftlib.py aimed at the server of
 tests/run.sh, plus their users and objects (standard library only).
 
 Environment (set by tests/run.sh):

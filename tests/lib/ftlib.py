@@ -12,9 +12,10 @@
                        SIGTERM, its private mariadbd, `user add`, `token issue`
   free_port(), alive(), wait_gone(), parallel()
 
-Environment: FT_BASE_URL, FT_DATA_DIR, FT_BIN and FT_SERVER_PID name the server
-that tests/run.sh started (Server.from_env()); FT_VERBOSE=1 prints a line for
-every passing test too; FT_MARIADB names the mariadb client (default mariadb).
+Environment: FT_BASE_URL, FT_DATA_DIR and FT_BIN name the server that
+tests/run.sh started (Server.from_env()); FT_VERBOSE=1 prints a line for every
+passing test too; FT_MARIADB names the mariadb client (default mariadb); BINDIR
+where fibertrackd is (default bin).
 
     python3 tests/lib/ftlib.py free-port [LO HI]    prints a free TCP port
 """

@@ -1,5 +1,5 @@
-"""wf — helpers of the construction-workflow suite (standard library only);
-tests/lib/ftlib.py has the rest.
+"""wf — the construction-workflow suite's servers, users and objects (standard
+library only); tests/lib/ftlib.py has the rest.
 
   Server        a throwaway fibertrackd (own FT_DATA_DIR, own private MariaDB):
                 migrate, demo, serve, SIGKILL, restart, token issue, SQL, snapshots;
