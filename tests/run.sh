@@ -32,6 +32,8 @@ case $BINDIR in
 *) BINDIR=$ROOT/$BINDIR ;;
 esac
 PY=/usr/bin/python3 # Debian's, which has python3-openpyxl (not a pyenv one on PATH)
+# shellcheck source=SCRIPTDIR/lib/server.sh
+. "$ROOT/tests/lib/server.sh"
 SUITE_TIMEOUT=${FT_SUITE_TIMEOUT:-900}
 ART=$ROOT/tests/artifacts
 mkdir -p "$ART"
@@ -49,37 +51,12 @@ passed=0
 failed=0
 problems=()
 
-# Waits up to $2 seconds for process $1 to exit; returns 0 if it did.
-wait_gone() {
-    local pid=$1 i
-    for ((i = 0; i < $2 * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-# The private mariadbd of the throwaway data dir, if one runs.
-mariadbd_pid() {
-    local pf=$FT_DATA_DIR/mariadb/mariadb.pid p
-    [ -f "$pf" ] || return 1
-    p=$(cat "$pf" 2>/dev/null) || return 1
-    [ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = mariadbd ] || return 1
-    echo "$p"
-}
-
 cleanup() {
-    local p
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null
-        wait_gone "$SERVER_PID" 30 || kill -KILL "$SERVER_PID" 2>/dev/null
+    if [ -n "$SERVER_PID" ]; then
+        ft_server_stop "$SERVER_PID" 30
     fi
     # a mariadbd left behind by a crashed or killed fibertrackd
-    if p=$(mariadbd_pid); then
-        kill -TERM "$p" 2>/dev/null
-        wait_gone "$p" 30 || kill -KILL "$p" 2>/dev/null
-        wait_gone "$p" 5
-    fi
+    ft_mariadbd_stop "$FT_DATA_DIR"
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -144,11 +121,6 @@ selected() {
     return 1
 }
 
-free_port() {
-    "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
-        echo $((18080 + $$ % 1000))
-}
-
 # ---- unit tests ---------------------------------------------------------------
 
 if [ -x "$BINDIR/unit-tests" ]; then
@@ -160,7 +132,7 @@ fi
 # ---- server ---------------------------------------------------------------------
 
 FTD=$BINDIR/fibertrackd
-PORT=$(free_port)
+PORT=$(ft_free_port 18100 18199)
 export FT_BASE_URL=http://127.0.0.1:$PORT
 export FT_BIN=$FTD
 export FT_CLI=$BINDIR/fibertrack
@@ -180,20 +152,11 @@ else
     echo "== serve on $FT_BASE_URL"
     # The suites play a proxy on loopback: X-Forwarded-For from 127.0.0.1
     # names the client, so sign-in limits can be tried from many addresses.
-    FT_TRUSTED_PROXIES=127.0.0.1/32 FT_LISTEN=127.0.0.1:$PORT "$FTD" serve >>"$SERVER_LOG" 2>&1 &
-    SERVER_PID=$!
+    FT_TRUSTED_PROXIES=127.0.0.1/32 ft_server_start SERVER_PID "$FT_DATA_DIR" "$PORT" "$SERVER_LOG" && server_up=1
     export FT_SERVER_PID=$SERVER_PID
-    for ((i = 0; i < 600; i++)); do
-        if curl -fsS -o /dev/null --max-time 2 "$FT_BASE_URL/healthz" 2>/dev/null; then
-            server_up=1
-            break
-        fi
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.1
-    done
     if [ "$server_up" != 1 ]; then
-        if kill -0 "$SERVER_PID" 2>/dev/null; then
-            fail_test server "GET /healthz did not answer within 60 s"
+        if ft_alive "$SERVER_PID"; then
+            fail_test server "GET /readyz did not answer 200 within 60 s"
         else
             wait "$SERVER_PID"
             fail_test server "fibertrackd serve exited early with status $?"
@@ -230,27 +193,20 @@ done
 
 if [ -n "$SERVER_PID" ]; then
     echo "== shutdown"
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    if ! ft_alive "$SERVER_PID"; then
         wait "$SERVER_PID"
         fail_test "graceful shutdown" "the server had already exited (status $?) before SIGTERM"
     else
-        mdb=$(mariadbd_pid) || mdb=
-        kill -TERM "$SERVER_PID"
-        if wait_gone "$SERVER_PID" 30; then
-            wait "$SERVER_PID"
-            rc=$?
-            if [ "$rc" = 0 ]; then
-                pass_test "graceful shutdown"
-            else
-                fail_test "graceful shutdown" "exit status $rc after SIGTERM"
-            fi
+        mdb=$(ft_mariadbd_pid "$FT_DATA_DIR") || mdb=
+        ft_server_stop "$SERVER_PID" 30
+        rc=$?
+        if [ "$rc" = 0 ]; then
+            pass_test "graceful shutdown"
         else
-            fail_test "graceful shutdown" "still running 30 s after SIGTERM"
-            kill -KILL "$SERVER_PID" 2>/dev/null
-            wait "$SERVER_PID" 2>/dev/null
+            fail_test "graceful shutdown" "exit $(ft_describe_exit "$rc") after SIGTERM"
         fi
         if [ -n "$mdb" ]; then
-            if wait_gone "$mdb" 5; then
+            if ft_wait_gone "$mdb" 5; then
                 pass_test "embedded mariadb stopped on exit"
             else
                 fail_test "embedded mariadb stopped on exit" "mariadbd $mdb still runs after the server exited"

@@ -1,4 +1,5 @@
-"""ftapi — shared helpers for the fibertrack API suites (standard library only).
+"""ftapi — what the API suites share: tests/lib/ftlib.py aimed at the server of
+tests/run.sh, plus their users and objects (standard library only).
 
 Environment (set by tests/run.sh):
   FT_BASE_URL  http://127.0.0.1:PORT of the running server
@@ -9,7 +10,7 @@ Environment (set by tests/run.sh):
 What is here:
   request()/Client    HTTP with a bearer token, JSON or raw bodies, any headers
   Response            status, headers, body, .json
-  problem()           checks the RFC 9457 problem+json shape of an error
+  problem()/invalid() the RFC 9457 problem+json shape of an error; the fields a 422 names
   db_query()          runs SQL through the mariadb client on the private socket
   db_snapshot()       CHECKSUM TABLE + row count of every table ("nothing changed")
   Fixture             admin/manager/finance, two contractors with users, projects,
@@ -19,175 +20,33 @@ What is here:
   OtherServer         a second fibertrackd on the same database with other settings
 """
 
-import http.client
 import json
 import os
-import random
-import signal
 import socket
-import string
-import subprocess
 import sys
-import threading
-import time
-import traceback
-import urllib.parse
 
-BASE = os.environ.get("FT_BASE_URL", "http://127.0.0.1:18181").rstrip("/")
-DATA_DIR = os.environ.get("FT_DATA_DIR", "")
-BIN = os.environ.get("FT_BIN", "bin/fibertrackd")
-SOCK = os.path.join(DATA_DIR, "mariadb", "mariadb.sock")
-API = "/api/v1"
-MIB = 1024 * 1024
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
-_u = urllib.parse.urlsplit(BASE)
-HOST, PORT = _u.hostname, _u.port or 80
+import ftlib  # noqa: E402
+# The suites import these from here.
+from ftlib import (API, MIB, Failure, KeepAlive, Response, Suite, check, check_unchanged,  # noqa: E402,F401
+                   db_snapshot, fail, parallel, problem, require, short, unique)
 
+SERVER = ftlib.Server.from_env()
+BASE = ftlib.BASE_URL
+DATA_DIR = SERVER.data_dir
+BIN = SERVER.bin
+SOCK = SERVER.sock
+HOST, PORT = SERVER.base
 
-# ---------------------------------------------------------------- assertions
-
-
-class Failure(Exception):
-    """A hard test failure: the test stops here."""
+_UNSET = ftlib._UNSET
 
 
-_state = threading.local()
-
-
-def _errors():
-    if not hasattr(_state, "errors"):
-        _state.errors = []
-    return _state.errors
-
-
-def check(cond, msg):
-    """Soft assertion: records msg as a failure and lets the test go on."""
-    if not cond:
-        _errors().append(msg)
-    return bool(cond)
-
-
-def require(cond, msg):
-    """Hard assertion: stops the test."""
-    if not cond:
-        raise Failure(msg)
-
-
-def fail(msg):
-    raise Failure(msg)
-
-
-def short(x, n=300):
-    s = x if isinstance(x, str) else repr(x)
-    return s if len(s) <= n else s[:n] + "…"
-
-
-def unique(prefix="t"):
-    """A code unlikely to exist already: prefix plus 8 random characters."""
-    return prefix + "-" + "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(8))
-
-
-# ---------------------------------------------------------------------- HTTP
-
-
-class Response:
-    def __init__(self, status, headers, body, method, path):
-        self.status = status
-        self.headers = headers  # list of (name, value)
-        self.body = body
-        self.method = method
-        self.path = path
-        self._json = None
-        self._parsed = False
-
-    def header(self, name):
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return None
-
-    def header_all(self, name):
-        name = name.lower()
-        return [v for k, v in self.headers if k.lower() == name]
-
-    @property
-    def text(self):
-        return self.body.decode("utf-8", "replace")
-
-    @property
-    def json(self):
-        if not self._parsed:
-            self._parsed = True
-            try:
-                self._json = json.loads(self.body.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                self._json = None
-        return self._json
-
-    @property
-    def ctype(self):
-        return (self.header("Content-Type") or "").split(";")[0].strip().lower()
-
-    @property
-    def etag(self):
-        return self.header("ETag")
-
-    @property
-    def request_id(self):
-        return self.header("X-Request-ID")
-
-    def __repr__(self):
-        return "%s %s -> %s %s" % (self.method, self.path, self.status, short(self.text, 400))
-
-
-_UNSET = object()
-
-
-def request(method, path, token=None, body=_UNSET, raw=None, ctype=_UNSET, headers=None,
-            params=None, timeout=60, server=None):
-    """One HTTP request on a new connection.
-
-    body: a JSON value to send (Content-Type application/json unless ctype says other);
-    raw: bytes/str sent as they are (Content-Type only if ctype is given);
-    ctype=None: send no Content-Type at all; params: dict added as the query string;
-    server: (host, port) of another server than the suite's.
-    """
-    if params:
-        path += ("&" if "?" in path else "?") + urllib.parse.urlencode(params)
-    hdrs = {}
-    data = None
-    if body is not _UNSET:
-        data = json.dumps(body).encode("utf-8")
-        hdrs["Content-Type"] = "application/json"
-    elif raw is not None:
-        data = raw.encode("utf-8") if isinstance(raw, str) else raw
-    if ctype is not _UNSET:
-        if ctype is None:
-            hdrs.pop("Content-Type", None)
-        else:
-            hdrs["Content-Type"] = ctype
-    if token:
-        hdrs["Authorization"] = "Bearer " + token
-    if headers:
-        hdrs.update(headers)
-    last = None
-    for attempt in range(3):
-        conn = http.client.HTTPConnection(*(server or (HOST, PORT)), timeout=timeout)
-        try:
-            conn.request(method, path, body=data, headers=hdrs)
-            r = conn.getresponse()
-            payload = r.read()
-            return Response(r.status, r.getheaders(), payload, method, path)
-        except (ConnectionRefusedError, ConnectionResetError) as e:
-            # only before anything could have been processed is a retry safe
-            last = e
-            if method not in ("GET", "HEAD") or attempt == 2:
-                raise
-            time.sleep(0.2)
-        finally:
-            conn.close()
-    raise last
+def request(method, path, **kw):
+    """One HTTP request to the suite's server (see ftlib.request). A GET refused or
+    reset before it was processed is sent again, twice at most."""
+    kw.setdefault("retries", 2)
+    return ftlib.request(method, path, **kw)
 
 
 class Client:
@@ -201,12 +60,8 @@ class Client:
     def id(self):
         return self.user.get("id")
 
-    def _p(self, path):
-        return path if path.startswith("/api") or path.startswith("/healthz") or \
-            path.startswith("/readyz") or path.startswith("/metrics") else API + path
-
     def req(self, method, path, **kw):
-        return request(method, self._p(path), token=self.token, **kw)
+        return request(method, ftlib.api_path(path), token=self.token, **kw)
 
     def get(self, path, params=None, **kw):
         return self.req("GET", path, params=params, **kw)
@@ -260,28 +115,6 @@ def etag_of(obj):
     return '"%d"' % obj["version"]
 
 
-def problem(r, status, what=""):
-    """Checks an error response: status, application/problem+json and RFC 9457 members.
-    Returns the parsed problem (or {}). Soft: records failures and goes on."""
-    label = (what + ": ") if what else ""
-    if not check(r.status == status, "%sexpected %d, got %r" % (label, status, r)):
-        return r.json if isinstance(r.json, dict) else {}
-    check(r.ctype == "application/problem+json",
-          "%s%d has Content-Type %r, not application/problem+json" % (label, status, r.header("Content-Type")))
-    p = r.json
-    if not check(isinstance(p, dict), "%s%d body is not a JSON object: %r" % (label, status, r)):
-        return {}
-    for k, t in (("type", str), ("title", str), ("status", int), ("detail", str), ("request_id", str)):
-        check(isinstance(p.get(k), t), "%sproblem member %r missing or not %s: %s" % (label, k, t.__name__, short(r.text)))
-    check(p.get("status") == status, "%sproblem status %r != %d" % (label, p.get("status"), status))
-    check(p.get("request_id") == r.request_id,
-          "%sproblem request_id %r != X-Request-ID %r" % (label, p.get("request_id"), r.request_id))
-    low = r.text.lower()
-    for leak in ("select ", "insert into", "update ", "sql syntax", "mariadb", "/tmp/", "/work/", ".c:"):
-        check(leak not in low, "%sproblem leaks internals (%r): %s" % (label, leak, short(r.text)))
-    return p
-
-
 def pointers(r):
     """The set of JSON Pointers of a 422's errors[]."""
     p = r.json if isinstance(r.json, dict) else {}
@@ -311,65 +144,13 @@ def invalid(r, fields, what=""):
     check(got <= want, "%s: 422 names unexpected %s" % (what, sorted(got - want)))
 
 
-# ------------------------------------------------------------------ database
-
-
 def db_query(sql):
     """Runs SQL on the server's private MariaDB; returns rows as lists of strings (NULL -> None)."""
-    require(DATA_DIR, "FT_DATA_DIR is not set")
-    p = subprocess.run(["mariadb", "-S", SOCK, "-u", "root", "fibertrack", "-N", "-B", "-e", sql],
-                       capture_output=True, text=True, timeout=60)
-    require(p.returncode == 0, "mariadb: %s" % p.stderr.strip())
-    rows = []
-    for line in p.stdout.splitlines():
-        rows.append([None if c == "NULL" else c for c in line.split("\t")])
-    return rows
+    return ftlib.sql(sql)
 
 
 def db_value(sql):
-    rows = db_query(sql)
-    return rows[0][0] if rows else None
-
-
-_tables = None
-
-# Columns a request may legitimately touch without changing anything: a token's
-# last_used_at is written (at most once a minute) by any authenticated request.
-_TOKEN_DIGEST = ("SELECT 'tokens', COALESCE(SUM(CRC32(CONCAT_WS('|', id, user_id, name, HEX(hash), prefix, "
-                 "IFNULL(expires_at,'-'), IFNULL(revoked_at,'-'), version, created_at, updated_at))), 0), "
-                 "COUNT(*) FROM tokens")
-
-
-def db_snapshot():
-    """{table: (checksum, row count)} for every table of the database (tokens without
-    last_used_at). Equal snapshots before and after a request: it changed nothing."""
-    global _tables
-    if _tables is None:
-        _tables = [r[0] for r in db_query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'fibertrack' "
-            "AND table_type = 'BASE TABLE' ORDER BY table_name")]
-    plain = [t for t in _tables if t != "tokens"]
-    sql = "CHECKSUM TABLE %s; " % ", ".join("`%s`" % t for t in plain)
-    sql += " UNION ALL ".join("SELECT '%s', COUNT(*) FROM `%s`" % (t, t) for t in plain) + "; "
-    sql += _TOKEN_DIGEST + ";"
-    snap = {}
-    counts = {}
-    for row in db_query(sql):
-        if len(row) == 2 and "." in row[0]:  # CHECKSUM TABLE: db.table, checksum
-            snap[row[0].split(".", 1)[1]] = row[1]
-        elif len(row) == 2:
-            counts[row[0]] = row[1]
-        elif len(row) == 3:  # tokens digest
-            snap[row[0]] = row[1]
-            counts[row[0]] = row[2]
-    return {t: (snap.get(t), counts.get(t)) for t in _tables}
-
-
-def check_unchanged(before, what=""):
-    """Takes a new snapshot and checks it equals `before`."""
-    after = db_snapshot()
-    diff = sorted(t for t in set(before) | set(after) if before.get(t) != after.get(t))
-    check(not diff, "%s: the database changed (tables %s)" % (what, ", ".join(diff)))
+    return ftlib.scalar(sql)
 
 
 # ------------------------------------------------------------ a second server
@@ -389,7 +170,7 @@ def local_address():
     return None if addr.startswith("127.") else addr
 
 
-class OtherServer:
+class OtherServer(ftlib.Server):
     """A second fibertrackd serving the suite's database (FT_DB_URL on the private
     socket, so it starts no MariaDB) with the FT_* settings given, and none of the
     suite server's edge settings. A context manager; on leaving, it must stop with
@@ -400,54 +181,27 @@ class OtherServer:
     """
 
     def __init__(self, host="127.0.0.1", **settings):
-        self.host = host
-        s = socket.socket()
-        s.bind((host, 0))
-        self.port = s.getsockname()[1]
-        s.close()
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("FT_TRUSTED_PROXIES", "FT_METRICS_TOKEN", "FT_SECRET", "FT_HOUSEKEEPING_INTERVAL")}
-        env.update({"FT_DB_URL": "mariadb://root@localhost/fibertrack?socket=" + SOCK,
-                    "FT_LISTEN": "%s:%d" % (host, self.port), "FT_THREADS": "1", "FT_DB_POOL": "2"})
-        env.update(settings)
-        self.env = env
-        self.proc = None
+        art = os.environ.get("FT_ARTIFACTS") or DATA_DIR or "."
+        super().__init__(db_url="mariadb://root@localhost/fibertrack?socket=" + SOCK, host=host, bin=BIN,
+                         settings=dict({"FT_THREADS": "1", "FT_DB_POOL": "2"}, **settings),
+                         unset=("FT_TRUSTED_PROXIES", "FT_METRICS_TOKEN", "FT_SECRET", "FT_HOUSEKEEPING_INTERVAL"),
+                         log_path=os.path.join(art, "other-server.log"))
 
     def __enter__(self):
-        art = os.environ.get("FT_ARTIFACTS") or DATA_DIR or "."
-        self.log = open(os.path.join(art, "other-server.log"), "ab")
-        self.proc = subprocess.Popen([BIN, "serve"], env=self.env, stdout=self.log, stderr=self.log,
-                                     stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                self.log.close()
-                fail("the second fibertrackd exited with status %s (see other-server.log)" % self.proc.returncode)
-            try:
-                if self.request("GET", "/healthz", timeout=2).status == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        self.__exit__(None, None, None)
-        fail("the second fibertrackd did not answer /healthz within 60 s")
+        try:
+            self.start()
+        except RuntimeError as e:
+            self.stop()
+            fail("the second fibertrackd: %s" % short(str(e), 600))
+        return self
 
     def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc:
-            check(self.proc.returncode == 0, "the second fibertrackd exited with status %s after SIGTERM"
-                  % self.proc.returncode)
-        self.log.close()
+        rc = self.stop()
+        check(rc == 0, "the second fibertrackd exited with status %s after SIGTERM" % rc)
         return False
 
     def request(self, method, path, **kw):
-        return request(method, path, server=(self.host, self.port), **kw)
+        return request(method, path, server=self.base, **kw)
 
 
 # ------------------------------------------------------------------ fixtures
@@ -457,9 +211,7 @@ def add_admin(tag):
     """Creates an admin with `fibertrackd user add` and signs in; returns a Client."""
     email = "admin-%s@test.example" % tag
     password = "pw-" + unique("admin")
-    p = subprocess.run([BIN, "user", "add", "--email", email, "--name", "Admin " + tag, "--role", "admin"],
-                       input=password + "\n", capture_output=True, text=True, timeout=60)
-    require(p.returncode == 0, "fibertrackd user add: %s %s" % (p.stdout.strip(), p.stderr.strip()))
+    SERVER.user_add(email, "Admin " + tag, "admin", password)
     r = login(email, password)
     require(r.status == 201, "admin login: %r" % r)
     c = Client(r.json["token"], r.json["user"])
@@ -565,85 +317,3 @@ class Fixture:
                 "segments": {x["id"] for x in (self.seg_a, self.seg_b, self.seg_u, self.seg_bq)},
                 "nodes": {x["id"] for x in self.nodes + self.node_q},
                 "premises": {x["id"] for x in (self.prem_a, self.prem_b, self.prem_u, self.prem_none, self.prem_bq)}}
-
-
-# -------------------------------------------------------------------- runner
-
-
-class Suite:
-    """A list of named test functions. run() prints one line per failure and ends
-    with exactly 'N passed, N failed'; the exit status is 1 when anything failed."""
-
-    def __init__(self, name):
-        self.name = name
-        self.tests = []
-        self.verbose = os.environ.get("FT_VERBOSE") == "1"
-
-    def test(self, name=None):
-        def deco(fn):
-            self.tests.append((name or fn.__name__, fn))
-            return fn
-        return deco
-
-    def add(self, name, fn):
-        self.tests.append((name, fn))
-
-    def run(self, setup=None):
-        passed = failed = 0
-        t_start = time.time()
-        if setup:
-            try:
-                setup()
-            except Exception as e:  # noqa: BLE001 - report any setup error as a failure
-                print("FAIL %s setup: %s" % (self.name, _describe(e)), flush=True)
-                print("0 passed, 1 failed", flush=True)
-                sys.exit(1)
-        for name, fn in self.tests:
-            _state.errors = []
-            t0 = time.time()
-            try:
-                fn()
-            except Failure as e:
-                _state.errors.append(str(e))
-            except Exception as e:  # noqa: BLE001
-                _state.errors.append(_describe(e))
-            errs = _state.errors
-            if errs:
-                failed += 1
-                print("FAIL %s: %s" % (name, " | ".join(errs)), flush=True)
-            else:
-                passed += 1
-                if self.verbose:
-                    print("ok   %s (%.2fs)" % (name, time.time() - t0), flush=True)
-        if self.verbose:
-            print("# %s took %.1fs" % (self.name, time.time() - t_start), flush=True)
-        print("%d passed, %d failed" % (passed, failed), flush=True)
-        sys.exit(1 if failed else 0)
-
-
-def _describe(e):
-    tb = traceback.extract_tb(e.__traceback__)
-    where = ""
-    if tb:
-        f = tb[-1]
-        where = " (%s:%d)" % (os.path.basename(f.filename), f.lineno)
-    return "%s: %s%s" % (type(e).__name__, e, where)
-
-
-def parallel(fns):
-    """Runs the callables in threads at once; returns their results (exceptions as values)."""
-    results = [None] * len(fns)
-    barrier = threading.Barrier(len(fns))
-
-    def run(i, fn):
-        try:
-            barrier.wait(10)
-            results[i] = fn()
-        except Exception as e:  # noqa: BLE001
-            results[i] = e
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results

@@ -5,7 +5,7 @@ OpenAPI document."""
 import re
 import socket
 
-from ftapi import (API, HOST, PORT, MIB, OtherServer, Suite, add_admin, check, local_address, problem, request,
+from ftapi import (API, HOST, PORT, MIB, KeepAlive, OtherServer, Suite, add_admin, check, local_address, problem, request,
                    require, short, unique)
 
 suite = Suite("meta")
@@ -337,23 +337,16 @@ def t_secured_routes():
 
 @suite.test("keep-alive: one connection serves a sequence of requests, errors included")
 def t_keep_alive():
-    import http.client
-    conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
-    h = {"Authorization": "Bearer " + ADMIN.token, "Content-Type": "application/json"}
     seq = [("GET", API + "/me", None, 200), ("POST", API + "/contractors", '{"name": "Keep %s"}' % unique("a"), 201),
            ("GET", API + "/nope", None, 404), ("POST", API + "/contractors", '{"name": 1}', 422),
            ("POST", API + "/contractors", "{", 400), ("PATCH", API + "/contractors/1", '{"phone": "1"}', 428),
            ("GET", API + "/contractors?limit=1", None, 200), ("GET", "/healthz", None, 200)]
     ids = set()
-    try:
+    with KeepAlive(timeout=30) as conn:
         for method, path, body, want in seq:
-            conn.request(method, path, body=body, headers=h)
-            r = conn.getresponse()
-            data = r.read()
-            check(r.status == want, "%s %s on a kept-alive connection: %d %s" % (method, path, r.status, short(data)))
-            ids.add(r.getheader("X-Request-ID"))
-    finally:
-        conn.close()
+            r = request(method, path, token=ADMIN.token, raw=body, ctype="application/json", conn=conn)
+            check(r.status == want, "%s %s on a kept-alive connection: %d %s" % (method, path, r.status, short(r.body)))
+            ids.add(r.request_id)
     check(len(ids) == len(seq) and None not in ids, "X-Request-IDs on one connection: %s" % ids)
 
 

@@ -30,16 +30,13 @@ import tempfile
 import threading
 import time
 import traceback
-import urllib.error
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BINDIR = os.environ.get("BINDIR", "bin")
-if not os.path.isabs(BINDIR):
-    BINDIR = os.path.join(ROOT, BINDIR)
-CLI = os.path.join(BINDIR, "fibertrack")
-FTD = os.path.join(BINDIR, "fibertrackd")
-MARIADB = shutil.which("mariadb") or "mariadb"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+
+import ftlib  # noqa: E402
+
+CLI = os.path.join(ftlib.bindir(), "fibertrack")
+FTD = os.path.join(ftlib.bindir(), "fibertrackd")
 PASSWORD = "fibertrack-demo"
 CONTRACTOR = "bauleitung@tiefbau-nord.example"
 CONTRACTOR2 = "montage@glasfaser-sued.example"
@@ -49,25 +46,14 @@ RUN = "%06x" % random.getrandbits(24)  # makes notes unique across runs
 # A short path: the MariaDB socket path must stay under 108 bytes.
 WORK = tempfile.mkdtemp(prefix="ftcli.", dir="/tmp")
 DATA = os.path.join(WORK, "data")
-SOCK = os.path.join(DATA, "mariadb", "mariadb.sock")
-MDB_PIDFILE = os.path.join(DATA, "mariadb", "mariadb.pid")
 SERVER_LOG = os.path.join(WORK, "server.log")
 
-passed = 0
-failed = 0
-failures = []
+S = ftlib.Suite("cli", verbose=True)
 
 
 def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok    " + name, flush=True)
-    else:
-        failed += 1
-        failures.append(name)
-        print("FAIL  " + name + (": " + detail if detail else ""), flush=True)
-    return cond
+    """Each check is one test of the suite."""
+    return S.record(name, cond, [detail])
 
 
 def note(msg):
@@ -78,113 +64,32 @@ def note(msg):
 
 
 def free_ports(n):
-    ports = list(range(18500, 18600))
-    random.shuffle(ports)
     got = []
-    for p in ports:
-        s = socket.socket()
-        try:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("127.0.0.1", p))
-        except OSError:
-            continue
-        finally:
-            s.close()
-        got.append(p)
-        if len(got) == n:
-            return got
-    raise RuntimeError("no %d free ports in 18500-18599" % n)
+    for _ in range(n):
+        got.append(ftlib.free_port(18500, 18599, avoid=got))
+    return got
 
 
 PORT, PROXY_PORT, FAKE_PORT, DEAD_PORT = free_ports(4)
-SERVER = "http://127.0.0.1:%d" % PORT
 VIA_PROXY = "http://127.0.0.1:%d" % PROXY_PORT
 FAKE = "http://127.0.0.1:%d" % FAKE_PORT
 
 # ---- the real server ------------------------------------------------------------
 
-
-def alive(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("State:"):
-                    return line.split()[1] not in ("Z", "X")
-    except OSError:
-        return False
-    return False
+SRV = ftlib.Server(data_dir=DATA, port=PORT, log_path=SERVER_LOG, unset=("FT_THREADS", "FT_LOG"))
 
 
-def mariadbd_pid():
-    try:
-        with open(MDB_PIDFILE) as f:
-            pid = int(f.read().strip())
-        with open("/proc/%d/comm" % pid) as f:
-            if f.read().strip() not in ("mariadbd", "mysqld"):
-                return None
-        return pid if alive(pid) else None
-    except (OSError, ValueError):
-        return None
+def start_server():
+    SRV.start(wait=120)
 
 
-def server_env():
-    env = dict(os.environ)
-    for k in ("FT_DB_URL", "FT_LISTEN", "FT_THREADS", "FT_LOG"):
-        env.pop(k, None)
-    env["FT_DATA_DIR"] = DATA
-    return env
-
-
-class Server:
-    proc = None
-
-    def start(self):
-        log = open(SERVER_LOG, "a")
-        log.write("==== serve ====\n")
-        log.flush()
-        self.proc = subprocess.Popen([FTD, "serve", "--listen", "127.0.0.1:%d" % PORT],
-                                     env=server_env(), stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("fibertrackd serve exited with %s" % self.proc.returncode)
-            try:
-                with urllib.request.urlopen(SERVER + "/readyz", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except (OSError, urllib.error.URLError):
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("fibertrackd did not get ready within 120 s")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(40)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-        for _ in range(100):
-            if mariadbd_pid() is None:
-                return
-            time.sleep(0.1)
-        pid = mariadbd_pid()
-        if pid:
-            os.kill(pid, signal.SIGKILL)
-
-
-SRV = Server()
+def stop_server():
+    SRV.stop(40)
+    SRV.stop_mariadbd(10)
 
 
 def sql(query):
-    p = subprocess.run([MARIADB, "--no-defaults", "-S", SOCK, "-u", "root", "-N", "-B",
-                        "fibertrack", "-e", query], capture_output=True, text=True, timeout=60)
-    if p.returncode != 0:
-        raise RuntimeError("mariadb: " + p.stderr.strip())
-    return [line.split("\t") for line in p.stdout.splitlines()]
+    return SRV.sql(query)
 
 
 def db_count_note(note_text):
@@ -195,32 +100,16 @@ def db_count_note(note_text):
 # ---- direct API access (to check what the CLI did) -------------------------------------
 
 
-def api(method, path, token=None, body=None, base=SERVER, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            raw = r.read()
-            return r.status, dict(r.headers), (json.loads(raw) if raw[:1] in (b"{", b"[") else raw)
-    except urllib.error.HTTPError as e:
-        raw = e.read()
-        try:
-            return e.code, dict(e.headers), json.loads(raw)
-        except ValueError:
-            return e.code, dict(e.headers), raw
+def api(method, path, token=None, body=None, headers=None, timeout=30):
+    kw = {} if body is None else {"body": body}
+    return SRV.request(method, path, token=token, headers=headers, timeout=timeout, **kw)
 
 
 def api_login(email):
-    st, _, j = api("POST", "/api/v1/auth/login", body={"email": email, "password": PASSWORD})
-    if st != 201:
-        raise RuntimeError("login %s: %s %s" % (email, st, j))
-    return j["token"]
+    r = api("POST", "/api/v1/auth/login", body={"email": email, "password": PASSWORD})
+    if r.status != 201:
+        raise RuntimeError("login %s: %r" % (email, r))
+    return r.json["token"]
 
 
 def api_all(path, token):
@@ -228,11 +117,11 @@ def api_all(path, token):
     while True:
         sep = "&" if "?" in path else "?"
         p = path + sep + "limit=1000" + ("&cursor=" + cursor if cursor else "")
-        st, _, j = api("GET", p, token)
-        if st != 200:
-            raise RuntimeError("GET %s: %s %s" % (p, st, j))
-        items += j["items"]
-        cursor = j.get("next_cursor")
+        r = api("GET", p, token)
+        if r.status != 200:
+            raise RuntimeError("GET %s: %r" % (p, r))
+        items += r.json["items"]
+        cursor = r.json.get("next_cursor")
         if not cursor:
             return items
 
@@ -712,7 +601,7 @@ def server_down_and_back():
     cfg, seg = C.cfg, C.seg2
     r = submit(cfg, seg, 20, "down0", "--queue")
     check("queued before the outage", r.rc == 0)
-    SRV.stop()
+    stop_server()
     t = time.time()
     r = submit(cfg, seg, 21, "down1", "--retries", "2")
     check("submit while the server is down: exit 8, kept in the queue, with retries",
@@ -726,7 +615,7 @@ def server_down_and_back():
           len(pending(cfg)) == 3, repr(r))
     r = cli("queue", cfg=cfg)
     check("queue shows what waits", r.rc == 0 and "Waiting to be sent" in r.out, repr(r))
-    SRV.start()
+    start_server()
     note("server restarted after %.1f s" % (time.time() - t))
     r = cli("progress", "list", "--segment", seg["id"], cfg=cfg)
     check("progress list mentions the unsent reports", r.rc == 0 and "not sent yet" in r.err,
@@ -976,19 +865,19 @@ def milestones_if_match():
     r = cli("milestones", "update", mid, "--forecast-date", "2027-02-01", "--notes",
             "cli " + RUN, cfg=cfg)
     check("milestones update: exit 0", r.rc == 0 and "updated" in r.out, repr(r))
-    st, h, cur = api("GET", "/api/v1/milestones/%d" % mid, C.mtok)
+    cur = api("GET", "/api/v1/milestones/%d" % mid, C.mtok).json
     v = cur["version"]
     check("... the server has the new values", cur["forecast_date"] == "2027-02-01" and
           cur["notes"] == "cli " + RUN, str(cur))
     # Someone else changes it after we looked at version v.
-    st, _, _ = api("PATCH", "/api/v1/milestones/%d" % mid, C.mtok, {"notes": "changed by someone"},
-                   headers={"If-Match": '"%d"' % v})
+    api("PATCH", "/api/v1/milestones/%d" % mid, C.mtok, {"notes": "changed by someone"},
+        headers={"If-Match": '"%d"' % v})
     r = cli("milestones", "update", mid, "--if-match", v, "--forecast-date", "2027-03-01", cfg=cfg)
     check("update on a stale version: exit 5, shows what changed and who",
           r.rc == 5 and "changed by someone else" in r.err and "notes" in r.err and
           "changed by someone" in r.err and "Max Projektleiter" in r.err and "--force" in r.err,
           repr(r))
-    st, _, now = api("GET", "/api/v1/milestones/%d" % mid, C.mtok)
+    now = api("GET", "/api/v1/milestones/%d" % mid, C.mtok).json
     check("... and changed nothing", now["forecast_date"] == "2027-02-01", str(now))
     r = cli("milestones", "update", mid, "--if-match", v, "--forecast-date", "2027-03-01",
             "--json", cfg=cfg)
@@ -997,7 +886,7 @@ def milestones_if_match():
           any(c["field"] == "notes" for c in j.get("changes", [])), repr(r))
     r = cli("milestones", "update", mid, "--if-match", v, "--forecast-date", "2027-03-01",
             "--force", cfg=cfg)
-    st, _, now = api("GET", "/api/v1/milestones/%d" % mid, C.mtok)
+    now = api("GET", "/api/v1/milestones/%d" % mid, C.mtok).json
     check("--force re-applies on the new version, keeping the other change",
           r.rc == 0 and now["forecast_date"] == "2027-03-01" and
           now["notes"] == "changed by someone", "%r %s" % (r, now))
@@ -1006,7 +895,7 @@ def milestones_if_match():
         headers={"If-Match": '"%d"' % now["version"]})
     rc, out = cli_tty(["milestones", "update", mid, "--if-match", now["version"],
                        "--forecast-date", "2027-04-01"], cfg, answers=[(r"\[y/N\]", "y\n")])
-    st, _, now2 = api("GET", "/api/v1/milestones/%d" % mid, C.mtok)
+    now2 = api("GET", "/api/v1/milestones/%d" % mid, C.mtok).json
     check("on a terminal it asks and applies on yes", rc == 0 and "[y/N]" in out and
           now2["forecast_date"] == "2027-04-01", "exit %s %r" % (rc, out))
     r = cli("milestones", "update", 999999, "--notes", "x", cfg=cfg)
@@ -1022,10 +911,7 @@ def downloads():
     cfg = cfg_dir("manager")
     out = os.path.join(WORK, "net.geojson")
     r = cli("export", "-o", out, cfg=cfg)
-    req = urllib.request.Request(SERVER + "/api/v1/projects/1/export.geojson")
-    req.add_header("Authorization", "Bearer " + C.mtok)
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        body = resp.read()
+    body = api("GET", "/api/v1/projects/1/export.geojson", C.mtok, timeout=60).body
     with open(out, "rb") as f:
         got = f.read()
     check("export -o FILE: the server's GeoJSON, byte for byte", r.rc == 0 and got == body,
@@ -1063,10 +949,7 @@ def downloads():
 @case
 def imports():
     cfg = cfg_dir("manager")
-    req = urllib.request.Request(SERVER + "/api/v1/projects/1/export.geojson")
-    req.add_header("Authorization", "Bearer " + C.mtok)
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        export = json.loads(resp.read())
+    export = json.loads(api("GET", "/api/v1/projects/1/export.geojson", C.mtok, timeout=60).body)
     node = [f for f in export["features"] if f["properties"]["layer"] == "node"][2]
     code = node["properties"]["code"]
     name = "renamed by cli " + RUN
@@ -1118,7 +1001,7 @@ def logout():
     r = cli("logout", cfg=cfg)
     check("logout: exit 0, token deleted", r.rc == 0 and
           not os.path.exists(os.path.join(cfg, "fibertrack", "token.json")), repr(r))
-    st, _, _ = api("GET", "/api/v1/me", C.mtok)
+    api("GET", "/api/v1/me", C.mtok)
     r = cli("segments", cfg=cfg)
     check("after logout: exit 3", r.rc == 3 and "fibertrack login" in r.err, repr(r))
 
@@ -1131,15 +1014,12 @@ def main():
     if not os.access(CLI, os.X_OK) or not os.access(FTD, os.X_OK):
         check("binaries", False, "%s or %s is missing (make)" % (CLI, FTD))
         return
-    env = server_env()
-    with open(SERVER_LOG, "a") as log:
-        for args in (["migrate"], ["demo"]):
-            p = subprocess.run([FTD] + args, env=env, stdout=log, stderr=subprocess.STDOUT,
-                               timeout=300)
-            if p.returncode != 0:
-                check("set-up: fibertrackd " + args[0], False, "see " + SERVER_LOG)
-                return
-    SRV.start()
+    for step in (SRV.migrate, SRV.demo, start_server):
+        try:
+            step()
+        except RuntimeError as e:
+            check("set-up: " + step.__name__, False, ftlib.short(str(e), 600))
+            return
     PROXY = Proxy()
     FAKEX = Fake()
     for c in CASES:
@@ -1149,10 +1029,10 @@ def main():
         except Exception as e:  # a case that breaks counts as one failure
             check(c.__name__ + " ran to the end", False, "%s: %s" % (type(e).__name__, e))
             traceback.print_exc(file=sys.stdout)
-            if SRV.proc is None or SRV.proc.poll() is not None:
+            if not SRV.running():
                 try:
-                    SRV.stop()
-                    SRV.start()
+                    stop_server()
+                    start_server()
                 except Exception as e2:
                     check("server restart", False, str(e2))
                     return
@@ -1163,7 +1043,7 @@ if __name__ == "__main__":
         main()
     finally:
         try:
-            SRV.stop()
+            stop_server()
         except Exception:
             pass
         art = os.environ.get("FT_ARTIFACTS")
@@ -1171,7 +1051,4 @@ if __name__ == "__main__":
             shutil.copy(SERVER_LOG, os.path.join(art, "cli-server.log")) if os.path.exists(
                 SERVER_LOG) else None
         shutil.rmtree(WORK, ignore_errors=True)
-        if failures:
-            print("failed: " + ", ".join(failures))
-        print("%d passed, %d failed" % (passed, failed), flush=True)
-    sys.exit(1 if failed else 0)
+    S.finish()

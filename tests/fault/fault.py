@@ -15,12 +15,11 @@ written as '-'). The environment names the server under test:
     FAULT_IDLE_TIMEOUT      the server's --idle-timeout
     FAULT_LOG               the file its output goes to
     FAULT_GRACE             the server's --shutdown-grace
-    FAULT_MARIADB           the mariadb client (default: mariadb)
+    FT_MARIADB              the mariadb client (default: mariadb)
 
 Prints what it measured, one "problem:" line per violated expectation, and
 exits 0 when the case passed, 1 when it failed. Standard library only.
 """
-import http.client
 import json
 import os
 import random
@@ -32,11 +31,14 @@ import subprocess
 import sys
 import threading
 import time
-from urllib.parse import urlsplit
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+
+import ftlib  # noqa: E402
+from ftlib import alive, wait_gone  # noqa: E402
 
 URL = os.environ.get("FAULT_URL", "http://127.0.0.1:18200")
-HOST = urlsplit(URL).hostname
-PORT = urlsplit(URL).port
+HOST, PORT = ftlib.address(URL)
 PID = int(os.environ.get("FAULT_PID", "0") or 0)
 SOCK = os.environ.get("FAULT_SOCK", "")
 MDB_PIDFILE = os.environ.get("FAULT_MDB_PIDFILE", "")
@@ -45,7 +47,6 @@ REQUEST_TIMEOUT = float(os.environ.get("FAULT_REQUEST_TIMEOUT", "30"))
 IDLE_TIMEOUT = float(os.environ.get("FAULT_IDLE_TIMEOUT", "5"))
 GRACE = float(os.environ.get("FAULT_GRACE", "20"))
 LOG = os.environ.get("FAULT_LOG", "")
-MARIADB = os.environ.get("FAULT_MARIADB", "mariadb")
 RUN = "%x" % random.getrandbits(32)  # makes names unique across runs
 
 problems = []
@@ -68,51 +69,12 @@ def ms(seconds):
 # ---- HTTP ------------------------------------------------------------------
 
 
-class Resp:
-    __slots__ = ("status", "headers", "body", "start", "end", "error")
-
-    def __init__(self, status, headers, body, start, end, error):
-        self.status, self.headers, self.body = status, headers, body
-        self.start, self.end, self.error = start, end, error
-
-    @property
-    def elapsed(self):
-        return self.end - self.start
-
-    def json(self):
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return None
-
-    def describe(self):
-        if self.error:
-            return self.error
-        return "%d %s" % (self.status, self.body[:160].decode("utf-8", "replace"))
-
-
 def request(method, path, body=None, headers=None, timeout=30.0, auth=True):
-    """One request on a fresh connection; never raises."""
-    h = {"Connection": "close"}
-    if auth:
-        h["Authorization"] = "Bearer " + TOKEN
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        h["Content-Type"] = "application/json"
-    h.update(headers or {})
-    start = time.monotonic()
-    conn = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
-    try:
-        conn.request(method, path, body=data, headers=h)
-        r = conn.getresponse()
-        b = r.read()
-        return Resp(r.status, {k.lower(): v for k, v in r.getheaders()}, b, start,
-                    time.monotonic(), None)
-    except Exception as e:  # timeouts, resets, refused: all recorded
-        return Resp(None, {}, b"", start, time.monotonic(), "%s: %s" % (type(e).__name__, e))
-    finally:
-        conn.close()
+    """One request on a fresh connection, as the admin unless auth is False;
+    never raises (no answer: status None, error set)."""
+    kw = {} if body is None else {"body": body}
+    return ftlib.request(method, path, token=TOKEN if auth else None, headers=headers,
+                         timeout=timeout, server=(HOST, PORT), soft=True, **kw)
 
 
 def metrics():
@@ -138,7 +100,7 @@ def check_503(resps, what):
     for r in resps:
         if r.status == 503:
             n += 1
-            if "retry-after" not in r.headers:
+            if r.header("Retry-After") is None:
                 problem("%s: a 503 without Retry-After: %s" % (what, r.describe()))
                 break
     return n
@@ -177,37 +139,8 @@ def judge_healthz(samples, limit, what):
 # ---- processes ---------------------------------------------------------------
 
 
-def alive(pid):
-    """True while pid runs (a zombie counts as gone)."""
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("State:"):
-                    return line.split()[1] not in ("Z", "X")
-    except OSError:
-        return False
-    return True
-
-
-def wait_gone(pid, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not alive(pid):
-            return True
-        time.sleep(0.05)
-    return not alive(pid)
-
-
 def mariadbd_pid():
-    try:
-        with open(MDB_PIDFILE) as f:
-            pid = int(f.read().strip())
-        with open("/proc/%d/comm" % pid) as f:
-            if f.read().strip() not in ("mariadbd", "mysqld"):
-                return None
-        return pid if alive(pid) else None
-    except (OSError, ValueError):
-        return None
+    return ftlib.mariadbd_of(MDB_PIDFILE)
 
 
 def server_alive(what):
@@ -221,19 +154,14 @@ def server_alive(what):
 
 
 def sql(query, db="fibertrack", timeout=60):
-    p = subprocess.run([MARIADB, "--no-defaults", "-S", SOCK, "-u", "root", "-N", "-B", db, "-e",
-                        query], capture_output=True, text=True, timeout=timeout)
-    if p.returncode != 0:
-        raise RuntimeError("mariadb: " + p.stderr.strip())
-    return [line.split("\t") for line in p.stdout.splitlines()]
+    return ftlib.sql(query, SOCK, db, timeout)
 
 
 def sql_session(script, db="fibertrack"):
     """A background client session running script; it keeps its locks
     until the script ends."""
-    p = subprocess.Popen([MARIADB, "--no-defaults", "-S", SOCK, "-u", "root", "-N", "-B", db,
-                          "-e", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True)
+    p = subprocess.Popen(ftlib.mariadb_argv(SOCK, db) + ["-e", script], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
     _children.append(p)
     return p
 
@@ -335,27 +263,6 @@ class Load:
     def snapshot(self):
         with self.lock:
             return list(self.results)
-
-
-def parallel(n, fn, timeout=60.0):
-    """Runs fn(i) for i in range(n) at once (released together); returns the results."""
-    out = [None] * n
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        try:
-            barrier.wait(10)
-        except threading.BrokenBarrierError:
-            pass
-        out[i] = fn(i)
-
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
-    for th in threads:
-        th.start()
-    deadline = time.monotonic() + timeout
-    for th in threads:
-        th.join(max(0.1, deadline - time.monotonic()))
-    return out
 
 
 # ---- 1. DB stall ---------------------------------------------------------------
@@ -529,9 +436,9 @@ def retry_writes(writes, prefix, what):
             return
 
     for i in range(0, len(failed), 50):  # 50 clients at a time
-        parallel(min(50, len(failed) - i), lambda k: one(i + k), 60)
+        ftlib.parallel([lambda k=k, i=i: one(i + k) for k in range(min(50, len(failed) - i))], 60)
     resps = list(final.values())
-    replayed = sum(1 for r in resps if r.headers.get("idempotent-replayed") == "true")
+    replayed = sum(1 for r in resps if r.header("Idempotent-Replayed") == "true")
     note("%s: %d failed writes sent again with their Idempotency-Key: %s, %d of them replayed; "
          "%d met 409 'still being processed' on the way" %
          (what, len(failed), status_counts(resps), replayed, len(stuck)))
@@ -549,14 +456,15 @@ def retry_writes(writes, prefix, what):
         note("%s: %d writes sent again with the same Idempotency-Key still got '409 still being "
              "processed' after 10 s (the bug of case idem-orphan):" % (what, len(orphaned)))
         for name, _ in orphaned[:3]:
-            for state, owner in sql("SELECT state, COALESCE(owner_conn, 'NULL') FROM "
+            for state, owner in sql("SELECT state, owner_conn FROM "
                                     "idempotency_keys WHERE idem_key = 'k-%s'" % name):
                 live = sql("SELECT COUNT(*), COALESCE(MAX(TIME), 0) FROM "
                            "information_schema.PROCESSLIST WHERE ID = %s" % owner
-                           if owner != "NULL" else "SELECT 0, 0")[0]
+                           if owner is not None else "SELECT 0, 0")[0]
                 note("%s: key k-%s is in state %s, owner_conn %s; a live connection with that "
                      "id %s (in its current state for %s s)" %
-                     (what, name, state, owner, "exists" if live[0] != "0" else "does not exist",
+                     (what, name, state, "NULL" if owner is None else owner,
+                      "exists" if live[0] != "0" else "does not exist",
                       live[1]))
     stored = rows_by_name(prefix)
     dup = [n for n, c in stored.items() if c > 1]
@@ -706,7 +614,7 @@ def case_idem_orphan():
                         % key)
             problem("the request cut off by the database crash cannot be sent again with its "
                     "Idempotency-Key: %d answers in 6 s, the last %s (the key is still %s)" %
-                    (len(tries), last.status, " ".join(state[0]) if state else "gone"))
+                    (len(tries), last.status, " ".join(map(str, state[0])) if state else "gone"))
     finally:
         if holder:
             holder.close()
@@ -751,7 +659,8 @@ def case_shutdown():
                        {"email": "manager@musterstadt.example", "password": "fibertrack-demo"},
                        auth=False, timeout=GRACE + 15)
 
-    th = threading.Thread(target=lambda: box.setdefault("r", parallel(n, login, GRACE + 20)))
+    th = threading.Thread(target=lambda: box.setdefault("r", ftlib.parallel(
+        [lambda i=i: login(i) for i in range(n)], GRACE + 20)))
     th.start()
     time.sleep(0.35)
     m = metrics()
@@ -765,7 +674,7 @@ def case_shutdown():
     t_exit = time.monotonic() - t_term
     res = box.get("r") or []
     res = [r for r in res if r is not None]
-    good = [r for r in res if r.status == 201 and (r.json() or {}).get("token")]
+    good = [r for r in res if r.status == 201 and (r.json or {}).get("token")]
     note("%d logins sent, %d in flight at SIGTERM; answers: %s" %
          (n, inflight, status_counts(res)))
     if inflight < 10:
@@ -802,8 +711,8 @@ def case_shutdown_grace():
         return
     names = ["grace-%s-%d" % (RUN, i) for i in range(3)]
     box = {}
-    th = threading.Thread(target=lambda: box.setdefault("r", parallel(3, lambda i: request(
-        "POST", "/api/v1/contractors", {"name": names[i]}, timeout=30), 40)))
+    th = threading.Thread(target=lambda: box.setdefault("r", ftlib.parallel([lambda i=i: request(
+        "POST", "/api/v1/contractors", {"name": names[i]}, timeout=30) for i in range(3)], 40)))
     th.start()
     time.sleep(0.7)
     m = metrics()
@@ -1266,7 +1175,7 @@ def case_queue_full():
     while metrics().get("fibertrack_db_pool_busy", 0) < 1 and time.monotonic() < deadline:
         time.sleep(0.05)
     rejected0 = metrics().get("fibertrack_db_queue_rejected_total", 0)
-    res = parallel(50, lambda i: request("GET", "/readyz", auth=False, timeout=30), 40)
+    res = ftlib.parallel([lambda: request("GET", "/readyz", auth=False, timeout=30)] * 50, 40)
     res = [r for r in res if r is not None]
     n503 = check_503(res, "queue full")
     fast503 = [r for r in res if r.status == 503 and r.elapsed < 1.0]
@@ -1390,7 +1299,7 @@ def case_deadlock_forced():
     """A deadlock made on purpose, with the server's transaction as the
     victim: the server retries the whole transaction and answers 200."""
     row = sql("SELECT l.id, l.contractor_id, l.version FROM lots l ORDER BY l.id LIMIT 1")[0]
-    lot, cur, v0 = int(row[0]), int(row[1]) if row[1] != "NULL" else 0, int(row[2])
+    lot, cur, v0 = int(row[0]), int(row[1]) if row[1] is not None else 0, int(row[2])
     con = int(sql("SELECT MIN(id) FROM contractors WHERE id <> %d" % cur)[0][0])
     audit0 = int(sql("SELECT COUNT(*) FROM audit_log WHERE entity = 'lot' AND entity_id = %d "
                      "AND action = 'update'" % lot)[0][0])

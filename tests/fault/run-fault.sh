@@ -23,6 +23,8 @@ case $BINDIR in
 esac
 PY=/usr/bin/python3
 HELPER=$ROOT/tests/fault/fault.py
+# shellcheck source=SCRIPTDIR/../lib/server.sh
+. "$ROOT/tests/lib/server.sh"
 export PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 # Our servers are configured by flags only.
 unset FT_DB_URL FT_LISTEN FT_THREADS FT_DB_POOL FT_DB_QUEUE FT_MAX_CONNECTIONS \
@@ -53,36 +55,6 @@ passed=0
 failed=0
 failures=()
 
-alive() { # pid: runs (a zombie does not count)
-    [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*[ZX]' "/proc/$1/status" 2>/dev/null
-}
-
-wait_gone() { # pid seconds
-    local i
-    for ((i = 0; i < $2 * 10; i++)); do
-        alive "$1" || return 0
-        sleep 0.1
-    done
-    ! alive "$1"
-}
-
-mariadbd_pid() { # the private mariadbd of $DATA, if one runs
-    local p
-    [ -f "$MDB_PIDFILE" ] || return 1
-    p=$(cat "$MDB_PIDFILE" 2>/dev/null) || return 1
-    [ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = mariadbd ] && alive "$p" || return 1
-    echo "$p"
-}
-
-kill_mariadbd() { # stops a mariadbd that a server left behind
-    local p
-    if p=$(mariadbd_pid); then
-        kill -TERM "$p" 2>/dev/null
-        wait_gone "$p" 30 || kill -KILL "$p" 2>/dev/null
-        wait_gone "$p" 5
-    fi
-}
-
 our_processes() { # pids of processes still using our throwaway directory
     pgrep -f "$WORK" 2>/dev/null | grep -vx "$$" || true
 }
@@ -93,7 +65,7 @@ cleanup() {
         kill -KILL "$SERVER_PID" 2>/dev/null
         wait "$SERVER_PID" 2>/dev/null
     fi
-    kill_mariadbd
+    ft_mariadbd_stop "$DATA"
     for p in $(our_processes); do
         kill -KILL "$p" 2>/dev/null
     done
@@ -129,23 +101,7 @@ finish() {
     exit
 }
 
-# A free port in 18200-18299.
-PORT=$("$PY" - <<'EOF'
-import random, socket
-ports = list(range(18200, 18300))
-random.shuffle(ports)
-for p in ports:
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(p)
-    break
-EOF
-)
+PORT=$(ft_free_port 18200 18299)
 if [ -z "$PORT" ]; then
     fail setup "no free port in 18200-18299"
     finish
@@ -155,17 +111,7 @@ SERVER_OPTS=
 
 start_server() { # fibertrackd serve options...
     SERVER_OPTS="$*"
-    echo "==== fibertrackd serve $* ====" >>"$LOG"
-    FT_DATA_DIR=$DATA "$FTD" serve --listen "127.0.0.1:$PORT" "$@" >>"$LOG" 2>&1 &
-    SERVER_PID=$!
-    local i
-    for ((i = 0; i < 600; i++)); do
-        if curl -fsS -o /dev/null --max-time 2 "$URL/readyz" 2>/dev/null; then
-            return 0
-        fi
-        alive "$SERVER_PID" || break
-        sleep 0.1
-    done
+    ft_server_start SERVER_PID "$DATA" "$PORT" "$LOG" "$@" && return 0
     echo "      fibertrackd serve $* did not get ready; the end of its log:"
     tail -n 15 "$LOG" | sed 's/^/      | /'
     return 1
@@ -176,19 +122,12 @@ start_server() { # fibertrackd serve options...
 stop_server() {
     local rc=0
     [ -n "$SERVER_PID" ] || return 0
-    if alive "$SERVER_PID"; then
-        kill -TERM "$SERVER_PID" 2>/dev/null
-        if ! wait_gone "$SERVER_PID" 40; then
-            echo "      fibertrackd did not stop within 40 s of SIGTERM; killing it"
-            kill -KILL "$SERVER_PID" 2>/dev/null
-        fi
-    fi
-    wait "$SERVER_PID" 2>/dev/null
+    ft_server_stop "$SERVER_PID" 40
     rc=$?
     SERVER_PID=
-    if mariadbd_pid >/dev/null; then
+    if ft_mariadbd_pid "$DATA" >/dev/null; then
         echo "      its mariadbd still runs after it exited; stopping it"
-        kill_mariadbd
+        ft_mariadbd_stop "$DATA"
         [ "$rc" = 0 ] && rc=99
     fi
     return $rc
@@ -196,22 +135,13 @@ stop_server() {
 
 # The server with these options, (re)started when it is not the one running.
 ensure_server() {
-    if [ -n "$SERVER_PID" ] && alive "$SERVER_PID" && [ "$SERVER_OPTS" = "$*" ]; then
+    if [ -n "$SERVER_PID" ] && ft_alive "$SERVER_PID" && [ "$SERVER_OPTS" = "$*" ]; then
         return 0
     fi
     if [ -n "$SERVER_PID" ]; then
         stop_server
     fi
     start_server "$@"
-}
-
-describe_exit() { # exit status of a process
-    local rc=$1
-    if [ "$rc" -gt 128 ] && [ "$rc" -lt 160 ]; then
-        echo "status $rc (killed by signal $((rc - 128)): $(kill -l $((rc - 128)) 2>/dev/null))"
-    else
-        echo "status $rc"
-    fi
 }
 
 # run_case NAME CASE [server options...]: runs fault.py CASE against a server
@@ -289,7 +219,7 @@ run_shutdown_case() {
         FAULT_GRACE=$(opt --shutdown-grace 20 "$@") \
         timeout -k 5 150 "$PY" "$HELPER" "$case" </dev/null
     rc=$?
-    if alive "$SERVER_PID"; then
+    if ft_alive "$SERVER_PID"; then
         echo "    problem: fibertrackd still runs; killing it"
         kill -KILL "$SERVER_PID" 2>/dev/null
         rc=1
@@ -297,14 +227,12 @@ run_shutdown_case() {
     wait "$SERVER_PID" 2>/dev/null
     src=$?
     SERVER_PID=
-    echo "    fibertrackd exited with $(describe_exit "$src")"
+    echo "    fibertrackd exited with $(ft_describe_exit "$src")"
     if [ "$src" != 0 ]; then
         echo "    problem: fibertrackd should exit 0 after SIGTERM"
         rc=1
     fi
-    if mariadbd_pid >/dev/null; then
-        kill_mariadbd
-    fi
+    ft_mariadbd_stop "$DATA"
     if [ "$rc" = 0 ]; then
         pass "$name"
     else
@@ -358,13 +286,13 @@ if selected fd-limit; then
     out=$( (ulimit -n 256 && FT_DATA_DIR=$DATA timeout 30 "$FTD" serve --listen "127.0.0.1:$PORT" \
         --max-connections 1024) 2>&1)
     rc=$?
-    if [ "$rc" != 0 ] && grep -q 'max-connections' <<<"$out" && ! mariadbd_pid >/dev/null; then
+    if [ "$rc" != 0 ] && grep -q 'max-connections' <<<"$out" && ! ft_mariadbd_pid "$DATA" >/dev/null; then
         pass "descriptors: a cap over the open-files limit is refused at start"
         echo "    $(grep -m1 'max-connections' <<<"$out")"
     else
         fail "descriptors: a cap over the open-files limit is refused at start" \
             "exit $rc: $(tail -n 3 <<<"$out")"
-        kill_mariadbd
+        ft_mariadbd_stop "$DATA"
     fi
 fi
 run_shutdown_case "graceful shutdown: SIGTERM with logins in flight" shutdown \

@@ -21,6 +21,8 @@ case $BINDIR in
 esac
 FTD=$BINDIR/fibertrackd
 PY=/usr/bin/python3 # Debian's, with python3-openpyxl
+# shellcheck source=SCRIPTDIR/../lib/server.sh
+. "$ROOT/tests/lib/server.sh"
 export PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 unset FT_DB_URL FT_LISTEN FT_THREADS FT_DB_POOL FT_DB_QUEUE FT_MAX_CONNECTIONS \
     FT_REQUEST_TIMEOUT FT_SHUTDOWN_GRACE FT_LOG FT_DATA_DIR
@@ -31,31 +33,12 @@ DATA=$WORK/data
 LOG=$WORK/server.log
 SERVER_PID=
 
-alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*[ZX]' "/proc/$1/status" 2>/dev/null; }
-
-wait_gone() { # pid seconds
-    local i
-    for ((i = 0; i < $2 * 10; i++)); do
-        alive "$1" || return 0
-        sleep 0.1
-    done
-    ! alive "$1"
-}
-
 cleanup() {
-    local p
-    if [ -n "$SERVER_PID" ] && alive "$SERVER_PID"; then
-        kill -TERM "$SERVER_PID" 2>/dev/null
-        wait_gone "$SERVER_PID" 40 || kill -KILL "$SERVER_PID" 2>/dev/null
+    if [ -n "$SERVER_PID" ]; then
+        ft_server_stop "$SERVER_PID" 40
     fi
     # a mariadbd left behind by a crashed server
-    if [ -f "$DATA/mariadb/mariadb.pid" ]; then
-        p=$(cat "$DATA/mariadb/mariadb.pid" 2>/dev/null)
-        if [ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = mariadbd ]; then
-            kill -TERM "$p" 2>/dev/null
-            wait_gone "$p" 30 || kill -KILL "$p" 2>/dev/null
-        fi
-    fi
+    ft_mariadbd_stop "$DATA"
     if [ -n "${FT_ARTIFACTS:-}" ] && [ -d "$FT_ARTIFACTS" ]; then
         cp "$LOG" "$FT_ARTIFACTS/reports-server.log" 2>/dev/null
     fi
@@ -85,39 +68,13 @@ if [ -z "$SOFFICE" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; the
     SOFFICE=$(command -v libreoffice || command -v soffice || true)
 fi
 
-PORT=$("$PY" - <<'EOF'
-import random, socket
-ports = list(range(18400, 18500))
-random.shuffle(ports)
-for p in ports:
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(p)
-    break
-EOF
-)
+PORT=$(ft_free_port 18400 18499)
 [ -n "$PORT" ] || give_up "no free port in 18400-18499"
 URL=http://127.0.0.1:$PORT
 
 FT_DATA_DIR=$DATA "$FTD" migrate >>"$LOG" 2>&1 || give_up "fibertrackd migrate failed"
 FT_DATA_DIR=$DATA "$FTD" demo >>"$LOG" 2>&1 || give_up "fibertrackd demo failed"
-FT_DATA_DIR=$DATA "$FTD" serve --listen "127.0.0.1:$PORT" >>"$LOG" 2>&1 &
-SERVER_PID=$!
-ready=0
-for ((i = 0; i < 600; i++)); do
-    if curl -fsS -o /dev/null --max-time 2 "$URL/readyz" 2>/dev/null; then
-        ready=1
-        break
-    fi
-    alive "$SERVER_PID" || break
-    sleep 0.1
-done
-[ "$ready" = 1 ] || give_up "fibertrackd serve did not get ready"
+ft_server_start SERVER_PID "$DATA" "$PORT" "$LOG" || give_up "fibertrackd serve did not get ready"
 
 mkdir -p "$WORK/scratch"
 OUT=$WORK/suite.out
@@ -134,7 +91,7 @@ else
     failed=${failed%% failed}
 fi
 # One more check: the server is still there after every report.
-if alive "$SERVER_PID"; then
+if ft_alive "$SERVER_PID"; then
     passed=$((passed + 1))
 else
     echo "FAIL  the server died during the tests (see its log)"

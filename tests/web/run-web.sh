@@ -19,6 +19,8 @@ BINDIR=${BINDIR:-bin}
 case $BINDIR in /*) ;; *) BINDIR=$ROOT/$BINDIR ;; esac
 FTD=$BINDIR/fibertrackd
 ART=$ROOT/tests/artifacts/web
+# shellcheck source=SCRIPTDIR/../lib/server.sh
+. "$ROOT/tests/lib/server.sh"
 mkdir -p "$ART"
 rm -f "$ART"/*.png "$ART"/*.log "$ART"/*.json
 
@@ -68,36 +70,13 @@ TMP=$(mktemp -d /tmp/ftweb.XXXXXX)
 PIDS=()
 DIRS=()
 
-mariadbd_pid() { # data dir
-    local pf=$1/mariadb/mariadb.pid p
-    [ -f "$pf" ] || return 1
-    p=$(cat "$pf" 2>/dev/null) || return 1
-    [ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = mariadbd ] || return 1
-    echo "$p"
-}
-
-wait_gone() { # pid seconds
-    local i
-    for ((i = 0; i < $2 * 10; i++)); do
-        kill -0 "$1" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 cleanup() {
     local p d
     for p in "${PIDS[@]}"; do
-        if kill -0 "$p" 2>/dev/null; then
-            kill -TERM "$p" 2>/dev/null
-            wait_gone "$p" 30 || kill -KILL "$p" 2>/dev/null
-        fi
+        ft_server_stop "$p" 30 >&2
     done
     for d in "${DIRS[@]}"; do
-        if p=$(mariadbd_pid "$d"); then
-            kill -TERM "$p" 2>/dev/null
-            wait_gone "$p" 30 || kill -KILL "$p" 2>/dev/null
-        fi
+        ft_mariadbd_stop "$d"
     done
     cp "$TMP"/server-*.log "$ART"/ 2>/dev/null
     [ "${FT_WEB_KEEP:-}" = 1 ] || rm -rf "$TMP"
@@ -130,21 +109,19 @@ pick_port() {
 start_server() {
     local name=$1 port=$2
     shift 2
-    local dir=$TMP/$name slog=$TMP/server-$name.log i
+    local dir=$TMP/$name slog=$TMP/server-$name.log
     mkdir -p "$dir"
     DIRS+=("$dir")
     export FT_WEB_DIR=$ROOT/clients/web
     FT_DATA_DIR=$dir "$FTD" migrate >"$slog" 2>&1 || { log "migrate failed (see $ART/server-$name.log)"; return 1; }
     FT_DATA_DIR=$dir "$FTD" demo "$@" >>"$slog" 2>&1 || { log "demo failed (see $ART/server-$name.log)"; return 1; }
-    FT_DATA_DIR=$dir "$FTD" serve --listen "127.0.0.1:$port" >>"$slog" 2>&1 &
-    SERVER_PID=$!
+    ft_server_start SERVER_PID "$dir" "$port" "$slog" && { PIDS+=("$SERVER_PID"); return 0; }
     PIDS+=("$SERVER_PID")
-    for ((i = 0; i < 600; i++)); do
-        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/readyz" 2>/dev/null && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || { log "server $name exited (see $ART/server-$name.log)"; return 1; }
-        sleep 0.1
-    done
-    log "server $name did not get ready in 60 s (see $ART/server-$name.log)"
+    if ft_alive "$SERVER_PID"; then
+        log "server $name did not get ready in 60 s (see $ART/server-$name.log)"
+    else
+        log "server $name exited (see $ART/server-$name.log)"
+    fi
     return 1
 }
 

@@ -23,7 +23,7 @@ MODULES = ["test_progress", "test_planning", "test_summary", "test_authz", "test
 
 def main(argv):
     wanted = argv[1:] or MODULES
-    runner = wf.Runner()
+    runner = wf.ftlib.Suite("workflow", verbose=True)
     t0 = time.monotonic()
     srv = wf.Server("main")
     try:
@@ -35,17 +35,16 @@ def main(argv):
                                                                           time.monotonic() - t0)),
                   flush=True)
         except Exception:
-            print("FAIL  setup: %s" % traceback.format_exc().strip(), flush=True)
+            runner.record("setup", False, [traceback.format_exc().strip()])
             print(srv.log_tail(), flush=True)
-            runner.failed += 1
             return runner
         for name in wanted:
             mod = importlib.import_module(name)
             print("== %s" % name, flush=True)
             for title, fn in mod.TESTS:
-                runner.run(title, fn, srv, fx)
+                runner.run_test(title, fn, srv, fx)
         if srv.proc and srv.proc.poll() is not None:
-            runner.run("server still running at the end", lambda: wf.check(
+            runner.run_test("server still running at the end", lambda: wf.check(
                 False, "fibertrackd exited with %s: %s" % (srv.proc.returncode, srv.log_tail())))
     finally:
         rc = srv.stop()
@@ -65,13 +64,10 @@ if __name__ == "__main__":
     signal.signal(signal.SIGTERM, on_term)
     r = main(sys.argv)
     res = os.environ.get("WF_RESULT")
+    if not res:
+        r.finish()
     if r.failures:
-        print("---- failed ----")
-        for name, errs in r.failures:
-            print("  %s: %d problem(s)" % (name, len(errs)))
-    if res:
-        with open(res, "w") as f:
-            f.write("%d %d\n" % (r.passed, r.failed))
-    else:
-        print("%d passed, %d failed" % (r.passed, r.failed))
+        print("failed: " + ", ".join(r.failures))
+    with open(res, "w") as f:
+        f.write("%d %d\n" % (r.passed, r.failed))
     sys.exit(1 if r.failed else 0)

@@ -20,6 +20,8 @@ case $BINDIR in
 esac
 export FT_ARTIFACTS=${FT_ARTIFACTS:-$ROOT/tests/artifacts}
 mkdir -p "$FT_ARTIFACTS"
+# shellcheck source=SCRIPTDIR/../lib/server.sh
+. "$ROOT/tests/lib/server.sh"
 
 WF_TMP=$(mktemp -d /tmp/ftwf-run.XXXXXX)
 export WF_PIDFILE=$WF_TMP/pids WF_RESULT=$WF_TMP/result
@@ -27,33 +29,28 @@ export PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 : >"$WF_PIDFILE"
 PY_PID=
 
-alive() { kill -0 "$1" 2>/dev/null; }
-
 # Stops what the Python side recorded. Python stops its servers gracefully
 # itself; this is for a crash or an interrupt, so it is quick (the data is
 # throwaway): SIGKILL to the fibertrackd processes it started and to the
 # private mariadbd of each data dir (found by its pid file), then the dirs go.
 # Only pids we recorded, and only while they are still what we started.
 cleanup() {
-    local kind pid path i pf p
-    if [ -n "$PY_PID" ] && alive "$PY_PID"; then
+    local kind pid path p
+    if [ -n "$PY_PID" ] && ft_alive "$PY_PID"; then
         kill -TERM "$PY_PID" 2>/dev/null
-        for ((i = 0; i < 30; i++)); do alive "$PY_PID" || break; sleep 0.1; done
-        alive "$PY_PID" && kill -KILL "$PY_PID" 2>/dev/null
+        ft_wait_gone "$PY_PID" 3 || kill -KILL "$PY_PID" 2>/dev/null
     fi
     while read -r kind pid path; do
-        if [ "$kind" = fibertrackd ] && alive "$pid" &&
+        if [ "$kind" = fibertrackd ] && ft_alive "$pid" &&
             [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = fibertrackd ]; then
             kill -KILL "$pid" 2>/dev/null
         fi
     done <"$WF_PIDFILE"
     while read -r kind pid path; do
         [ "$kind" = dir ] || continue
-        pf=$path/mariadb/mariadb.pid
-        if [ -f "$pf" ] && p=$(cat "$pf" 2>/dev/null) && [ -n "$p" ] &&
-            [ "$(cat /proc/"$p"/comm 2>/dev/null)" = mariadbd ]; then
+        if p=$(ft_mariadbd_pid "$path"); then
             kill -KILL "$p" 2>/dev/null
-            for ((i = 0; i < 50; i++)); do alive "$p" || break; sleep 0.1; done
+            ft_wait_gone "$p" 5
         fi
         case $path in /tmp/ftwf-*) rm -rf "$path" ;; esac
     done <"$WF_PIDFILE"

@@ -17,7 +17,7 @@ import os
 import time
 
 from wf import (ADMIN, ARTIFACTS, CONTRACTOR_A, CONTRACTOR_B, FINANCE, MANAGER, PASSWORD, check,
-                checksum_diff, day, require, request, unique)
+                day, require, snapshot_diff, unique)
 
 ROLES = [("admin", ADMIN), ("manager", MANAGER), ("finance", FINANCE), ("contractor", CONTRACTOR_A)]
 MISSING = 99999999
@@ -285,7 +285,7 @@ class Matrix:
             if oid == MISSING:
                 headers["If-Match"] = '"1"'
             else:
-                g = request(srv.base, "GET", url, token=srv.token(ADMIN))
+                g = srv.request("GET", url, token=srv.token(ADMIN))
                 headers["If-Match"] = g.etag or '"1"'
         if method == "POST":
             if path == "/api/v1/auth/login":
@@ -304,16 +304,16 @@ class Matrix:
         elif method == "PATCH":
             body = obj.patch_body(res)
         write = method in ("POST", "PATCH", "DELETE")
-        before = srv.checksum() if write and not allowed and exp != "public" else None
+        before = srv.snapshot() if write and not allowed and exp != "public" else None
         kw = {"headers": headers}
         if body is not None:
             kw["body"] = body
-        r = request(srv.base, method, url, token=tok, **kw)
+        r = srv.request(method, url, token=tok, **kw)
         self.stats["requests"] += 1
         ok = self.classify(r.status, exp)
         if exp == "public":
             if path not in self.anon:
-                self.anon[path] = request(srv.base, method, url).status
+                self.anon[path] = srv.request(method, url).status
             ok = ok and r.status == self.anon[path]
         text = str(r.status) + ("" if ok else "!")
         if not ok:
@@ -325,7 +325,7 @@ class Matrix:
                 before = None  # the write was expected to succeed; no baseline
             else:
                 self.stats["refused_writes"] += 1
-                diff = checksum_diff(before, srv.checksum())
+                diff = snapshot_diff(before, srv.snapshot())
                 if diff:
                     self.stats["changed"] += 1
                     text += "*"
@@ -396,7 +396,7 @@ _state = {}
 
 
 def _routes(srv):
-    r = request(srv.base, "GET", "/api/v1/openapi.json")
+    r = srv.request("GET", "/api/v1/openapi.json")
     require(r.status == 200 and isinstance(r.json, dict), "openapi.json: %r" % r)
     routes = []
     for path, ops in r.json.get("paths", {}).items():
@@ -470,11 +470,11 @@ def t_scope_lists_and_404_shape(srv, fx):
     # write attempts on foreign objects change nothing and do not reveal them
     for res in ("segments", "premises"):
         i_out = obj.fixed[res][1]
-        before = srv.checksum()
-        r = request(srv.base, "PATCH", "/api/v1/%s/%d" % (res, i_out), token=srv.token(CONTRACTOR_A),
+        before = srv.snapshot()
+        r = srv.request("PATCH", "/api/v1/%s/%d" % (res, i_out), token=srv.token(CONTRACTOR_A),
                     body=Objects.patch_body(res), headers={"If-Match": '"1"'})
         check(r.status == 403, "contractor PATCH of a foreign %s: %r" % (res, r))
-        check(not checksum_diff(before, srv.checksum()), "contractor PATCH of a foreign %s changed data" % res)
+        check(not snapshot_diff(before, srv.snapshot()), "contractor PATCH of a foreign %s changed data" % res)
 
 
 TESTS = [

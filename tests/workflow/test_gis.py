@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 
-from wf import (ADMIN, HERE, MANAGER, Unchanged, check, check_problem, log, request, require, unique)
+from wf import (ADMIN, HERE, MANAGER, Unchanged, check, log, problem, require, unique)
 
 OGR2OGR = shutil.which("ogr2ogr")
 OGRINFO = shutil.which("ogrinfo")
@@ -266,9 +266,9 @@ def t_import_all_or_nothing(srv, fx):
                   city="X", white_spot="maybe")]                                       # 7: not a boolean
     with Unchanged(srv, "an import with bad features"):
         r = import_doc(srv, pid, fc(good))
-        check_problem(r, 422, "import with bad features")
+        problem(r, 422, "import with bad features")
         r2 = import_doc(srv, pid, fc(good), dry_run=True)
-        check_problem(r2, 422, "dry-run import with bad features")
+        problem(r2, 422, "dry-run import with bad features")
     errs = (r.json or {}).get("errors") or []
     got = {}
     for e in errs:
@@ -287,13 +287,13 @@ def t_import_all_or_nothing(srv, fx):
     n = srv.get("/nodes", ADMIN, params={"project_id": 1, "limit": 1}).json["items"][0]
     mixed = fc([point("node", n["code"], n["lon"], n["lat"], kind=n["kind"], name="geändert " + unique("x")),
                 point("node", unique("NEW"), 13.0, 52.0, kind="handhole")])
-    before = srv.checksum()
+    before = srv.snapshot()
     r = import_doc(srv, 1, mixed)
     if r.status == 200:
         check(r.json.get("updated") == 1 and r.json.get("created") == 1, "mixed import counts: %r" % r)
     else:
-        from wf import checksum_diff
-        diff = checksum_diff(before, srv.checksum())
+        from wf import snapshot_diff
+        diff = snapshot_diff(before, srv.snapshot())
         check(not diff, "a failed import (%s) left changes in %s" % (r.status, diff))
         check(srv.get("/nodes/%d" % n["id"], ADMIN).json["name"] == n["name"],
               "a failed import kept the update of an existing node")
@@ -318,7 +318,7 @@ def t_import_updates_are_validated(srv, fx):
     p = fx.premise(s["id"])
     with Unchanged(srv, "import update with a bad value"):
         r = import_doc(srv, fx.p, fc([point("premise", p["code"], 13.1, 52.1, units_residential=-1)]))
-        check_problem(r, 422, "import update with units_residential -1")
+        problem(r, 422, "import update with units_residential -1")
     r = import_doc(srv, fx.p, fc([point("premise", p["code"], 13.1, 52.1, status="excluded")]))
     check(r.status == 200, "import of a premise with a status: %r" % r)
     got = srv.get("/premises/%d" % p["id"], MANAGER).json
@@ -405,7 +405,7 @@ def t_import_update_cross_field(srv, fx):
         for props, what in cases:
             for dry in (False, True):
                 r = import_doc(srv, pid, fc([line(s["code"], coords, **props)]), dry_run=dry)
-                check_problem(r, 422, "import update (%s%s)" % (what, ", dry run" if dry else ""))
+                problem(r, 422, "import update (%s%s)" % (what, ", dry run" if dry else ""))
                 ptrs = [e.get("pointer", "") for e in (r.json or {}).get("errors") or []]
                 check(any(p.startswith("/features/0/properties/planned_") for p in ptrs),
                       "%s: the error does not name the feature's dates: %r" % (what, ptrs))
@@ -416,7 +416,7 @@ def t_import_update_cross_field(srv, fx):
     with Unchanged(srv, "import create with planned_end before planned_start"):
         r = import_doc(srv, pid, fc([line(unique("XF-S"), coords, kind="trench",
                                           planned_start="2026-05-01", planned_end="2026-04-01")]))
-        check_problem(r, 422, "import create with reversed dates")
+        problem(r, 422, "import create with reversed dates")
     # a consistent change goes through
     r = import_doc(srv, pid, fc([line(s["code"], coords, planned_end="2026-07-31")]))
     check(r.status == 200 and r.json.get("updated") == 1, "import of a consistent planned_end: %r" % r)
@@ -446,7 +446,7 @@ def t_import_crs_and_z(srv, fx):
     with Unchanged(srv, "imports with a foreign crs or heights"):
         for dry in (False, True):
             r = import_doc(srv, pid, fc([geom_crs, seg_crs, feat_crs, z_point, z_line, good]), dry_run=dry)
-            check_problem(r, 422, "crs and z%s" % (" (dry run)" if dry else ""))
+            problem(r, 422, "crs and z%s" % (" (dry run)" if dry else ""))
             errs = (r.json or {}).get("errors") or []
             got = {}
             for e in errs:
@@ -460,7 +460,7 @@ def t_import_crs_and_z(srv, fx):
         # only WGS84 passes: "4326" inside another code is not WGS84
         for name in ("EPSG:43260", "EPSG:25832", "urn:ogc:def:crs:OGC:1.3:CRS84x"):
             r = import_doc(srv, pid, dict(fc([good]), crs={"type": "name", "properties": {"name": name}}))
-            check_problem(r, 422, "FeatureCollection crs %s" % name, pointer="/crs")
+            problem(r, 422, "FeatureCollection crs %s" % name, pointer="/crs")
     check(counts(srv, pid) == {"nodes": 0, "segments": 0, "premises": 0}, "a refused import stored rows")
     # WGS84 named explicitly is fine, on the collection and on a geometry
     ok_line = line("C-S2", [[13.0, 52.0], [13.01, 52.0]], kind="trench", lot=lot)
@@ -502,7 +502,7 @@ def timed_import(srv, pid, data):
         while not stop.is_set():
             t = time.monotonic()
             try:
-                r = request(srv.base, "GET", "/healthz", timeout=5)
+                r = srv.request("GET", "/healthz", timeout=5)
                 ok = r.status == 200
             except OSError:
                 ok = False
@@ -513,7 +513,7 @@ def timed_import(srv, pid, data):
     th.start()
     t0 = time.monotonic()
     try:
-        r = request(srv.base, "POST", "/api/v1/projects/%d/import" % pid, token=srv.token(MANAGER), raw=data,
+        r = srv.request("POST", "/api/v1/projects/%d/import" % pid, token=srv.token(MANAGER), raw=data,
                     ctype="application/geo+json", timeout=300)
     finally:
         dt = time.monotonic() - t0

@@ -3,7 +3,7 @@
 import datetime
 
 from wf import (ADMIN, CONTRACTOR_A, CONTRACTOR_B, FINANCE, MANAGER, Unchanged, check,
-                check_problem, day, require, unique)
+                day, problem, require, unique)
 
 
 def days_between(a, b):
@@ -51,12 +51,12 @@ def t_milestone_fields_and_state(srv, fx):
           "milestone done late: %r" % r2)
     # the state is derived: it cannot be written
     with Unchanged(srv, "writing a derived field"):
-        check_problem(milestone(srv, fx, state="done"), 422, "milestone with state", "/state")
-        check_problem(srv.patch("/milestones/%d" % r.json["id"], {"variance_days": 0}, MANAGER), 422,
+        problem(milestone(srv, fx, state="done"), 422, "milestone with state", "/state")
+        problem(srv.patch("/milestones/%d" % r.json["id"], {"variance_days": 0}, MANAGER), 422,
                       "PATCH variance_days", "/variance_days")
-        check_problem(milestone(srv, fx, kind="party"), 422, "unknown milestone kind", "/kind")
-        check_problem(milestone(srv, fx, tranche_cents=-1), 422, "negative tranche", "/tranche_cents")
-        check_problem(milestone(srv, fx, planned_date="2026-02-30"), 422, "impossible date", "/planned_date")
+        problem(milestone(srv, fx, kind="party"), 422, "unknown milestone kind", "/kind")
+        problem(milestone(srv, fx, tranche_cents=-1), 422, "negative tranche", "/tranche_cents")
+        problem(milestone(srv, fx, planned_date="2026-02-30"), 422, "impossible date", "/planned_date")
 
 
 def t_milestone_if_match(srv, fx):
@@ -65,9 +65,9 @@ def t_milestone_if_match(srv, fx):
     mid, etag = r.json["id"], r.etag
     check(etag == '"%d"' % r.json["version"], "ETag %r for version %s" % (etag, r.json["version"]))
     with Unchanged(srv, "milestone PATCH without If-Match"):
-        check_problem(srv.patch("/milestones/%d" % mid, {"forecast_date": day(25)}, MANAGER, etag=""), 428,
+        problem(srv.patch("/milestones/%d" % mid, {"forecast_date": day(25)}, MANAGER, etag=""), 428,
                       "PATCH without If-Match")
-        check_problem(srv.delete("/milestones/%d" % mid, MANAGER, etag=""), 428, "DELETE without If-Match")
+        problem(srv.delete("/milestones/%d" % mid, MANAGER, etag=""), 428, "DELETE without If-Match")
     r2 = srv.patch("/milestones/%d" % mid, {"forecast_date": day(25)}, MANAGER, etag=etag)
     require(r2.status == 200, "PATCH with If-Match: %r" % r2)
     check(r2.json["version"] == r.json["version"] + 1 and r2.json["state"] == "at_risk",
@@ -75,8 +75,8 @@ def t_milestone_if_match(srv, fx):
     check(r2.etag == '"%d"' % r2.json["version"], "ETag after PATCH: %r" % r2.etag)
     with Unchanged(srv, "milestone PATCH with a stale If-Match"):
         r3 = srv.patch("/milestones/%d" % mid, {"forecast_date": day(40)}, MANAGER, etag=etag)
-        check_problem(r3, 412, "PATCH with stale If-Match")
-        check_problem(srv.delete("/milestones/%d" % mid, MANAGER, etag=etag), 412, "DELETE with stale If-Match")
+        problem(r3, 412, "PATCH with stale If-Match")
+        problem(srv.delete("/milestones/%d" % mid, MANAGER, etag=etag), 412, "DELETE with stale If-Match")
     g = srv.get("/milestones/%d" % mid, MANAGER)
     check(g.json["forecast_date"] == day(25), "stale PATCH changed the milestone: %r" % g.json)
     r4 = srv.patch("/milestones/%d" % mid, {"forecast_date": None}, ADMIN, etag=r2.etag)
@@ -129,15 +129,15 @@ def t_invoice_rules(srv, fx):
         r = srv.post("/invoices", invoice_body(fx), who)
         check(r.status == 201 and r.json["status"] == "received", "%s creates an invoice: %r" % (who, r))
     with Unchanged(srv, "invalid invoices"):
-        check_problem(srv.post("/invoices", invoice_body(fx, eligible_cents=1000001), FINANCE), 422,
+        problem(srv.post("/invoices", invoice_body(fx, eligible_cents=1000001), FINANCE), 422,
                       "eligible > net", "/eligible_cents")
-        check_problem(srv.post("/invoices", invoice_body(fx, status="paid"), FINANCE), 422,
+        problem(srv.post("/invoices", invoice_body(fx, status="paid"), FINANCE), 422,
                       "paid without paid_date", "/paid_date")
-        check_problem(srv.post("/invoices", invoice_body(fx, net_cents=-5), FINANCE), 422,
+        problem(srv.post("/invoices", invoice_body(fx, net_cents=-5), FINANCE), 422,
                       "negative net", "/net_cents")
-        check_problem(srv.post("/invoices", invoice_body(fx, category="beer"), FINANCE), 422,
+        problem(srv.post("/invoices", invoice_body(fx, category="beer"), FINANCE), 422,
                       "unknown category", "/category")
-        check_problem(srv.post("/invoices", invoice_body(fx, net_cents=10.5), FINANCE), 422,
+        problem(srv.post("/invoices", invoice_body(fx, net_cents=10.5), FINANCE), 422,
                       "fractional cents", "/net_cents")
     r = srv.post("/invoices", invoice_body(fx), FINANCE)
     require(r.status == 201, "invoice: %r" % r)
@@ -146,11 +146,11 @@ def t_invoice_rules(srv, fx):
         check(srv.post("/invoices", invoice_body(fx, number=r.json["number"]), FINANCE).status == 409,
               "the same number twice for one contractor")
     with Unchanged(srv, "invalid invoice updates"):
-        check_problem(srv.patch("/invoices/%d" % iid, {"eligible_cents": 1000001}, FINANCE), 422,
+        problem(srv.patch("/invoices/%d" % iid, {"eligible_cents": 1000001}, FINANCE), 422,
                       "PATCH eligible > net", "/eligible_cents")
-        check_problem(srv.patch("/invoices/%d" % iid, {"net_cents": 900000}, FINANCE), 422,
+        problem(srv.patch("/invoices/%d" % iid, {"net_cents": 900000}, FINANCE), 422,
                       "PATCH net below eligible", "/eligible_cents")
-        check_problem(srv.patch("/invoices/%d" % iid, {"status": "paid"}, FINANCE), 422,
+        problem(srv.patch("/invoices/%d" % iid, {"status": "paid"}, FINANCE), 422,
                       "PATCH paid without paid_date", "/paid_date")
     r = srv.patch("/invoices/%d" % iid, {"status": "approved"}, FINANCE)
     check(r.status == 200 and r.json["status"] == "approved", "approve invoice: %r" % r)
@@ -188,7 +188,7 @@ def t_invoice_roles(srv, fx):
                       srv.post("/invoices", invoice_body(fx), who),
                       srv.patch("/invoices/%d" % iid, {"vat_cents": 1}, who),
                       srv.delete("/invoices/%d" % iid, who)):
-                check_problem(r, 403, "%s: %s %s" % (who, r.method, r.path))
+                problem(r, 403, "%s: %s %s" % (who, r.method, r.path))
     r = srv.delete("/invoices/%d" % iid, FINANCE)
     check(r.status == 204, "finance deletes an invoice: %r" % r)
 
@@ -198,12 +198,12 @@ def t_invoice_lot_contractor(srv, fx):
     books one firm's invoice on another firm's lot)."""
     with Unchanged(srv, "invoice on another contractor's lot"):
         r = srv.post("/invoices", invoice_body(fx, lot_id=fx.lb), FINANCE)
-        check_problem(r, 422, "POST invoice of contractor A on contractor B's lot", "/lot_id")
+        problem(r, 422, "POST invoice of contractor A on contractor B's lot", "/lot_id")
     inv = srv.post("/invoices", invoice_body(fx), FINANCE)
     require(inv.status == 201, "invoice: %r" % inv)
     with Unchanged(srv, "moving an invoice to another contractor's lot"):
         r = srv.patch("/invoices/%d" % inv.json["id"], {"lot_id": fx.lb}, FINANCE, etag=inv.etag)
-        check_problem(r, 422, "PATCH invoice of contractor A onto contractor B's lot", "/lot_id")
+        problem(r, 422, "PATCH invoice of contractor A onto contractor B's lot", "/lot_id")
 
 
 TESTS = [

@@ -4,7 +4,7 @@ import subprocess
 import threading
 
 from wf import (ADMIN, CONTRACTOR_A, CONTRACTOR_B, FINANCE, MANAGER, Unchanged, check,
-                check_problem, day, require, unique, wait_until)
+                day, mariadb_argv, problem, require, unique, wait_until)
 
 
 def body(segment_id, **kw):
@@ -41,9 +41,8 @@ class RowLock:
     request touching it stays in flight until release()."""
 
     def __init__(self, srv, table, row_id):
-        self.p = subprocess.Popen(["mariadb", "--socket=" + srv.sock, "-u", "root", "-N", "-B", "-n",
-                                   "fibertrack"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+        self.p = subprocess.Popen(mariadb_argv(srv.sock, None) + ["-n", "fibertrack"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.p.stdin.write("BEGIN; SELECT id FROM %s WHERE id = %d FOR UPDATE; SELECT 'locked';\n"
                            % (table, row_id))
         self.p.stdin.flush()
@@ -71,10 +70,10 @@ def t_idempotency_key_required(srv, fx):
     s = fx.segment(fx.la)
     with Unchanged(srv, "POST /progress-reports without Idempotency-Key"):
         r = srv.post("/progress-reports", body(s["id"]), CONTRACTOR_A)
-        check_problem(r, 400, "no Idempotency-Key")
+        problem(r, 400, "no Idempotency-Key")
     with Unchanged(srv, "an Idempotency-Key of 201 characters"):
         r = submit(srv, body(s["id"]), key="k" * 201)
-        check_problem(r, 400, "overlong Idempotency-Key")
+        problem(r, 400, "overlong Idempotency-Key")
     check(reports_of(srv, s["id"]) == 0, "a refused report was stored")
 
 
@@ -97,7 +96,7 @@ def t_idempotent_replay(srv, fx):
     # the same key with another body
     with Unchanged(srv, "same key, other body"):
         r3 = submit(srv, dict(b, built_length_m=13.0), key=key)
-        check_problem(r3, 422, "same Idempotency-Key, other body")
+        problem(r3, 422, "same Idempotency-Key, other body")
     # keys are per user: contractor B uses the very same key for its own report
     sb = fx.segment(fx.lb)
     r4 = submit(srv, body(sb["id"]), who=CONTRACTOR_B, key=key)
@@ -126,7 +125,7 @@ def t_idempotency_in_flight(srv, fx):
             "SELECT state FROM idempotency_keys WHERE idem_key = '%s'" % key) == "running", 5)
         check(running, "the first request never claimed its key")
         r2 = submit(srv, b, key=key)
-        check_problem(r2, 409, "same key while the first request is in flight")
+        problem(r2, 409, "same key while the first request is in flight")
     finally:
         lock.release()
     th.join(30)
@@ -217,9 +216,9 @@ def t_review_queue_and_approval(srv, fx):
           "no approve audit entry for the report")
     # deciding again
     with Unchanged(srv, "deciding a decided report"):
-        check_problem(srv.post("/progress-reports/%d/approve" % rep["id"], {}, MANAGER), 409,
+        problem(srv.post("/progress-reports/%d/approve" % rep["id"], {}, MANAGER), 409,
                       "approve an approved report")
-        check_problem(srv.post("/progress-reports/%d/reject" % rep["id"], {"comment": "nein"}, MANAGER),
+        problem(srv.post("/progress-reports/%d/reject" % rep["id"], {"comment": "nein"}, MANAGER),
                       409, "reject an approved report")
     # forward to tested through a second report: actual_end = its date
     r2 = submit(srv, body(s["id"], built_length_m=200.0, status="tested", report_date=day(-1)))
@@ -238,9 +237,9 @@ def t_reject(srv, fx):
     require(r.status == 201, "submit: %r" % r)
     rid = r.json["id"]
     with Unchanged(srv, "reject without a comment"):
-        check_problem(srv.post("/progress-reports/%d/reject" % rid, {}, MANAGER), 422,
+        problem(srv.post("/progress-reports/%d/reject" % rid, {}, MANAGER), 422,
                       "reject without comment", "/comment")
-        check_problem(srv.post("/progress-reports/%d/reject" % rid, {"comment": ""}, MANAGER), 422,
+        problem(srv.post("/progress-reports/%d/reject" % rid, {"comment": ""}, MANAGER), 422,
                       "reject with an empty comment", "/comment")
         r0 = srv.post("/progress-reports/%d/reject" % rid, None, MANAGER)
         check(r0.status in (415, 422), "reject without any body: %r" % r0)
@@ -260,9 +259,9 @@ def t_reject(srv, fx):
     check(seg["status"] == "planned" and seg["built_length_m"] == 0, "a rejection changed the segment")
     check(any(e["action"] == "reject" for e in audit(srv, "progress_report", rid)), "no reject audit entry")
     with Unchanged(srv, "deciding a rejected report"):
-        check_problem(srv.post("/progress-reports/%d/approve" % rid, {}, MANAGER), 409,
+        problem(srv.post("/progress-reports/%d/approve" % rid, {}, MANAGER), 409,
                       "approve a rejected report")
-        check_problem(srv.post("/progress-reports/%d/reject" % rid, {"comment": "again"}, MANAGER), 409,
+        problem(srv.post("/progress-reports/%d/reject" % rid, {"comment": "again"}, MANAGER), 409,
                       "reject a rejected report")
 
 
@@ -308,7 +307,7 @@ def t_contradicting_reports(srv, fx):
         b.update(change)
         with Unchanged(srv, what):
             rr = submit(srv, b)
-            if check_problem(rr, status, what, pointer) and word:
+            if problem(rr, status, what, pointer) and word:
                 check(word in (rr.json.get("detail") or "").lower(),
                       "%s: detail does not say why: %r" % (what, rr.json.get("detail")))
     seg = segment(srv, s["id"])
@@ -326,7 +325,7 @@ def t_contradicting_reports(srv, fx):
     require(ra.status == 201 and rb.status == 201, "two reports: %r %r" % (ra, rb))
     require(srv.post("/progress-reports/%d/approve" % ra.json["id"], {}, MANAGER).status == 200, "approve A")
     with Unchanged(srv, "approving a report overtaken by another"):
-        check_problem(srv.post("/progress-reports/%d/approve" % rb.json["id"], {}, MANAGER), 409,
+        problem(srv.post("/progress-reports/%d/approve" % rb.json["id"], {}, MANAGER), 409,
                       "approving a report that would move the segment back")
     check(srv.get("/progress-reports/%d" % rb.json["id"], MANAGER).json["state"] == "submitted",
           "the refused approval decided the report")
@@ -339,14 +338,14 @@ def t_manager_status_moves(srv, fx):
     require(r.status == 200, "manager moves forward: %r" % r)
     etag = r.etag
     with Unchanged(srv, "backward move without a reason"):
-        check_problem(srv.patch("/segments/%d" % sid, {"status": "civil_done"}, MANAGER, etag=etag), 422,
+        problem(srv.patch("/segments/%d" % sid, {"status": "civil_done"}, MANAGER, etag=etag), 422,
                       "backward without reason", "/status_reason")
-        check_problem(srv.patch("/segments/%d" % sid, {"status": "civil_done", "status_reason": ""},
+        problem(srv.patch("/segments/%d" % sid, {"status": "civil_done", "status_reason": ""},
                                 MANAGER, etag=etag), 422, "backward with an empty reason", "/status_reason")
     with Unchanged(srv, "PATCH without If-Match / with a stale one"):
-        check_problem(srv.patch("/segments/%d" % sid, {"status": "tested"}, MANAGER, etag=""), 428,
+        problem(srv.patch("/segments/%d" % sid, {"status": "tested"}, MANAGER, etag=""), 428,
                       "PATCH without If-Match")
-        check_problem(srv.patch("/segments/%d" % sid, {"status": "tested"}, MANAGER, etag='"1"'), 412,
+        problem(srv.patch("/segments/%d" % sid, {"status": "tested"}, MANAGER, etag='"1"'), 412,
                       "PATCH with a stale If-Match")
     with Unchanged(srv, "contractor PATCH of its own segment"):
         check(srv.patch("/segments/%d" % sid, {"status": "tested"}, CONTRACTOR_A, etag=etag).status == 403,
@@ -362,7 +361,7 @@ def t_manager_status_moves(srv, fx):
     check(r.json.get("actual_end") == day(0), "actual_end after acceptance: %r" % r.json.get("actual_end"))
     # a contractor report on an accepted segment cannot move it back
     with Unchanged(srv, "contractor report moving an accepted segment back"):
-        check_problem(submit(srv, body(sid, status="tested", built_length_m=100.0)), 409,
+        problem(submit(srv, body(sid, status="tested", built_length_m=100.0)), 409,
                       "report below accepted")
 
 
@@ -375,18 +374,18 @@ def t_premise_status_rules(srv, fx):
         r = srv.post("/premises", {"project_id": fx.p, "code": unique("PR"), "street": "A", "house_number": "1",
                                    "postcode": "1", "city": "X", "status": "excluded",
                                    "serving_segment_id": s["id"]}, MANAGER)
-        check_problem(r, 422, "excluded without exclusion_reason", "/exclusion_reason")
+        problem(r, 422, "excluded without exclusion_reason", "/exclusion_reason")
         r = srv.post("/premises", {"project_id": fx.p, "code": unique("PR"), "street": "A", "house_number": "1",
                                    "postcode": "1", "city": "X", "status": "gone"}, MANAGER)
-        check_problem(r, 422, "unknown premise status", "/status")
+        problem(r, 422, "unknown premise status", "/status")
     p = fx.premise(s["id"], status="excluded", exclusion_reason="Eigentümer lehnt ab", excluded_date=day(-5))
     check(p["status"] == "excluded" and p["excluded_date"] == day(-5), "excluded premise: %r" % p)
     with Unchanged(srv, "removing the reason of an excluded premise"):
-        check_problem(srv.patch("/premises/%d" % p["id"], {"exclusion_reason": None}, MANAGER), 422,
+        problem(srv.patch("/premises/%d" % p["id"], {"exclusion_reason": None}, MANAGER), 422,
                       "excluded premise losing its reason", "/exclusion_reason")
     p2 = fx.premise(s["id"])
     with Unchanged(srv, "PATCH to excluded without reason"):
-        check_problem(srv.patch("/premises/%d" % p2["id"], {"status": "excluded"}, MANAGER), 422,
+        problem(srv.patch("/premises/%d" % p2["id"], {"status": "excluded"}, MANAGER), 422,
                       "PATCH to excluded without reason", "/exclusion_reason")
     r = srv.patch("/premises/%d" % p2["id"], {"status": "connected", "passed_date": day(-10),
                                               "connected_date": day(-2)}, MANAGER)

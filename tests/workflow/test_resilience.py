@@ -8,8 +8,8 @@ import socket
 import threading
 import time
 
-from wf import (CONTRACTOR_A, CONTRACTOR_B, check, day, free_port, log, request, require, unique,
-                wait_until)
+from wf import (CONTRACTOR_A, CONTRACTOR_B, PORTS, check, day, free_port, log, request, require,
+                unique, wait_until)
 from test_progress import RowLock
 
 
@@ -29,7 +29,7 @@ class DropProxy:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.port = None
         for _ in range(20):
-            p = free_port(avoid=(upstream_port,))
+            p = free_port(*PORTS, avoid=(upstream_port,))
             try:
                 self.sock.bind(("127.0.0.1", p))
                 self.port = p
@@ -125,8 +125,8 @@ def submit_until_2xx(base, token, body, key, deadline, log_list):
     while time.monotonic() < deadline:
         attempts += 1
         try:
-            r = request(base, "POST", "/api/v1/progress-reports", token=token, body=body,
-                        headers={"Idempotency-Key": key}, timeout=30)
+            r = request("POST", "/api/v1/progress-reports", token=token, body=body,
+                        headers={"Idempotency-Key": key}, timeout=30, server=base)
         except (OSError, Exception) as e:  # cut connection, refused, reset, bad status line
             log_list.append(("error", type(e).__name__))
             time.sleep(delay)
@@ -156,7 +156,7 @@ def t_kill_mid_request(srv, fx):
 
     def go():
         try:
-            box["r"] = request(srv.base, "POST", "/api/v1/progress-reports", token=tok, body=body,
+            box["r"] = srv.request("POST", "/api/v1/progress-reports", token=tok, body=body,
                                headers={"Idempotency-Key": key}, timeout=30)
         except Exception as e:
             box["e"] = e
@@ -181,7 +181,7 @@ def t_kill_mid_request(srv, fx):
     require(r is not None and r.status == 201, "the retry after the restart: %r" % r)
     n = srv.scalar("SELECT COUNT(*) FROM progress_reports WHERE segment_id = %d" % s["id"])
     check(n == "1", "reports after kill + retry: %s, expected 1" % n)
-    r2 = request(srv.base, "POST", "/api/v1/progress-reports", token=tok, body=body,
+    r2 = srv.request("POST", "/api/v1/progress-reports", token=tok, body=body,
                  headers={"Idempotency-Key": key})
     check(r2.status == 201 and r2.header("Idempotent-Replayed") == "true" and r2.json["id"] == r.json["id"],
           "replay after the retry: %r" % r2)
@@ -305,7 +305,7 @@ def t_concurrent_cut_and_killed(srv, fx):
               "segment %d after its auto-approved report: %s %s" % (j["seg"], seg["status"], seg["built_length_m"]))
     # replays now, directly: same id, marked as replays
     for j in jobs[::5]:
-        r = request(srv.base, "POST", "/api/v1/progress-reports", token=tokens[j["who"]], body=j["body"],
+        r = srv.request("POST", "/api/v1/progress-reports", token=tokens[j["who"]], body=j["body"],
                     headers={"Idempotency-Key": j["key"]})
         check(r.status == 201 and r.header("Idempotent-Replayed") == "true" and
               j.get("resp") is not None and r.body == j["resp"].body,
