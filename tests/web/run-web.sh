@@ -68,6 +68,7 @@ TMP=$(mktemp -d /tmp/ftweb.XXXXXX)
 PIDS=()
 DIRS=()
 
+# shellcheck disable=SC2317 # called from cleanup, which the EXIT trap runs (see there)
 mariadbd_pid() { # data dir
     local pf=$1/mariadb/mariadb.pid p
     [ -f "$pf" ] || return 1
@@ -76,6 +77,7 @@ mariadbd_pid() { # data dir
     echo "$p"
 }
 
+# shellcheck disable=SC2317 # called from cleanup, which the EXIT trap runs (see there)
 wait_gone() { # pid seconds
     local i
     for ((i = 0; i < $2 * 10; i++)); do
@@ -85,6 +87,9 @@ wait_gone() { # pid seconds
     return 1
 }
 
+# The EXIT trap runs this. shellcheck 0.9 takes the functions that only a trap
+# calls for unreachable when the script ends in exit, as this one does.
+# shellcheck disable=SC2317
 cleanup() {
     local p d
     for p in "${PIDS[@]}"; do
@@ -161,8 +166,8 @@ if [ "${FT_WEB_SKIP_BIG:-}" != 1 ]; then
 fi
 
 export FT_WEB_ARTIFACTS=$ART
-# The 2 s budget is for the real build; an ASan/UBSan server is several times slower.
-if grep -q __asan_init "$FTD" 2>/dev/null; then
+# The 2 s budget is for the real build; a sanitizer build of the server is several times slower.
+if grep -qE "__asan_init|__tsan_init" "$FTD" 2>/dev/null; then
     export FT_WEB_SANITIZED=1
     export FT_WEB_MAP_BUDGET_MS=${FT_WEB_MAP_BUDGET_MS:-10000}
     log "sanitizer build: map budget ${FT_WEB_MAP_BUDGET_MS} ms"
