@@ -5,8 +5,12 @@
 #   make test            install, build, run every test suite; last line "N passed, N failed"
 #   make SANITIZE=address,undefined [target]
 #                        the same with sanitizers; objects in build-san/, binaries in build-san/bin/
+#   make SANITIZE=thread [target]
+#                        ThreadSanitizer; objects in build-tsan/, binaries in build-tsan/bin/
 #   make unit-tests      $(BINDIR)/unit-tests only
 #   make deps | clean | format
+#   make format-check    fail, listing the files, when clang-format would change any C file
+#   make lint            cppcheck and shellcheck; both must report nothing
 #   V=1                  show full compiler command lines
 #   EXTRA_CFLAGS=...     appended to the compiler flags (EXTRA_LDFLAGS likewise)
 
@@ -19,10 +23,17 @@ PKGS       := libevent libevent_pthreads libmariadb libcjson xlsxwriter libsodiu
 CLI_PKGS   := libcurl libcjson
 # Libraries without a pkg-config file.
 SYS_LIBS   := -lhttp_parser
+comma      := ,
 
 ifdef SANITIZE
+# ThreadSanitizer cannot share objects with ASan or UBSan builds: it gets
+# a directory of its own, so switching between them never mixes objects.
+ifneq ($(filter thread,$(subst $(comma), ,$(SANITIZE))),)
+OBJDIR    := build-tsan
+else
 OBJDIR    := build-san
-BINDIR    := build-san/bin
+endif
+BINDIR    := $(OBJDIR)/bin
 SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
 OBJDIR    := build
@@ -81,7 +92,7 @@ FLAGS_NOW    = $(CC) $(CFLAGS) $(SAN_FLAGS) $(INCLUDES) $(EXTRA_CFLAGS) | $(LDFL
 
 # ---- targets ------------------------------------------------------------------
 
-.PHONY: all cli unit-tests deps run test clean format FORCE
+.PHONY: all cli unit-tests deps run test clean format format-check lint cppcheck shellcheck FORCE
 
 all: $(SERVER_BIN) $(CLI_BIN)
 
@@ -132,11 +143,46 @@ test: deps all unit-tests
 	BINDIR=$(BINDIR) tests/run.sh
 
 clean:
-	rm -rf build build-san bin tests/artifacts
+	rm -rf build build-san build-tsan bin tests/artifacts
 
 FORMAT_DIRS := $(wildcard server reports tests clients bench)
+FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name node_modules -prune -o -name '*.[ch]' -print | LC_ALL=C sort)
+CLANG_FORMAT ?= clang-format
 format:
-	find $(FORMAT_DIRS) -name node_modules -prune -o -name '*.[ch]' -print | xargs -r clang-format -i
+	find $(FORMAT_DIRS) -name node_modules -prune -o -name '*.[ch]' -print | xargs -r $(CLANG_FORMAT) -i
+
+# The same files as `make format`, judged against the committed .clang-format.
+format-check: deps
+	@bad=$$(for f in $(FORMAT_FILES); do \
+	    $(CLANG_FORMAT) --dry-run -Werror "$$f" >/dev/null 2>&1 || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then \
+	    echo "format-check: $$(echo "$$bad" | wc -l) files differ from .clang-format (make format):"; \
+	    echo "$$bad" | sed 's/^/  /'; \
+	    exit 1; \
+	fi
+
+# ---- static checks ------------------------------------------------------------
+
+# cppcheck over our C code and shellcheck over every shell script; both must
+# report nothing. Reasoned exceptions are inline next to the code, or for a
+# whole class of false alarms in tests/cppcheck.supp. cJSON's header is given
+# because its macros (cJSON_ArrayForEach) shape the code around them.
+LINT_C_DIRS    := server $(wildcard reports clients/cli) tests/unit
+SHELL_SCRIPTS   = .ci/run $(shell find scripts tests bench -name node_modules -prune -o \
+                  -name '*.sh' -print | LC_ALL=C sort)
+CPPCHECK_FLAGS := --quiet --error-exitcode=1 --std=c11 -D_GNU_SOURCE --library=posix \
+                  --enable=warning,style,performance,portability --inline-suppr \
+                  --suppressions-list=tests/cppcheck.supp \
+                  --template='{file}:{line}: {severity}: {message} [{id}]'
+
+lint: cppcheck shellcheck
+
+cppcheck: deps
+	cppcheck $(CPPCHECK_FLAGS) $(INCLUDES) -Iclients/cli \
+	    $$($(PKG_CONFIG) --cflags-only-I libcjson) $(LINT_C_DIRS)
+
+shellcheck: deps
+	shellcheck $(SHELL_SCRIPTS)
 
 # `make print-BINDIR` etc., for scripts
 print-%:

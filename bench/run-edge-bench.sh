@@ -24,8 +24,8 @@ printf 'edge-bench-password\n' | "$BIN" user add --email edge@bench.example --na
     --role admin >/dev/null
 TOKEN=$("$BIN" token issue --email edge@bench.example)
 # The attacks come through a proxy on loopback that names the client.
-FT_TRUSTED_PROXIES=127.0.0.1/32 "$BIN" serve --listen 127.0.0.1:$PORT >"$DATA/serve.log" 2>&1 &
+FT_TRUSTED_PROXIES=127.0.0.1/32 "$BIN" serve --listen "127.0.0.1:$PORT" >"$DATA/serve.log" 2>&1 &
 PID=$!
-for _ in $(seq 300); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 EDGE_URL=http://127.0.0.1:$PORT EDGE_PID=$PID EDGE_TOKEN=$TOKEN EDGE_LOG=$DATA/serve.log \
     python3 bench/edge_attacks.py

@@ -201,8 +201,9 @@ void xs_metres(struct xs_sheet *s, int col, double v, lxw_format *f)
         return;
     /* Stored with two decimals: drop the binary noise of sums. */
     double m = round(v * 100.0) / 100.0;
-    if (m == 0)
-        m = 0; /* no "-0.00" */
+    /* A small negative sum rounds to -0, which a spreadsheet shows as "-0.00". */
+    if (m == 0 && signbit(m))
+        m = 0.0;
     xs_check(s, worksheet_write_number(s->ws, s->row, (lxw_col_t)col, m, f));
     measure(s, col, number_width(m, 2));
 }

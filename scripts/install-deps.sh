@@ -1,11 +1,15 @@
 #!/bin/sh
 # shellcheck disable=SC2086 # word splitting of the package lists is intended
 # Installs the Debian 12 packages fibertrack needs to build, run and test.
+# cppcheck, shellcheck and clang-format are for `make lint` and
+# `make format-check`, which CI runs; clang-format is Debian's version 14,
+# which the committed .clang-format is checked with.
 # Idempotent and quiet: when everything is present it prints nothing and
 # returns immediately (no apt-get update).
 set -eu
 
 PACKAGES="build-essential pkg-config libevent-dev libmariadb-dev mariadb-server
+cppcheck shellcheck clang-format
 mariadb-client libxlsxwriter-dev libcjson-dev libsodium-dev libhttp-parser-dev libcurl4-openssl-dev
 python3 python3-openpyxl curl wrk gdal-bin"
 

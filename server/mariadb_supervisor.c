@@ -414,7 +414,12 @@ static void user_opt(char *buf, size_t size)
     buf[0] = '\0';
     if (geteuid() != 0)
         return;
-    struct passwd *pw = getpwuid(geteuid());
+    /* The reentrant form: the supervisor restarts mariadbd while the
+     * server's other threads run. */
+    struct passwd pwbuf, *pw = NULL;
+    char strings[1024];
+    if (getpwuid_r(geteuid(), &pwbuf, strings, sizeof(strings), &pw) != 0)
+        pw = NULL;
     snprintf(buf, size, "--user=%s", pw && pw->pw_name ? pw->pw_name : "root");
 }
 

@@ -21,7 +21,8 @@
 #   FT_PYTHON     /usr/bin/python3;  FT_ARTIFACTS  tests/artifacts (absolute)
 #   FT_TMP        a scratch directory removed at the end
 # The server trusts X-Forwarded-For from 127.0.0.1 (FT_TRUSTED_PROXIES).
-# Logs: tests/artifacts/server.log (server stdout+stderr), tests/artifacts/suite-*.log.
+# Logs: tests/artifacts/server.log (server stdout+stderr), tests/artifacts/suite-*.log,
+# and under ThreadSanitizer tests/artifacts/tsan.PID (each one fails the run).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
@@ -37,7 +38,15 @@ PY=/usr/bin/python3 # Debian's, which has python3-openpyxl (not a pyenv one on P
 SUITE_TIMEOUT=${FT_SUITE_TIMEOUT:-900}
 ART=$ROOT/tests/artifacts
 mkdir -p "$ART"
-rm -f "$ART"/*.log
+rm -f "$ART"/*.log "$ART"/tsan.*
+
+# Under ThreadSanitizer (make test SANITIZE=thread) every process of ours
+# writes its reports to tests/artifacts/tsan.PID, and any such file fails
+# the run below: a race must not pass unseen in a log. A malloc too large
+# returns NULL, as glibc's does (the unit tests check that pool_alloc then
+# aborts), instead of being a report. Options given by the caller go
+# between the defaults and the report path. Other builds ignore it.
+export TSAN_OPTIONS="suppressions=$ROOT/tests/tsan.supp:halt_on_error=1:second_deadlock_stack=1:allocator_may_return_null=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}:log_path=$ART/tsan"
 
 # Short path: the MariaDB unix socket path must stay under 108 bytes.
 TMP=$(mktemp -d /tmp/ftk-test.XXXXXX)
@@ -214,6 +223,21 @@ if [ -n "$SERVER_PID" ]; then
         fi
     fi
     SERVER_PID=
+fi
+
+# ---- ThreadSanitizer -------------------------------------------------------------------
+
+# A report from any process (the server, a suite's own servers, the CLI,
+# the unit tests) fails the run, even when that process went on or exited 0.
+tsan_reports=("$ART"/tsan.*)
+if [ "${#tsan_reports[@]}" -gt 0 ]; then
+    fail_test "ThreadSanitizer" "${#tsan_reports[@]} report file(s): ${tsan_reports[*]#"$ROOT"/}"
+    for f in "${tsan_reports[@]}"; do
+        echo "---- ${f#"$ROOT"/} ----"
+        head -n 40 "$f"
+    done
+elif [ -x "$FTD" ] && grep -qa __tsan_init "$FTD"; then
+    pass_test "ThreadSanitizer: no reports"
 fi
 
 # ---- summary -------------------------------------------------------------------------

@@ -379,7 +379,7 @@ static void print_import_errors(const struct http_response *res, const char *fil
     const cJSON *e;
     cJSON_ArrayForEach(e, errs)
     {
-        if (shown == 50 && !g_cli.verbose) {
+        if (!g_cli.verbose && shown >= 50) {
             fprintf(stderr, "  ... and %d more (all of them with --verbose or --json)\n", n - 50);
             break;
         }

@@ -21,6 +21,8 @@
 int config_dir(char *out, size_t n)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME");
+    struct passwd pwbuf, *pw = NULL;
+    char strings[1024];
     int k;
     /* The XDG base directory spec: a relative XDG_CONFIG_HOME is invalid
      * and is ignored. */
@@ -29,7 +31,9 @@ int config_dir(char *out, size_t n)
     } else {
         const char *home = getenv("HOME");
         if (!home || !*home) {
-            struct passwd *pw = getpwuid(getuid());
+            /* pw_dir points into strings, which lives to the end. */
+            if (getpwuid_r(getuid(), &pwbuf, strings, sizeof(strings), &pw) != 0)
+                pw = NULL;
             home = pw ? pw->pw_dir : NULL;
         }
         if (!home || !*home)

@@ -319,7 +319,7 @@ int reports_costs(struct req *r)
 {
     static const char *const allowed[] = {"from", "to", "lang", NULL};
     int st = check_params(r, allowed, "from, to and lang");
-    char to[11];
+    char to[11] = "";
     enum rpt_lang lang = RPT_EN;
     if (!st)
         st = summary_as_of(r, "to", to);

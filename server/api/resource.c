@@ -15,6 +15,7 @@
 #include "domain/validate.h"
 #include "http/reply.h"
 #include "identity/credentials.h"
+#include "util/log.h"
 #include "util/pool.h"
 #include "util/sbuf.h"
 
@@ -40,6 +41,41 @@ static long long scope_value(const struct req *r, const struct resource *res)
 static const char *column(const struct field *f)
 {
     return f->column ? f->column : f->name;
+}
+
+/* How many '?' a fragment of SQL holds (none when it is NULL). */
+static size_t marks(const char *sql)
+{
+    size_t n = 0;
+    for (const char *c = sql; c && *c; c++)
+        n += *c == '?';
+    return n;
+}
+
+int resource_params_fit(const struct resource *res)
+{
+    size_t filters = 0;
+    for (size_t i = 0; i < res->nfields; i++)
+        filters += (res->fields[i].flags & F_FILTER) != 0;
+    size_t scope = marks(res->scope);
+    /* A list binds each filter, updated_since, the search, the scope, the
+     * cursor and the limit; an update every field and the id (a create
+     * binds fewer); a read the id and the scope. */
+    size_t list = filters + 1 + marks(res->search) + scope + 2;
+    size_t update = res->nfields + 1;
+    size_t load = 1 + scope;
+    return list <= MAX_PARAMS && update <= MAX_PARAMS && load <= MAX_PARAMS;
+}
+
+/* Checked before any statement of res is built, so that no description
+ * can make one write past its parameter array. Returns DB_OK, or
+ * DB_ERROR (logged). */
+static enum db_rc params_guard(const struct resource *res)
+{
+    if (resource_params_fit(res))
+        return DB_OK;
+    log_msg(LOG_ERROR, "resource %s binds more than %d parameters", res->name, MAX_PARAMS);
+    return DB_ERROR;
 }
 
 /* Adds the scope condition and one parameter per '?'. */
@@ -141,9 +177,11 @@ enum db_rc resource_load(struct req *r, const struct resource *res, long long id
                   cJSON **out)
 {
     struct sbuf sql;
-    struct db_param p[8];
+    struct db_param p[MAX_PARAMS];
     size_t np = 0;
     *out = NULL;
+    if (params_guard(res) != DB_OK)
+        return DB_ERROR;
     sbuf_init(&sql, r->pool);
     add_select(&sql, res, NULL);
     sbuf_add(&sql, " WHERE t.id = ?");
@@ -199,6 +237,8 @@ int resource_list(struct req *r)
     struct db_param p[MAX_PARAMS];
     size_t np = 0;
     long long limit = LIST_DEFAULT, after = 0;
+    if (params_guard(res) != DB_OK)
+        return reply_db(r, DB_ERROR);
 
     for (size_t i = 0; i < r->nquery; i++) {
         /* The http layer refuses a parameter given twice. */
@@ -514,6 +554,8 @@ static int write_failed(struct req *r, const struct resource *res, int rc)
 int resource_create(struct req *r)
 {
     const struct resource *res = res_of(r);
+    if (params_guard(res) != DB_OK)
+        return reply_db(r, DB_ERROR);
     struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
     size_t nv;
     cJSON *errors = req_json(r, cJSON_CreateArray());

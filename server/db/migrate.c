@@ -70,6 +70,11 @@ int migrate_apply(struct db *db, const char *schema_dir)
     char **names = NULL;
     size_t nnames = 0;
 
+    if (!pool) {
+        fprintf(stderr, "migrate: out of memory\n");
+        return -1;
+    }
+
     if (db_exec(db, pool, "SELECT GET_LOCK('fibertrack_migrate', 120)", NULL, 0, &rows) != DB_OK ||
         !db_cell(rows, 0, 0) || strcmp(db_cell(rows, 0, 0), "1") != 0) {
         fprintf(stderr, "migrate: another process holds the migration lock\n");
@@ -90,19 +95,34 @@ int migrate_apply(struct db *db, const char *schema_dir)
         size_t n = strlen(e->d_name);
         if (n > 8 && e->d_name[3] == '_' && strcmp(e->d_name + n - 4, ".sql") == 0 &&
             e->d_name[0] >= '0' && e->d_name[0] <= '9') {
-            names = realloc(names, sizeof(char *) * (nnames + 1));
-            names[nnames++] = strdup(e->d_name);
+            /* Out of memory: stop, rather than apply a partial list. */
+            char **grown = realloc(names, sizeof(*names) * (nnames + 1));
+            if (grown)
+                names = grown;
+            char *name = grown ? strdup(e->d_name) : NULL;
+            if (!name) {
+                fprintf(stderr, "migrate: out of memory reading %s\n", schema_dir);
+                closedir(d);
+                goto unlock;
+            }
+            names[nnames++] = name;
         }
     }
     closedir(d);
-    qsort(names, nnames, sizeof(char *), cmp);
+    /* qsort's array must not be NULL, even when it is empty. */
+    if (nnames)
+        qsort(names, nnames, sizeof(char *), cmp);
     int applied = 0;
     for (size_t i = 0; i < nnames; i++) {
         int version = atoi(names[i]);
         if (version <= current)
             continue;
         char path[1024];
-        snprintf(path, sizeof(path), "%s/%s", schema_dir, names[i]);
+        int plen = snprintf(path, sizeof(path), "%s/%s", schema_dir, names[i]);
+        if (plen < 0 || (size_t)plen >= sizeof(path)) {
+            fprintf(stderr, "migrate: the path of %s is too long\n", names[i]);
+            goto unlock;
+        }
         char *sql = read_file(path);
         if (!sql) {
             fprintf(stderr, "migrate: cannot read %s\n", path);

@@ -54,13 +54,17 @@ void unit_fail(int fatal, const char *file, int line, const char *fmt, ...)
     vreport(file, line, fmt, ap);
     va_end(ap);
     cur_failures++;
-    if (fatal) {
-        if (!cur_jmp) {
-            fprintf(stderr, "unit: fatal assertion outside of a test\n");
-            abort();
-        }
-        longjmp(*cur_jmp, 1);
+    if (fatal)
+        unit_leave();
+}
+
+void unit_leave(void)
+{
+    if (!cur_jmp) {
+        fprintf(stderr, "unit: fatal assertion outside of a test\n");
+        abort();
     }
+    longjmp(*cur_jmp, 1);
 }
 
 int unit_check_int(int fatal, const char *file, int line, const char *expr, long long a,

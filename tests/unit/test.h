@@ -35,6 +35,8 @@ void unit_register(struct unit_test *t);
 /* Records a failure; if fatal, leaves the current test (longjmp). */
 void unit_fail(int fatal, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Leaves the current test (longjmp back to the runner). */
+void unit_leave(void) __attribute__((noreturn));
 
 /* Comparison helpers behind the macros; return 1 if the check passed. */
 int unit_check_int(int fatal, const char *file, int line, const char *expr, long long a,
@@ -61,10 +63,23 @@ int unit_run_capture(void (*fn)(void));
     }                                                                                              \
     static void unit_fn_##tname(void)
 
+/* A failed ASSERT_* ends the test. unit_fail and the check helpers already
+ * leave by longjmp; the unit_leave() after them never runs, but it shows
+ * the compiler and cppcheck that no code after a failed ASSERT does (a
+ * pointer that passed ASSERT_NOT_NULL is not NULL below it). */
+#define UNIT_ASSERT_(check)                                                                        \
+    do {                                                                                           \
+        if (!(check))                                                                              \
+            unit_leave();                                                                          \
+    } while (0)
+
 #define UNIT_CHECK_(fatal, cond, text)                                                             \
     do {                                                                                           \
-        if (!(cond))                                                                               \
+        if (!(cond)) {                                                                             \
             unit_fail(fatal, __FILE__, __LINE__, "%s", text);                                      \
+            if (fatal)                                                                             \
+                unit_leave();                                                                      \
+        }                                                                                          \
     } while (0)
 
 #define ASSERT(cond) UNIT_CHECK_(1, cond, "ASSERT(" #cond ")")
@@ -72,7 +87,11 @@ int unit_run_capture(void (*fn)(void));
 #define ASSERT_FALSE(cond) UNIT_CHECK_(1, !(cond), "ASSERT_FALSE(" #cond ")")
 #define ASSERT_NULL(p) UNIT_CHECK_(1, (p) == NULL, "ASSERT_NULL(" #p ")")
 #define ASSERT_NOT_NULL(p) UNIT_CHECK_(1, (p) != NULL, "ASSERT_NOT_NULL(" #p ")")
-#define FAIL(...) unit_fail(1, __FILE__, __LINE__, __VA_ARGS__)
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        unit_fail(1, __FILE__, __LINE__, __VA_ARGS__);                                             \
+        unit_leave();                                                                              \
+    } while (0)
 
 #define UNIT_INT_(f, a, b, op)                                                                     \
     unit_check_int(f, __FILE__, __LINE__, #a " " op " " #b, (long long)(a), (long long)(b), op)
@@ -80,22 +99,25 @@ int unit_run_capture(void (*fn)(void));
     unit_check_uint(f, __FILE__, __LINE__, #a " " op " " #b, (unsigned long long)(a),              \
                     (unsigned long long)(b), op)
 
-#define ASSERT_EQ_INT(a, b) UNIT_INT_(1, a, b, "==")
-#define ASSERT_NE_INT(a, b) UNIT_INT_(1, a, b, "!=")
-#define ASSERT_LT_INT(a, b) UNIT_INT_(1, a, b, "<")
-#define ASSERT_LE_INT(a, b) UNIT_INT_(1, a, b, "<=")
-#define ASSERT_GT_INT(a, b) UNIT_INT_(1, a, b, ">")
-#define ASSERT_GE_INT(a, b) UNIT_INT_(1, a, b, ">=")
-#define ASSERT_EQ_UINT(a, b) UNIT_UINT_(1, a, b, "==")
-#define ASSERT_NE_UINT(a, b) UNIT_UINT_(1, a, b, "!=")
+#define ASSERT_EQ_INT(a, b) UNIT_ASSERT_(UNIT_INT_(1, a, b, "=="))
+#define ASSERT_NE_INT(a, b) UNIT_ASSERT_(UNIT_INT_(1, a, b, "!="))
+#define ASSERT_LT_INT(a, b) UNIT_ASSERT_(UNIT_INT_(1, a, b, "<"))
+#define ASSERT_LE_INT(a, b) UNIT_ASSERT_(UNIT_INT_(1, a, b, "<="))
+#define ASSERT_GT_INT(a, b) UNIT_ASSERT_(UNIT_INT_(1, a, b, ">"))
+#define ASSERT_GE_INT(a, b) UNIT_ASSERT_(UNIT_INT_(1, a, b, ">="))
+#define ASSERT_EQ_UINT(a, b) UNIT_ASSERT_(UNIT_UINT_(1, a, b, "=="))
+#define ASSERT_NE_UINT(a, b) UNIT_ASSERT_(UNIT_UINT_(1, a, b, "!="))
 #define ASSERT_EQ(a, b) ASSERT_EQ_INT(a, b)
 #define ASSERT_NE(a, b) ASSERT_NE_INT(a, b)
 #define ASSERT_NEAR(a, b, eps)                                                                     \
-    unit_check_dbl(1, __FILE__, __LINE__, "ASSERT_NEAR(" #a ", " #b ", " #eps ")", a, b, eps)
-#define ASSERT_STREQ(a, b) unit_check_str(1, __FILE__, __LINE__, #a " == " #b, a, b, 1)
-#define ASSERT_STRNE(a, b) unit_check_str(1, __FILE__, __LINE__, #a " != " #b, a, b, 0)
+    UNIT_ASSERT_(                                                                                  \
+        unit_check_dbl(1, __FILE__, __LINE__, "ASSERT_NEAR(" #a ", " #b ", " #eps ")", a, b, eps))
+#define ASSERT_STREQ(a, b)                                                                         \
+    UNIT_ASSERT_(unit_check_str(1, __FILE__, __LINE__, #a " == " #b, a, b, 1))
+#define ASSERT_STRNE(a, b)                                                                         \
+    UNIT_ASSERT_(unit_check_str(1, __FILE__, __LINE__, #a " != " #b, a, b, 0))
 #define ASSERT_MEMEQ(a, b, n)                                                                      \
-    unit_check_mem(1, __FILE__, __LINE__, "memeq(" #a ", " #b ")", a, b, n)
+    UNIT_ASSERT_(unit_check_mem(1, __FILE__, __LINE__, "memeq(" #a ", " #b ")", a, b, n))
 
 #define EXPECT(cond) UNIT_CHECK_(0, cond, "EXPECT(" #cond ")")
 #define EXPECT_TRUE(cond) UNIT_CHECK_(0, cond, "EXPECT_TRUE(" #cond ")")

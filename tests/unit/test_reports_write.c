@@ -15,7 +15,6 @@ struct fake {
     size_t total, sent;
     int fail_at; /* call number that fails, 0: none */
     int calls;
-    char code[32];
 };
 
 static int fake_segments(void *ctx, void *out, size_t max, size_t *n)
