@@ -132,9 +132,10 @@ run_suite() {
 
 # selected NAME: whether FT_SUITES (if set) names this suite.
 selected() {
-    local pat
+    local pat pats
     [ -z "${FT_SUITES:-}" ] && return 0
-    for pat in $FT_SUITES; do
+    read -ra pats <<<"$FT_SUITES" # no pathname expansion of the patterns
+    for pat in "${pats[@]}"; do
         # shellcheck disable=SC2053 # the pattern is meant to match as a glob
         [[ $1 == $pat ]] && return 0
     done
