@@ -64,6 +64,17 @@ size_t utf8_chars(const char *s)
     return n;
 }
 
+/* The length of the longest prefix of s of at most max bytes that ends
+ * between two characters, so that a name cut short for a message stays
+ * valid UTF-8. */
+static int utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return (int)n;
+}
+
 /* Walks the tree: duplicate keys in any object, or invalid UTF-8 in any
  * key or string, make the whole body malformed. */
 static int check_tree(const cJSON *node, char *err, size_t errlen)
@@ -76,7 +87,8 @@ static int check_tree(const cJSON *node, char *err, size_t errlen)
             }
             for (const cJSON *d = node->child; d != c; d = d->next) {
                 if (strcmp(d->string, c->string) == 0) {
-                    snprintf(err, errlen, "duplicate key \"%.64s\"", c->string);
+                    snprintf(err, errlen, "duplicate key \"%.*s\"",
+                             utf8_prefix(c->string, 64), c->string);
                     return -1;
                 }
             }
@@ -163,8 +175,9 @@ void validation_error(cJSON *errors, const char *name, const char *detail)
     char ptr[160];
     /* JSON Pointer escaping (RFC 6901) of the member name. */
     size_t o = 0;
+    const char *c;
     ptr[o++] = '/';
-    for (const char *c = name; *c && o < sizeof(ptr) - 3; c++) {
+    for (c = name; *c && o < sizeof(ptr) - 3; c++) {
         if (*c == '~') {
             ptr[o++] = '~';
             ptr[o++] = '0';
@@ -174,6 +187,12 @@ void validation_error(cJSON *errors, const char *name, const char *detail)
         } else {
             ptr[o++] = *c;
         }
+    }
+    /* A name too long for the pointer is cut before a whole character, so
+     * that the problem document stays valid UTF-8. */
+    while (*c && ((unsigned char)*c & 0xc0) == 0x80 && o > 1) {
+        c--;
+        o--;
     }
     ptr[o] = '\0';
     /* The empty name stands for the whole document, whose pointer is "". */
