@@ -35,8 +35,14 @@ TEST(etag_version)
 
 TEST(etag_unknown_names_version_zero)
 {
-    static const char *const bad[] = {"\"\"", "\"0\"", "\"-1\"", "\"01\"", "\"1\", \"2\"",
-                                      "\"x\"", "\"9223372036854775808\"", "\"",
+    static const char *const bad[] = {"\"\"",
+                                      "\"0\"",
+                                      "\"-1\"",
+                                      "\"01\"",
+                                      "\"1\", \"2\"",
+                                      "\"x\"",
+                                      "\"9223372036854775808\"",
+                                      "\"",
                                       "\"1234567890123456789012345678901234\""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         long long v = 99;
