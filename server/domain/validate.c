@@ -322,8 +322,11 @@ static int check_coord(const cJSON *pt)
     int n = cJSON_GetArraySize(pt);
     if (!cJSON_IsArray(pt) || n < 2 || n > 3)
         return 0;
+    /* A number too large for a double parses as infinity, which would be
+     * stored as null. */
     for (int i = 0; i < n; i++)
-        if (!cJSON_IsNumber(cJSON_GetArrayItem(pt, i)))
+        if (!cJSON_IsNumber(cJSON_GetArrayItem(pt, i)) ||
+            !isfinite(cJSON_GetArrayItem(pt, i)->valuedouble))
             return 0;
     double lon = cJSON_GetArrayItem(pt, 0)->valuedouble, lat = cJSON_GetArrayItem(pt, 1)->valuedouble;
     return lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90;

@@ -503,6 +503,21 @@ TEST(validate_geometry_rejections)
                 "/route", "has an unknown member");
 }
 
+/* A number past the double range parses as infinity, which cJSON prints as
+ * null: such a position must be refused, not stored as [lon, lat, null]. */
+TEST(validate_geometry_rejects_infinite_positions)
+{
+    expect_err1("{\"route\": {\"type\": \"LineString\", "
+                "\"coordinates\": [[0, 0], [1, 1, 1e999]]}}",
+                "/route", "positions must be");
+    expect_err1("{\"route\": {\"type\": \"LineString\", "
+                "\"coordinates\": [[0, 0], [1e999, 1]]}}",
+                "/route", "positions must be");
+    expect_err1("{\"route\": {\"type\": \"LineString\", "
+                "\"coordinates\": [[0, 0], [1, 1, -1e999]]}}",
+                "/route", "positions must be");
+}
+
 /* Builds {"route": {"type": "LineString", "coordinates": [n positions]}}. */
 static char *geometry_with(int n)
 {
