@@ -7,8 +7,8 @@
 #   install-deps.sh [fuzz]
 #
 # "fuzz" adds what `make fuzz` needs on top: clang, and libclang-rt-dev for
-# the libFuzzer and sanitizer runtimes (clang only recommends it, and
-# recommends are not installed here).
+# the libFuzzer and sanitizer runtimes (clang reaches those only through a
+# Recommends, and recommends are not installed here).
 set -eu
 
 PACKAGES="build-essential pkg-config libevent-dev libmariadb-dev mariadb-server
