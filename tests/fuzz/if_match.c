@@ -1,5 +1,5 @@
-/* if_match.c — fuzzes etag_parse_if_match on the If-Match header of a
- * change.
+/* if_match.c — fuzzes etag_parse_if_match and etag_matches on the If-Match
+ * header of a change.
  *
  * Input: the header value. */
 #include "fuzz.h"
@@ -9,23 +9,30 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *h = fuzz_cstring(data, size);
-    long long version = -2;
-    int rc = etag_parse_if_match(h, &version);
+    struct if_match m;
+    int rc = etag_parse_if_match(h, &m);
     FUZZ_ASSERT(rc == 0 || rc == -1);
-    if (rc < 0) {
-        FUZZ_ASSERT(h[0] == '\0');
-        FUZZ_ASSERT(version == -2);
-    } else {
-        FUZZ_ASSERT(version >= -1);
+    FUZZ_ASSERT((rc < 0) == (m.malformed != 0));
+    FUZZ_ASSERT(m.n <= ETAG_MAX_TAGS);
+    /* A malformed value and "*" name no version. */
+    FUZZ_ASSERT(!(m.malformed || m.any) || m.n == 0);
+    FUZZ_ASSERT(!m.malformed || (!m.any && !m.weak));
+
+    for (size_t i = 0; i < m.n; i++) {
+        long long v = m.versions[i];
+        FUZZ_ASSERT(v > 0);
+        FUZZ_ASSERT(etag_matches(&m, v));
+        /* A version comes from a strong tag written exactly as the server
+         * writes its ETags. */
+        char tag[32];
+        snprintf(tag, sizeof(tag), "\"%lld\"", v);
+        FUZZ_ASSERT(strstr(h, tag) != NULL);
     }
-    /* A version is only ever read from its own digits, at the end. */
-    if (version > 0) {
-        char digits[32];
-        snprintf(digits, sizeof(digits), "%lld", version);
-        size_t n = strlen(h), d = strlen(digits);
-        size_t end = n > 0 && h[n - 1] == '"' ? n - 1 : n;
-        FUZZ_ASSERT(end >= d && memcmp(h + end - d, digits, d) == 0);
-    }
+    /* Only "*" matches a version no tag names; weak tags never match. */
+    FUZZ_ASSERT(etag_matches(&m, 0) == (m.any != 0));
+    FUZZ_ASSERT(etag_matches(&m, -1) == (m.any != 0));
+    if (m.n == 0)
+        FUZZ_ASSERT(etag_matches(&m, 1) == (m.any != 0));
     free(h);
     return 0;
 }
