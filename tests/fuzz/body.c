@@ -70,7 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cJSON *errors = cJSON_CreateArray();
     int nerr = validate_body(res->fields, res->nfields, json, creating, pool, errors, vals, &nv);
 
-    FUZZ_ASSERT(nerr == cJSON_GetArraySize(errors));
+    /* Every error is counted; a long list may be cut short, never empty. */
+    int listed = cJSON_GetArraySize(errors);
+    FUZZ_ASSERT(listed <= nerr && (listed == 0) == (nerr == 0));
     FUZZ_ASSERT(nv <= res->nfields);
     for (const cJSON *e = errors->child; e; e = e->next) {
         const cJSON *ptr = cJSON_GetObjectItemCaseSensitive(e, "pointer");
