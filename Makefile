@@ -8,6 +8,10 @@
 #   make SANITIZE=thread [target]
 #                        ThreadSanitizer; objects in build-tsan/, binaries in build-tsan/bin/
 #   make unit-tests      $(BINDIR)/unit-tests only
+#   make fuzz            install clang if missing, build the libFuzzer drivers of tests/fuzz
+#                        (ASan+UBSan, objects in build-fuzz/) and run each for FUZZ_SECONDS
+#                        (default 30) on a scratch copy of its seed corpus; fails on any crash.
+#                        FUZZ_DRIVERS=cursor picks drivers; `make fuzz-build` only builds
 #   make deps | clean | format
 #   make format-check    fail, listing the files, when clang-format would change any C file
 #   make lint            cppcheck and shellcheck; both must report nothing
@@ -80,10 +84,34 @@ SERVER_BIN := $(BINDIR)/fibertrackd
 UNIT_BIN   := $(BINDIR)/unit-tests
 CLI_BIN    := $(if $(CLI_SRCS),$(BINDIR)/fibertrack)
 
+# ---- fuzzing ------------------------------------------------------------------
+
+# One libFuzzer driver per parser of user bytes: tests/fuzz/NAME.c, with its
+# seed corpus in tests/fuzz/corpus/NAME/ (and optionally tests/fuzz/NAME.dict).
+# A new driver is one more name here.
+FUZZ_DRIVERS := body router cursor timestamp if_match geometry
+FUZZ_SECONDS ?= 30
+FUZZ_CC      ?= clang
+FUZZ_DIR     := build-fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+# The server's objects get coverage instrumentation only; the fuzzer's main
+# comes in with the drivers at link time.
+FUZZ_CFLAGS   = $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(INCLUDES) $(PKG_CFLAGS) \
+                $(EXTRA_CFLAGS)
+FUZZ_LDFLAGS  = $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) $(EXTRA_LDFLAGS)
+FUZZ_LIB_OBJS := $(filter-out $(FUZZ_DIR)/server/main.o,$(SRCS:%.c=$(FUZZ_DIR)/%.o))
+FUZZ_OBJS     := $(FUZZ_DRIVERS:%=$(FUZZ_DIR)/tests/fuzz/%.o)
+FUZZ_BINS     := $(FUZZ_DRIVERS:%=$(FUZZ_DIR)/bin/fuzz-%)
+FUZZ_STAMP    := $(FUZZ_DIR)/.build-flags
+FUZZ_FLAGS_NOW = $(FUZZ_CC) $(CFLAGS) $(FUZZ_SAN) $(INCLUDES) $(EXTRA_CFLAGS) | $(LDFLAGS) $(EXTRA_LDFLAGS)
+
 # When packages are to be installed in this run, every compile waits for it.
-ifneq ($(filter deps run test,$(MAKECMDGOALS)),)
+ifneq ($(filter deps run test fuzz fuzz-build,$(MAKECMDGOALS)),)
 DEPS_FIRST := deps
 endif
+# The fuzzing tools are installed only when fuzzing is asked for.
+DEPS_GROUPS := $(if $(filter fuzz fuzz-build,$(MAKECMDGOALS)),fuzz)
 
 # Rebuild everything when the compiler or flags change (not pkg-config output).
 FLAGS_STAMP := $(OBJDIR)/.build-flags
@@ -92,7 +120,7 @@ FLAGS_NOW    = $(CC) $(CFLAGS) $(SAN_FLAGS) $(INCLUDES) $(EXTRA_CFLAGS) | $(LDFL
 
 # ---- targets ------------------------------------------------------------------
 
-.PHONY: all cli unit-tests deps run test clean format format-check lint cppcheck shellcheck FORCE
+.PHONY: all cli unit-tests deps run test fuzz fuzz-build clean format format-check lint cppcheck shellcheck FORCE
 
 all: $(SERVER_BIN) $(CLI_BIN)
 
@@ -133,8 +161,24 @@ $(SRCS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@echo '$(SRCS) | $(UNIT_SRCS) | $(CLI_SRCS)' | cmp -s - $@ || echo '$(SRCS) | $(UNIT_SRCS) | $(CLI_SRCS)' > $@
 
+$(FUZZ_DIR)/%.o: %.c $(FUZZ_STAMP) | $(DEPS_FIRST)
+	@mkdir -p $(@D)
+	@echo "  CC      $< (fuzz)"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+# A driver links what the daemon links: the pkg-config libraries and
+# SYS_LIBS, those without a pkg-config file.
+$(FUZZ_BINS): $(FUZZ_DIR)/bin/fuzz-%: $(FUZZ_DIR)/tests/fuzz/%.o $(FUZZ_LIB_OBJS) $(SRCS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) $(SYS_LIBS) -lpthread -lm
+
+$(FUZZ_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_FLAGS_NOW)' | cmp -s - $@ || echo '$(FUZZ_FLAGS_NOW)' > $@
+
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh $(DEPS_GROUPS)
 
 run: deps all
 	BINDIR=$(BINDIR) scripts/run.sh
@@ -142,8 +186,13 @@ run: deps all
 test: deps all unit-tests
 	BINDIR=$(BINDIR) tests/run.sh
 
+fuzz-build: deps $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	tests/fuzz/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
 clean:
-	rm -rf build build-san build-tsan bin tests/artifacts
+	rm -rf build build-san build-tsan build-fuzz bin tests/artifacts
 
 FORMAT_DIRS := $(wildcard server reports tests clients bench)
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name node_modules -prune -o -name '*.[ch]' -print | LC_ALL=C sort)
@@ -189,3 +238,4 @@ print-%:
 	@echo '$($*)'
 
 -include $(OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+-include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

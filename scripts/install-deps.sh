@@ -6,12 +6,29 @@
 # which the committed .clang-format is checked with.
 # Idempotent and quiet: when everything is present it prints nothing and
 # returns immediately (no apt-get update).
+#
+#   install-deps.sh [fuzz]
+#
+# "fuzz" adds what `make fuzz` needs on top: clang, and libclang-rt-dev for
+# the libFuzzer and sanitizer runtimes (clang reaches those only through a
+# Recommends, and recommends are not installed here).
 set -eu
 
 PACKAGES="build-essential pkg-config libevent-dev libmariadb-dev mariadb-server
 cppcheck shellcheck clang-format
 mariadb-client libxlsxwriter-dev libcjson-dev libsodium-dev libhttp-parser-dev libcurl4-openssl-dev
 python3 python3-openpyxl curl wrk gdal-bin"
+FUZZ_PACKAGES="clang libclang-rt-dev"
+
+for group in "$@"; do
+    case $group in
+    fuzz) PACKAGES="$PACKAGES $FUZZ_PACKAGES" ;;
+    *)
+        echo "install-deps: unknown group '$group' (known: fuzz)" >&2
+        exit 2
+        ;;
+    esac
+done
 
 # One dpkg-query call for all packages; a package counts as present only when
 # its status is "install ok installed" (abbrev "ii").

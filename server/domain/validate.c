@@ -93,6 +93,17 @@ static int json_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* The length of the longest prefix of s of at most max bytes that ends
+ * between two characters, so that a name cut short for a message stays
+ * valid UTF-8. */
+static int utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return (int)n;
+}
+
 /* Whether the digit at text[i] (outside strings) is the first digit of a
  * number's integer part, not one of its fraction or exponent. */
 static int leading_digit(const char *text, size_t i)
@@ -252,7 +263,7 @@ static int check_tree(const cJSON *node, char *err, size_t errlen)
             return -1;
         }
         if (dup) {
-            snprintf(err, errlen, "duplicate key \"%.64s\"", dup);
+            snprintf(err, errlen, "duplicate key \"%.*s\"", utf8_prefix(dup, 64), dup);
             return -1;
         }
     }
@@ -306,8 +317,9 @@ void validation_error(cJSON *errors, const char *name, const char *detail)
     char ptr[160];
     /* JSON Pointer escaping (RFC 6901) of the member name. */
     size_t o = 0;
+    const char *c;
     ptr[o++] = '/';
-    for (const char *c = name; *c && o < sizeof(ptr) - 3; c++) {
+    for (c = name; *c && o < sizeof(ptr) - 3; c++) {
         if (*c == '~') {
             ptr[o++] = '~';
             ptr[o++] = '0';
@@ -317,6 +329,12 @@ void validation_error(cJSON *errors, const char *name, const char *detail)
         } else {
             ptr[o++] = *c;
         }
+    }
+    /* A name too long for the pointer is cut before a whole character, so
+     * that the problem document stays valid UTF-8. */
+    while (*c && ((unsigned char)*c & 0xc0) == 0x80 && o > 1) {
+        c--;
+        o--;
     }
     ptr[o] = '\0';
     /* The empty name stands for the whole document, whose pointer is "". */

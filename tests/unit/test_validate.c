@@ -595,6 +595,21 @@ TEST(validate_geometry_rejections)
                 "/route", "has an unknown member");
 }
 
+/* A number past the double range parses as infinity, which cJSON prints as
+ * null: such a position must be refused, not stored as [lon, lat, null]. */
+TEST(validate_geometry_rejects_infinite_positions)
+{
+    expect_err1("{\"route\": {\"type\": \"LineString\", "
+                "\"coordinates\": [[0, 0], [1, 1, 1e999]]}}",
+                "/route", "positions must be");
+    expect_err1("{\"route\": {\"type\": \"LineString\", "
+                "\"coordinates\": [[0, 0], [1e999, 1]]}}",
+                "/route", "positions must be");
+    expect_err1("{\"route\": {\"type\": \"LineString\", "
+                "\"coordinates\": [[0, 0], [1, 1, -1e999]]}}",
+                "/route", "positions must be");
+}
+
 /* Builds {"route": {"type": "LineString", "coordinates": [n positions]}}. */
 static char *geometry_with(int n)
 {
@@ -761,6 +776,55 @@ TEST(validation_error_appends_pointer_and_detail)
     ASSERT_STREQ(d0, "is bad");
     ASSERT_STREQ(p1, "");
     ASSERT_STREQ(p2, "/m~0n~1o");
+}
+
+/* A name longer than the pointer holds is cut between characters: the
+ * problem document goes out as JSON, which must be UTF-8. */
+TEST(validation_error_cuts_long_names_between_characters)
+{
+    for (int lead = 0; lead < 4; lead++) {
+        char name[400];
+        size_t n = 0;
+        for (int i = 0; i < lead; i++)
+            name[n++] = 'a';
+        for (int i = 0; i < 100; i++) {
+            memcpy(name + n, "\xe2\x82\xac", 3); /* the euro sign */
+            n += 3;
+        }
+        name[n] = '\0';
+        cJSON *errors = cJSON_CreateArray();
+        validation_error(errors, name, "is not a known field");
+        char ptr[200];
+        snprintf(ptr, sizeof ptr, "%s",
+                 cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errors, 0), "pointer")
+                     ->valuestring);
+        cJSON_Delete(errors);
+        ASSERT(valid_utf8(ptr, strlen(ptr)));
+        ASSERT_EQ_INT(ptr[0], '/');
+        ASSERT_GT_INT(strlen(ptr), 150);
+        ASSERT_EQ_INT(strncmp(ptr + 1, name, strlen(ptr) - 1), 0);
+    }
+}
+
+/* The same for a long duplicate key named in the parse error. */
+TEST(json_strict_duplicate_message_cuts_between_characters)
+{
+    for (int lead = 0; lead < 4; lead++) {
+        char key[200], text[500], err[160];
+        size_t n = 0;
+        for (int i = 0; i < lead; i++)
+            key[n++] = 'a';
+        for (int i = 0; i < 40; i++) {
+            memcpy(key + n, "\xe2\x82\xac", 3);
+            n += 3;
+        }
+        key[n] = '\0';
+        snprintf(text, sizeof text, "{\"%s\": 1, \"%s\": 2}", key, key);
+        cJSON *j = parse(text, err, sizeof err);
+        ASSERT_NULL(j);
+        ASSERT(strstr(err, "duplicate key") != NULL);
+        ASSERT(valid_utf8(err, strlen(err)));
+    }
 }
 
 /* ---- valid_date ----------------------------------------------------------- */
