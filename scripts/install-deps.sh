@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config libevent-dev libmariadb-dev mariadb-server
 mariadb-client libxlsxwriter-dev libcjson-dev libsodium-dev libhttp-parser-dev libcurl4-openssl-dev
-python3 python3-openpyxl curl wrk gdal-bin"
+python3 python3-openpyxl python3-jsonschema curl wrk gdal-bin"
 
 # One dpkg-query call for all packages; a package counts as present only when
 # its status is "install ok installed" (abbrev "ii").

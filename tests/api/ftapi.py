@@ -1,4 +1,5 @@
-"""ftapi — shared helpers for the fibertrack API suites (standard library only).
+"""ftapi — shared helpers for the fibertrack API suites (standard library; the
+OpenAPI check of every response also needs Debian's python3-jsonschema).
 
 Environment (set by tests/run.sh):
   FT_BASE_URL  http://127.0.0.1:PORT of the running server
@@ -17,6 +18,9 @@ What is here:
   check()/require()   soft and hard assertions; Suite: a tiny test runner whose
                       last line is exactly "N passed, N failed"
   OtherServer         a second fibertrackd on the same database with other settings
+
+Every response request() receives is checked against GET /api/v1/openapi.json
+(openapi_check); a suite's last test fails on any response that breaks it.
 """
 
 import http.client
@@ -32,6 +36,8 @@ import threading
 import time
 import traceback
 import urllib.parse
+
+import openapi_check
 
 BASE = os.environ.get("FT_BASE_URL", "http://127.0.0.1:18181").rstrip("/")
 DATA_DIR = os.environ.get("FT_DATA_DIR", "")
@@ -178,6 +184,7 @@ def request(method, path, token=None, body=_UNSET, raw=None, ctype=_UNSET, heade
             conn.request(method, path, body=data, headers=hdrs)
             r = conn.getresponse()
             payload = r.read()
+            openapi_check.observe(method, path, r.status, r.getheaders(), payload, server or (HOST, PORT))
             return Response(r.status, r.getheaders(), payload, method, path)
         except (ConnectionRefusedError, ConnectionResetError) as e:
             # only before anything could have been processed is a retry safe
@@ -590,6 +597,9 @@ class Suite:
 
     def run(self, setup=None):
         passed = failed = 0
+        # Last: every response the tests received kept the promises of the
+        # OpenAPI document.
+        self.tests.append((openapi_check.TITLE, _openapi_promises))
         t_start = time.time()
         if setup:
             try:
@@ -615,10 +625,16 @@ class Suite:
                 passed += 1
                 if self.verbose:
                     print("ok   %s (%.2fs)" % (name, time.time() - t0), flush=True)
+        print("# " + openapi_check.tally(), flush=True)
         if self.verbose:
             print("# %s took %.1fs" % (self.name, time.time() - t_start), flush=True)
         print("%d passed, %d failed" % (passed, failed), flush=True)
         sys.exit(1 if failed else 0)
+
+
+def _openapi_promises():
+    for msg in openapi_check.failures():
+        check(False, msg)
 
 
 def _describe(e):

@@ -5,6 +5,7 @@ OpenAPI document."""
 import re
 import socket
 
+import openapi_check
 from ftapi import (API, HOST, PORT, MIB, OtherServer, Suite, add_admin, check, local_address, problem, request,
                    require, short, unique)
 
@@ -49,6 +50,7 @@ def raw_http(data, timeout=10):
             if not chunk:
                 break
             body += chunk
+        openapi_check.observe_raw(data, status, hdrs, body, (HOST, PORT))
         return status, hdrs, body
     finally:
         s.close()
@@ -350,6 +352,7 @@ def t_keep_alive():
             conn.request(method, path, body=body, headers=h)
             r = conn.getresponse()
             data = r.read()
+            openapi_check.observe(method, path, r.status, r.getheaders(), data, (HOST, PORT))
             check(r.status == want, "%s %s on a kept-alive connection: %d %s" % (method, path, r.status, short(data)))
             ids.add(r.getheader("X-Request-ID"))
     finally:

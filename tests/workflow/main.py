@@ -44,6 +44,10 @@ def main(argv):
             print("== %s" % name, flush=True)
             for title, fn in mod.TESTS:
                 runner.run(title, fn, srv, fx)
+        # Last: every response the tests received kept the promises of the
+        # OpenAPI document.
+        runner.run(wf.openapi_check.TITLE, lambda: [wf.check(False, m) for m in wf.openapi_check.failures()])
+        print("    " + wf.openapi_check.tally(), flush=True)
         if srv.proc and srv.proc.poll() is not None:
             runner.run("server still running at the end", lambda: wf.check(
                 False, "fibertrackd exited with %s: %s" % (srv.proc.returncode, srv.log_tail())))

@@ -1,4 +1,5 @@
-"""wf — helpers of the construction-workflow suite (standard library only).
+"""wf — helpers of the construction-workflow suite (standard library; every
+response is also checked against the OpenAPI document by tests/api/openapi_check).
 
   Server        a throwaway fibertrackd (own FT_DATA_DIR, own private MariaDB):
                 migrate, demo, serve, SIGKILL, restart, token issue, SQL, checksums
@@ -21,6 +22,7 @@ import signal
 import socket
 import string
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -28,6 +30,8 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "api"))
+import openapi_check  # noqa: E402 - the API suites' check of responses against the OpenAPI document
 BINDIR = os.environ.get("BINDIR") or os.path.join(ROOT, "bin")
 if not os.path.isabs(BINDIR):
     BINDIR = os.path.join(ROOT, BINDIR)
@@ -224,6 +228,7 @@ def request(base, method, path, token=None, body=_UNSET, raw=None, ctype=_UNSET,
         conn.request(method, path, body=data, headers=h)
         resp = conn.getresponse()
         payload = resp.read()
+        openapi_check.observe(method, path, resp.status, resp.getheaders(), payload, base)
         return Response(resp.status, resp.getheaders(), payload, method, path, time.monotonic() - t0)
     finally:
         conn.close()
