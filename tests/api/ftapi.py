@@ -599,7 +599,7 @@ class Suite:
         passed = failed = 0
         # Last: every response the tests received kept the promises of the
         # OpenAPI document.
-        self.tests.append((openapi_check.TITLE, _openapi_promises))
+        self.tests.append((openapi_check.TITLE, lambda: _openapi_promises(self.name)))
         t_start = time.time()
         if setup:
             try:
@@ -632,8 +632,10 @@ class Suite:
         sys.exit(1 if failed else 0)
 
 
-def _openapi_promises():
-    for msg in openapi_check.failures():
+def _openapi_promises(suite):
+    art = os.environ.get("FT_ARTIFACTS")
+    save_to = os.path.join(art, "openapi-%s.txt" % suite) if art else None
+    for msg in openapi_check.failures(save_to):
         check(False, msg)
 
 

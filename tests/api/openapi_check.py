@@ -23,7 +23,7 @@ operation lists.
 Use, from a suite's request helper and at its end:
 
     observe(method, target, status, headers, body, server)
-    failures()  -> list of messages, one per response that broke the promise
+    failures()  -> messages about the responses that broke the promise
 
 The document is fetched once, from the first server a response came from
 (every server of a test run is the same fibertrackd). FT_OPENAPI_DOC=FILE
@@ -31,6 +31,7 @@ checks against that file instead, e.g. to count what an older document got
 wrong. Standard library and python3-jsonschema only; thread-safe.
 """
 
+import datetime
 import http.client
 import json
 import os
@@ -163,12 +164,32 @@ def _resolve(node):
     return None
 
 
+_RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+def _format_checker():
+    """jsonschema's format checks, and date-time without the optional
+    package that jsonschema would want for it."""
+    from jsonschema import FormatChecker
+    checker = FormatChecker()
+
+    @checker.checks("date-time", raises=ValueError)
+    def date_time(value):
+        if not isinstance(value, str):
+            return True
+        if not _RFC3339.match(value):
+            return False
+        datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return True
+    return checker
+
+
 def _validator(schema):
-    from jsonschema import Draft202012Validator, FormatChecker, RefResolver
+    from jsonschema import Draft202012Validator, RefResolver
     v = _validators.get(id(schema))
     if v is None:
         resolver = RefResolver.from_schema(_doc)
-        v = Draft202012Validator(schema, resolver=resolver, format_checker=FormatChecker())
+        v = Draft202012Validator(schema, resolver=resolver, format_checker=_format_checker())
         _validators[id(schema)] = v
     return v
 
@@ -207,7 +228,7 @@ def _content_for(content, media):
 
 def _schema_error(schema, instance):
     v = _validator(schema)
-    errors = sorted(v.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    errors = list(v.iter_errors(instance))
     if not errors:
         return None
     from jsonschema.exceptions import best_match
@@ -236,12 +257,12 @@ def _check_response(label, response, method, status, headers, body):
         if body:
             out.append("%s: a body (%s) where the document lists none" % (label, media or "no type"))
         return out
+    if not body:
+        out.append("%s: no body, the document lists %s" % (label, sorted(content)))
+        return out
     mt = _content_for(content, media)
     if mt is None:
         out.append("%s: Content-Type %r is not one of %s" % (label, media, sorted(content)))
-        return out
-    if not body:
-        out.append("%s: no body, the document lists %s" % (label, sorted(content)))
         return out
     schema = mt.get("schema") if isinstance(mt, dict) else None
     if schema is None or not _is_json(media):
@@ -353,19 +374,26 @@ def observe_raw(request, status, headers, body, server):
     observe(method, target, status, list(headers.items()), body, server)
 
 
-def failures():
+def failures(save_to=None):
     """Messages of the responses that broke the document's promise, for a
-    suite's last test; the first MAX_LISTED in full, then a count."""
+    suite's last test: the first MAX_LISTED, then a count. save_to: a file
+    that gets every message."""
     with _lock:
         if _load_error:
             return [_load_error]
-        if _doc is None and _checked == 0:
-            return []
         out = list(_failures[:MAX_LISTED])
         if len(_failures) > MAX_LISTED:
             out.append("… and %d more" % (len(_failures) - MAX_LISTED))
         if _failures:
             out.append("%d of %d responses do not match the document" % (len(_failures), _checked))
+        if save_to and os.path.isdir(os.path.dirname(save_to) or "."):
+            # The file of an earlier run must not outlive its mismatches.
+            if os.path.exists(save_to):
+                os.remove(save_to)
+            if _failures:
+                with open(save_to, "w", encoding="utf-8") as f:
+                    f.write("\n".join(_failures) + "\n")
+                out.append("every one is in " + save_to)
         return out
 
 

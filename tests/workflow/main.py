@@ -46,7 +46,9 @@ def main(argv):
                 runner.run(title, fn, srv, fx)
         # Last: every response the tests received kept the promises of the
         # OpenAPI document.
-        runner.run(wf.openapi_check.TITLE, lambda: [wf.check(False, m) for m in wf.openapi_check.failures()])
+        save_to = os.path.join(wf.ARTIFACTS, "openapi-workflow.txt")
+        runner.run(wf.openapi_check.TITLE,
+                   lambda: [wf.check(False, m) for m in wf.openapi_check.failures(save_to)])
         print("    " + wf.openapi_check.tally(), flush=True)
         if srv.proc and srv.proc.poll() is not None:
             runner.run("server still running at the end", lambda: wf.check(
