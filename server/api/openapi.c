@@ -61,7 +61,7 @@ static cJSON *create_schema(struct doc *d, const struct resource *res);
 static cJSON *update_schema(struct doc *d, const struct resource *res);
 static cJSON *issued_schema(struct doc *d, const struct resource *res);
 static cJSON *login_schema(struct doc *d, const struct resource *res);
-static cJSON *session_schema(struct doc *d, const struct resource *res);
+static cJSON *signin_schema(struct doc *d, const struct resource *res);
 static cJSON *approval_schema(struct doc *d, const struct resource *res);
 static cJSON *rejection_schema(struct doc *d, const struct resource *res);
 static cJSON *features_schema(struct doc *d, const struct resource *res);
@@ -118,7 +118,7 @@ const struct shape in_cost_report = {.query = cost_report_params};
 const struct shape out_list = {RESOURCE(".list", list_schema), .media = JSON_MEDIA};
 const struct shape out_item = {RESOURCE("", whole_schema), .media = JSON_MEDIA};
 const struct shape out_token = {RESOURCE(".issued", issued_schema), .media = JSON_MEDIA};
-const struct shape out_session = {NAMED("Session", session_schema), .media = JSON_MEDIA};
+const struct shape out_signin = {NAMED("SignIn", signin_schema), .media = JSON_MEDIA};
 const struct shape out_imported = {NAMED("ImportResult", imported_schema), .media = JSON_MEDIA};
 const struct shape out_summary = {NAMED("Summary", summary_schema), .media = JSON_MEDIA};
 const struct shape out_geojson = {NAMED("Network", geojson_schema),
@@ -569,10 +569,10 @@ static cJSON *login_schema(struct doc *d, const struct resource *res)
     return s;
 }
 
-static cJSON *session_schema(struct doc *d, const struct resource *res)
+static cJSON *signin_schema(struct doc *d, const struct resource *res)
 {
     cJSON *user = schema_ref(d, &whole, &users_resource);
-    cJSON *s = object("A signed-in session");
+    cJSON *s = object("A sign-in: the bearer token and who it belongs to");
     property(s, "token", described(typed("string"), "The bearer token (ftk_…)"), 1);
     property(s, "expires_at", formatted("date-time"), 1);
     property(s, "user", user, 1);
@@ -1090,8 +1090,18 @@ static cJSON *success(struct doc *d, const struct route *rt, int *failed)
     return r;
 }
 
+/* Whether a shape is about the route's resource. */
+static int of_resource(const struct shape *s) { return s && (s->of_resource || s->list); }
+
 static int add_operation(struct doc *d, cJSON *paths, const struct route *rt)
 {
+    if ((of_resource(rt->takes) || of_resource(rt->gives)) && !rt->resource)
+        return -1;
+    int statuses[MAX_STATUSES];
+    int n = error_statuses(rt, statuses);
+    if (n < 0)
+        return -1;
+
     char path[256], method[16];
     openapi_path(rt->pattern, path, sizeof(path));
     snprintf(method, sizeof(method), "%s", http_method_name(rt->method));
@@ -1117,11 +1127,6 @@ static int add_operation(struct doc *d, cJSON *paths, const struct route *rt)
                 cJSON_AddItemToArray(roles, cJSON_CreateString(role_name(bit)));
     }
 
-    int statuses[MAX_STATUSES];
-    int n = error_statuses(rt, statuses);
-    if (n < 0)
-        return -1;
-
     cJSON *params = cJSON_CreateArray();
     for (const char *c = strchr(rt->pattern, ':'); c; c = strchr(c + 1, ':')) {
         char name[32];
@@ -1131,11 +1136,8 @@ static int add_operation(struct doc *d, cJSON *paths, const struct route *rt)
             cJSON_AddNumberToObject(s, "minimum", 1);
         cJSON_AddItemToArray(params, parameter(name, "path", 1, s, NULL));
     }
-    if (rt->takes && rt->takes->list) {
-        if (!rt->resource)
-            return -1;
+    if (rt->takes && rt->takes->list)
         list_parameters(params, rt->resource);
-    }
     for (const struct param *p = rt->takes ? rt->takes->query : NULL; p && p->name; p++)
         cJSON_AddItemToArray(params,
                              parameter(p->name, "query", 0, param_schema(p->type), p->description));

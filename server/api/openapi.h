@@ -29,7 +29,7 @@ extern const struct shape in_cost_report;     /* ?from, ?to, ?lang */
 extern const struct shape out_list;     /* {items: [the resource], next_cursor} */
 extern const struct shape out_item;     /* the resource */
 extern const struct shape out_token;    /* a token, with the plain token once */
-extern const struct shape out_session;  /* {token, expires_at, user} */
+extern const struct shape out_signin;   /* {token, expires_at, user} */
 extern const struct shape out_imported; /* what an import created, updated, left */
 extern const struct shape out_summary;  /* a project's KPIs */
 extern const struct shape out_geojson;  /* a project's network as GeoJSON */
@@ -44,7 +44,8 @@ extern const struct shape out_file;     /* a file of the dashboard */
 /* Builds the document for the route table. body_default is the body limit
  * of a route whose body_limit is 0, body_anon the limit of a request without
  * a token. Returns the JSON text (the caller frees it), or NULL when a
- * route's `also` is not a list of statuses or memory ran out. */
+ * route's `also` is not a list of statuses or a shape about the resource
+ * comes without one. */
 char *openapi_build(const struct route *routes, size_t nroutes, size_t body_default,
                     size_t body_anon);
 /* Builds the document that openapi_document serves. Returns 0 or -1. */

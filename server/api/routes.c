@@ -1,4 +1,5 @@
-/* routes.c — the route table. */
+/* routes.c — the route table: one row per route, with everything the
+ * pipeline and the OpenAPI document (api/openapi.c) need to know of it. */
 #include "api/routes.h"
 
 #include "api/audit.h"
@@ -34,8 +35,11 @@
 #define REVIEW (ROUTE_WRITE | ROUTE_JSON_OPTIONAL)
 
 /* `also` lists what a handler answers beyond what openapi.c derives from the
- * other columns: a PATCH or DELETE of a stored object may clash with a
- * unique code or with the objects that still refer to it (409). */
+ * other columns. A change clashes (409) with a code or e-mail taken, or with
+ * a referred object deleted meanwhile; a deletion with the objects that
+ * still refer to it. Contractors and milestones have neither unique nor
+ * referring fields to change, and nothing refers to a premise, milestone or
+ * invoice. */
 
 /* clang-format off */
 const struct route api_routes[] = {
@@ -45,7 +49,7 @@ const struct route api_routes[] = {
     {HTTP_GET,    "/metrics",                                   meta_metrics,     0,           LOOP,   200, "403",     0,        NULL,                  NULL,                &out_metrics,  "Prometheus metrics (loopback, or the metrics token)"},
     {HTTP_GET,    "/api/v1/openapi.json",                       openapi_document, 0,           LOOP,   200, NULL,      0,        NULL,                  NULL,                &out_openapi,  "This document"},
 
-    {HTTP_POST,   "/api/v1/auth/login",                         auth_login,       0,           JSON,   201, "401 429", 0,        NULL,                  &in_login,           &out_session,  "Sign in: returns a token"},
+    {HTTP_POST,   "/api/v1/auth/login",                         auth_login,       0,           JSON,   201, "401 429", 0,        NULL,                  &in_login,           &out_signin,   "Sign in: returns a token"},
     {HTTP_POST,   "/api/v1/auth/logout",                        auth_logout,      ANY,         WRITE,  204, NULL,      0,        NULL,                  NULL,                NULL,          "Sign out: revokes the token in use"},
     {HTTP_GET,    "/api/v1/me",                                 auth_me,          ANY,         0,      200, NULL,      0,        &users_resource,       NULL,                &out_item,     "The signed-in user"},
 
@@ -63,7 +67,7 @@ const struct route api_routes[] = {
     {HTTP_GET,    "/api/v1/contractors",                        resource_list,    ANY,         0,      200, NULL,      0,        &contractors_resource, &in_list,            &out_list,     "List contractors"},
     {HTTP_POST,   "/api/v1/contractors",                        resource_create,  EDITORS,     CHANGE, 201, NULL,      0,        &contractors_resource, &in_create,          &out_item,     "Create a contractor"},
     {HTTP_GET,    "/api/v1/contractors/:id",                    resource_get,     ANY,         0,      200, NULL,      0,        &contractors_resource, NULL,                &out_item,     "Read a contractor"},
-    {HTTP_PATCH,  "/api/v1/contractors/:id",                    resource_update,  EDITORS,     CHANGE, 200, "409",     0,        &contractors_resource, &in_update,          &out_item,     "Change a contractor"},
+    {HTTP_PATCH,  "/api/v1/contractors/:id",                    resource_update,  EDITORS,     CHANGE, 200, NULL,      0,        &contractors_resource, &in_update,          &out_item,     "Change a contractor"},
     {HTTP_DELETE, "/api/v1/contractors/:id",                    resource_delete,  EDITORS,     WRITE,  204, "409",     0,        &contractors_resource, NULL,                NULL,          "Delete a contractor"},
 
     {HTTP_GET,    "/api/v1/lots",                               resource_list,    ANY,         0,      200, NULL,      0,        &lots_resource,        &in_list,            &out_list,     "List lots"},
@@ -88,19 +92,19 @@ const struct route api_routes[] = {
     {HTTP_POST,   "/api/v1/premises",                           resource_create,  EDITORS,     CHANGE, 201, NULL,      0,        &premises_resource,    &in_create,          &out_item,     "Create a premise"},
     {HTTP_GET,    "/api/v1/premises/:id",                       resource_get,     ANY,         0,      200, NULL,      0,        &premises_resource,    NULL,                &out_item,     "Read a premise"},
     {HTTP_PATCH,  "/api/v1/premises/:id",                       resource_update,  EDITORS,     CHANGE, 200, "409",     0,        &premises_resource,    &in_update,          &out_item,     "Change a premise"},
-    {HTTP_DELETE, "/api/v1/premises/:id",                       resource_delete,  EDITORS,     WRITE,  204, "409",     0,        &premises_resource,    NULL,                NULL,          "Delete a premise"},
+    {HTTP_DELETE, "/api/v1/premises/:id",                       resource_delete,  EDITORS,     WRITE,  204, NULL,      0,        &premises_resource,    NULL,                NULL,          "Delete a premise"},
 
     {HTTP_GET,    "/api/v1/milestones",                         resource_list,    ANY,         0,      200, NULL,      0,        &milestones_resource,  &in_list,            &out_list,     "List milestones"},
     {HTTP_POST,   "/api/v1/milestones",                         resource_create,  EDITORS,     CHANGE, 201, NULL,      0,        &milestones_resource,  &in_create,          &out_item,     "Create a milestone"},
     {HTTP_GET,    "/api/v1/milestones/:id",                     resource_get,     ANY,         0,      200, NULL,      0,        &milestones_resource,  NULL,                &out_item,     "Read a milestone"},
-    {HTTP_PATCH,  "/api/v1/milestones/:id",                     resource_update,  EDITORS,     CHANGE, 200, "409",     0,        &milestones_resource,  &in_update,          &out_item,     "Change a milestone"},
-    {HTTP_DELETE, "/api/v1/milestones/:id",                     resource_delete,  EDITORS,     WRITE,  204, "409",     0,        &milestones_resource,  NULL,                NULL,          "Delete a milestone"},
+    {HTTP_PATCH,  "/api/v1/milestones/:id",                     resource_update,  EDITORS,     CHANGE, 200, NULL,      0,        &milestones_resource,  &in_update,          &out_item,     "Change a milestone"},
+    {HTTP_DELETE, "/api/v1/milestones/:id",                     resource_delete,  EDITORS,     WRITE,  204, NULL,      0,        &milestones_resource,  NULL,                NULL,          "Delete a milestone"},
 
     {HTTP_GET,    "/api/v1/invoices",                           resource_list,    STAFF,       0,      200, NULL,      0,        &invoices_resource,    &in_list,            &out_list,     "List invoices"},
     {HTTP_POST,   "/api/v1/invoices",                           resource_create,  BOOKKEEPERS, CHANGE, 201, NULL,      0,        &invoices_resource,    &in_create,          &out_item,     "Record an invoice"},
     {HTTP_GET,    "/api/v1/invoices/:id",                       resource_get,     STAFF,       0,      200, NULL,      0,        &invoices_resource,    NULL,                &out_item,     "Read an invoice"},
     {HTTP_PATCH,  "/api/v1/invoices/:id",                       resource_update,  BOOKKEEPERS, CHANGE, 200, "409",     0,        &invoices_resource,    &in_update,          &out_item,     "Change an invoice"},
-    {HTTP_DELETE, "/api/v1/invoices/:id",                       resource_delete,  BOOKKEEPERS, WRITE,  204, "409",     0,        &invoices_resource,    NULL,                NULL,          "Delete an invoice"},
+    {HTTP_DELETE, "/api/v1/invoices/:id",                       resource_delete,  BOOKKEEPERS, WRITE,  204, NULL,      0,        &invoices_resource,    NULL,                NULL,          "Delete an invoice"},
 
     {HTTP_GET,    "/api/v1/progress-reports",                   resource_list,    ANY,         0,      200, NULL,      0,        &progress_resource,    &in_list,            &out_list,     "List progress reports (to review: ?state=submitted)"},
     {HTTP_POST,   "/api/v1/progress-reports",                   progress_create,  REPORTERS,   KEYED,  201, "404",     0,        &progress_resource,    &in_create,          &out_item,     "Report construction progress on a segment"},

@@ -79,15 +79,21 @@ def _load(server):
     except ImportError:
         _load_error = "python3-jsonschema is not installed (scripts/install-deps.sh)"
         return None
+    path = os.environ.get("FT_OPENAPI_DOC")
     try:
-        path = os.environ.get("FT_OPENAPI_DOC")
         if path:
             with open(path, encoding="utf-8") as f:
                 doc = json.load(f)
         else:
             doc = _fetch(server)
-    except (OSError, ValueError):
-        # The server may be down for a moment (a restart test): try again later.
+    except OSError as e:
+        if path:
+            _load_error = "FT_OPENAPI_DOC: %s" % e
+        # Else the server may be down for a moment (a restart test): try
+        # again with the next response.
+        return None
+    except ValueError as e:
+        _load_error = "the OpenAPI document cannot be read: %s" % e
         return None
     problems = _check_document(doc)
     if problems:

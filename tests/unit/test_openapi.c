@@ -183,7 +183,7 @@ TEST(openapi_body_limits_are_the_routes)
     cJSON_Delete(doc);
 }
 
-TEST(openapi_refuses_a_route_with_a_bad_also)
+TEST(openapi_refuses_a_route_the_document_cannot_describe)
 {
     struct route bad = api_routes[0];
     bad.also = "40x";
@@ -191,6 +191,12 @@ TEST(openapi_refuses_a_route_with_a_bad_also)
     EXPECT_TRUE(text == NULL);
     free(text);
     bad.also = "418";
+    text = openapi_build(&bad, 1, MIB, 64 * KIB);
+    EXPECT_TRUE(text == NULL);
+    free(text);
+    /* A list of nothing in particular. */
+    bad = api_routes[0];
+    bad.gives = &out_list;
     text = openapi_build(&bad, 1, MIB, 64 * KIB);
     EXPECT_TRUE(text == NULL);
     free(text);
