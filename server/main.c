@@ -13,6 +13,7 @@
 #include "api/auth.h"
 #include "api/housekeeping.h"
 #include "api/meta.h"
+#include "api/openapi.h"
 #include "api/pipeline.h"
 #include "api/routes.h"
 #include "api/webapp.h"
@@ -165,7 +166,6 @@ static int cmd_serve(const struct config *cfg)
         .threads = cfg->threads,
         .max_headers = 16 * 1024,
         .max_body = 1024 * 1024,
-        .max_big_body = 64 * 1024 * 1024,
         .max_anon_body = 64 * 1024,
         .max_connections = cfg->max_connections,
         /* Database connections, report and spool files, the private
@@ -207,6 +207,12 @@ static int cmd_serve(const struct config *cfg)
     if (db_pool_start(&d.cfg, cfg->db_pool, cfg->db_queue) < 0 ||
         meta_init(api_routes, api_nroutes, SCHEMA_VERSION) < 0) {
         fprintf(stderr, "fibertrackd: cannot start workers\n");
+        database_close(&d);
+        return 1;
+    }
+    if (openapi_init(api_routes, api_nroutes, hc.max_body, hc.max_anon_body) < 0) {
+        fprintf(stderr, "fibertrackd: the route table does not make an OpenAPI document\n");
+        db_pool_stop();
         database_close(&d);
         return 1;
     }
@@ -258,6 +264,7 @@ static int cmd_serve(const struct config *cfg)
     http_stop();
     db_pool_stop();
     meta_free();
+    openapi_free();
     webapp_free();
     event_free(sigterm);
     event_free(sigint);

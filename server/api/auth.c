@@ -25,8 +25,8 @@ static const struct field token_fields[] = {
     {"name", FT_STRING, F_REQUIRED, NULL, NULL, NULL, 0, 100, NULL},
     {"prefix", FT_STRING, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
     {"expires_at", FT_TIMESTAMP, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
-    {"last_used_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
-    {"revoked_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
+    {"last_used_at", FT_TIMESTAMP, F_READONLY | F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
+    {"revoked_at", FT_TIMESTAMP, F_READONLY | F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     FIELDS_STAMPS,
 };
 

@@ -29,8 +29,8 @@ static const struct field progress_fields[] = {
     {"segment_id", FT_REF, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 0, "segments"},
     {"segment_code", FT_STRING, F_READONLY, "", "(SELECT code FROM segments WHERE id = t.segment_id)",
      NULL, 0, 0, NULL},
-    {"lot_id", FT_REF, F_READONLY, "", "(SELECT lot_id FROM segments WHERE id = t.segment_id)", NULL,
-     0, 0, NULL},
+    {"lot_id", FT_REF, F_READONLY | F_NULLABLE, "",
+     "(SELECT lot_id FROM segments WHERE id = t.segment_id)", NULL, 0, 0, NULL},
     {"contractor_id", FT_REF, F_READONLY | F_FILTER, NULL, NULL, NULL, 0, 0, NULL},
     {"author_id", FT_REF, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
     {"report_date", FT_DATE, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 0, NULL},
@@ -38,9 +38,9 @@ static const struct field progress_fields[] = {
     {"status", FT_ENUM, F_REQUIRED | F_FILTER, NULL, NULL, segment_status_names, 0, 0, NULL},
     {"note", FT_STRING, F_NULLABLE | F_MULTILINE, NULL, NULL, NULL, 0, 4000, NULL},
     {"state", FT_ENUM, F_READONLY | F_FILTER, NULL, NULL, states, 0, 0, NULL},
-    {"reviewer_id", FT_REF, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
-    {"reviewed_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},
-    {"review_comment", FT_STRING, F_READONLY, NULL, NULL, NULL, 0, 1000, NULL},
+    {"reviewer_id", FT_REF, F_READONLY | F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
+    {"reviewed_at", FT_TIMESTAMP, F_READONLY | F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
+    {"review_comment", FT_STRING, F_READONLY | F_NULLABLE, NULL, NULL, NULL, 0, 1000, NULL},
     FIELDS_STAMPS,
 };
 

@@ -182,7 +182,7 @@ static const struct field segment_fields[] = {
     {"surface", FT_ENUM, F_NULLABLE | F_FILTER, NULL, NULL, surfaces, 0, 0, NULL},
     {"planned_length_m", FT_DECIMAL, F_REQUIRED, NULL, NULL, NULL, 0, 1e6, NULL},
     {"built_length_m", FT_DECIMAL, 0, NULL, NULL, NULL, 0, 1e6, NULL},
-    {"progress", FT_DECIMAL, F_READONLY, "",
+    {"progress", FT_DECIMAL, F_READONLY | F_NULLABLE, "",
      "CASE WHEN t.planned_length_m > 0 THEN ROUND(t.built_length_m / t.planned_length_m, 4) END",
      NULL, 0, 0, NULL},
     {"fiber_count", FT_INT, F_NULLABLE, NULL, NULL, NULL, 0, 10000, NULL},

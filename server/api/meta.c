@@ -1,4 +1,4 @@
-/* meta.c — /healthz, /readyz, /metrics and /api/v1/openapi.json. */
+/* meta.c — /healthz, /readyz and /metrics. */
 #include "api/meta.h"
 
 #include <cJSON.h>
@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "api/pipeline.h"
-#include "api/resource.h"
 #include "db/db.h"
 #include "http/reply.h"
 #include "http/server.h"
@@ -32,12 +31,8 @@ static struct {
     atomic_ullong *requests;          /* (nroutes + 1) * NSTATUS; last row: unmatched */
     atomic_ullong hist[NBUCKETS + 1]; /* cumulative at render time */
     atomic_ullong sum_us, count;
-    char *openapi;
-    size_t openapi_len;
     char metrics_token[256];
 } M;
-
-static char *build_openapi(void);
 
 int meta_init(const struct route *routes, size_t nroutes, int schema_version)
 {
@@ -45,17 +40,12 @@ int meta_init(const struct route *routes, size_t nroutes, int schema_version)
     M.nroutes = nroutes;
     M.schema_version = schema_version;
     M.requests = calloc((nroutes + 1) * NSTATUS, sizeof(atomic_ullong));
-    M.openapi = build_openapi();
-    if (!M.requests || !M.openapi)
-        return -1;
-    M.openapi_len = strlen(M.openapi);
-    return 0;
+    return M.requests ? 0 : -1;
 }
 
 void meta_free(void)
 {
     free(M.requests);
-    free(M.openapi);
 }
 
 void meta_count(const struct req *r, size_t route_index, double seconds, size_t bytes)
@@ -204,229 +194,4 @@ int meta_metrics(struct req *r)
          s.reconnects);
     addf(&b, "# TYPE fibertrack_db_up gauge\nfibertrack_db_up %d\n", db_pool_down() ? 0 : 1);
     return reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.s, b.len);
-}
-
-int meta_openapi(struct req *r)
-{
-    return reply_raw(r, 200, "application/json", M.openapi, M.openapi_len);
-}
-
-/* ---- OpenAPI from the route table and the resource descriptions ---- */
-
-static cJSON *field_schema(const struct field *f)
-{
-    cJSON *s = cJSON_CreateObject();
-    const char *type = "string";
-    switch (f->type) {
-    case FT_ID:
-    case FT_INT:
-    case FT_REF:
-    case FT_MONEY:
-        type = "integer";
-        break;
-    case FT_DECIMAL:
-    case FT_RATE:
-    case FT_LAT:
-    case FT_LON:
-        type = "number";
-        break;
-    case FT_BOOL:
-        type = "boolean";
-        break;
-    case FT_GEOMETRY:
-    case FT_JSON:
-        type = "object";
-        break;
-    default:
-        break;
-    }
-    if (f->flags & F_NULLABLE) {
-        cJSON *t = cJSON_AddArrayToObject(s, "type");
-        cJSON_AddItemToArray(t, cJSON_CreateString(type));
-        cJSON_AddItemToArray(t, cJSON_CreateString("null"));
-    } else {
-        cJSON_AddStringToObject(s, "type", type);
-    }
-    if (f->type == FT_DATE)
-        cJSON_AddStringToObject(s, "format", "date");
-    if (f->type == FT_TIMESTAMP)
-        cJSON_AddStringToObject(s, "format", "date-time");
-    if (f->type == FT_EMAIL)
-        cJSON_AddStringToObject(s, "format", "email");
-    if (f->type == FT_ENUM) {
-        cJSON *e = cJSON_AddArrayToObject(s, "enum");
-        for (const char *const *v = f->values; *v; v++)
-            cJSON_AddItemToArray(e, cJSON_CreateString(*v));
-    }
-    if ((f->type == FT_STRING || f->type == FT_PASSWORD) && f->max > 0)
-        cJSON_AddNumberToObject(s, "maxLength", f->max);
-    if ((f->type == FT_INT || f->type == FT_MONEY || f->type == FT_DECIMAL) && f->max > 0) {
-        cJSON_AddNumberToObject(s, "minimum", f->min);
-        cJSON_AddNumberToObject(s, "maximum", f->max);
-    }
-    if (f->flags & F_READONLY)
-        cJSON_AddBoolToObject(s, "readOnly", 1);
-    if (f->flags & F_WRITEONLY)
-        cJSON_AddBoolToObject(s, "writeOnly", 1);
-    return s;
-}
-
-static cJSON *resource_schema(const struct resource *res)
-{
-    cJSON *s = cJSON_CreateObject();
-    cJSON_AddStringToObject(s, "type", "object");
-    cJSON_AddBoolToObject(s, "additionalProperties", 0);
-    cJSON *props = cJSON_AddObjectToObject(s, "properties");
-    cJSON *req = cJSON_CreateArray();
-    for (size_t i = 0; i < res->nfields; i++) {
-        cJSON_AddItemToObject(props, res->fields[i].name, field_schema(&res->fields[i]));
-        if (res->fields[i].flags & F_REQUIRED)
-            cJSON_AddItemToArray(req, cJSON_CreateString(res->fields[i].name));
-    }
-    cJSON_AddItemToObject(s, "required", req);
-    return s;
-}
-
-static cJSON *ref(const char *name)
-{
-    cJSON *o = cJSON_CreateObject();
-    char path[128];
-    snprintf(path, sizeof(path), "#/components/schemas/%s", name);
-    cJSON_AddStringToObject(o, "$ref", path);
-    return o;
-}
-
-static char *build_openapi(void)
-{
-    cJSON *doc = cJSON_CreateObject();
-    cJSON_AddStringToObject(doc, "openapi", "3.1.0");
-    cJSON *info = cJSON_AddObjectToObject(doc, "info");
-    cJSON_AddStringToObject(info, "title", "fibertrack API");
-    cJSON_AddStringToObject(info, "version", "1");
-    cJSON_AddStringToObject(info, "description",
-                            "Municipal fiber rollout tracking: network inventory, construction "
-                            "progress, milestones, invoices and funding reports.");
-    cJSON *comp = cJSON_AddObjectToObject(doc, "components");
-    cJSON *schemas = cJSON_AddObjectToObject(comp, "schemas");
-    cJSON *problem = cJSON_AddObjectToObject(schemas, "Problem");
-    cJSON_AddStringToObject(problem, "type", "object");
-    cJSON *pp = cJSON_AddObjectToObject(problem, "properties");
-    const char *pfields[] = {"type", "title", "detail", "request_id"};
-    for (size_t i = 0; i < 4; i++)
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(pp, pfields[i]), "type", "string");
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(pp, "status"), "type", "integer");
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(pp, "errors"), "type", "array");
-    cJSON *sec = cJSON_AddObjectToObject(comp, "securitySchemes");
-    cJSON *bearer = cJSON_AddObjectToObject(sec, "bearer");
-    cJSON_AddStringToObject(bearer, "type", "http");
-    cJSON_AddStringToObject(bearer, "scheme", "bearer");
-
-    cJSON *paths = cJSON_AddObjectToObject(doc, "paths");
-    for (size_t i = 0; i < M.nroutes; i++) {
-        const struct route *rt = &M.routes[i];
-        /* OpenAPI writes path parameters as {id}. */
-        char path[256];
-        size_t o = 0;
-        for (const char *c = rt->pattern; *c && o < sizeof(path) - 4;) {
-            if (*c == ':') {
-                path[o++] = '{';
-                c++;
-                while (*c && *c != '/' && o < sizeof(path) - 3)
-                    path[o++] = *c++;
-                path[o++] = '}';
-            } else {
-                path[o++] = *c++;
-            }
-        }
-        path[o] = '\0';
-        cJSON *item = cJSON_GetObjectItemCaseSensitive(paths, path);
-        if (!item)
-            item = cJSON_AddObjectToObject(paths, path);
-        char method[16];
-        snprintf(method, sizeof(method), "%s", http_method_name(rt->method));
-        for (char *c = method; *c; c++)
-            *c = (char)(*c - 'A' + 'a');
-        cJSON *op = cJSON_AddObjectToObject(item, method);
-        cJSON_AddStringToObject(op, "summary", rt->summary ? rt->summary : rt->pattern);
-        const struct resource *res = rt->data;
-        if (res) {
-            cJSON *tags = cJSON_AddArrayToObject(op, "tags");
-            cJSON_AddItemToArray(tags, cJSON_CreateString(res->name));
-            if (!cJSON_GetObjectItemCaseSensitive(schemas, res->name))
-                cJSON_AddItemToObject(schemas, res->name, resource_schema(res));
-        }
-        if (rt->roles) {
-            cJSON *s = cJSON_AddArrayToObject(op, "security");
-            cJSON *b = cJSON_CreateObject();
-            cJSON_AddArrayToObject(b, "bearer");
-            cJSON_AddItemToArray(s, b);
-            char roles[128] = "";
-            for (unsigned bit = 1; bit <= ROLE_CONTRACTOR; bit <<= 1)
-                if (rt->roles & bit) {
-                    strncat(roles, *roles ? ", " : "", sizeof(roles) - strlen(roles) - 1);
-                    strncat(roles, role_name(bit), sizeof(roles) - strlen(roles) - 1);
-                }
-            cJSON_AddStringToObject(op, "x-roles", roles);
-        }
-        if (strchr(rt->pattern, ':')) {
-            cJSON *params = cJSON_AddArrayToObject(op, "parameters");
-            for (const char *c = strchr(rt->pattern, ':'); c; c = strchr(c + 1, ':')) {
-                char name[32];
-                size_t n = strcspn(c + 1, "/");
-                snprintf(name, sizeof(name), "%.*s", (int)n, c + 1);
-                cJSON *p = cJSON_CreateObject();
-                cJSON_AddStringToObject(p, "name", name);
-                cJSON_AddStringToObject(p, "in", "path");
-                cJSON_AddBoolToObject(p, "required", 1);
-                cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "schema"), "type", "integer");
-                cJSON_AddItemToArray(params, p);
-            }
-        }
-        if (rt->flags & ROUTE_IDEMPOTENCY_REQUIRED || (rt->method == HTTP_POST && rt->roles)) {
-            cJSON *params = cJSON_GetObjectItemCaseSensitive(op, "parameters");
-            if (!params)
-                params = cJSON_AddArrayToObject(op, "parameters");
-            cJSON *p = cJSON_CreateObject();
-            cJSON_AddStringToObject(p, "name", "Idempotency-Key");
-            cJSON_AddStringToObject(p, "in", "header");
-            cJSON_AddBoolToObject(p, "required", (rt->flags & ROUTE_IDEMPOTENCY_REQUIRED) != 0);
-            cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "schema"), "type", "string");
-            cJSON_AddItemToArray(params, p);
-        }
-        if (rt->method == HTTP_PATCH || rt->method == HTTP_DELETE) {
-            cJSON *params = cJSON_GetObjectItemCaseSensitive(op, "parameters");
-            if (!params)
-                params = cJSON_AddArrayToObject(op, "parameters");
-            cJSON *p = cJSON_CreateObject();
-            cJSON_AddStringToObject(p, "name", "If-Match");
-            cJSON_AddStringToObject(p, "in", "header");
-            cJSON_AddBoolToObject(p, "required", 1);
-            cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "schema"), "type", "string");
-            cJSON_AddItemToArray(params, p);
-        }
-        if ((rt->flags & ROUTE_JSON) && res) {
-            cJSON *body = cJSON_AddObjectToObject(op, "requestBody");
-            cJSON_AddBoolToObject(body, "required", 1);
-            cJSON *content = cJSON_AddObjectToObject(body, "content");
-            cJSON_AddItemToObject(cJSON_AddObjectToObject(content, "application/json"), "schema",
-                                  ref(res->name));
-        }
-        cJSON *responses = cJSON_AddObjectToObject(op, "responses");
-        const char *ok = rt->method == HTTP_POST ? "201" : rt->method == HTTP_DELETE ? "204" : "200";
-        cJSON *okr = cJSON_AddObjectToObject(responses, ok);
-        cJSON_AddStringToObject(okr, "description", "success");
-        if (res && strcmp(ok, "204") != 0) {
-            cJSON *content = cJSON_AddObjectToObject(okr, "content");
-            cJSON_AddItemToObject(cJSON_AddObjectToObject(content, "application/json"), "schema",
-                                  ref(res->name));
-        }
-        cJSON *err = cJSON_AddObjectToObject(responses, "default");
-        cJSON_AddStringToObject(err, "description", "an error (RFC 9457 problem details)");
-        cJSON *econtent = cJSON_AddObjectToObject(err, "content");
-        cJSON_AddItemToObject(cJSON_AddObjectToObject(econtent, "application/problem+json"),
-                              "schema", ref("Problem"));
-    }
-    char *text = cJSON_PrintUnformatted(doc);
-    cJSON_Delete(doc);
-    return text;
 }

@@ -1,4 +1,4 @@
-/* meta.h — health, readiness, metrics and the OpenAPI document. */
+/* meta.h — health, readiness and metrics. */
 #ifndef FT_META_H
 #define FT_META_H
 
@@ -6,7 +6,7 @@
 
 #include "http/request.h"
 
-/* Prepares metrics storage and the OpenAPI document for the route table. */
+/* Prepares metrics storage for the route table. */
 int meta_init(const struct route *routes, size_t nroutes, int schema_version);
 void meta_free(void);
 /* Sets FT_METRICS_TOKEN (empty: /metrics only on loopback), once before
@@ -24,7 +24,6 @@ void meta_count(const struct req *r, size_t route_index, double seconds, size_t 
 
 int meta_healthz(struct req *r);  /* loop */
 int meta_metrics(struct req *r);  /* loop */
-int meta_openapi(struct req *r);  /* loop */
 int meta_readyz(struct req *r);   /* DB worker */
 
 /* Characters FT_METRICS_TOKEN needs at least. */

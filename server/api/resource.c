@@ -25,7 +25,7 @@
 
 static const struct resource *res_of(const struct req *r)
 {
-    return r->match.route->data;
+    return r->match.route->resource;
 }
 
 static int scoped(const struct req *r, const struct resource *res)

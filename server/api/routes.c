@@ -1,102 +1,134 @@
-/* routes.c — the route table. */
+/* routes.c — the route table: one row per route, with everything the
+ * pipeline and the OpenAPI document (api/openapi.c) need to know of it. */
 #include "api/routes.h"
 
 #include "api/audit.h"
 #include "api/auth.h"
 #include "api/construction.h"
 #include "api/gis.h"
-#include "api/planning.h"
-#include "api/reports.h"
 #include "api/inventory.h"
 #include "api/meta.h"
+#include "api/openapi.h"
+#include "api/planning.h"
+#include "api/reports.h"
 #include "api/resource.h"
 #include "api/summary.h"
 #include "api/webapp.h"
 #include "http/request.h"
 
-#define INVENTORY_WRITE (ROLE_ADMIN | ROLE_MANAGER)
-#define W (ROUTE_WRITE | ROUTE_JSON)
+#define MIB (1024 * 1024)
 
-/* The five routes of a resource: read for `read`, write for `write`. */
-#define CRUD(res, path, read, write)                                                           \
-    {HTTP_GET, "/api/v1/" path, resource_list, read, 0, "List " path, &res},                   \
-        {HTTP_POST, "/api/v1/" path, resource_create, write, W, "Create one of " path, &res},  \
-        {HTTP_GET, "/api/v1/" path "/:id", resource_get, read, 0, "Read one of " path, &res},  \
-        {HTTP_PATCH, "/api/v1/" path "/:id", resource_update, write, W, "Change one of " path, \
-         &res},                                                                                \
-        {HTTP_DELETE, "/api/v1/" path "/:id", resource_delete, write, ROUTE_WRITE,             \
-         "Delete one of " path, &res}
+/* Who may use a route, besides ROLE_ANY and ROLE_STAFF. */
+#define ADMIN ROLE_ADMIN
+#define EDITORS (ROLE_ADMIN | ROLE_MANAGER)      /* the inventory; reviews and imports */
+#define BOOKKEEPERS (ROLE_ADMIN | ROLE_FINANCE)  /* invoices */
+#define REPORTERS (ROLE_ADMIN | ROLE_CONTRACTOR) /* progress reports */
+#define ANY ROLE_ANY
+#define STAFF ROLE_STAFF
 
+/* How the pipeline treats a route. */
+#define LOOP ROUTE_LOOP
+#define JSON ROUTE_JSON
+#define WRITE ROUTE_WRITE
+#define CHANGE (ROUTE_WRITE | ROUTE_JSON)
+#define KEYED (ROUTE_WRITE | ROUTE_JSON | ROUTE_IDEMPOTENCY_REQUIRED)
+#define REVIEW (ROUTE_WRITE | ROUTE_JSON_OPTIONAL)
+
+/* `also` lists what a handler answers beyond what openapi.c derives from the
+ * other columns. A change clashes (409) with a code or e-mail taken, or with
+ * a referred object deleted meanwhile; a deletion with the objects that
+ * still refer to it. Contractors and milestones have neither unique nor
+ * referring fields to change, and nothing refers to a premise, milestone or
+ * invoice. */
+
+/* clang-format off */
 const struct route api_routes[] = {
-    {HTTP_GET, "/healthz", meta_healthz, 0, ROUTE_LOOP, "The process is alive", NULL},
-    {HTTP_GET, "/readyz", meta_readyz, 0, 0, "The database is reachable and current", NULL},
-    {HTTP_GET, "/metrics", meta_metrics, 0, ROUTE_LOOP, "Prometheus metrics", NULL},
-    {HTTP_GET, "/api/v1/openapi.json", meta_openapi, 0, ROUTE_LOOP, "This document", NULL},
+    /* method     pattern                                       handler           roles        flags   ok   also       limit     resource               takes                gives          summary */
+    {HTTP_GET,    "/healthz",                                   meta_healthz,     0,           LOOP,   200, NULL,      0,        NULL,                  NULL,                &out_health,   "The process is alive"},
+    {HTTP_GET,    "/readyz",                                    meta_readyz,      0,           0,      200, NULL,      0,        NULL,                  NULL,                &out_ready,    "The database is reachable and current"},
+    {HTTP_GET,    "/metrics",                                   meta_metrics,     0,           LOOP,   200, "403",     0,        NULL,                  NULL,                &out_metrics,  "Prometheus metrics (loopback, or the metrics token)"},
+    {HTTP_GET,    "/api/v1/openapi.json",                       openapi_document, 0,           LOOP,   200, NULL,      0,        NULL,                  NULL,                &out_openapi,  "This document"},
 
-    {HTTP_POST, "/api/v1/auth/login", auth_login, 0, ROUTE_JSON, "Sign in: returns a token", NULL},
-    {HTTP_POST, "/api/v1/auth/logout", auth_logout, ROLE_ANY, ROUTE_WRITE,
-     "Sign out: revokes the token in use", NULL},
-    {HTTP_GET, "/api/v1/me", auth_me, ROLE_ANY, 0, "The signed-in user", &users_resource},
+    {HTTP_POST,   "/api/v1/auth/login",                         auth_login,       0,           JSON,   201, "401 429", 0,        NULL,                  &in_login,           &out_signin,   "Sign in: returns a token"},
+    {HTTP_POST,   "/api/v1/auth/logout",                        auth_logout,      ANY,         WRITE,  204, NULL,      0,        NULL,                  NULL,                NULL,          "Sign out: revokes the token in use"},
+    {HTTP_GET,    "/api/v1/me",                                 auth_me,          ANY,         0,      200, NULL,      0,        &users_resource,       NULL,                &out_item,     "The signed-in user"},
 
-    CRUD(projects_resource, "projects", ROLE_ANY, INVENTORY_WRITE),
-    {HTTP_GET, "/api/v1/projects/:id/summary", summary_get, ROLE_STAFF, 0,
-     "Project KPIs as of a date (?as_of=YYYY-MM-DD), from the recorded history", NULL},
-    {HTTP_POST, "/api/v1/projects/:id/import", gis_import, ROLE_ADMIN | ROLE_MANAGER,
-     ROUTE_WRITE | ROUTE_JSON | ROUTE_BIG_BODY,
-     "Import nodes, segments and premises from a GeoJSON FeatureCollection (?dry_run=true)",
-     NULL},
-    {HTTP_GET, "/api/v1/projects/:id/export.geojson", gis_export, ROLE_STAFF, 0,
-     "The project's network as GeoJSON with current status", NULL},
-    {HTTP_GET, "/api/v1/projects/:id/reports/progress.xlsx", reports_progress, ROLE_STAFF, 0,
-     "Progress report workbook as of a date (?as_of=YYYY-MM-DD&lang=en|de)", NULL},
-    {HTTP_GET, "/api/v1/projects/:id/reports/costs.xlsx", reports_costs, ROLE_STAFF, 0,
-     "Cost statement / payment request workbook (?from=&to=YYYY-MM-DD&lang=en|de)", NULL},
-    CRUD(contractors_resource, "contractors", ROLE_ANY, INVENTORY_WRITE),
-    CRUD(lots_resource, "lots", ROLE_ANY, INVENTORY_WRITE),
-    CRUD(nodes_resource, "nodes", ROLE_ANY, INVENTORY_WRITE),
-    CRUD(segments_resource, "segments", ROLE_ANY, INVENTORY_WRITE),
-    CRUD(premises_resource, "premises", ROLE_ANY, INVENTORY_WRITE),
+    {HTTP_GET,    "/api/v1/projects",                           resource_list,    ANY,         0,      200, NULL,      0,        &projects_resource,    &in_list,            &out_list,     "List projects"},
+    {HTTP_POST,   "/api/v1/projects",                           resource_create,  EDITORS,     CHANGE, 201, NULL,      0,        &projects_resource,    &in_create,          &out_item,     "Create a project"},
+    {HTTP_GET,    "/api/v1/projects/:id",                       resource_get,     ANY,         0,      200, NULL,      0,        &projects_resource,    NULL,                &out_item,     "Read a project"},
+    {HTTP_PATCH,  "/api/v1/projects/:id",                       resource_update,  EDITORS,     CHANGE, 200, "409",     0,        &projects_resource,    &in_update,          &out_item,     "Change a project"},
+    {HTTP_DELETE, "/api/v1/projects/:id",                       resource_delete,  EDITORS,     WRITE,  204, "409",     0,        &projects_resource,    NULL,                NULL,          "Delete a project"},
+    {HTTP_GET,    "/api/v1/projects/:id/summary",               summary_get,      STAFF,       0,      200, NULL,      0,        NULL,                  &in_as_of,           &out_summary,  "Project KPIs as of a date, from the recorded history"},
+    {HTTP_POST,   "/api/v1/projects/:id/import",                gis_import,       EDITORS,     CHANGE, 200, NULL,      64 * MIB, NULL,                  &in_features,        &out_imported, "Import nodes, segments and premises from GeoJSON"},
+    {HTTP_GET,    "/api/v1/projects/:id/export.geojson",        gis_export,       STAFF,       0,      200, NULL,      0,        NULL,                  NULL,                &out_geojson,  "The project's network as GeoJSON with current status"},
+    {HTTP_GET,    "/api/v1/projects/:id/reports/progress.xlsx", reports_progress, STAFF,       0,      200, "422",     0,        NULL,                  &in_progress_report, &out_xlsx,     "Progress report workbook as of a date"},
+    {HTTP_GET,    "/api/v1/projects/:id/reports/costs.xlsx",    reports_costs,    STAFF,       0,      200, "422",     0,        NULL,                  &in_cost_report,     &out_xlsx,     "Cost statement and payment request workbook"},
 
-    CRUD(milestones_resource, "milestones", ROLE_ANY, INVENTORY_WRITE),
-    CRUD(invoices_resource, "invoices", ROLE_ADMIN | ROLE_MANAGER | ROLE_FINANCE,
-         ROLE_ADMIN | ROLE_FINANCE),
+    {HTTP_GET,    "/api/v1/contractors",                        resource_list,    ANY,         0,      200, NULL,      0,        &contractors_resource, &in_list,            &out_list,     "List contractors"},
+    {HTTP_POST,   "/api/v1/contractors",                        resource_create,  EDITORS,     CHANGE, 201, NULL,      0,        &contractors_resource, &in_create,          &out_item,     "Create a contractor"},
+    {HTTP_GET,    "/api/v1/contractors/:id",                    resource_get,     ANY,         0,      200, NULL,      0,        &contractors_resource, NULL,                &out_item,     "Read a contractor"},
+    {HTTP_PATCH,  "/api/v1/contractors/:id",                    resource_update,  EDITORS,     CHANGE, 200, NULL,      0,        &contractors_resource, &in_update,          &out_item,     "Change a contractor"},
+    {HTTP_DELETE, "/api/v1/contractors/:id",                    resource_delete,  EDITORS,     WRITE,  204, "409",     0,        &contractors_resource, NULL,                NULL,          "Delete a contractor"},
 
-    {HTTP_GET, "/api/v1/progress-reports", resource_list, ROLE_ANY, 0,
-     "List progress reports (the review queue: ?state=submitted)", &progress_resource},
-    {HTTP_POST, "/api/v1/progress-reports", progress_create, ROLE_ADMIN | ROLE_CONTRACTOR,
-     W | ROUTE_IDEMPOTENCY_REQUIRED, "Report construction progress on a segment",
-     &progress_resource},
-    {HTTP_GET, "/api/v1/progress-reports/:id", resource_get, ROLE_ANY, 0,
-     "Read a progress report", &progress_resource},
-    {HTTP_POST, "/api/v1/progress-reports/:id/approve", progress_approve,
-     ROLE_ADMIN | ROLE_MANAGER, ROUTE_WRITE | ROUTE_JSON_OPTIONAL,
-     "Approve a report: applies it to its segment", &progress_resource},
-    {HTTP_POST, "/api/v1/progress-reports/:id/reject", progress_reject, ROLE_ADMIN | ROLE_MANAGER,
-     W, "Reject a report with a comment", &progress_resource},
+    {HTTP_GET,    "/api/v1/lots",                               resource_list,    ANY,         0,      200, NULL,      0,        &lots_resource,        &in_list,            &out_list,     "List lots"},
+    {HTTP_POST,   "/api/v1/lots",                               resource_create,  EDITORS,     CHANGE, 201, NULL,      0,        &lots_resource,        &in_create,          &out_item,     "Create a lot"},
+    {HTTP_GET,    "/api/v1/lots/:id",                           resource_get,     ANY,         0,      200, NULL,      0,        &lots_resource,        NULL,                &out_item,     "Read a lot"},
+    {HTTP_PATCH,  "/api/v1/lots/:id",                           resource_update,  EDITORS,     CHANGE, 200, "409",     0,        &lots_resource,        &in_update,          &out_item,     "Change a lot"},
+    {HTTP_DELETE, "/api/v1/lots/:id",                           resource_delete,  EDITORS,     WRITE,  204, "409",     0,        &lots_resource,        NULL,                NULL,          "Delete a lot"},
 
-    {HTTP_GET, "/api/v1/users", resource_list, ROLE_ADMIN, 0, "List users", &users_resource},
-    {HTTP_POST, "/api/v1/users", resource_create, ROLE_ADMIN, W, "Create a user", &users_resource},
-    {HTTP_GET, "/api/v1/users/:id", resource_get, ROLE_ADMIN, 0, "Read a user", &users_resource},
-    {HTTP_PATCH, "/api/v1/users/:id", resource_update, ROLE_ADMIN, W,
-     "Change a user (active=false disables sign-in)", &users_resource},
+    {HTTP_GET,    "/api/v1/nodes",                              resource_list,    ANY,         0,      200, NULL,      0,        &nodes_resource,       &in_list,            &out_list,     "List nodes"},
+    {HTTP_POST,   "/api/v1/nodes",                              resource_create,  EDITORS,     CHANGE, 201, NULL,      0,        &nodes_resource,       &in_create,          &out_item,     "Create a node"},
+    {HTTP_GET,    "/api/v1/nodes/:id",                          resource_get,     ANY,         0,      200, NULL,      0,        &nodes_resource,       NULL,                &out_item,     "Read a node"},
+    {HTTP_PATCH,  "/api/v1/nodes/:id",                          resource_update,  EDITORS,     CHANGE, 200, "409",     0,        &nodes_resource,       &in_update,          &out_item,     "Change a node"},
+    {HTTP_DELETE, "/api/v1/nodes/:id",                          resource_delete,  EDITORS,     WRITE,  204, "409",     0,        &nodes_resource,       NULL,                NULL,          "Delete a node"},
 
-    {HTTP_GET, "/api/v1/tokens", resource_list, ROLE_ANY, 0, "List API tokens (admins: all)",
-     &tokens_resource},
-    {HTTP_POST, "/api/v1/tokens", tokens_create, ROLE_ANY, W,
-     "Issue an API token; the plain token is returned once", &tokens_resource},
-    {HTTP_GET, "/api/v1/tokens/:id", resource_get, ROLE_ANY, 0, "Read an API token",
-     &tokens_resource},
-    {HTTP_DELETE, "/api/v1/tokens/:id", tokens_revoke, ROLE_ANY, ROUTE_WRITE,
-     "Revoke an API token", &tokens_resource},
+    {HTTP_GET,    "/api/v1/segments",                           resource_list,    ANY,         0,      200, NULL,      0,        &segments_resource,    &in_list,            &out_list,     "List segments"},
+    {HTTP_POST,   "/api/v1/segments",                           resource_create,  EDITORS,     CHANGE, 201, NULL,      0,        &segments_resource,    &in_create,          &out_item,     "Create a segment"},
+    {HTTP_GET,    "/api/v1/segments/:id",                       resource_get,     ANY,         0,      200, NULL,      0,        &segments_resource,    NULL,                &out_item,     "Read a segment"},
+    {HTTP_PATCH,  "/api/v1/segments/:id",                       resource_update,  EDITORS,     CHANGE, 200, "409",     0,        &segments_resource,    &in_update,          &out_item,     "Change a segment (moving back needs status_reason)"},
+    {HTTP_DELETE, "/api/v1/segments/:id",                       resource_delete,  EDITORS,     WRITE,  204, "409",     0,        &segments_resource,    NULL,                NULL,          "Delete a segment"},
 
-    {HTTP_GET, "/api/v1/audit", resource_list, ROLE_STAFF, 0, "List audit entries",
-     &audit_resource},
-    {HTTP_GET, "/api/v1/audit/:id", resource_get, ROLE_STAFF, 0, "Read an audit entry",
-     &audit_resource},
+    {HTTP_GET,    "/api/v1/premises",                           resource_list,    ANY,         0,      200, NULL,      0,        &premises_resource,    &in_list,            &out_list,     "List premises"},
+    {HTTP_POST,   "/api/v1/premises",                           resource_create,  EDITORS,     CHANGE, 201, NULL,      0,        &premises_resource,    &in_create,          &out_item,     "Create a premise"},
+    {HTTP_GET,    "/api/v1/premises/:id",                       resource_get,     ANY,         0,      200, NULL,      0,        &premises_resource,    NULL,                &out_item,     "Read a premise"},
+    {HTTP_PATCH,  "/api/v1/premises/:id",                       resource_update,  EDITORS,     CHANGE, 200, "409",     0,        &premises_resource,    &in_update,          &out_item,     "Change a premise"},
+    {HTTP_DELETE, "/api/v1/premises/:id",                       resource_delete,  EDITORS,     WRITE,  204, NULL,      0,        &premises_resource,    NULL,                NULL,          "Delete a premise"},
+
+    {HTTP_GET,    "/api/v1/milestones",                         resource_list,    ANY,         0,      200, NULL,      0,        &milestones_resource,  &in_list,            &out_list,     "List milestones"},
+    {HTTP_POST,   "/api/v1/milestones",                         resource_create,  EDITORS,     CHANGE, 201, NULL,      0,        &milestones_resource,  &in_create,          &out_item,     "Create a milestone"},
+    {HTTP_GET,    "/api/v1/milestones/:id",                     resource_get,     ANY,         0,      200, NULL,      0,        &milestones_resource,  NULL,                &out_item,     "Read a milestone"},
+    {HTTP_PATCH,  "/api/v1/milestones/:id",                     resource_update,  EDITORS,     CHANGE, 200, NULL,      0,        &milestones_resource,  &in_update,          &out_item,     "Change a milestone"},
+    {HTTP_DELETE, "/api/v1/milestones/:id",                     resource_delete,  EDITORS,     WRITE,  204, NULL,      0,        &milestones_resource,  NULL,                NULL,          "Delete a milestone"},
+
+    {HTTP_GET,    "/api/v1/invoices",                           resource_list,    STAFF,       0,      200, NULL,      0,        &invoices_resource,    &in_list,            &out_list,     "List invoices"},
+    {HTTP_POST,   "/api/v1/invoices",                           resource_create,  BOOKKEEPERS, CHANGE, 201, NULL,      0,        &invoices_resource,    &in_create,          &out_item,     "Record an invoice"},
+    {HTTP_GET,    "/api/v1/invoices/:id",                       resource_get,     STAFF,       0,      200, NULL,      0,        &invoices_resource,    NULL,                &out_item,     "Read an invoice"},
+    {HTTP_PATCH,  "/api/v1/invoices/:id",                       resource_update,  BOOKKEEPERS, CHANGE, 200, "409",     0,        &invoices_resource,    &in_update,          &out_item,     "Change an invoice"},
+    {HTTP_DELETE, "/api/v1/invoices/:id",                       resource_delete,  BOOKKEEPERS, WRITE,  204, NULL,      0,        &invoices_resource,    NULL,                NULL,          "Delete an invoice"},
+
+    {HTTP_GET,    "/api/v1/progress-reports",                   resource_list,    ANY,         0,      200, NULL,      0,        &progress_resource,    &in_list,            &out_list,     "List progress reports (to review: ?state=submitted)"},
+    {HTTP_POST,   "/api/v1/progress-reports",                   progress_create,  REPORTERS,   KEYED,  201, "404",     0,        &progress_resource,    &in_create,          &out_item,     "Report construction progress on a segment"},
+    {HTTP_GET,    "/api/v1/progress-reports/:id",               resource_get,     ANY,         0,      200, NULL,      0,        &progress_resource,    NULL,                &out_item,     "Read a progress report"},
+    {HTTP_POST,   "/api/v1/progress-reports/:id/approve",       progress_approve, EDITORS,     REVIEW, 200, NULL,      0,        &progress_resource,    &in_approval,        &out_item,     "Approve a report: applies it to its segment"},
+    {HTTP_POST,   "/api/v1/progress-reports/:id/reject",        progress_reject,  EDITORS,     CHANGE, 200, NULL,      0,        &progress_resource,    &in_rejection,       &out_item,     "Reject a report with a comment for the contractor"},
+
+    {HTTP_GET,    "/api/v1/users",                              resource_list,    ADMIN,       0,      200, NULL,      0,        &users_resource,       &in_list,            &out_list,     "List users"},
+    {HTTP_POST,   "/api/v1/users",                              resource_create,  ADMIN,       CHANGE, 201, NULL,      0,        &users_resource,       &in_create,          &out_item,     "Create a user"},
+    {HTTP_GET,    "/api/v1/users/:id",                          resource_get,     ADMIN,       0,      200, NULL,      0,        &users_resource,       NULL,                &out_item,     "Read a user"},
+    {HTTP_PATCH,  "/api/v1/users/:id",                          resource_update,  ADMIN,       CHANGE, 200, "409",     0,        &users_resource,       &in_update,          &out_item,     "Change a user (active=false disables sign-in)"},
+
+    {HTTP_GET,    "/api/v1/tokens",                             resource_list,    ANY,         0,      200, NULL,      0,        &tokens_resource,      &in_list,            &out_list,     "List API tokens (admins: everyone's)"},
+    {HTTP_POST,   "/api/v1/tokens",                             tokens_create,    ANY,         CHANGE, 201, NULL,      0,        &tokens_resource,      &in_create,          &out_token,    "Issue an API token, shown in plain this once"},
+    {HTTP_GET,    "/api/v1/tokens/:id",                         resource_get,     ANY,         0,      200, NULL,      0,        &tokens_resource,      NULL,                &out_item,     "Read an API token"},
+    {HTTP_DELETE, "/api/v1/tokens/:id",                         tokens_revoke,    ANY,         WRITE,  204, NULL,      0,        &tokens_resource,      NULL,                NULL,          "Revoke an API token"},
+
+    {HTTP_GET,    "/api/v1/audit",                              resource_list,    STAFF,       0,      200, NULL,      0,        &audit_resource,       &in_list,            &out_list,     "List audit entries"},
+    {HTTP_GET,    "/api/v1/audit/:id",                          resource_get,     STAFF,       0,      200, NULL,      0,        &audit_resource,       NULL,                &out_item,     "Read an audit entry"},
 
     /* The dashboard; last, so that every route above wins. */
-    {HTTP_GET, "/", webapp_index, 0, ROUTE_LOOP, "The web dashboard", NULL},
-    {HTTP_GET, "/:file", webapp_file, 0, ROUTE_LOOP, "A file of the web dashboard", NULL},
+    {HTTP_GET,    "/",                                          webapp_index,     0,           LOOP,   200, "304 404", 0,        NULL,                  NULL,                &out_page,     "The web dashboard"},
+    {HTTP_GET,    "/:file",                                     webapp_file,      0,           LOOP,   200, "304",     0,        NULL,                  NULL,                &out_file,     "A file of the web dashboard"},
 };
+/* clang-format on */
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -29,7 +29,7 @@ enum field_type {
 enum field_flag {
     F_REQUIRED = 1 << 0,     /* must be given on create */
     F_READONLY = 1 << 1,     /* never written through the API */
-    F_NULLABLE = 1 << 2,     /* null is a valid value */
+    F_NULLABLE = 1 << 2,     /* null is a valid value, in a body or as returned */
     F_FILTER = 1 << 3,       /* usable as a list filter ?name=value */
     F_IMMUTABLE = 1 << 4,    /* set on create, never changed */
     F_WRITEONLY = 1 << 5,    /* accepted, never returned */

@@ -36,12 +36,11 @@ enum role {
 
 /* Route flags. */
 enum {
-    ROUTE_LOOP = 1 << 0,     /* answered on the event loop: never touches the database */
-    ROUTE_JSON = 1 << 1,     /* needs a JSON object body */
-    ROUTE_BIG_BODY = 1 << 2, /* allows the import body limit instead of the default */
-    ROUTE_WRITE = 1 << 3,    /* changes data: runs in a transaction, honours Idempotency-Key */
-    ROUTE_IDEMPOTENCY_REQUIRED = 1 << 4,
-    ROUTE_JSON_OPTIONAL = 1 << 5, /* a JSON object body may be sent, or none */
+    ROUTE_LOOP = 1 << 0,  /* answered on the event loop: never touches the database */
+    ROUTE_JSON = 1 << 1,  /* needs a JSON object body */
+    ROUTE_WRITE = 1 << 2, /* changes data: runs in a transaction, honours Idempotency-Key */
+    ROUTE_IDEMPOTENCY_REQUIRED = 1 << 3,
+    ROUTE_JSON_OPTIONAL = 1 << 4, /* a JSON object body may be sent, or none */
 };
 
 struct kv {

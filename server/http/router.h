@@ -21,16 +21,26 @@ enum http_method {
 #define ROUTE_PARAM_MAX 64
 
 struct req;
+struct resource; /* what a CRUD route reads and writes (api/resource.h) */
+struct shape;    /* what a request takes or an answer gives (api/openapi.h) */
 typedef int (*route_handler)(struct req *r);
 
+/* One route of the table. Everything the OpenAPI document says about a
+ * route comes from here, so that the document cannot drift from the code. */
 struct route {
-    unsigned method;      /* one HTTP_* bit */
-    const char *pattern;  /* "/api/v1/segments/:id" */
+    unsigned method;                 /* one HTTP_* bit */
+    const char *pattern;             /* "/api/v1/segments/:id" */
     route_handler handler;
-    unsigned roles;       /* ROLE_* bits allowed; 0 = no authentication */
-    unsigned flags;       /* ROUTE_* bits */
-    const char *summary;  /* one line for the OpenAPI document */
-    const void *data;     /* handler-specific, e.g. the resource description */
+    unsigned roles;                  /* ROLE_* bits allowed; 0 = no authentication */
+    unsigned flags;                  /* ROUTE_* bits */
+    int status;                      /* the status of success */
+    const char *also;                /* statuses the handler answers that the other
+                                      * columns do not imply (api/openapi.c): "401 429" */
+    size_t body_limit;               /* bytes a body may have; 0: the server's default */
+    const struct resource *resource; /* whose objects the route reads or writes */
+    const struct shape *takes;       /* query parameters and body; NULL: none */
+    const struct shape *gives;       /* the body of success; NULL: none */
+    const char *summary;             /* one line for the OpenAPI document */
 };
 
 struct route_match {

@@ -423,7 +423,7 @@ static size_t body_limit(const struct req *r)
     if (r->status)
         return S.cfg.max_anon_body;
     const struct route *route = r->match.route;
-    size_t limit = (route->flags & ROUTE_BIG_BODY) ? S.cfg.max_big_body : S.cfg.max_body;
+    size_t limit = route->body_limit ? route->body_limit : S.cfg.max_body;
     if ((!route->roles || !r->authorization) && limit > S.cfg.max_anon_body)
         limit = S.cfg.max_anon_body;
     return limit;

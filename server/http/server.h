@@ -16,8 +16,7 @@ struct http_config {
     const char *listen;     /* "127.0.0.1:8080" or "[::1]:8080" */
     int threads;            /* event loops */
     size_t max_headers;     /* bytes of request line and headers */
-    size_t max_body;        /* default body limit */
-    size_t max_big_body;    /* body limit of ROUTE_BIG_BODY routes */
+    size_t max_body;        /* body limit of a route whose body_limit is 0 */
     size_t max_anon_body;   /* body limit without a token, and of public routes */
     int max_connections;    /* over all loops; at the cap the oldest idle one is closed */
     int fd_reserve;         /* descriptors needed besides connections */

@@ -13,6 +13,7 @@ import time
 
 from ftapi import (API, HOST, PORT, Suite, add_admin, check, db_snapshot, check_unchanged,
                    problem, request, require, short, unique)
+import openapi_check  # tests/lib, on the path once ftapi is imported
 
 suite = Suite("edge")
 ADMIN = None
@@ -64,6 +65,13 @@ def read_response(s, timeout=10):
     return status, hdrs, body
 
 
+def seen(data, response):
+    """Has response (of read_response) to the raw request data checked
+    against the OpenAPI document; returns it."""
+    openapi_check.observe_raw(data, *response, (HOST, PORT))
+    return response
+
+
 def raw(data, timeout=10):
     s = connect(timeout)
     try:
@@ -71,7 +79,7 @@ def raw(data, timeout=10):
             s.sendall(data)
         except OSError:
             pass
-        return read_response(s, timeout)
+        return seen(data, read_response(s, timeout))
     finally:
         s.close()
 
@@ -158,7 +166,7 @@ def big_upload(path, size, chunked=False, token=None, results=None, i=0):
                 except (BlockingIOError, OSError):
                     pass
         s.setblocking(True)
-        status, hdrs, _ = read_response(s, 10)
+        status, hdrs, _ = seen(head.encode(), read_response(s, 10))
     finally:
         s.close()
     if results is not None:
@@ -295,22 +303,24 @@ def t_unknown_methods():
 def t_expect_continue():
     s = connect()
     try:
-        s.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
-                  b"\r\nContent-Length: 10000000\r\nExpect: 100-continue\r\n\r\n")
-        st, hdrs, _ = read_response(s, 5)
+        head = (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                b"\r\nContent-Length: 10000000\r\nExpect: 100-continue\r\n\r\n")
+        s.sendall(head)
+        st, hdrs, _ = seen(head, read_response(s, 5))
         check(st == 413, "over the limit with Expect: %s" % st)
     finally:
         s.close()
     s = connect()
     try:
         body = json.dumps({"name": unique("Expect")}).encode()
-        s.sendall(("POST /api/v1/contractors HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
-                   "Content-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue"
-                   "\r\n\r\n" % (ADMIN.token, len(body))).encode())
+        head = ("POST /api/v1/contractors HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                "Content-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue"
+                "\r\n\r\n" % (ADMIN.token, len(body))).encode()
+        s.sendall(head)
         st, _, _ = read_response(s, 5)
         check(st == 100, "within the limit, the interim answer: %s" % st)
         s.sendall(body)
-        st, _, _ = read_response(s, 5)
+        st, _, _ = seen(head, read_response(s, 5))
         check(st == 201, "then the final answer: %s" % st)
     finally:
         s.close()
@@ -320,11 +330,12 @@ def t_expect_continue():
 def t_pipelining():
     s = connect()
     try:
-        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-ID: one\r\n\r\n"
-                  b"GET /nowhere HTTP/1.1\r\nHost: x\r\nX-Request-ID: two\r\n\r\n"
-                  b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-ID: three\r\nConnection: close"
-                  b"\r\n\r\n")
-        got = [read_response(s, 5) for _ in range(3)]
+        sent = [b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-ID: one\r\n\r\n",
+                b"GET /nowhere HTTP/1.1\r\nHost: x\r\nX-Request-ID: two\r\n\r\n",
+                b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-ID: three\r\nConnection: close"
+                b"\r\n\r\n"]
+        s.sendall(b"".join(sent))
+        got = [seen(data, read_response(s, 5)) for data in sent]
         check([g[0] for g in got] == [200, 404, 200], "statuses %s" % [g[0] for g in got])
         check([g[1].get("x-request-id") for g in got] == ["one", "two", "three"],
               "request ids %s" % [g[1].get("x-request-id") for g in got])

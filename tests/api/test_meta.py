@@ -7,6 +7,7 @@ import socket
 
 from ftapi import (API, HOST, PORT, MIB, KeepAlive, OtherServer, Suite, add_admin, check, local_address, problem, request,
                    require, short, unique)
+import openapi_check  # tests/lib, on the path once ftapi is imported
 
 suite = Suite("meta")
 ADMIN = None
@@ -49,6 +50,7 @@ def raw_http(data, timeout=10):
             if not chunk:
                 break
             body += chunk
+        openapi_check.observe_raw(data, status, hdrs, body, (HOST, PORT))
         return status, hdrs, body
     finally:
         s.close()

@@ -34,6 +34,8 @@ import time
 import traceback
 import urllib.parse
 
+import openapi_check
+
 LIB = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(LIB))
 API = "/api/v1"
@@ -169,6 +171,20 @@ class Suite:
         errs, _state.errors = _state.errors, []
         return self.record(name, not errs, errs, time.monotonic() - t0)
 
+    def openapi_test(self):
+        """The last test of a suite that talks to the server: every response
+        it received kept the promises of the OpenAPI document (the full list
+        of breaches goes to tests/artifacts/openapi-NAME.txt)."""
+        art = os.environ.get("FT_ARTIFACTS")
+        save_to = os.path.join(art, "openapi-%s.txt" % self.name) if art else None
+
+        def promises():
+            for msg in openapi_check.failures(save_to):
+                check(False, msg)
+
+        self.run_test(openapi_check.TITLE, promises)
+        print("# " + openapi_check.tally(), flush=True)
+
     def summary(self):
         return "%d passed, %d failed" % (self.passed, self.failed)
 
@@ -189,6 +205,7 @@ class Suite:
                 self.finish()
         for name, fn in self.tests:
             self.run_test(name, fn)
+        self.openapi_test()
         self.finish()
 
 
@@ -338,6 +355,8 @@ def request(method, path, token=None, body=_UNSET, raw=None, ctype=_UNSET, heade
             c.request(method, path, body=data, headers=hdrs)
             r = c.getresponse()
             payload = r.read()
+            openapi_check.observe(method, path, r.status, r.getheaders(), payload,
+                                  server or DEFAULT_SERVER)
             return Response(method, path, r.status, r.getheaders(), payload, start, time.monotonic())
         except Exception as e:  # noqa: BLE001 - sorted out below
             if conn:

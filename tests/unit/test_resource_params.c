@@ -22,7 +22,7 @@ TEST(resource_params_every_route_fits)
         const struct route *rt = &api_routes[i];
         if (!generic(rt->handler))
             continue;
-        const struct resource *res = rt->data;
+        const struct resource *res = rt->resource;
         ASSERT_NOT_NULL(res);
         if (!resource_params_fit(res))
             FAIL("%s: resource %s binds too many statement parameters", rt->pattern, res->name);

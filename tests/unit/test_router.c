@@ -13,15 +13,15 @@ static int h_two(struct req *r) { (void)r; return 5; }
 static int h_head(struct req *r) { (void)r; return 6; }
 
 static const struct route routes[] = {
-    {HTTP_GET, "/api/v1/segments", h_list, 0, 0, "list", NULL},
-    {HTTP_POST, "/api/v1/segments", h_create, 0, 0, "create", NULL},
-    {HTTP_GET, "/api/v1/segments/:id", h_get, 0, 0, "get", NULL},
-    {HTTP_PATCH, "/api/v1/segments/:id", h_patch, 0, 0, "patch", NULL},
-    {HTTP_GET, "/api/v1/projects/:pid/segments/:sid", h_two, 0, 0, "two", NULL},
-    {HTTP_DELETE, "/api/v1/tokens/:id", h_get, 0, 0, "del", NULL},
-    {HTTP_GET, "/a/:p1/:p2/:p3/:p4/:p5", h_get, 0, 0, "five", NULL},
-    {HTTP_GET, "/b/:p1/:p2/:p3/:p4", h_get, 0, 0, "four", NULL},
-    {HTTP_GET, "/healthz", h_head, 0, 0, "health", NULL},
+    {.method = HTTP_GET, .pattern = "/api/v1/segments", .handler = h_list},
+    {.method = HTTP_POST, .pattern = "/api/v1/segments", .handler = h_create},
+    {.method = HTTP_GET, .pattern = "/api/v1/segments/:id", .handler = h_get},
+    {.method = HTTP_PATCH, .pattern = "/api/v1/segments/:id", .handler = h_patch},
+    {.method = HTTP_GET, .pattern = "/api/v1/projects/:pid/segments/:sid", .handler = h_two},
+    {.method = HTTP_DELETE, .pattern = "/api/v1/tokens/:id", .handler = h_get},
+    {.method = HTTP_GET, .pattern = "/a/:p1/:p2/:p3/:p4/:p5", .handler = h_get},
+    {.method = HTTP_GET, .pattern = "/b/:p1/:p2/:p3/:p4", .handler = h_get},
+    {.method = HTTP_GET, .pattern = "/healthz", .handler = h_head},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -178,8 +178,8 @@ TEST(router_param_length_limit)
 TEST(router_first_matching_route_wins)
 {
     static const struct route dup[] = {
-        {HTTP_GET, "/x/:a", h_list, 0, 0, "first", NULL},
-        {HTTP_GET, "/x/:b", h_get, 0, 0, "second", NULL},
+        {.method = HTTP_GET, .pattern = "/x/:a", .handler = h_list},
+        {.method = HTTP_GET, .pattern = "/x/:b", .handler = h_get},
     };
     struct route_match m;
     ASSERT_EQ_INT(router_match(dup, 2, HTTP_GET, "/x/1", &m), 200);

@@ -43,6 +43,7 @@ def main(argv):
             print("== %s" % name, flush=True)
             for title, fn in mod.TESTS:
                 runner.run_test(title, fn, srv, fx)
+        runner.openapi_test()
         if srv.proc and srv.proc.poll() is not None:
             runner.run_test("server still running at the end", lambda: wf.check(
                 False, "fibertrackd exited with %s: %s" % (srv.proc.returncode, srv.log_tail())))
