@@ -16,8 +16,14 @@ struct option_desc {
     int min, max;
 };
 
-#define S(field, flag, env) {flag, env, 0, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0}
-#define I(field, flag, env, lo, hi) {flag, env, 1, offsetof(struct config, field), 0, lo, hi}
+#define S(field, flag, env)                                                                        \
+    {                                                                                              \
+        flag, env, 0, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0    \
+    }
+#define I(field, flag, env, lo, hi)                                                                \
+    {                                                                                              \
+        flag, env, 1, offsetof(struct config, field), 0, lo, hi                                    \
+    }
 
 static const struct option_desc options[] = {
     S(listen, "--listen", "FT_LISTEN"),

@@ -4,17 +4,17 @@
 #define FT_CONFIG_H
 
 struct config {
-    char listen[128];     /* FT_LISTEN, --listen */
-    char db_url[512];     /* FT_DB_URL, --db-url; empty: embedded MariaDB */
-    char data_dir[256];   /* FT_DATA_DIR, --data-dir */
-    char log_level[16];   /* FT_LOG, --log */
-    int threads;          /* FT_THREADS, --threads: event loops */
-    int db_pool;          /* FT_DB_POOL, --db-pool: DB worker threads per process */
-    int db_queue;         /* FT_DB_QUEUE, --db-queue: requests that may wait for a worker */
-    int max_connections;  /* FT_MAX_CONNECTIONS */
-    int request_timeout;  /* FT_REQUEST_TIMEOUT seconds */
-    int idle_timeout;     /* FT_IDLE_TIMEOUT seconds a connection may wait for a request */
-    int shutdown_grace;   /* FT_SHUTDOWN_GRACE seconds for in-flight requests */
+    char listen[128];           /* FT_LISTEN, --listen */
+    char db_url[512];           /* FT_DB_URL, --db-url; empty: embedded MariaDB */
+    char data_dir[256];         /* FT_DATA_DIR, --data-dir */
+    char log_level[16];         /* FT_LOG, --log */
+    int threads;                /* FT_THREADS, --threads: event loops */
+    int db_pool;                /* FT_DB_POOL, --db-pool: DB worker threads per process */
+    int db_queue;               /* FT_DB_QUEUE, --db-queue: requests that may wait for a worker */
+    int max_connections;        /* FT_MAX_CONNECTIONS */
+    int request_timeout;        /* FT_REQUEST_TIMEOUT seconds */
+    int idle_timeout;           /* FT_IDLE_TIMEOUT seconds a connection may wait for a request */
+    int shutdown_grace;         /* FT_SHUTDOWN_GRACE seconds for in-flight requests */
     char trusted_proxies[1024]; /* FT_TRUSTED_PROXIES: addresses and CIDR ranges whose
                                    X-Forwarded-For is believed; empty: none */
     char metrics_token[256];    /* FT_METRICS_TOKEN: bearer token for /metrics off loopback */

@@ -72,15 +72,13 @@ static char *batch_sql(struct pool *pool, const char *head, const char *row, int
 }
 
 /* Coordinates are stored to seven decimals, as the API stores them. */
-static double round7(double v)
-{
-    return round(v * 1e7) / 1e7;
-}
+static double round7(double v) { return round(v * 1e7) / 1e7; }
 
-static const char *const statuses[] = {"planned",         "permitted", "in_construction",
-                                       "civil_done",      "cable_installed", "spliced",
-                                       "tested",          "accepted"};
-static const char *const methods[] = {"open_trench", "micro_trench", "hdd", "plough", "existing_duct"};
+static const char *const statuses[] = {"planned",    "permitted",       "in_construction",
+                                       "civil_done", "cable_installed", "spliced",
+                                       "tested",     "accepted"};
+static const char *const methods[] = {"open_trench", "micro_trench", "hdd", "plough",
+                                      "existing_duct"};
 static const char *const streets[] = {"Hauptstraße", "Bahnhofstraße", "Dorfstraße", "Schulweg",
                                       "Lindenallee", "Am Anger",      "Mühlenweg",  "Gartenstraße"};
 
@@ -96,14 +94,16 @@ static int backdate_history(struct db *db, struct pool *pool, long long proj)
         "method, planned_length_m, 0 FROM segments WHERE project_id = ?",
         /* Segments under way had a third built a week after they started. */
         "INSERT INTO segment_history (segment_id, project_id, lot_id, recorded_at, status, method, "
-        "planned_length_m, built_length_m) SELECT id, project_id, lot_id, actual_start + INTERVAL 7 DAY, "
+        "planned_length_m, built_length_m) SELECT id, project_id, lot_id, actual_start + INTERVAL "
+        "7 DAY, "
         "'in_construction', method, planned_length_m, ROUND(built_length_m / 3, 2) FROM segments "
         "WHERE project_id = ? AND actual_start IS NOT NULL AND status <> 'in_construction' "
         "AND (actual_end IS NULL OR actual_end > actual_start + INTERVAL 7 DAY)",
         /* The current state was reached at the end of construction, or two
          * weeks after the start for segments still being built. */
         "UPDATE segment_history h JOIN segments s ON s.id = h.segment_id "
-        "SET h.recorded_at = COALESCE(s.actual_end, s.actual_start + INTERVAL 14 DAY, '2026-03-15') "
+        "SET h.recorded_at = COALESCE(s.actual_end, s.actual_start + INTERVAL 14 DAY, "
+        "'2026-03-15') "
         "WHERE s.project_id = ? AND h.recorded_at > '2026-11-01' AND h.recorded_at >= s.created_at",
         "INSERT INTO premise_history (premise_id, project_id, recorded_at, status, white_spot) "
         "SELECT id, project_id, '2026-03-01', 'planned', white_spot FROM premises "
@@ -140,10 +140,10 @@ static int add_schedule_and_costs(struct db *db, struct pool *pool, long long pr
         {"Verwendungsnachweis", "final_report", "2027-12-31", NULL, NULL, 1, 350000000},
     };
     for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
-        struct db_param p[] = {DB_INTP(proj), DB_TEXTP(ms[i].name), DB_TEXTP(ms[i].kind),
-                               DB_TEXTP(ms[i].planned), DB_TEXTP(ms[i].forecast),
-                               DB_TEXTP(ms[i].actual), DB_INTP(ms[i].funding),
-                               DB_INTP(ms[i].tranche)};
+        struct db_param p[] = {
+            DB_INTP(proj),           DB_TEXTP(ms[i].name),     DB_TEXTP(ms[i].kind),
+            DB_TEXTP(ms[i].planned), DB_TEXTP(ms[i].forecast), DB_TEXTP(ms[i].actual),
+            DB_INTP(ms[i].funding),  DB_INTP(ms[i].tranche)};
         if (exec(db, pool,
                  "INSERT INTO milestones (project_id, name, kind, planned_date, forecast_date, "
                  "actual_date, funding_relevant, tranche_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -242,8 +242,11 @@ int demo_load(struct db *db, long nseg, int per_seg)
                                                {"LOS-2", "Los 2 Süd (Montage)"},
                                                {"LOS-3", "Los 3 Ortskern"}};
     for (int i = 0; i < 3; i++) {
-        struct db_param p[] = {DB_INTP(proj), DB_TEXTP(lot_rows[i][0]), DB_TEXTP(lot_rows[i][1]),
-                               DB_INTP(i == 1 ? c2 : c1), DB_INTP(420000000LL + i * 150000000LL),
+        struct db_param p[] = {DB_INTP(proj),
+                               DB_TEXTP(lot_rows[i][0]),
+                               DB_TEXTP(lot_rows[i][1]),
+                               DB_INTP(i == 1 ? c2 : c1),
+                               DB_INTP(420000000LL + i * 150000000LL),
                                DB_INTP(i == 1)};
         if (exec(db, pool,
                  "INSERT INTO lots (project_id, code, name, contractor_id, contract_value_cents, "
@@ -266,13 +269,15 @@ int demo_load(struct db *db, long nseg, int per_seg)
             p[i * 6 + 0] = DB_INTP(proj);
             p[i * 6 + 1] = DB_TEXTP(pool_printf(bp, "N-%06ld", k + 1));
             p[i * 6 + 2] = DB_TEXTP(kind);
-            p[i * 6 + 3] = DB_TEXTP(k == 0 ? "PoP Musterstadt" : pool_printf(bp, "%s %ld", kind, k));
+            p[i * 6 + 3] =
+                DB_TEXTP(k == 0 ? "PoP Musterstadt" : pool_printf(bp, "%s %ld", kind, k));
             p[i * 6 + 4] = DB_DBLP(round7(lat0 + (double)(k / 100) * 0.0012));
             p[i * 6 + 5] = DB_DBLP(round7(lon0 + (double)(k % 100) * 0.0018));
         }
         long long id;
-        char *sql = batch_sql(bp, "INSERT INTO nodes (project_id, code, kind, name, lat, lon) VALUES ",
-                              "(?, ?, ?, ?, ?, ?)", n);
+        char *sql =
+            batch_sql(bp, "INSERT INTO nodes (project_id, code, kind, name, lat, lon) VALUES ",
+                      "(?, ?, ?, ?, ?, ?)", n);
         int e = exec(db, bp, sql, p, (size_t)n * 6, &id);
         pool_free(bp);
         if (e)
@@ -296,7 +301,8 @@ int demo_load(struct db *db, long nseg, int per_seg)
             double lb = lat0 + (double)(b / 100) * 0.0012, ob = lon0 + (double)(b % 100) * 0.0018;
             double planned = 60.0 + rnd(340);
             int st = (int)rnd(8);
-            double built = st >= 3 ? planned : (st == 2 ? floor(planned * (20 + rnd(60)) / 100) : 0);
+            double built =
+                st >= 3 ? planned : (st == 2 ? floor(planned * (20 + rnd(60)) / 100) : 0);
             struct db_param *q = &p[i * SEGCOLS];
             q[0] = DB_INTP(proj);
             q[1] = DB_INTP(lots[k % 3]);
@@ -309,23 +315,29 @@ int demo_load(struct db *db, long nseg, int per_seg)
             q[8] = DB_TEXTP(pool_printf(bp, "%.2f", planned));
             q[9] = DB_TEXTP(pool_printf(bp, "%.2f", built));
             q[10] = DB_TEXTP(pool_printf(
-                bp, "{\"type\":\"LineString\",\"coordinates\":[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]}",
+                bp,
+                "{\"type\":\"LineString\",\"coordinates\":[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]}",
                 oa, la, (oa + ob) / 2 + 0.0002, (la + lb) / 2 + 0.0003, ob, lb));
             q[11] = DB_TEXTP(statuses[st]);
-            q[12] = st >= 2 ? DB_TEXTP(pool_printf(bp, "2026-%02d-%02d", 4 + (int)rnd(5), 1 + (int)rnd(28)))
-                            : DB_NULLP;
-            q[13] = st >= 6 ? DB_TEXTP(pool_printf(bp, "2026-%02d-%02d", 9 + (int)rnd(2), 1 + (int)rnd(28)))
-                            : DB_NULLP;
+            q[12] =
+                st >= 2
+                    ? DB_TEXTP(pool_printf(bp, "2026-%02d-%02d", 4 + (int)rnd(5), 1 + (int)rnd(28)))
+                    : DB_NULLP;
+            q[13] =
+                st >= 6
+                    ? DB_TEXTP(pool_printf(bp, "2026-%02d-%02d", 9 + (int)rnd(2), 1 + (int)rnd(28)))
+                    : DB_NULLP;
         }
         long long id;
-        char *sql = batch_sql(bp,
-                              "INSERT INTO segments (project_id, lot_id, code, from_node_id, "
-                              "to_node_id, kind, method, surface, planned_length_m, built_length_m, "
-                              "geometry, status, actual_start, actual_end, fiber_count, "
-                              "planned_start, planned_end) VALUES ",
-                              "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ST_GeomFromGeoJSON(?), ?, ?, ?, 96, "
-                              "'2026-04-01', '2026-10-31')",
-                              n);
+        char *sql =
+            batch_sql(bp,
+                      "INSERT INTO segments (project_id, lot_id, code, from_node_id, "
+                      "to_node_id, kind, method, surface, planned_length_m, built_length_m, "
+                      "geometry, status, actual_start, actual_end, fiber_count, "
+                      "planned_start, planned_end) VALUES ",
+                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ST_GeomFromGeoJSON(?), ?, ?, ?, 96, "
+                      "'2026-04-01', '2026-10-31')",
+                      n);
         int e = exec(db, bp, sql, p, (size_t)n * SEGCOLS, &id);
         pool_free(bp);
         if (e)
@@ -355,7 +367,8 @@ int demo_load(struct db *db, long nseg, int per_seg)
             q[3] = DB_TEXTP(pool_printf(bp, "%ld", k % 97 + 1));
             q[4] = DB_TEXTP(pool_printf(bp, "99%03ld", seg % 1000));
             q[5] = DB_TEXTP("Musterstadt");
-            q[6] = DB_DBLP(round7(lat0 + (double)(a / 100) * 0.0012 + 0.0002 * (double)(k % per_seg + 1)));
+            q[6] = DB_DBLP(
+                round7(lat0 + (double)(a / 100) * 0.0012 + 0.0002 * (double)(k % per_seg + 1)));
             q[7] = DB_DBLP(round7(lon0 + (double)(a % 100) * 0.0018 + 0.0004));
             q[8] = DB_TEXTP(k % 25 == 0 ? "business" : (k % 211 == 0 ? "school" : "residential"));
             q[9] = DB_INTP(white);
@@ -381,7 +394,8 @@ int demo_load(struct db *db, long nseg, int per_seg)
              pp, 1, NULL))
         goto fail;
 
-    if (backdate_history(db, pool, proj) < 0 || add_schedule_and_costs(db, pool, proj, lots, c1, c2) < 0)
+    if (backdate_history(db, pool, proj) < 0 ||
+        add_schedule_and_costs(db, pool, proj, lots, c1, c2) < 0)
         goto fail;
 
     char hash[PASSWORD_HASH_LEN];

@@ -359,7 +359,8 @@ static int cmd_user_add(const struct config *cfg, int argc, char **argv)
         return 2;
     }
     if ((strcmp(role, "contractor") == 0) != (contractor != NULL)) {
-        fprintf(stderr, "fibertrackd: --contractor ID is needed for, and only for, role contractor\n");
+        fprintf(stderr,
+                "fibertrackd: --contractor ID is needed for, and only for, role contractor\n");
         return 2;
     }
     char password[1024];
@@ -442,9 +443,9 @@ static int cmd_token_issue(const struct config *cfg, int argc, char **argv)
                            DB_BLOBP(hash, sizeof(hash)), DB_TEXTP(prefix), DB_TEXTP(email)};
     struct db_rows *rows;
     enum db_rc rc = db_exec(db, pool,
-                     "INSERT INTO tokens (user_id, name, hash, prefix) "
-                     "SELECT id, ?, ?, ? FROM users WHERE email = ? AND active = 1",
-                     p, 4, &rows);
+                            "INSERT INTO tokens (user_id, name, hash, prefix) "
+                            "SELECT id, ?, ?, ? FROM users WHERE email = ? AND active = 1",
+                            p, 4, &rows);
     int status = 1;
     if (rc != DB_OK)
         fprintf(stderr, "fibertrackd: cannot issue the token: %s\n", db_error(db));

@@ -12,7 +12,7 @@ struct resource;
 /* Writes an entry for the current user and request. before/after may be
  * NULL; they are not consumed. Returns a db result code. */
 enum db_rc audit_write(struct req *r, const char *action, const char *entity, long long entity_id,
-                const struct cJSON *before, const struct cJSON *after)
+                       const struct cJSON *before, const struct cJSON *after)
     __attribute__((warn_unused_result));
 
 /* Writes one entry per row of select, a query (constant text of the code)

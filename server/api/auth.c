@@ -57,9 +57,9 @@ static enum db_rc token_insert(struct req *r, long long user_id, const char *nam
                            DB_TEXTP(prefix), expires_at ? DB_TEXTP(expires_at) : DB_NULLP};
     struct db_rows *rows;
     enum db_rc rc = db_exec(r->db, r->pool,
-                     "INSERT INTO tokens (user_id, name, hash, prefix, expires_at) "
-                     "VALUES (?, ?, ?, ?, ?)",
-                     p, 5, &rows);
+                            "INSERT INTO tokens (user_id, name, hash, prefix, expires_at) "
+                            "VALUES (?, ?, ?, ?, ?)",
+                            p, 5, &rows);
     *id = rc == DB_OK ? (long long)rows->insert_id : 0;
     return rc;
 }
@@ -93,16 +93,17 @@ static void client_key(const struct req *r, char out[NETADDR_TEXT_LEN])
  * rows, since refused attempts are not recorded. */
 static int too_many(struct req *r, const char *email, const char *addr)
 {
-    struct db_param p[] = {DB_TEXTP(email), DB_TEXTP(email), DB_INTP(LOGIN_WINDOW_MIN),
-                           DB_INTP(LOGIN_WINDOW_MIN), DB_TEXTP(addr), DB_INTP(LOGIN_WINDOW_MIN)};
+    struct db_param p[] = {DB_TEXTP(email),           DB_TEXTP(email), DB_INTP(LOGIN_WINDOW_MIN),
+                           DB_INTP(LOGIN_WINDOW_MIN), DB_TEXTP(addr),  DB_INTP(LOGIN_WINDOW_MIN)};
     struct db_rows *rows;
-    enum db_rc rc = db_exec(r->db, r->pool,
-                     "SELECT COALESCE(SUM(email = ?), 0), COUNT(*), "
-                     "COALESCE(TIMESTAMPDIFF(SECOND, NOW(3), "
-                     "  MIN(IF(email = ?, at, NULL)) + INTERVAL ? MINUTE), 0), "
-                     "COALESCE(TIMESTAMPDIFF(SECOND, NOW(3), MIN(at) + INTERVAL ? MINUTE), 0) "
-                     "FROM login_failures WHERE ip = ? AND at > NOW(3) - INTERVAL ? MINUTE",
-                     p, 6, &rows);
+    enum db_rc rc =
+        db_exec(r->db, r->pool,
+                "SELECT COALESCE(SUM(email = ?), 0), COUNT(*), "
+                "COALESCE(TIMESTAMPDIFF(SECOND, NOW(3), "
+                "  MIN(IF(email = ?, at, NULL)) + INTERVAL ? MINUTE), 0), "
+                "COALESCE(TIMESTAMPDIFF(SECOND, NOW(3), MIN(at) + INTERVAL ? MINUTE), 0) "
+                "FROM login_failures WHERE ip = ? AND at > NOW(3) - INTERVAL ? MINUTE",
+                p, 6, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
     long long pair = atoll(db_cell(rows, 0, 0)), any = atoll(db_cell(rows, 0, 1));
@@ -148,9 +149,9 @@ int auth_login(struct req *r)
 
     struct db_param p[] = {DB_TEXTP(email->valuestring)};
     struct db_rows *rows;
-    enum db_rc rc = db_exec(r->db, r->pool,
-                     "SELECT id, password_hash FROM users WHERE email = ? AND active = 1", p, 1,
-                     &rows);
+    enum db_rc rc =
+        db_exec(r->db, r->pool,
+                "SELECT id, password_hash FROM users WHERE email = ? AND active = 1", p, 1, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
     int ok = 0;
@@ -177,8 +178,9 @@ int auth_login(struct req *r)
     char expires[32];
     struct db_param e[] = {DB_INTP(LOGIN_TOKEN_DAYS)};
     struct db_rows *exp;
-    rc = db_exec(r->db, r->pool,
-                 "SELECT DATE_FORMAT(NOW(3) + INTERVAL ? DAY, '%Y-%m-%d %H:%i:%s.000')", e, 1, &exp);
+    rc =
+        db_exec(r->db, r->pool,
+                "SELECT DATE_FORMAT(NOW(3) + INTERVAL ? DAY, '%Y-%m-%d %H:%i:%s.000')", e, 1, &exp);
     if (rc != DB_OK) {
         db_rollback(r->db);
         return reply_db(r, rc);
@@ -224,9 +226,9 @@ int auth_logout(struct req *r)
 {
     struct db_param p[] = {DB_INTP(r->user.token_id)};
     enum db_rc rc = db_exec(r->db, r->pool,
-                     "UPDATE tokens SET revoked_at = NOW(3), version = version + 1, "
-                     "updated_at = NOW(3) WHERE id = ? AND revoked_at IS NULL",
-                     p, 1, NULL);
+                            "UPDATE tokens SET revoked_at = NOW(3), version = version + 1, "
+                            "updated_at = NOW(3) WHERE id = ? AND revoked_at IS NULL",
+                            p, 1, NULL);
     if (rc == DB_OK)
         rc = audit_write(r, "logout", "token", r->user.token_id, NULL, NULL);
     if (rc != DB_OK)
@@ -268,9 +270,9 @@ int tokens_create(struct req *r)
         return reply_invalid(r, errors);
     struct db_param p[] = {DB_INTP(user_id), expires ? DB_TEXTP(expires) : DB_TEXTP("9999-01-01")};
     struct db_rows *rows;
-    enum db_rc rc = db_exec(r->db, r->pool,
-                     "SELECT id, ? > NOW(3) FROM users WHERE id = ? AND active = 1",
-                     (struct db_param[]){p[1], p[0]}, 2, &rows);
+    enum db_rc rc =
+        db_exec(r->db, r->pool, "SELECT id, ? > NOW(3) FROM users WHERE id = ? AND active = 1",
+                (struct db_param[]){p[1], p[0]}, 2, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
     errors = req_json(r, cJSON_CreateArray());
@@ -315,9 +317,9 @@ int tokens_revoke(struct req *r)
         return st;
     struct db_param p[] = {DB_INTP(id)};
     enum db_rc rc = db_exec(r->db, r->pool,
-                     "UPDATE tokens SET revoked_at = COALESCE(revoked_at, NOW(3)), "
-                     "version = version + 1, updated_at = NOW(3) WHERE id = ?",
-                     p, 1, NULL);
+                            "UPDATE tokens SET revoked_at = COALESCE(revoked_at, NOW(3)), "
+                            "version = version + 1, updated_at = NOW(3) WHERE id = ?",
+                            p, 1, NULL);
     cJSON *after = NULL;
     if (rc == DB_OK)
         rc = resource_load(r, &tokens_resource, id, 0, &after);

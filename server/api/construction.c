@@ -27,8 +27,8 @@ static const char *const states[] = {"submitted", "approved", "rejected", NULL};
 static const struct field progress_fields[] = {
     FIELD_ID,
     {"segment_id", FT_REF, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 0, "segments"},
-    {"segment_code", FT_STRING, F_READONLY, "", "(SELECT code FROM segments WHERE id = t.segment_id)",
-     NULL, 0, 0, NULL},
+    {"segment_code", FT_STRING, F_READONLY, "",
+     "(SELECT code FROM segments WHERE id = t.segment_id)", NULL, 0, 0, NULL},
     {"lot_id", FT_REF, F_READONLY | F_NULLABLE, "",
      "(SELECT lot_id FROM segments WHERE id = t.segment_id)", NULL, 0, 0, NULL},
     {"contractor_id", FT_REF, F_READONLY | F_FILTER, NULL, NULL, NULL, 0, 0, NULL},
@@ -71,11 +71,12 @@ static int load_segment(struct req *r, long long id, struct seg_row *s, int *fou
     struct db_rows *rows;
     struct db_param p[] = {DB_INTP(id), DB_INTP(r->user.role == ROLE_CONTRACTOR),
                            DB_INTP(r->user.contractor_id)};
-    enum db_rc rc = db_exec(r->db, r->pool,
-                     "SELECT s.id, s.status, s.planned_length_m, s.built_length_m, l.contractor_id, "
-                     "COALESCE(l.auto_approve, 0) FROM segments s LEFT JOIN lots l ON l.id = s.lot_id "
-                     "WHERE s.id = ? AND (? = 0 OR l.contractor_id = ?) FOR UPDATE",
-                     p, 3, &rows);
+    enum db_rc rc =
+        db_exec(r->db, r->pool,
+                "SELECT s.id, s.status, s.planned_length_m, s.built_length_m, l.contractor_id, "
+                "COALESCE(l.auto_approve, 0) FROM segments s LEFT JOIN lots l ON l.id = s.lot_id "
+                "WHERE s.id = ? AND (? = 0 OR l.contractor_id = ?) FOR UPDATE",
+                p, 3, &rows);
     *found = 0;
     if (rc != DB_OK || rows->nrows == 0)
         return rc;
@@ -238,7 +239,8 @@ static int review_comment(struct req *r, int required, const char **comment)
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(r->json, "comment");
         if (c && !cJSON_IsNull(c)) {
             if (!cJSON_IsString(c) || utf8_chars(c->valuestring) > 1000)
-                return reply_invalid_field(r, "comment", "must be a text of at most 1000 characters");
+                return reply_invalid_field(r, "comment",
+                                           "must be a text of at most 1000 characters");
             const char *why = text_problem(c->valuestring, 1);
             if (why)
                 return reply_invalid_field(r, "comment", why);
@@ -257,17 +259,17 @@ static int load_submitted(struct req *r, long long *id, struct seg_row *seg,
     *id = parse_id(req_param(r, 0));
     struct db_rows *rows;
     struct db_param p[] = {DB_INTP(*id)};
-    enum db_rc rc = db_exec(r->db, r->pool,
-                     "SELECT state, segment_id, status, built_length_m, report_date, "
-                     "note IS NOT NULL AND note <> '' FROM progress_reports WHERE id = ? FOR UPDATE",
-                     p, 1, &rows);
+    enum db_rc rc =
+        db_exec(r->db, r->pool,
+                "SELECT state, segment_id, status, built_length_m, report_date, "
+                "note IS NOT NULL AND note <> '' FROM progress_reports WHERE id = ? FOR UPDATE",
+                p, 1, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
     if (!*id || rows->nrows == 0)
         return reply_problem(r, 404, "no progress report with id %s", req_param(r, 0));
     if (strcmp(db_cell(rows, 0, 0), "submitted") != 0)
-        return reply_problem(r, 409, "this progress report was %s already",
-                             db_cell(rows, 0, 0));
+        return reply_problem(r, 409, "this progress report was %s already", db_cell(rows, 0, 0));
     rep->status = segment_status_parse(db_cell(rows, 0, 2));
     rep->built_length_m = strtod(db_cell(rows, 0, 3), NULL);
     snprintf(date, datelen, "%s", db_cell(rows, 0, 4));
@@ -326,12 +328,6 @@ static int review(struct req *r, int approve)
     return reply_report(r, id);
 }
 
-int progress_approve(struct req *r)
-{
-    return review(r, 1);
-}
+int progress_approve(struct req *r) { return review(r, 1); }
 
-int progress_reject(struct req *r)
-{
-    return review(r, 0);
-}
+int progress_reject(struct req *r) { return review(r, 0); }

@@ -33,10 +33,10 @@ struct layer_ref {
 
 struct layer {
     const char *name;
-    const char *geometry;   /* GeoJSON geometry type */
+    const char *geometry; /* GeoJSON geometry type */
     const char *table;
     const struct resource *res;
-    const char *const *props;  /* properties taken from the file, by field name */
+    const char *const *props; /* properties taken from the file, by field name */
     const struct layer_ref *refs;
     const char *const *ignored; /* written by our export, not imported */
     /* Stored columns that the resource's cross-field rules read (JSON
@@ -46,30 +46,57 @@ struct layer {
 };
 
 static const char *const node_props[] = {"code", "kind", "name", NULL};
-static const char *const segment_props[] = {"code", "kind", "method", "surface",
-                                            "planned_length_m", "fiber_count", "duct_type",
-                                            "planned_start", "planned_end", NULL};
+static const char *const segment_props[] = {
+    "code",        "kind",      "method",        "surface",     "planned_length_m",
+    "fiber_count", "duct_type", "planned_start", "planned_end", NULL};
 /* Status and exclusion are the server's and the managers' business, not
  * planning data: an old export imported again must not undo progress. */
-static const char *const premise_props[] = {
-    "code",  "street",         "house_number",      "postcode",           "city",
-    "kind",  "units_residential", "units_business", "white_spot", "bandwidth_before_mbps",
-    NULL};
+static const char *const premise_props[] = {"code",
+                                            "street",
+                                            "house_number",
+                                            "postcode",
+                                            "city",
+                                            "kind",
+                                            "units_residential",
+                                            "units_business",
+                                            "white_spot",
+                                            "bandwidth_before_mbps",
+                                            NULL};
 static const struct layer_ref no_refs[] = {{NULL, NULL, 0}};
-static const struct layer_ref segment_refs[] = {
-    {"lot", "lot_id", -1}, {"from_node", "from_node_id", L_NODE}, {"to_node", "to_node_id", L_NODE},
-    {NULL, NULL, 0}};
-static const struct layer_ref premise_refs[] = {{"serving_segment", "serving_segment_id", L_SEGMENT},
+static const struct layer_ref segment_refs[] = {{"lot", "lot_id", -1},
+                                                {"from_node", "from_node_id", L_NODE},
+                                                {"to_node", "to_node_id", L_NODE},
                                                 {NULL, NULL, 0}};
-static const char *const common_ignored[] = {
-    "layer", "id", "fid", "object_id", "status", "exclusion_reason", "project_id", "version", "created_at", "updated_at", "status_reason",
-    "built_length_m", "progress", "actual_start", "actual_end", "lot_id", "from_node_id",
-    "to_node_id", "serving_segment_id", "passed_date", "connected_date", "activated_date",
-    "excluded_date", NULL};
+static const struct layer_ref premise_refs[] = {
+    {"serving_segment", "serving_segment_id", L_SEGMENT}, {NULL, NULL, 0}};
+static const char *const common_ignored[] = {"layer",
+                                             "id",
+                                             "fid",
+                                             "object_id",
+                                             "status",
+                                             "exclusion_reason",
+                                             "project_id",
+                                             "version",
+                                             "created_at",
+                                             "updated_at",
+                                             "status_reason",
+                                             "built_length_m",
+                                             "progress",
+                                             "actual_start",
+                                             "actual_end",
+                                             "lot_id",
+                                             "from_node_id",
+                                             "to_node_id",
+                                             "serving_segment_id",
+                                             "passed_date",
+                                             "connected_date",
+                                             "activated_date",
+                                             "excluded_date",
+                                             NULL};
 static const char *const segment_ignored_status[] = {"status", NULL};
 static const char *const node_rule_cols[] = {"lat", "lon", NULL};
-static const char *const segment_rule_cols[] = {"status", "planned_start", "planned_end",
-                                                "actual_start", "actual_end", NULL};
+static const char *const segment_rule_cols[] = {"status",       "planned_start", "planned_end",
+                                                "actual_start", "actual_end",    NULL};
 static const char *const premise_rule_cols[] = {"lat", "lon", "status", "exclusion_reason", NULL};
 
 static const struct layer layers[L_COUNT] = {
@@ -108,9 +135,9 @@ struct import {
     int nerrors;
     struct idmap *existing[L_COUNT]; /* code → id before the import */
     struct idmap *lots;
-    struct idmap *seen[L_COUNT];     /* codes in this file */
-    int updates[L_COUNT];            /* features in the file that change a stored row */
-    struct pool *stored_pool;        /* stored rows' rule columns, for updates */
+    struct idmap *seen[L_COUNT]; /* codes in this file */
+    int updates[L_COUNT];        /* features in the file that change a stored row */
+    struct pool *stored_pool;    /* stored rows' rule columns, for updates */
     struct db_rows *stored[L_COUNT];
     struct idmap *stored_row[L_COUNT]; /* code → row in stored + 1 */
     struct item *items;
@@ -377,7 +404,8 @@ static void check_feature(struct import *im, const cJSON *f, int index)
         int bool01 = fd && fd->type == FT_BOOL && cJSON_IsNumber(p) &&
                      (p->valuedouble == 0 || p->valuedouble == 1);
         cJSON_AddItemToObject(body, p->string,
-                              bool01 ? cJSON_CreateBool(p->valuedouble == 1) : cJSON_Duplicate(p, 1));
+                              bool01 ? cJSON_CreateBool(p->valuedouble == 1)
+                                     : cJSON_Duplicate(p, 1));
     }
     const cJSON *coords = cJSON_GetObjectItemCaseSensitive(geom, "coordinates");
     if (!located) {
@@ -391,7 +419,8 @@ static void check_feature(struct import *im, const cJSON *f, int index)
             cJSON_IsArray(coords) && cJSON_GetArraySize(coords) >= 2) {
             int ok = 1;
             for (const cJSON *pt = coords->child; pt; pt = pt->next)
-                ok = ok && cJSON_GetArraySize(pt) >= 2 && cJSON_IsNumber(cJSON_GetArrayItem(pt, 0)) &&
+                ok = ok && cJSON_GetArraySize(pt) >= 2 &&
+                     cJSON_IsNumber(cJSON_GetArrayItem(pt, 0)) &&
                      cJSON_IsNumber(cJSON_GetArrayItem(pt, 1));
             if (ok)
                 cJSON_AddNumberToObject(body, "planned_length_m", line_length(coords));
@@ -451,16 +480,26 @@ static void check_feature(struct import *im, const cJSON *f, int index)
 static const char *const node_cols[] = {"code", "kind", "name", "lat", "lon", NULL};
 /* Premise columns whose database default applies when a new feature
  * leaves them out (DEFAULT(col) of a column without one is an error). */
-static const char *const defaulted_premise_cols[] = {"kind", "units_residential",
-                                                     "units_business", "white_spot", NULL};
-static const char *const segment_cols[] = {"code", "kind", "method", "surface", "planned_length_m",
-                                           "fiber_count", "duct_type", "planned_start",
-                                           "planned_end", "geometry", "lot_id", "from_node_id",
-                                           "to_node_id", NULL};
-static const char *const premise_cols[] = {
-    "code", "street", "house_number", "postcode", "city", "lat", "lon", "kind",
-    "units_residential", "units_business", "white_spot", "bandwidth_before_mbps",
-    "serving_segment_id", NULL};
+static const char *const defaulted_premise_cols[] = {"kind", "units_residential", "units_business",
+                                                     "white_spot", NULL};
+static const char *const segment_cols[] = {
+    "code",        "kind",         "method",        "surface",     "planned_length_m",
+    "fiber_count", "duct_type",    "planned_start", "planned_end", "geometry",
+    "lot_id",      "from_node_id", "to_node_id",    NULL};
+static const char *const premise_cols[] = {"code",
+                                           "street",
+                                           "house_number",
+                                           "postcode",
+                                           "city",
+                                           "lat",
+                                           "lon",
+                                           "kind",
+                                           "units_residential",
+                                           "units_business",
+                                           "white_spot",
+                                           "bandwidth_before_mbps",
+                                           "serving_segment_id",
+                                           NULL};
 static const char *const *const layer_cols[L_COUNT] = {node_cols, segment_cols, premise_cols};
 
 static int ncols(int l)
@@ -534,7 +573,8 @@ static int insert_batch(struct import *im, int l, struct item **batch, int count
     }
     sbuf_add(&sql, ") VALUES ");
     sbuf_add(&row, ")");
-    struct db_param *p = pool_alloc(pool, sizeof(struct db_param) * (size_t)count * (size_t)(n + 1));
+    struct db_param *p =
+        pool_alloc(pool, sizeof(struct db_param) * (size_t)count * (size_t)(n + 1));
     for (int i = 0; i < count; i++) {
         if (i)
             sbuf_add(&sql, ", ");
@@ -658,8 +698,8 @@ static int project_exists(struct req *r, long long id, int *exists)
 {
     struct db_rows *rows;
     struct db_param p[] = {DB_INTP(id)};
-    enum db_rc rc = db_exec(r->db, r->pool, "SELECT code FROM projects WHERE id = ? FOR UPDATE", p, 1,
-                     &rows);
+    enum db_rc rc =
+        db_exec(r->db, r->pool, "SELECT code FROM projects WHERE id = ? FOR UPDATE", p, 1, &rows);
     *exists = rc == DB_OK && rows->nrows == 1;
     return rc;
 }
@@ -689,7 +729,8 @@ int gis_import(struct req *r)
         !cJSON_IsArray(features))
         return reply_invalid_field(r, "type", "the body must be a GeoJSON FeatureCollection");
     for (const cJSON *m = r->json->child; m; m = m->next)
-        if (!in_list((const char *const[]){"type", "features", "name", "crs", "bbox", NULL}, m->string))
+        if (!in_list((const char *const[]){"type", "features", "name", "crs", "bbox", NULL},
+                     m->string))
             return reply_invalid_field(r, m->string, "is not a member of a FeatureCollection");
     const cJSON *crs = cJSON_GetObjectItemCaseSensitive(r->json, "crs");
     const char *why = crs ? geojson_crs_problem(crs) : NULL;
@@ -752,24 +793,45 @@ struct export_layer {
     const char *name;
     const char *sql; /* id first, then the columns below, then lon/lat or GeoJSON */
     const struct export_col *cols;
-    int line;        /* 1: the last column is a GeoJSON LineString */
+    int line; /* 1: the last column is a GeoJSON LineString */
 };
 
 static const struct export_col node_export[] = {
     {"code", 's'}, {"kind", 's'}, {"name", 's'}, {NULL, 0}};
-static const struct export_col segment_export[] = {
-    {"code", 's'},          {"lot", 's'},          {"from_node", 's'},    {"to_node", 's'},
-    {"kind", 's'},          {"method", 's'},       {"surface", 's'},      {"planned_length_m", 'n'},
-    {"built_length_m", 'n'}, {"fiber_count", 'n'}, {"duct_type", 's'},    {"status", 's'},
-    {"planned_start", 's'}, {"planned_end", 's'},  {"actual_start", 's'}, {"actual_end", 's'},
-    {NULL, 0}};
-static const struct export_col premise_export[] = {
-    {"code", 's'},           {"street", 's'},         {"house_number", 's'},
-    {"postcode", 's'},       {"city", 's'},           {"kind", 's'},
-    {"units_residential", 'n'}, {"units_business", 'n'}, {"white_spot", 'b'},
-    {"bandwidth_before_mbps", 'n'}, {"serving_segment", 's'}, {"status", 's'},
-    {"exclusion_reason", 's'}, {"passed_date", 's'},   {"connected_date", 's'},
-    {"activated_date", 's'}, {NULL, 0}};
+static const struct export_col segment_export[] = {{"code", 's'},
+                                                   {"lot", 's'},
+                                                   {"from_node", 's'},
+                                                   {"to_node", 's'},
+                                                   {"kind", 's'},
+                                                   {"method", 's'},
+                                                   {"surface", 's'},
+                                                   {"planned_length_m", 'n'},
+                                                   {"built_length_m", 'n'},
+                                                   {"fiber_count", 'n'},
+                                                   {"duct_type", 's'},
+                                                   {"status", 's'},
+                                                   {"planned_start", 's'},
+                                                   {"planned_end", 's'},
+                                                   {"actual_start", 's'},
+                                                   {"actual_end", 's'},
+                                                   {NULL, 0}};
+static const struct export_col premise_export[] = {{"code", 's'},
+                                                   {"street", 's'},
+                                                   {"house_number", 's'},
+                                                   {"postcode", 's'},
+                                                   {"city", 's'},
+                                                   {"kind", 's'},
+                                                   {"units_residential", 'n'},
+                                                   {"units_business", 'n'},
+                                                   {"white_spot", 'b'},
+                                                   {"bandwidth_before_mbps", 'n'},
+                                                   {"serving_segment", 's'},
+                                                   {"status", 's'},
+                                                   {"exclusion_reason", 's'},
+                                                   {"passed_date", 's'},
+                                                   {"connected_date", 's'},
+                                                   {"activated_date", 's'},
+                                                   {NULL, 0}};
 
 static const struct export_layer export_layers[] = {
     {"node",
@@ -837,7 +899,8 @@ int gis_export(struct req *r)
     long long id = parse_id(req_param(r, 0));
     struct db_rows *rows;
     struct db_param pid[] = {DB_INTP(id)};
-    enum db_rc rc = db_exec(r->db, r->pool, "SELECT code FROM projects WHERE id = ?", pid, 1, &rows);
+    enum db_rc rc =
+        db_exec(r->db, r->pool, "SELECT code FROM projects WHERE id = ?", pid, 1, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
     if (!id || rows->nrows == 0)
@@ -889,8 +952,9 @@ int gis_export(struct req *r)
     int write_failed = ferror(out);
     if (fclose(out) != 0 || write_failed || rc != DB_OK) {
         unlink(path);
-        return rc != DB_OK ? reply_db(r, rc)
-                           : reply_problem(r, 503, "the export could not be written; retry shortly");
+        return rc != DB_OK
+                   ? reply_db(r, rc)
+                   : reply_problem(r, 503, "the export could not be written; retry shortly");
     }
     reply_file(r, 200, "application/geo+json", path, 0);
     reply_attachment(r, pool_printf(r->pool, "%s.geojson", code));

@@ -14,10 +14,10 @@
 
 static const char *const project_status[] = {"planning", "construction", "completed", "closed",
                                              NULL};
-static const char *const node_kinds[] = {"pop", "cabinet", "splice_closure", "handhole",
-                                         "building_entry", NULL};
+static const char *const node_kinds[] = {"pop",      "cabinet",        "splice_closure",
+                                         "handhole", "building_entry", NULL};
 static const char *const segment_kinds[] = {"trench", "duct", "cable", "drop", NULL};
-static const char *const methods[] = {"open_trench", "micro_trench", "hdd", "plough",
+static const char *const methods[] = {"open_trench", "micro_trench",  "hdd", "plough",
                                       "aerial",      "existing_duct", NULL};
 static const char *const surfaces[] = {"sealed", "unsealed", "none", NULL};
 static const char *const premise_kinds[] = {"residential", "business", "school", "hospital",
@@ -175,7 +175,8 @@ static const struct field segment_fields[] = {
     {"project_id", FT_REF, F_REQUIRED | F_FILTER | F_IMMUTABLE, NULL, NULL, NULL, 0, 0, "projects"},
     {"lot_id", FT_REF, F_NULLABLE | F_FILTER | F_SAME_PROJECT, NULL, NULL, NULL, 0, 0, "lots"},
     {"code", FT_STRING, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 64, NULL},
-    {"from_node_id", FT_REF, F_NULLABLE | F_FILTER | F_SAME_PROJECT, NULL, NULL, NULL, 0, 0, "nodes"},
+    {"from_node_id", FT_REF, F_NULLABLE | F_FILTER | F_SAME_PROJECT, NULL, NULL, NULL, 0, 0,
+     "nodes"},
     {"to_node_id", FT_REF, F_NULLABLE | F_FILTER | F_SAME_PROJECT, NULL, NULL, NULL, 0, 0, "nodes"},
     {"kind", FT_ENUM, F_REQUIRED | F_FILTER, NULL, NULL, segment_kinds, 0, 0, NULL},
     {"method", FT_ENUM, F_NULLABLE | F_FILTER, NULL, NULL, methods, 0, 0, NULL},

@@ -43,10 +43,7 @@ int meta_init(const struct route *routes, size_t nroutes, int schema_version)
     return M.requests ? 0 : -1;
 }
 
-void meta_free(void)
-{
-    free(M.requests);
-}
+void meta_free(void) { free(M.requests); }
 
 void meta_count(const struct req *r, size_t route_index, double seconds, size_t bytes)
 {
@@ -75,14 +72,15 @@ int meta_healthz(struct req *r)
 int meta_readyz(struct req *r)
 {
     struct db_rows *rows;
-    enum db_rc rc = db_exec(r->db, r->pool, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                     NULL, 0, &rows);
+    enum db_rc rc = db_exec(
+        r->db, r->pool, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, 0, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
     int v = atoi(db_cell(rows, 0, 0));
     if (v < M.schema_version)
-        return reply_problem(r, 503, "the database schema is at version %d, this server needs %d; "
-                                     "run 'fibertrackd migrate'",
+        return reply_problem(r, 503,
+                             "the database schema is at version %d, this server needs %d; "
+                             "run 'fibertrackd migrate'",
                              v, M.schema_version);
     cJSON *o = req_json(r, cJSON_CreateObject());
     cJSON_AddStringToObject(o, "status", "ready");
@@ -140,8 +138,9 @@ int meta_metrics(struct req *r)
     /* 403 rather than 404: the route is in the OpenAPI document anyway, and
      * a scraper's operator should learn what is missing. */
     if (!meta_metrics_allowed(r->client_ip, r->authorization, M.metrics_token))
-        return reply_problem(r, 403, "metrics are shown to loopback clients and to requests with "
-                                     "Authorization: Bearer and the metrics token");
+        return reply_problem(r, 403,
+                             "metrics are shown to loopback clients and to requests with "
+                             "Authorization: Bearer and the metrics token");
     struct sbuf b;
     sbuf_init(&b, r->pool);
     sbuf_add(&b, "# HELP fibertrack_http_requests_total Requests answered, by route and status.\n"
@@ -158,7 +157,8 @@ int meta_metrics(struct req *r)
                 snprintf(status, sizeof(status), "%d", counted[col]);
             else
                 snprintf(status, sizeof(status), "other");
-            addf(&b, "fibertrack_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
+            addf(&b,
+                 "fibertrack_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
                  method, route, status, n);
         }
     }
@@ -167,7 +167,8 @@ int meta_metrics(struct req *r)
     unsigned long long cum = 0;
     for (size_t i = 0; i < NBUCKETS; i++) {
         cum += atomic_load(&M.hist[i]);
-        addf(&b, "fibertrack_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[i], cum);
+        addf(&b, "fibertrack_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[i],
+             cum);
     }
     cum += atomic_load(&M.hist[NBUCKETS]);
     addf(&b, "fibertrack_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
@@ -188,7 +189,9 @@ int meta_metrics(struct req *r)
     addf(&b, "# TYPE fibertrack_db_queue_length gauge\nfibertrack_db_queue_length %d\n", s.queued);
     addf(&b, "# TYPE fibertrack_db_queue_capacity gauge\nfibertrack_db_queue_capacity %d\n",
          s.queue_max);
-    addf(&b, "# TYPE fibertrack_db_queue_rejected_total counter\nfibertrack_db_queue_rejected_total %llu\n",
+    addf(&b,
+         "# TYPE fibertrack_db_queue_rejected_total counter\nfibertrack_db_queue_rejected_total "
+         "%llu\n",
          s.rejected);
     addf(&b, "# TYPE fibertrack_db_connects_total counter\nfibertrack_db_connects_total %llu\n",
          s.reconnects);

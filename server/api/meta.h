@@ -22,9 +22,9 @@ int meta_metrics_allowed(const char *peer, const char *authorization, const char
 /* The http layer's done hook: counts a finished request. */
 void meta_count(const struct req *r, size_t route_index, double seconds, size_t bytes);
 
-int meta_healthz(struct req *r);  /* loop */
-int meta_metrics(struct req *r);  /* loop */
-int meta_readyz(struct req *r);   /* DB worker */
+int meta_healthz(struct req *r); /* loop */
+int meta_metrics(struct req *r); /* loop */
+int meta_readyz(struct req *r);  /* DB worker */
 
 /* Characters FT_METRICS_TOKEN needs at least. */
 #define METRICS_TOKEN_MIN 16

@@ -59,13 +59,14 @@ static int authenticate(struct req *r)
     cred_token_hash(tok, hash);
     struct db_param p[] = {DB_BLOBP(hash, sizeof(hash))};
     struct db_rows *rows;
-    enum db_rc rc = db_exec(r->db, r->pool,
-                     "SELECT t.id, u.id, u.role, u.contractor_id, u.name, u.email, "
-                     "t.last_used_at IS NULL OR t.last_used_at < NOW(3) - INTERVAL 60 SECOND "
-                     "FROM tokens t JOIN users u ON u.id = t.user_id "
-                     "WHERE t.hash = ? AND t.revoked_at IS NULL AND u.active = 1 "
-                     "AND (t.expires_at IS NULL OR t.expires_at > NOW(3))",
-                     p, 1, &rows);
+    enum db_rc rc =
+        db_exec(r->db, r->pool,
+                "SELECT t.id, u.id, u.role, u.contractor_id, u.name, u.email, "
+                "t.last_used_at IS NULL OR t.last_used_at < NOW(3) - INTERVAL 60 SECOND "
+                "FROM tokens t JOIN users u ON u.id = t.user_id "
+                "WHERE t.hash = ? AND t.revoked_at IS NULL AND u.active = 1 "
+                "AND (t.expires_at IS NULL OR t.expires_at > NOW(3))",
+                p, 1, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
     if (rows->nrows == 0)
@@ -124,8 +125,8 @@ static int parse_body(struct req *r)
  * IDEM_FOREIGN_STALE seconds, longer than any request may run. */
 
 #define IDEM_NODE "CONCAT(@@hostname, ':', @@port)"
-#define IDEM_BOOT                                                                 \
-    "(UNIX_TIMESTAMP() - (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS " \
+#define IDEM_BOOT                                                                                  \
+    "(UNIX_TIMESTAMP() - (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "            \
     "WHERE VARIABLE_NAME = 'UPTIME'))"
 #define IDEM_FOREIGN_STALE "300"
 
@@ -168,11 +169,12 @@ static int idem_claim(struct req *r, struct idem *id)
     for (int attempt = 0; attempt < 3; attempt++) {
         struct db_param ins[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key),
                                  DB_BLOBP(id->hash, sizeof(id->hash))};
-        enum db_rc rc = db_exec(r->db, r->pool,
-                         "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, "
-                         "owner_conn, owner_node, owner_boot) VALUES (?, ?, ?, 'running', "
-                         "CONNECTION_ID(), " IDEM_NODE ", " IDEM_BOOT ")",
-                         ins, 3, NULL);
+        enum db_rc rc =
+            db_exec(r->db, r->pool,
+                    "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, "
+                    "owner_conn, owner_node, owner_boot) VALUES (?, ?, ?, 'running', "
+                    "CONNECTION_ID(), " IDEM_NODE ", " IDEM_BOOT ")",
+                    ins, 3, NULL);
         if (rc == DB_OK) {
             id->active = 1;
             return 0;
@@ -190,7 +192,8 @@ static int idem_claim(struct req *r, struct idem *id)
                      "OR (owner_node <> " IDEM_NODE " AND created_at < NOW(3) - INTERVAL "
                      "    " IDEM_FOREIGN_STALE " SECOND), etag "
                      "FROM idempotency_keys WHERE user_id = ? AND idem_key = ?",
-                     (struct db_param[]){DB_BLOBP(id->hash, sizeof(id->hash)), key[0], key[1]}, 3, &rows);
+                     (struct db_param[]){DB_BLOBP(id->hash, sizeof(id->hash)), key[0], key[1]}, 3,
+                     &rows);
         if (rc != DB_OK)
             return reply_db(r, rc);
         if (rows->nrows == 0)
@@ -211,8 +214,9 @@ static int idem_claim(struct req *r, struct idem *id)
             continue;
         }
         if (!same)
-            return reply_invalid_field(r, "", "this Idempotency-Key was used for a different "
-                                              "request; use a new key for a new request");
+            return reply_invalid_field(r, "",
+                                       "this Idempotency-Key was used for a different "
+                                       "request; use a new key for a new request");
         if (!done) {
             /* Not a conflict with the data: the first attempt is still
              * running, and a retry will get its answer. */
@@ -270,9 +274,9 @@ static void idem_release(struct req *r)
 {
     struct db_param p[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key)};
     enum db_rc rc = db_exec(r->db, r->pool,
-                     "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? "
-                     "AND state = 'running'",
-                     p, 2, NULL);
+                            "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? "
+                            "AND state = 'running'",
+                            p, 2, NULL);
     (void)rc; /* If it fails, the key is released once our connection is gone. */
 }
 
@@ -341,8 +345,8 @@ static void process(struct req *r)
             return;
         }
     }
-    int wants_body = (route->flags & ROUTE_JSON) ||
-                     ((route->flags & ROUTE_JSON_OPTIONAL) && r->body_len > 0);
+    int wants_body =
+        (route->flags & ROUTE_JSON) || ((route->flags & ROUTE_JSON_OPTIONAL) && r->body_len > 0);
     if (wants_body && parse_body(r))
         return;
     struct idem id = {0};
@@ -354,8 +358,9 @@ static void process(struct req *r)
         if (idem_claim(r, &id))
             return;
     } else if ((route->flags & ROUTE_IDEMPOTENCY_REQUIRED) && !r->idempotency_key) {
-        reply_problem(r, 400, "this request needs an Idempotency-Key header, so that a retry "
-                              "cannot create it twice");
+        reply_problem(r, 400,
+                      "this request needs an Idempotency-Key header, so that a retry "
+                      "cannot create it twice");
         return;
     }
     if (route->flags & ROUTE_WRITE)

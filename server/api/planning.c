@@ -10,10 +10,17 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_MONEY 1e13
 
-static const char *const milestone_kinds[] = {
-    "funding_approval", "tender_award",   "construction_start", "civil_works_complete",
-    "network_ready",    "interim_report", "payment_request",    "completion_notice",
-    "final_report",     "custom",         NULL};
+static const char *const milestone_kinds[] = {"funding_approval",
+                                              "tender_award",
+                                              "construction_start",
+                                              "civil_works_complete",
+                                              "network_ready",
+                                              "interim_report",
+                                              "payment_request",
+                                              "completion_notice",
+                                              "final_report",
+                                              "custom",
+                                              NULL};
 static const char *const milestone_states[] = {"done", "late", "at_risk", "on_track", NULL};
 
 static const struct field milestone_fields[] = {
@@ -96,7 +103,8 @@ static enum db_rc invoice_check(struct req *r, const cJSON *before, const cJSON 
     if (cJSON_IsNumber(lot) && cJSON_IsNumber(contractor)) {
         struct db_rows *rows;
         struct db_param p[] = {DB_INTP((long long)lot->valuedouble)};
-        enum db_rc rc = db_exec(r->db, r->pool, "SELECT contractor_id FROM lots WHERE id = ?", p, 1, &rows);
+        enum db_rc rc =
+            db_exec(r->db, r->pool, "SELECT contractor_id FROM lots WHERE id = ?", p, 1, &rows);
         if (rc != DB_OK)
             return rc;
         if (rows->nrows == 1 && db_cell(rows, 0, 0) &&

@@ -10,10 +10,10 @@ extern const struct resource invoices_resource;
 
 /* The derived milestone state of SPEC 3 as SQL over alias t, as of the date
  * bound to each '?'. */
-#define MILESTONE_STATE_SQL                                                                  \
-    "CASE WHEN t.actual_date IS NOT NULL AND t.actual_date <= ? THEN 'done' "                \
-    "WHEN t.planned_date < ? THEN 'late' "                                                   \
-    "WHEN t.forecast_date IS NOT NULL AND t.forecast_date > t.planned_date THEN 'at_risk' " \
+#define MILESTONE_STATE_SQL                                                                        \
+    "CASE WHEN t.actual_date IS NOT NULL AND t.actual_date <= ? THEN 'done' "                      \
+    "WHEN t.planned_date < ? THEN 'late' "                                                         \
+    "WHEN t.forecast_date IS NOT NULL AND t.forecast_date > t.planned_date THEN 'at_risk' "        \
     "ELSE 'on_track' END"
 
 #endif

@@ -245,8 +245,8 @@ static int build_bounded(struct req *r, const char *name,
     atomic_fetch_sub(&building, 1);
     if (st == 200)
         log_msg(LOG_INFO, "report=%s project=%lld as_of=%s from=%s to=%s lang=%s seconds=%.2f",
-                name, id, a->as_of ? a->as_of : "-", a->from ? a->from : "-",
-                a->to ? a->to : "-", rpt_lang_name(a->lang), clock_mono() - t0);
+                name, id, a->as_of ? a->as_of : "-", a->from ? a->from : "-", a->to ? a->to : "-",
+                rpt_lang_name(a->lang), clock_mono() - t0);
     return st;
 }
 

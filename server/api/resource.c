@@ -23,10 +23,7 @@
 #define LIST_DEFAULT 100
 #define LIST_MAX 1000
 
-static const struct resource *res_of(const struct req *r)
-{
-    return r->match.route->resource;
-}
+static const struct resource *res_of(const struct req *r) { return r->match.route->resource; }
 
 static int scoped(const struct req *r, const struct resource *res)
 {
@@ -38,10 +35,7 @@ static long long scope_value(const struct req *r, const struct resource *res)
     return res->scope_by == SCOPE_USER ? r->user.id : r->user.contractor_id;
 }
 
-static const char *column(const struct field *f)
-{
-    return f->column ? f->column : f->name;
-}
+static const char *column(const struct field *f) { return f->column ? f->column : f->name; }
 
 /* How many '?' a fragment of SQL holds (none when it is NULL). */
 static size_t marks(const char *sql)
@@ -174,7 +168,7 @@ static cJSON *row_json(const struct resource *res, const struct db_rows *rows, s
 }
 
 enum db_rc resource_load(struct req *r, const struct resource *res, long long id, int for_update,
-                  cJSON **out)
+                         cJSON **out)
 {
     struct sbuf sql;
     struct db_param p[MAX_PARAMS];
@@ -210,8 +204,9 @@ int resource_if_match(struct req *r, struct if_match *m)
 {
     const char *h = r->if_match;
     if (!h || !h[strspn(h, " \t")])
-        return reply_problem(r, 428, "send If-Match with the ETag you last read, so that "
-                                     "nobody's change is overwritten unseen");
+        return reply_problem(r, 428,
+                             "send If-Match with the ETag you last read, so that "
+                             "nobody's change is overwritten unseen");
     /* A malformed value leaves m matching nothing: the change is refused
      * with 412 once the object is known to exist, like a stale ETag. */
     (void)etag_parse_if_match(h, m);
@@ -244,16 +239,18 @@ int resource_list(struct req *r)
         /* The http layer refuses a parameter given twice. */
         const char *k = r->query[i].key;
         const struct field *f = field_find(res->fields, res->nfields, k);
-        int known = strcmp(k, "limit") == 0 || strcmp(k, "cursor") == 0 || strcmp(k, "fields") == 0 ||
-                    strcmp(k, "updated_since") == 0 || (strcmp(k, "q") == 0 && res->search) ||
-                    (f && (f->flags & F_FILTER));
+        int known = strcmp(k, "limit") == 0 || strcmp(k, "cursor") == 0 ||
+                    strcmp(k, "fields") == 0 || strcmp(k, "updated_since") == 0 ||
+                    (strcmp(k, "q") == 0 && res->search) || (f && (f->flags & F_FILTER));
         if (!known) {
             char names[512];
-            size_t o = (size_t)snprintf(names, sizeof(names), "limit, cursor, fields, updated_since%s",
-                                        res->search ? ", q" : "");
+            size_t o =
+                (size_t)snprintf(names, sizeof(names), "limit, cursor, fields, updated_since%s",
+                                 res->search ? ", q" : "");
             for (size_t j = 0; j < res->nfields && o < sizeof(names); j++)
                 if (res->fields[j].flags & F_FILTER)
-                    o += (size_t)snprintf(names + o, sizeof(names) - o, ", %s", res->fields[j].name);
+                    o +=
+                        (size_t)snprintf(names + o, sizeof(names) - o, ", %s", res->fields[j].name);
             return reply_problem(r, 400, "unknown query parameter '%s'; this list takes %s", k,
                                  names);
         }
@@ -284,15 +281,17 @@ int resource_list(struct req *r)
             size_t n = strcspn(name, ",");
             int found = 0;
             for (size_t i = 0; i < res->nfields; i++) {
-                if (strlen(res->fields[i].name) == n && strncmp(res->fields[i].name, name, n) == 0 &&
+                if (strlen(res->fields[i].name) == n &&
+                    strncmp(res->fields[i].name, name, n) == 0 &&
                     !(res->fields[i].flags & F_WRITEONLY)) {
                     mask[i] = 1;
                     found = 1;
                 }
             }
             if (!found)
-                return reply_problem(r, 400, "query parameter 'fields' names '%.*s', which is not a "
-                                             "field of %s",
+                return reply_problem(r, 400,
+                                     "query parameter 'fields' names '%.*s', which is not a "
+                                     "field of %s",
                                      (int)(n > 64 ? 64 : n), name, res->name);
             name += n;
             if (*name == ',')
@@ -524,8 +523,8 @@ static int reply_body_invalid(struct req *r, int nerr, cJSON *errors)
     if (nerr <= listed)
         return reply_invalid(r, errors);
     char detail[128];
-    snprintf(detail, sizeof(detail), "%d fields of the request are invalid; the first %d are listed",
-             nerr, listed);
+    snprintf(detail, sizeof(detail),
+             "%d fields of the request are invalid; the first %d are listed", nerr, listed);
     return reply_invalid_detail(r, detail, errors);
 }
 
@@ -706,9 +705,9 @@ int resource_update(struct req *r)
         /* Virtual fields (a reason for a change) go into the audit entry. */
         cJSON *audited = req_json(r, cJSON_Duplicate(after, 1));
         for (size_t i = nv; i < nall; i++)
-            cJSON_AddItemToObject(audited, vals[i].field->name,
-                                  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
-                                                      merged, vals[i].field->name), 1));
+            cJSON_AddItemToObject(
+                audited, vals[i].field->name,
+                cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(merged, vals[i].field->name), 1));
         rc = audit_write(r, "update", res->entity, id, before, audited);
     }
     if (rc != DB_OK)
@@ -733,8 +732,9 @@ int resource_delete(struct req *r)
     struct db_param p[] = {DB_INTP(id)};
     enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, 1, NULL);
     if (rc == DB_FOREIGN_KEY) {
-        return reply_problem(r, 409, "the %s is still referenced by other objects; remove or "
-                                     "reassign them first",
+        return reply_problem(r, 409,
+                             "the %s is still referenced by other objects; remove or "
+                             "reassign them first",
                              res->entity);
     }
     if (rc == DB_OK)

@@ -19,11 +19,14 @@ enum scope_by { SCOPE_CONTRACTOR, SCOPE_USER };
 
 /* The fields every stored object has: its id first (lists rely on it),
  * and version and timestamps last. */
+/* The formatter would break these initialisers over lines. */
+/* clang-format off */
 #define FIELD_ID {"id", FT_ID, F_READONLY, NULL, NULL, NULL, 0, 0, NULL}
 #define FIELDS_STAMPS                                                                   \
     {"version", FT_INT, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},                      \
         {"created_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL},         \
         {"updated_at", FT_TIMESTAMP, F_READONLY, NULL, NULL, NULL, 0, 0, NULL}
+/* clang-format on */
 
 struct resource {
     const char *name;   /* "segments": the path and OpenAPI tag */
@@ -66,7 +69,7 @@ int resource_delete(struct req *r);
 /* Reads one row as JSON (honouring the caller's scope). Returns a db result
  * code; *out is NULL when there is no such row. The caller frees *out. */
 enum db_rc resource_load(struct req *r, const struct resource *res, long long id, int for_update,
-                  cJSON **out);
+                         cJSON **out);
 /* Locks the row named by path parameter 0 for a change and checks
  * If-Match with the strong comparison. Returns 0 with *before set (caller
  * frees), or the status replied (404, 412, 428, 503). */

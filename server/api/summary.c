@@ -24,8 +24,9 @@ int summary_as_of(struct req *r, const char *param, char out[11])
     if (!valid_date(v))
         return reply_problem(r, 400, "query parameter '%s' must be a date (YYYY-MM-DD)", param);
     if (strcmp(v, today) > 0)
-        return reply_problem(r, 400, "query parameter '%s' is in the future; the figures of a day "
-                                     "are known once it has passed",
+        return reply_problem(r, 400,
+                             "query parameter '%s' is in the future; the figures of a day "
+                             "are known once it has passed",
                              param);
     memcpy(out, v, 11);
     return 0;
@@ -69,7 +70,8 @@ int summary_get(struct req *r)
     cJSON_AddStringToObject(o, "as_of", s.as_of);
     cJSON_AddNumberToObject(o, "planned_length_m", metres(s.planned_length_m));
     cJSON_AddNumberToObject(o, "built_length_m", metres(s.built_length_m));
-    cJSON_AddItemToObject(o, "segments_by_status", counts(s.segments_by_status, segment_status_names));
+    cJSON_AddItemToObject(o, "segments_by_status",
+                          counts(s.segments_by_status, segment_status_names));
     cJSON *bym = cJSON_AddObjectToObject(o, "length_by_method");
     for (int m = 0; method_names[m]; m++) {
         if (s.planned_by_method[m] == 0 && s.built_by_method[m] == 0)

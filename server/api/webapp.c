@@ -128,12 +128,6 @@ static int serve(struct req *r, const char *name)
     return reply_problem(r, 404, "no resource at %s", r->path);
 }
 
-int webapp_index(struct req *r)
-{
-    return serve(r, "index.html");
-}
+int webapp_index(struct req *r) { return serve(r, "index.html"); }
 
-int webapp_file(struct req *r)
-{
-    return serve(r, req_param(r, 0));
-}
+int webapp_file(struct req *r) { return serve(r, req_param(r, 0)); }

@@ -1,9 +1,9 @@
 /* db.c — MariaDB connections, prepared statements and the worker pool. */
 #include "db/db.h"
 
+#include <errmsg.h>
 #include <mysql.h>
 #include <mysqld_error.h>
-#include <errmsg.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -157,8 +157,8 @@ static enum db_rc classify(unsigned err)
     case ER_NORMAL_SHUTDOWN:
     case ER_OPTION_PREVENTS_STATEMENT:
     case ER_UNKNOWN_COM_ERROR: /* also Galera's "WSREP has not yet prepared node" */
-    case 4031: /* ER_CLIENT_INTERACTION_TIMEOUT */
-    case 1180: /* Galera: got error during COMMIT */
+    case 4031:                 /* ER_CLIENT_INTERACTION_TIMEOUT */
+    case 1180:                 /* Galera: got error during COMMIT */
         return DB_GONE;
     case ER_DUP_ENTRY:
         return DB_DUPLICATE;
@@ -210,20 +210,13 @@ static enum db_rc fail(struct db *db, unsigned err, const char *msg)
     return rc;
 }
 
-const char *db_error(struct db *db)
-{
-    return db->err;
-}
+const char *db_error(struct db *db) { return db->err; }
 
-int db_errno(struct db *db)
-{
-    return db->nerr;
-}
+int db_errno(struct db *db) { return db->nerr; }
 
 /* ---- connections ---- */
 
-static MYSQL *open_conn(const struct db_config *cfg, const char *database, char *err,
-                        size_t errlen)
+static MYSQL *open_conn(const struct db_config *cfg, const char *database, char *err, size_t errlen)
 {
     MYSQL *m = mysql_init(NULL);
     if (!m) {
@@ -245,9 +238,8 @@ static MYSQL *open_conn(const struct db_config *cfg, const char *database, char 
                   "sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
                   "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
     const char *host = cfg->socket[0] ? "localhost" : cfg->host;
-    if (!mysql_real_connect(m, host, cfg->user, cfg->password[0] ? cfg->password : NULL,
-                            database, cfg->port, cfg->socket[0] ? cfg->socket : NULL,
-                            CLIENT_FOUND_ROWS)) {
+    if (!mysql_real_connect(m, host, cfg->user, cfg->password[0] ? cfg->password : NULL, database,
+                            cfg->port, cfg->socket[0] ? cfg->socket : NULL, CLIENT_FOUND_ROWS)) {
         snprintf(err, errlen, "cannot connect to the database: %s", mysql_error(m));
         mysql_close(m);
         return NULL;
@@ -469,8 +461,8 @@ out:
     return err ? fail(db, err, msg) : DB_OK;
 }
 
-enum db_rc db_exec(struct db *db, struct pool *pool, const char *sql,
-                   const struct db_param *params, size_t nparams, struct db_rows **rows)
+enum db_rc db_exec(struct db *db, struct pool *pool, const char *sql, const struct db_param *params,
+                   size_t nparams, struct db_rows **rows)
 {
     if (rows)
         *rows = NULL;
@@ -536,15 +528,9 @@ static enum db_rc simple(struct db *db, const char *sql)
     return DB_OK;
 }
 
-enum db_rc db_begin(struct db *db)
-{
-    return simple(db, "START TRANSACTION");
-}
+enum db_rc db_begin(struct db *db) { return simple(db, "START TRANSACTION"); }
 
-enum db_rc db_commit(struct db *db)
-{
-    return simple(db, "COMMIT");
-}
+enum db_rc db_commit(struct db *db) { return simple(db, "COMMIT"); }
 
 void db_rollback(struct db *db)
 {
@@ -750,17 +736,8 @@ void db_pool_stats(struct db_pool_stats *out)
     out->rejected = atomic_load(&P.rejected);
 }
 
-int db_pool_down(void)
-{
-    return atomic_load(&P.down);
-}
+int db_pool_down(void) { return atomic_load(&P.down); }
 
-void db_library_init(void)
-{
-    mysql_library_init(0, NULL, NULL);
-}
+void db_library_init(void) { mysql_library_init(0, NULL, NULL); }
 
-void db_library_end(void)
-{
-    mysql_library_end();
-}
+void db_library_end(void) { mysql_library_end(); }

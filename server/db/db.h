@@ -80,9 +80,8 @@ static inline const char *db_cell(const struct db_rows *r, size_t row, size_t co
 /* Runs one prepared statement (prepared once per connection and cached by
  * its SQL text). rows may be NULL for statements without a result. Results
  * are allocated in pool. */
-enum db_rc db_exec(struct db *db, struct pool *pool, const char *sql,
-                   const struct db_param *params, size_t nparams, struct db_rows **rows)
-    __attribute__((warn_unused_result));
+enum db_rc db_exec(struct db *db, struct pool *pool, const char *sql, const struct db_param *params,
+                   size_t nparams, struct db_rows **rows) __attribute__((warn_unused_result));
 
 enum db_rc db_begin(struct db *db) __attribute__((warn_unused_result));
 enum db_rc db_commit(struct db *db) __attribute__((warn_unused_result));

@@ -13,12 +13,11 @@
 #include "util/paths.h"
 #include "util/pool.h"
 
-static const char create_table[] =
-    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-    " version INT UNSIGNED NOT NULL PRIMARY KEY,"
-    " name VARCHAR(200) NOT NULL,"
-    " applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)"
-    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+static const char create_table[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                   " version INT UNSIGNED NOT NULL PRIMARY KEY,"
+                                   " name VARCHAR(200) NOT NULL,"
+                                   " applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)"
+                                   ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 
 void migrate_schema_dir(char *out, unsigned size)
 {

@@ -23,17 +23,17 @@ static long long to_ll(const char *s) { return s ? strtoll(s, NULL, 10) : 0; }
 static double to_d(const char *s) { return s ? strtod(s, NULL) : 0; }
 
 enum db_rc report_load_project(struct db *db, struct pool *pool, long long project_id,
-                        struct rpt_project *p, int *found)
+                               struct rpt_project *p, int *found)
 {
     memset(p, 0, sizeof(*p));
     *found = 0;
     struct db_param pid[] = {DB_INTP(project_id)};
     struct db_rows *rows;
     enum db_rc rc = db_exec(db, pool,
-                     "SELECT code, name, municipality, funding_programme, grant_reference, "
-                     "start_date, planned_end_date, budget_cents, federal_rate, state_rate "
-                     "FROM projects WHERE id = ?",
-                     pid, 1, &rows);
+                            "SELECT code, name, municipality, funding_programme, grant_reference, "
+                            "start_date, planned_end_date, budget_cents, federal_rate, state_rate "
+                            "FROM projects WHERE id = ?",
+                            pid, 1, &rows);
     if (rc != DB_OK || rows->nrows == 0)
         return rc;
     *found = 1;
@@ -52,7 +52,7 @@ enum db_rc report_load_project(struct db *db, struct pool *pool, long long proje
 }
 
 enum db_rc report_load_milestones(struct db *db, struct pool *pool, long long project_id,
-                           const char *as_of, struct rpt_milestone **out, size_t *n)
+                                  const char *as_of, struct rpt_milestone **out, size_t *n)
 {
     char cutoff[20];
     cutoff_of(as_of, cutoff);
@@ -90,8 +90,8 @@ enum db_rc report_load_milestones(struct db *db, struct pool *pool, long long pr
     return DB_OK;
 }
 
-enum db_rc report_load_days(struct db *db, struct pool *pool, long long project_id, const char *as_of,
-                     struct rpt_day **out, size_t *n)
+enum db_rc report_load_days(struct db *db, struct pool *pool, long long project_id,
+                            const char *as_of, struct rpt_day **out, size_t *n)
 {
     char cutoff[20];
     cutoff_of(as_of, cutoff);
@@ -101,19 +101,20 @@ enum db_rc report_load_days(struct db *db, struct pool *pool, long long project_
     *n = 0;
     /* Each history row's change against the segment's previous row; a
      * deleted segment's row takes its metres away. */
-    enum db_rc rc = db_exec(db, pool,
-                     "SELECT DATE(d.recorded_at), COALESCE(l.contractor_id, 0), SUM(d.dp), "
-                     "SUM(d.db) FROM (SELECT recorded_at, lot_id, "
-                     "IF(deleted, 0, planned_length_m) - COALESCE(LAG(IF(deleted, 0, "
-                     "planned_length_m)) OVER w, 0) AS dp, "
-                     "IF(deleted, 0, built_length_m) - COALESCE(LAG(IF(deleted, 0, "
-                     "built_length_m)) OVER w, 0) AS db "
-                     "FROM segment_history WHERE project_id = ? "
-                     "AND recorded_at < ? + INTERVAL 1 DAY "
-                     "WINDOW w AS (PARTITION BY segment_id ORDER BY recorded_at, id)) d "
-                     "LEFT JOIN lots l ON l.id = d.lot_id "
-                     "GROUP BY DATE(d.recorded_at), COALESCE(l.contractor_id, 0) ORDER BY 1, 2",
-                     p, 2, &rows);
+    enum db_rc rc =
+        db_exec(db, pool,
+                "SELECT DATE(d.recorded_at), COALESCE(l.contractor_id, 0), SUM(d.dp), "
+                "SUM(d.db) FROM (SELECT recorded_at, lot_id, "
+                "IF(deleted, 0, planned_length_m) - COALESCE(LAG(IF(deleted, 0, "
+                "planned_length_m)) OVER w, 0) AS dp, "
+                "IF(deleted, 0, built_length_m) - COALESCE(LAG(IF(deleted, 0, "
+                "built_length_m)) OVER w, 0) AS db "
+                "FROM segment_history WHERE project_id = ? "
+                "AND recorded_at < ? + INTERVAL 1 DAY "
+                "WINDOW w AS (PARTITION BY segment_id ORDER BY recorded_at, id)) d "
+                "LEFT JOIN lots l ON l.id = d.lot_id "
+                "GROUP BY DATE(d.recorded_at), COALESCE(l.contractor_id, 0) ORDER BY 1, 2",
+                p, 2, &rows);
     if (rc != DB_OK)
         return rc;
     struct rpt_day *days = pool_alloc(pool, sizeof(*days) * (rows->nrows + 1));
@@ -151,7 +152,7 @@ static struct rpt_contractor *contractor_row(struct pool *pool, struct rpt_contr
 }
 
 enum db_rc report_load_contractors(struct db *db, struct pool *pool, long long project_id,
-                            const char *as_of, struct rpt_contractor **out, size_t *n)
+                                   const char *as_of, struct rpt_contractor **out, size_t *n)
 {
     char cutoff[20];
     cutoff_of(as_of, cutoff);
@@ -162,11 +163,12 @@ enum db_rc report_load_contractors(struct db *db, struct pool *pool, long long p
     *n = 0;
 
     struct db_param pid[] = {DB_INTP(project_id)};
-    enum db_rc rc = db_exec(db, pool,
-                     "SELECT c.id, c.name, GROUP_CONCAT(l.code ORDER BY l.code SEPARATOR ', ') "
-                     "FROM lots l JOIN contractors c ON c.id = l.contractor_id "
-                     "WHERE l.project_id = ? GROUP BY c.id, c.name ORDER BY c.name, c.id",
-                     pid, 1, &rows);
+    enum db_rc rc =
+        db_exec(db, pool,
+                "SELECT c.id, c.name, GROUP_CONCAT(l.code ORDER BY l.code SEPARATOR ', ') "
+                "FROM lots l JOIN contractors c ON c.id = l.contractor_id "
+                "WHERE l.project_id = ? GROUP BY c.id, c.name ORDER BY c.name, c.id",
+                pid, 1, &rows);
     if (rc != DB_OK)
         return rc;
     for (size_t i = 0; i < rows->nrows; i++) {
@@ -235,8 +237,8 @@ enum db_rc report_load_contractors(struct db *db, struct pool *pool, long long p
     return DB_OK;
 }
 
-enum db_rc report_load_costs(struct db *db, struct pool *pool, long long project_id, const char *as_of,
-                      struct rpt_cost_line **out, size_t *n)
+enum db_rc report_load_costs(struct db *db, struct pool *pool, long long project_id,
+                             const char *as_of, struct rpt_cost_line **out, size_t *n)
 {
     char cutoff[20];
     cutoff_of(as_of, cutoff);
@@ -245,16 +247,16 @@ enum db_rc report_load_costs(struct db *db, struct pool *pool, long long project
     *out = NULL;
     *n = 0;
     enum db_rc rc = db_exec(db, pool,
-                     "SELECT COALESCE(i.category, 'other') AS cat, COUNT(*), "
-                     "SUM(h.net_cents), SUM(h.eligible_cents), "
-                     "SUM(IF(h.status = 'paid', h.net_cents, 0)) "
-                     "FROM (SELECT invoice_id, net_cents, eligible_cents, status, deleted, "
-                     "ROW_NUMBER() OVER (PARTITION BY invoice_id ORDER BY recorded_at DESC, "
-                     "id DESC) AS rn FROM invoice_history WHERE project_id = ? "
-                     "AND recorded_at < ? + INTERVAL 1 DAY) h "
-                     "LEFT JOIN invoices i ON i.id = h.invoice_id "
-                     "WHERE h.rn = 1 AND h.deleted = 0 GROUP BY cat ORDER BY cat",
-                     p, 2, &rows);
+                            "SELECT COALESCE(i.category, 'other') AS cat, COUNT(*), "
+                            "SUM(h.net_cents), SUM(h.eligible_cents), "
+                            "SUM(IF(h.status = 'paid', h.net_cents, 0)) "
+                            "FROM (SELECT invoice_id, net_cents, eligible_cents, status, deleted, "
+                            "ROW_NUMBER() OVER (PARTITION BY invoice_id ORDER BY recorded_at DESC, "
+                            "id DESC) AS rn FROM invoice_history WHERE project_id = ? "
+                            "AND recorded_at < ? + INTERVAL 1 DAY) h "
+                            "LEFT JOIN invoices i ON i.id = h.invoice_id "
+                            "WHERE h.rn = 1 AND h.deleted = 0 GROUP BY cat ORDER BY cat",
+                            p, 2, &rows);
     if (rc != DB_OK)
         return rc;
     struct rpt_cost_line *lines = pool_alloc(pool, sizeof(*lines) * (rows->nrows + 1));
@@ -270,8 +272,9 @@ enum db_rc report_load_costs(struct db *db, struct pool *pool, long long project
     return DB_OK;
 }
 
-enum db_rc report_load_invoices(struct db *db, struct pool *pool, long long project_id, const char *from,
-                         const char *to, struct rpt_invoice **out, size_t *n)
+enum db_rc report_load_invoices(struct db *db, struct pool *pool, long long project_id,
+                                const char *from, const char *to, struct rpt_invoice **out,
+                                size_t *n)
 {
     char cutoff[20];
     cutoff_of(to, cutoff);
@@ -279,20 +282,21 @@ enum db_rc report_load_invoices(struct db *db, struct pool *pool, long long proj
     struct db_rows *rows;
     *out = NULL;
     *n = 0;
-    enum db_rc rc = db_exec(db, pool,
-                     "SELECT h.invoice_id, i.number, i.invoice_date, c.name, l.code, l.name, "
-                     "i.category, h.status, i.paid_date, h.net_cents, i.vat_cents, "
-                     "h.eligible_cents "
-                     "FROM (SELECT invoice_id, net_cents, eligible_cents, status, deleted, "
-                     "ROW_NUMBER() OVER (PARTITION BY invoice_id ORDER BY recorded_at DESC, "
-                     "id DESC) AS rn FROM invoice_history WHERE project_id = ? "
-                     "AND recorded_at < ? + INTERVAL 1 DAY) h "
-                     "JOIN invoices i ON i.id = h.invoice_id "
-                     "LEFT JOIN contractors c ON c.id = i.contractor_id "
-                     "LEFT JOIN lots l ON l.id = i.lot_id "
-                     "WHERE h.rn = 1 AND h.deleted = 0 AND i.invoice_date BETWEEN ? AND ? "
-                     "ORDER BY i.invoice_date, i.id",
-                     p, 4, &rows);
+    enum db_rc rc =
+        db_exec(db, pool,
+                "SELECT h.invoice_id, i.number, i.invoice_date, c.name, l.code, l.name, "
+                "i.category, h.status, i.paid_date, h.net_cents, i.vat_cents, "
+                "h.eligible_cents "
+                "FROM (SELECT invoice_id, net_cents, eligible_cents, status, deleted, "
+                "ROW_NUMBER() OVER (PARTITION BY invoice_id ORDER BY recorded_at DESC, "
+                "id DESC) AS rn FROM invoice_history WHERE project_id = ? "
+                "AND recorded_at < ? + INTERVAL 1 DAY) h "
+                "JOIN invoices i ON i.id = h.invoice_id "
+                "LEFT JOIN contractors c ON c.id = i.contractor_id "
+                "LEFT JOIN lots l ON l.id = i.lot_id "
+                "WHERE h.rn = 1 AND h.deleted = 0 AND i.invoice_date BETWEEN ? AND ? "
+                "ORDER BY i.invoice_date, i.id",
+                p, 4, &rows);
     if (rc != DB_OK)
         return rc;
     struct rpt_invoice *inv = pool_alloc(pool, sizeof(*inv) * (rows->nrows + 1));

@@ -24,32 +24,33 @@ struct pool;
 /* The project's descriptive fields; *found is 0 when there is no such
  * project. */
 enum db_rc report_load_project(struct db *db, struct pool *pool, long long project_id,
-                        struct rpt_project *p, int *found);
+                               struct rpt_project *p, int *found);
 
 /* Milestones as of the date, by planned date. */
 enum db_rc report_load_milestones(struct db *db, struct pool *pool, long long project_id,
-                           const char *as_of, struct rpt_milestone **out, size_t *n);
+                                  const char *as_of, struct rpt_milestone **out, size_t *n);
 
 /* The daily changes of planned and built metres by contractor up to the
  * date, in date order (the weekly series). */
-enum db_rc report_load_days(struct db *db, struct pool *pool, long long project_id, const char *as_of,
-                     struct rpt_day **out, size_t *n);
+enum db_rc report_load_days(struct db *db, struct pool *pool, long long project_id,
+                            const char *as_of, struct rpt_day **out, size_t *n);
 
 /* The contractors of the project's lots (and of its progress reports),
  * with their segments, metres and reports as of the date. A row with id 0
  * stands for segments on lots without a contractor, when there are any. */
 enum db_rc report_load_contractors(struct db *db, struct pool *pool, long long project_id,
-                            const char *as_of, struct rpt_contractor **out, size_t *n);
+                                   const char *as_of, struct rpt_contractor **out, size_t *n);
 
 /* Invoiced, eligible and paid cents by invoice category as of the date;
  * the lines add up to summary_load's costs. */
-enum db_rc report_load_costs(struct db *db, struct pool *pool, long long project_id, const char *as_of,
-                      struct rpt_cost_line **out, size_t *n);
+enum db_rc report_load_costs(struct db *db, struct pool *pool, long long project_id,
+                             const char *as_of, struct rpt_cost_line **out, size_t *n);
 
 /* The invoices dated from..to (inclusive), with amounts and status as of
  * the end of `to`, by invoice date. */
-enum db_rc report_load_invoices(struct db *db, struct pool *pool, long long project_id, const char *from,
-                         const char *to, struct rpt_invoice **out, size_t *n);
+enum db_rc report_load_invoices(struct db *db, struct pool *pool, long long project_id,
+                                const char *from, const char *to, struct rpt_invoice **out,
+                                size_t *n);
 
 /* Segments or premises as of a date, read in id-keyset chunks of
  * REPORT_CHUNK objects so that memory stays flat however large the

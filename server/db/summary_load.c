@@ -11,7 +11,7 @@
 #include "util/pool.h"
 
 enum db_rc summary_load(struct db *db, struct pool *pool, long long project_id, const char *as_of,
-                 struct summary *s, int *found)
+                        struct summary *s, int *found)
 {
     memset(s, 0, sizeof(*s));
     *found = 0;
@@ -22,9 +22,9 @@ enum db_rc summary_load(struct db *db, struct pool *pool, long long project_id, 
 
     struct db_rows *rows;
     struct db_param pid[] = {DB_INTP(project_id)};
-    enum db_rc rc = db_exec(db, pool,
-                     "SELECT federal_rate, state_rate, budget_cents FROM projects WHERE id = ?",
-                     pid, 1, &rows);
+    enum db_rc rc = db_exec(
+        db, pool, "SELECT federal_rate, state_rate, budget_cents FROM projects WHERE id = ?", pid,
+        1, &rows);
     if (rc != DB_OK || rows->nrows == 0)
         return rc;
     *found = 1;

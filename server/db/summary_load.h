@@ -13,6 +13,6 @@ struct pool;
 /* Fills s for project_id as of the end of as_of (YYYY-MM-DD, UTC). Returns
  * a db result code; *found is 0 when there is no such project. */
 enum db_rc summary_load(struct db *db, struct pool *pool, long long project_id, const char *as_of,
-                 struct summary *s, int *found);
+                        struct summary *s, int *found);
 
 #endif

@@ -7,23 +7,23 @@
 #include <stddef.h>
 
 enum field_type {
-    FT_ID,        /* integer primary key */
-    FT_INT,       /* integer in [min, max] */
-    FT_REF,       /* id of a row in ref_table */
-    FT_MONEY,     /* integer euro cents in [min, max] */
-    FT_DECIMAL,   /* number with at most two decimals in [min, max] */
-    FT_RATE,      /* fraction in [0, 1] with at most four decimals */
+    FT_ID,      /* integer primary key */
+    FT_INT,     /* integer in [min, max] */
+    FT_REF,     /* id of a row in ref_table */
+    FT_MONEY,   /* integer euro cents in [min, max] */
+    FT_DECIMAL, /* number with at most two decimals in [min, max] */
+    FT_RATE,    /* fraction in [0, 1] with at most four decimals */
     FT_BOOL,
-    FT_STRING,    /* UTF-8 text of at most max characters */
+    FT_STRING, /* UTF-8 text of at most max characters */
     FT_EMAIL,
     FT_ENUM,      /* one of values */
     FT_DATE,      /* YYYY-MM-DD */
     FT_TIMESTAMP, /* RFC 3339, stored as UTC */
     FT_LAT,
     FT_LON,
-    FT_GEOMETRY,  /* GeoJSON LineString: WGS84 [longitude, latitude], no heights */
-    FT_PASSWORD,  /* write-only; stored as an argon2id hash */
-    FT_JSON,      /* stored JSON text, returned as JSON (read-only) */
+    FT_GEOMETRY, /* GeoJSON LineString: WGS84 [longitude, latitude], no heights */
+    FT_PASSWORD, /* write-only; stored as an argon2id hash */
+    FT_JSON,     /* stored JSON text, returned as JSON (read-only) */
 };
 
 enum field_flag {
@@ -39,14 +39,14 @@ enum field_flag {
 };
 
 struct field {
-    const char *name;             /* JSON name */
+    const char *name; /* JSON name */
     enum field_type type;
     unsigned flags;
-    const char *column;           /* stored column; NULL: same as name; "" for derived */
-    const char *expr;             /* select expression for derived fields (alias t) */
-    const char *const *values;    /* FT_ENUM: NULL-terminated */
-    double min, max;              /* numeric range, or max characters for strings */
-    const char *ref_table;        /* FT_REF */
+    const char *column;        /* stored column; NULL: same as name; "" for derived */
+    const char *expr;          /* select expression for derived fields (alias t) */
+    const char *const *values; /* FT_ENUM: NULL-terminated */
+    double min, max;           /* numeric range, or max characters for strings */
+    const char *ref_table;     /* FT_REF */
 };
 
 /* Looks a field up by exact (case-sensitive) name. */

@@ -11,7 +11,8 @@ int progress_check(const struct segment_state *seg, const struct progress_report
 {
     if (strcmp(rep->report_date, today) > 0) {
         *field = "report_date";
-        snprintf(why, whylen, "the report date %s is in the future (the latest date accepted today is %s)",
+        snprintf(why, whylen,
+                 "the report date %s is in the future (the latest date accepted today is %s)",
                  rep->report_date, today);
         return 422;
     }

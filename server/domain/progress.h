@@ -6,14 +6,14 @@
 #include <stddef.h>
 
 struct segment_state {
-    int status;             /* enum segment_status */
+    int status; /* enum segment_status */
     double planned_length_m;
     double built_length_m;
 };
 
 struct progress_report {
-    int status;             /* target status */
-    double built_length_m;  /* cumulative, as measured on site */
+    int status;              /* target status */
+    double built_length_m;   /* cumulative, as measured on site */
     const char *report_date; /* YYYY-MM-DD */
     int has_note;
 };

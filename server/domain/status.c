@@ -4,9 +4,8 @@
 #include <string.h>
 
 const char *const segment_status_names[] = {
-    "planned",         "permitted", "in_construction", "civil_done",
-    "cable_installed", "spliced",   "tested",          "accepted",
-    NULL,
+    "planned", "permitted", "in_construction", "civil_done", "cable_installed",
+    "spliced", "tested",    "accepted",        NULL,
 };
 
 int segment_status_parse(const char *name)

@@ -4,10 +4,10 @@
 #include <math.h>
 #include <string.h>
 
-const char *const premise_status_names[] = {"planned", "passed", "connected", "activated",
-                                            "excluded", NULL};
+const char *const premise_status_names[] = {"planned",   "passed",   "connected",
+                                            "activated", "excluded", NULL};
 const char *const milestone_state_names[] = {"done", "late", "at_risk", "on_track", NULL};
-const char *const method_names[] = {"open_trench", "micro_trench", "hdd",    "plough",
+const char *const method_names[] = {"open_trench", "micro_trench",  "hdd",     "plough",
                                     "aerial",      "existing_duct", "unknown", NULL};
 
 int name_index(const char *const *names, const char *name)

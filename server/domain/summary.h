@@ -6,15 +6,21 @@
 
 #include "domain/status.h"
 
-enum premise_status { PREM_PLANNED, PREM_PASSED, PREM_CONNECTED, PREM_ACTIVATED, PREM_EXCLUDED,
-                      PREM_STATUS_COUNT };
+enum premise_status {
+    PREM_PLANNED,
+    PREM_PASSED,
+    PREM_CONNECTED,
+    PREM_ACTIVATED,
+    PREM_EXCLUDED,
+    PREM_STATUS_COUNT
+};
 enum milestone_state { MS_DONE, MS_LATE, MS_AT_RISK, MS_ON_TRACK, MS_STATE_COUNT };
 
 #define METHOD_COUNT 7 /* the six methods of SPEC 3 and "unknown" */
 
-extern const char *const premise_status_names[];   /* NULL-terminated */
-extern const char *const milestone_state_names[];  /* NULL-terminated */
-extern const char *const method_names[];           /* NULL-terminated; last is "unknown" */
+extern const char *const premise_status_names[];  /* NULL-terminated */
+extern const char *const milestone_state_names[]; /* NULL-terminated */
+extern const char *const method_names[];          /* NULL-terminated; last is "unknown" */
 
 struct summary {
     long long project_id;

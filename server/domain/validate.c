@@ -88,10 +88,7 @@ size_t utf8_chars(const char *s)
 }
 
 /* Raw bytes that JSON allows between tokens. */
-static int json_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+static int json_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 /* The length of the longest prefix of s of at most max bytes that ends
  * between two characters, so that a name cut short for a message stays
@@ -183,8 +180,8 @@ static int scan_raw(const char *text, size_t len, char **copy, char *err, size_t
         } else if (c == '0' && i + 1 < len && text[i + 1] >= '0' && text[i + 1] <= '9' &&
                    leading_digit(text, i)) {
             /* cJSON reads 012 as 12; JSON has no leading zeros. */
-            snprintf(err, errlen, "the body is not valid JSON: a number has a leading zero (byte %zu)",
-                     i);
+            snprintf(err, errlen,
+                     "the body is not valid JSON: a number has a leading zero (byte %zu)", i);
             goto fail;
         }
     }
@@ -420,8 +417,12 @@ int parse_timestamp(const char *s, char out[32])
     }
     if (*p)
         return -1;
-    struct tm tm = {.tm_year = digits(s, 4) - 1900, .tm_mon = digits(s + 5, 2) - 1,
-                    .tm_mday = digits(s + 8, 2), .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+    struct tm tm = {.tm_year = digits(s, 4) - 1900,
+                    .tm_mon = digits(s + 5, 2) - 1,
+                    .tm_mday = digits(s + 8, 2),
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec};
     time_t t = timegm(&tm) - offset;
     struct tm utc;
     gmtime_r(&t, &utc);
@@ -613,8 +614,7 @@ static const char *check_value(const struct field *f, const cJSON *j, struct poo
         {
             size_t o = (size_t)snprintf(buf, bufsize, "must be one of");
             for (const char *const *e = f->values; *e && o < bufsize; e++)
-                o += (size_t)snprintf(buf + o, bufsize - o, "%s %s", e == f->values ? "" : ",",
-                                      *e);
+                o += (size_t)snprintf(buf + o, bufsize - o, "%s %s", e == f->values ? "" : ",", *e);
         }
         return buf;
     case FT_DATE:

@@ -14,30 +14,54 @@
 const char *status_title(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 417: return "Expectation Failed";
-    case 422: return "Unprocessable Content";
-    case 428: return "Precondition Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Error";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 412:
+        return "Precondition Failed";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 415:
+        return "Unsupported Media Type";
+    case 417:
+        return "Expectation Failed";
+    case 422:
+        return "Unprocessable Content";
+    case 428:
+        return "Precondition Required";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Error";
     }
 }
 
@@ -61,9 +85,9 @@ void reply_attachment(struct req *r, const char *filename)
     }
     ascii[n] = '\0';
     encoded[e] = '\0';
-    req_add_header(r, "Content-Disposition",
-                   pool_printf(r->pool, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii,
-                               encoded));
+    req_add_header(
+        r, "Content-Disposition",
+        pool_printf(r->pool, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, encoded));
 }
 
 /* Forgets the file of a reply, removing it when it was a temporary one. */
@@ -109,10 +133,7 @@ int reply_raw(struct req *r, int status, const char *type, const char *body, siz
     return status;
 }
 
-static void json_free(void *json)
-{
-    cJSON_Delete(json);
-}
+static void json_free(void *json) { cJSON_Delete(json); }
 
 cJSON *pool_json(struct pool *pool, cJSON *json)
 {
@@ -121,10 +142,7 @@ cJSON *pool_json(struct pool *pool, cJSON *json)
     return json;
 }
 
-cJSON *req_json(struct req *r, cJSON *json)
-{
-    return pool_json(r->pool, json);
-}
+cJSON *req_json(struct req *r, cJSON *json) { return pool_json(r->pool, json); }
 
 int reply_json(struct req *r, int status, const cJSON *json)
 {

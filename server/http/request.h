@@ -50,8 +50,8 @@ struct kv {
 
 struct user {
     long long id;
-    unsigned role;            /* one ROLE_* bit */
-    long long contractor_id;  /* 0 unless role is contractor */
+    unsigned role;           /* one ROLE_* bit */
+    long long contractor_id; /* 0 unless role is contractor */
     long long token_id;
     char name[201];
     char email[255];
@@ -70,14 +70,15 @@ struct req {
     size_t nquery;
     const char *body; /* NUL-terminated after body_len bytes */
     size_t body_len;
-    int body_fd;      /* a large body's spool file (read-only), or -1 */
+    int body_fd; /* a large body's spool file (read-only), or -1 */
     const char *authorization;
     const char *if_match;
     const char *if_none_match;
     const char *idempotency_key;
     const char *content_type;
-    const char *client_ip;      /* the peer's address */
-    const char *forwarded_for;  /* X-Forwarded-For as received (trusted only from FT_TRUSTED_PROXIES) */
+    const char *client_ip; /* the peer's address */
+    const char
+        *forwarded_for; /* X-Forwarded-For as received (trusted only from FT_TRUSTED_PROXIES) */
     char request_id[65];
     double received_at; /* monotonic seconds, for the request deadline */
 

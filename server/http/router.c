@@ -8,8 +8,8 @@ static const struct {
     unsigned bit;
     const char *name;
 } methods[] = {
-    {HTTP_GET, "GET"},       {HTTP_POST, "POST"}, {HTTP_PATCH, "PATCH"},     {HTTP_DELETE, "DELETE"},
-    {HTTP_PUT, "PUT"},       {HTTP_HEAD, "HEAD"}, {HTTP_OPTIONS, "OPTIONS"},
+    {HTTP_GET, "GET"}, {HTTP_POST, "POST"}, {HTTP_PATCH, "PATCH"},     {HTTP_DELETE, "DELETE"},
+    {HTTP_PUT, "PUT"}, {HTTP_HEAD, "HEAD"}, {HTTP_OPTIONS, "OPTIONS"},
 };
 
 unsigned http_method_parse(const char *name)

@@ -28,8 +28,8 @@ typedef int (*route_handler)(struct req *r);
 /* One route of the table. Everything the OpenAPI document says about a
  * route comes from here, so that the document cannot drift from the code. */
 struct route {
-    unsigned method;                 /* one HTTP_* bit */
-    const char *pattern;             /* "/api/v1/segments/:id" */
+    unsigned method;     /* one HTTP_* bit */
+    const char *pattern; /* "/api/v1/segments/:id" */
     route_handler handler;
     unsigned roles;                  /* ROLE_* bits allowed; 0 = no authentication */
     unsigned flags;                  /* ROUTE_* bits */
@@ -45,10 +45,10 @@ struct route {
 
 struct route_match {
     const struct route *route;
-    size_t index;                     /* position in the table, for metrics */
+    size_t index; /* position in the table, for metrics */
     int nparams;
     char params[ROUTE_MAX_PARAMS][ROUTE_PARAM_MAX];
-    unsigned allowed;                 /* methods that match the path (for 405) */
+    unsigned allowed; /* methods that match the path (for 405) */
 };
 
 /* Finds the route for method and path (path without query string).

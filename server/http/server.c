@@ -22,6 +22,7 @@
  *            lost to a TCP reset */
 #include "http/server.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -44,7 +45,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 
 #include "http/reply.h"
 #include "http/target.h"
@@ -123,10 +123,10 @@ static struct {
     int nloops;
     atomic_int in_flight;
     atomic_int connections;
-    unsigned long long boot;   /* start time: the first part of generated request ids */
-    atomic_llong accept_log_ms;  /* when a failed accept was last logged (monotonic ms) */
-    atomic_ulong accept_errors;  /* failed accepts since then */
-    pthread_mutex_t stop_lock; /* orders http_complete against http_stop */
+    unsigned long long boot;    /* start time: the first part of generated request ids */
+    atomic_llong accept_log_ms; /* when a failed accept was last logged (monotonic ms) */
+    atomic_ulong accept_errors; /* failed accepts since then */
+    pthread_mutex_t stop_lock;  /* orders http_complete against http_stop */
     int stopped;
 } S = {.stop_lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -134,15 +134,9 @@ static const struct wire_hooks hooks;
 static void send_reply(struct req *r);
 static void read_input(struct conn *c);
 
-int http_in_flight(void)
-{
-    return atomic_load(&S.in_flight);
-}
+int http_in_flight(void) { return atomic_load(&S.in_flight); }
 
-int http_connections(void)
-{
-    return atomic_load(&S.connections);
-}
+int http_connections(void) { return atomic_load(&S.connections); }
 
 /* ---- connections ---- */
 
@@ -238,7 +232,8 @@ static void start_linger(struct conn *c)
 {
     set_state(c, C_LINGER);
     shutdown(bufferevent_getfd(c->bev), SHUT_WR);
-    evbuffer_drain(bufferevent_get_input(c->bev), evbuffer_get_length(bufferevent_get_input(c->bev)));
+    evbuffer_drain(bufferevent_get_input(c->bev),
+                   evbuffer_get_length(bufferevent_get_input(c->bev)));
     bufferevent_enable(c->bev, EV_READ);
     arm(c, LINGER_SECONDS);
 }
@@ -392,9 +387,9 @@ static void req_from_head(struct conn *c, struct req *r, const struct wire_head 
     for (size_t i = 0; i < h->nheaders; i++) {
         if (strcasecmp(h->headers[i].name, "X-Forwarded-For") != 0)
             continue;
-        r->forwarded_for = r->forwarded_for
-                               ? pool_printf(r->pool, "%s, %s", r->forwarded_for, h->headers[i].value)
-                               : pool_strdup(r->pool, h->headers[i].value);
+        r->forwarded_for =
+            r->forwarded_for ? pool_printf(r->pool, "%s, %s", r->forwarded_for, h->headers[i].value)
+                             : pool_strdup(r->pool, h->headers[i].value);
     }
     struct target t;
     const char *err = NULL;
@@ -757,10 +752,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 
 /* ---- sending ---- */
 
-static int api_path(const char *path)
-{
-    return strncmp(path, "/api/", 5) == 0;
-}
+static int api_path(const char *path) { return strncmp(path, "/api/", 5) == 0; }
 
 static int has_header(const struct req *r, const char *key)
 {
@@ -1036,7 +1028,8 @@ int http_check_fd_limit(const struct http_config *cfg)
         if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
             getrlimit(RLIMIT_NOFILE, &rl);
     }
-    unsigned long long need = (unsigned long long)cfg->max_connections + (unsigned long long)cfg->fd_reserve;
+    unsigned long long need =
+        (unsigned long long)cfg->max_connections + (unsigned long long)cfg->fd_reserve;
     if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur) {
         log_msg(LOG_ERROR,
                 "--max-connections %d needs about %llu open files, but the limit is %llu: raise "

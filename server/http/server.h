@@ -13,16 +13,16 @@
 #include "http/request.h"
 
 struct http_config {
-    const char *listen;     /* "127.0.0.1:8080" or "[::1]:8080" */
-    int threads;            /* event loops */
-    size_t max_headers;     /* bytes of request line and headers */
-    size_t max_body;        /* body limit of a route whose body_limit is 0 */
-    size_t max_anon_body;   /* body limit without a token, and of public routes */
-    int max_connections;    /* over all loops; at the cap the oldest idle one is closed */
-    int fd_reserve;         /* descriptors needed besides connections */
-    int request_timeout;    /* seconds to receive a whole request, and to send a reply */
-    int idle_timeout;       /* seconds a connection may wait for its next request */
-    const char *spool_dir;  /* where bodies too large for memory are kept */
+    const char *listen;    /* "127.0.0.1:8080" or "[::1]:8080" */
+    int threads;           /* event loops */
+    size_t max_headers;    /* bytes of request line and headers */
+    size_t max_body;       /* body limit of a route whose body_limit is 0 */
+    size_t max_anon_body;  /* body limit without a token, and of public routes */
+    int max_connections;   /* over all loops; at the cap the oldest idle one is closed */
+    int fd_reserve;        /* descriptors needed besides connections */
+    int request_timeout;   /* seconds to receive a whole request, and to send a reply */
+    int idle_timeout;      /* seconds a connection may wait for its next request */
+    const char *spool_dir; /* where bodies too large for memory are kept */
 };
 
 struct http_app {

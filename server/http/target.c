@@ -156,7 +156,8 @@ int target_host_valid(const char *host)
         s += n + 1;
     } else {
         /* A registered name or IPv4 address (RFC 3986 reg-name). */
-        s += strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=%");
+        s += strspn(
+            s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=%");
     }
     if (*s == ':') {
         s++;

@@ -32,8 +32,8 @@ struct wire {
     /* The raw request line, kept to read an unknown method's target. */
     char *line;
     size_t line_len;
-    int line_done;  /* its LF was seen */
-    int capturing;  /* the parser refused the method: only the line is read on */
+    int line_done; /* its LF was seen */
+    int capturing; /* the parser refused the method: only the line is read on */
 
     struct wire_head head;
     int started, done, status;
@@ -355,7 +355,8 @@ static void unknown_method(struct wire *w)
         m++;
     char *target = s + m + 1;
     char *sp = m && s[m] == ' ' ? strchr(target, ' ') : NULL;
-    if (!sp || sp == target || (strcmp(sp + 1, "HTTP/1.1") != 0 && strcmp(sp + 1, "HTTP/1.0") != 0)) {
+    if (!sp || sp == target ||
+        (strcmp(sp + 1, "HTTP/1.1") != 0 && strcmp(sp + 1, "HTTP/1.0") != 0)) {
         refuse(w, 400, "the request line is malformed");
         return;
     }
@@ -419,8 +420,9 @@ size_t wire_feed(struct wire *w, const char *data, size_t len, enum wire_state *
         refuse(w, 431, "the request line and headers are larger than allowed");
         break;
     case HPE_UNEXPECTED_CONTENT_LENGTH:
-        refuse(w, 400, "the request has more than one Content-Length, or one with chunked "
-                       "Transfer-Encoding");
+        refuse(w, 400,
+               "the request has more than one Content-Length, or one with chunked "
+               "Transfer-Encoding");
         break;
     case HPE_INVALID_CONTENT_LENGTH:
         refuse(w, 400, "the Content-Length is not a number");
@@ -448,17 +450,8 @@ int wire_error(const struct wire *w, const char **detail)
     return w->status;
 }
 
-const struct wire_head *wire_head(const struct wire *w)
-{
-    return &w->head;
-}
+const struct wire_head *wire_head(const struct wire *w) { return &w->head; }
 
-int wire_started(const struct wire *w)
-{
-    return w->started;
-}
+int wire_started(const struct wire *w) { return w->started; }
 
-int wire_keep_alive(const struct wire *w)
-{
-    return w->head.keep_alive && !w->p.upgrade;
-}
+int wire_keep_alive(const struct wire *w) { return w->head.keep_alive && !w->p.upgrade; }

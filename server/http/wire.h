@@ -31,10 +31,10 @@ struct wire_head {
     int http_major, http_minor;
     struct wire_header headers[WIRE_MAX_HEADERS];
     size_t nheaders;
-    int chunked;               /* Transfer-Encoding: chunked */
-    long long content_length;  /* -1 when the head has none */
-    int keep_alive;            /* another request may follow on the connection */
-    int expect_continue;       /* Expect: 100-continue */
+    int chunked;              /* Transfer-Encoding: chunked */
+    long long content_length; /* -1 when the head has none */
+    int keep_alive;           /* another request may follow on the connection */
+    int expect_continue;      /* Expect: 100-continue */
 };
 
 struct wire_hooks {

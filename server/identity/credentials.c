@@ -55,10 +55,7 @@ int cred_verify_password(const char *hash, const char *password)
     return ok;
 }
 
-void cred_verify_dummy(const char *password)
-{
-    (void)cred_verify_password(dummy_hash, password);
-}
+void cred_verify_dummy(const char *password) { (void)cred_verify_password(dummy_hash, password); }
 
 void cred_new_token(char text[TOKEN_TEXT_LEN])
 {

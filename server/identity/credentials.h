@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #define TOKEN_PREFIX "ftk_"
-#define TOKEN_TEXT_LEN 48     /* "ftk_" + 43 base64url characters of 32 bytes + NUL */
+#define TOKEN_TEXT_LEN 48 /* "ftk_" + 43 base64url characters of 32 bytes + NUL */
 #define TOKEN_HASH_LEN 32
 #define PASSWORD_HASH_LEN 128 /* crypto_pwhash_STRBYTES */
 #define CRED_MAX_HASHING 2

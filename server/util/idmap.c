@@ -18,10 +18,7 @@ struct idmap {
 
 /* Codes come from uploaded files: a keyed hash keeps anyone from choosing
  * codes that pile up in one probe sequence. */
-static size_t hash(const char *s)
-{
-    return (size_t)strhash(s, strlen(s));
-}
+static size_t hash(const char *s) { return (size_t)strhash(s, strlen(s)); }
 
 struct idmap *idmap_new(size_t expected)
 {

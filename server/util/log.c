@@ -21,10 +21,7 @@ int log_set_level(const char *name)
     return -1;
 }
 
-int log_enabled(enum log_level level)
-{
-    return level >= threshold;
-}
+int log_enabled(enum log_level level) { return level >= threshold; }
 
 static void now_rfc3339(char *buf, size_t size)
 {

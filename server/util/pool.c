@@ -2,9 +2,9 @@
 #include "util/pool.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdint.h>
 #include <string.h>
 
 #define CHUNK_SIZE 8192
@@ -26,10 +26,7 @@ struct pool {
     struct cleanup *cleanups;
 };
 
-struct pool *pool_new(void)
-{
-    return calloc(1, sizeof(struct pool));
-}
+struct pool *pool_new(void) { return calloc(1, sizeof(struct pool)); }
 
 void pool_free(struct pool *p)
 {

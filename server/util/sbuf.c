@@ -29,7 +29,4 @@ void sbuf_addn(struct sbuf *b, const char *text, size_t n)
     b->s[b->len] = '\0';
 }
 
-void sbuf_add(struct sbuf *b, const char *text)
-{
-    sbuf_addn(b, text, strlen(text));
-}
+void sbuf_add(struct sbuf *b, const char *text) { sbuf_addn(b, text, strlen(text)); }

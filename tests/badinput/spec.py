@@ -66,9 +66,11 @@ class Field:
 
 
 class Resource:
-    def __init__(self, name, schema, ctable):
+    def __init__(self, name, schema, ctable, create=None):
         self.name = name
-        req = set(schema.get("required", []))
+        # What a body must hold is the create schema's word: the object as
+        # returned (schema) lists every field it always carries.
+        req = set((create or schema).get("required", []))
         cfields = (ctable or {}).get("fields", {})
         self.fields = []
         for fname, fs in schema.get("properties", {}).items():
@@ -103,8 +105,10 @@ class Route:
         self.method = method
         self.path = path  # OpenAPI form: /api/v1/projects/{id}
         self.op = op
-        roles = op.get("x-roles")
-        self.roles = [r.strip() for r in roles.split(",")] if roles else []
+        roles = op.get("x-roles") or []
+        if isinstance(roles, str):
+            roles = roles.split(",")
+        self.roles = [r.strip() for r in roles]
         self.public = not op.get("security")
         ref = (((op.get("requestBody") or {}).get("content") or {}).get("application/json") or {}).get("schema", {})
         self.body_schema = ref.get("$ref", "").rsplit("/", 1)[-1] or None
@@ -154,8 +158,11 @@ class Spec:
         schemas = openapi.get("components", {}).get("schemas", {})
         self.resources = {}
         for name, s in schemas.items():
-            if s.get("type") == "object" and "properties" in s and name != "Problem":
-                self.resources[name] = Resource(name, s, self.ctables.get(name))
+            # "x.create", "x.update", "x.list" and "x.selection" are shapes of
+            # resource x, not resources of their own.
+            if s.get("type") == "object" and "properties" in s and name != "Problem" and "." not in name:
+                self.resources[name] = Resource(name, s, self.ctables.get(name),
+                                                schemas.get(name + ".create"))
         self.routes = []
         for path, ops in openapi.get("paths", {}).items():
             for m, op in ops.items():

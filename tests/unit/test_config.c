@@ -11,11 +11,13 @@
 
 static void clear_env(void)
 {
-    static const char *const vars[] = {"FT_LISTEN",      "FT_DB_URL",          "FT_DATA_DIR",
-                                       "FT_LOG",         "FT_THREADS",         "FT_DB_POOL",
-                                       "FT_DB_QUEUE",    "FT_MAX_CONNECTIONS", "FT_REQUEST_TIMEOUT",
-                                       "FT_SHUTDOWN_GRACE", "FT_TRUSTED_PROXIES", "FT_METRICS_TOKEN",
-                                       "FT_SECRET",      "FT_HOUSEKEEPING_INTERVAL"};
+    static const char *const vars[] = {"FT_LISTEN",          "FT_DB_URL",
+                                       "FT_DATA_DIR",        "FT_LOG",
+                                       "FT_THREADS",         "FT_DB_POOL",
+                                       "FT_DB_QUEUE",        "FT_MAX_CONNECTIONS",
+                                       "FT_REQUEST_TIMEOUT", "FT_SHUTDOWN_GRACE",
+                                       "FT_TRUSTED_PROXIES", "FT_METRICS_TOKEN",
+                                       "FT_SECRET",          "FT_HOUSEKEEPING_INTERVAL"};
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
         unsetenv(vars[i]);
 }
@@ -137,10 +139,12 @@ TEST(config_empty_environment_is_ignored)
 
 TEST(config_invalid_integers)
 {
-    static const char *const bad[] = {"--threads=abc", "--threads=3x", "--threads=", "--threads=0",
-                                      "--threads=257", "--threads=-1", "--threads=1.5",
-                                      "--threads=99999999999999999999", "--shutdown-grace=-1",
-                                      "--request-timeout=3601", "--db-queue=100001"};
+    static const char *const bad[] = {"--threads=abc",       "--threads=3x",
+                                      "--threads=",          "--threads=0",
+                                      "--threads=257",       "--threads=-1",
+                                      "--threads=1.5",       "--threads=99999999999999999999",
+                                      "--shutdown-grace=-1", "--request-timeout=3601",
+                                      "--db-queue=100001"};
     clear_env();
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char arg[64];

@@ -5,12 +5,36 @@
 
 #include "http/router.h"
 
-static int h_list(struct req *r) { (void)r; return 1; }
-static int h_get(struct req *r) { (void)r; return 2; }
-static int h_create(struct req *r) { (void)r; return 3; }
-static int h_patch(struct req *r) { (void)r; return 4; }
-static int h_two(struct req *r) { (void)r; return 5; }
-static int h_head(struct req *r) { (void)r; return 6; }
+static int h_list(struct req *r)
+{
+    (void)r;
+    return 1;
+}
+static int h_get(struct req *r)
+{
+    (void)r;
+    return 2;
+}
+static int h_create(struct req *r)
+{
+    (void)r;
+    return 3;
+}
+static int h_patch(struct req *r)
+{
+    (void)r;
+    return 4;
+}
+static int h_two(struct req *r)
+{
+    (void)r;
+    return 5;
+}
+static int h_head(struct req *r)
+{
+    (void)r;
+    return 6;
+}
 
 static const struct route routes[] = {
     {.method = HTTP_GET, .pattern = "/api/v1/segments", .handler = h_list},
@@ -56,8 +80,8 @@ TEST(router_extracts_param)
 TEST(router_extracts_two_params_in_order)
 {
     struct route_match m;
-    ASSERT_EQ_INT(
-        router_match(routes, NROUTES, HTTP_GET, "/api/v1/projects/p-7/segments/xyz", &m), 200);
+    ASSERT_EQ_INT(router_match(routes, NROUTES, HTTP_GET, "/api/v1/projects/p-7/segments/xyz", &m),
+                  200);
     ASSERT(m.route == &routes[4]);
     ASSERT_EQ_INT(m.nparams, 2);
     ASSERT_STREQ(m.params[0], "p-7");
@@ -146,8 +170,7 @@ TEST(router_trailing_slash_does_not_match)
 TEST(router_empty_param_segment_does_not_match)
 {
     struct route_match m;
-    ASSERT_EQ_INT(router_match(routes, NROUTES, HTTP_GET, "/api/v1/projects//segments/1", &m),
-                  404);
+    ASSERT_EQ_INT(router_match(routes, NROUTES, HTTP_GET, "/api/v1/projects//segments/1", &m), 404);
     ASSERT_EQ_INT(router_match(routes, NROUTES, HTTP_GET, "/api/v1/segments//", &m), 404);
 }
 
@@ -211,7 +234,7 @@ TEST(http_method_parse_known_and_unknown)
 
 TEST(http_method_name_round_trip)
 {
-    static const unsigned all[] = {HTTP_GET, HTTP_POST, HTTP_PATCH, HTTP_DELETE,
+    static const unsigned all[] = {HTTP_GET, HTTP_POST, HTTP_PATCH,  HTTP_DELETE,
                                    HTTP_PUT, HTTP_HEAD, HTTP_OPTIONS};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         ASSERT_EQ_UINT(http_method_parse(http_method_name(all[i])), all[i]);

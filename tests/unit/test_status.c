@@ -7,9 +7,9 @@
 
 TEST(status_names_in_order)
 {
-    static const char *const want[] = {"planned",         "permitted", "in_construction",
-                                       "civil_done",      "cable_installed",
-                                       "spliced",         "tested",    "accepted"};
+    static const char *const want[] = {"planned",    "permitted",       "in_construction",
+                                       "civil_done", "cable_installed", "spliced",
+                                       "tested",     "accepted"};
     for (int i = 0; i < SEG_STATUS_COUNT; i++) {
         ASSERT_STREQ(segment_status_names[i], want[i]);
         ASSERT_EQ_INT(segment_status_parse(want[i]), i);
@@ -50,8 +50,8 @@ TEST(status_move_every_combination)
                     enum move_verdict want = expected(from, to, staff, reason);
                     if (got != want)
                         FAIL("move %s -> %s staff=%d reason=%d: got %d, expected %d",
-                             segment_status_names[from], segment_status_names[to], staff,
-                             reason, (int)got, (int)want);
+                             segment_status_names[from], segment_status_names[to], staff, reason,
+                             (int)got, (int)want);
                 }
 }
 
@@ -84,20 +84,17 @@ TEST(status_staff_any_move_backward_needs_reason)
 {
     ASSERT_EQ_INT(segment_move_check(SEG_TESTED, SEG_ACCEPTED, 1, 0), MOVE_OK);
     ASSERT_EQ_INT(segment_move_check(SEG_PLANNED, SEG_ACCEPTED, 1, 0), MOVE_OK);
-    ASSERT_EQ_INT(segment_move_check(SEG_ACCEPTED, SEG_PLANNED, 1, 0),
-                  MOVE_BACKWARD_NEEDS_REASON);
+    ASSERT_EQ_INT(segment_move_check(SEG_ACCEPTED, SEG_PLANNED, 1, 0), MOVE_BACKWARD_NEEDS_REASON);
     ASSERT_EQ_INT(segment_move_check(SEG_ACCEPTED, SEG_PLANNED, 1, 1), MOVE_OK);
-    ASSERT_EQ_INT(segment_move_check(SEG_PERMITTED, SEG_PLANNED, 1, 0),
-                  MOVE_BACKWARD_NEEDS_REASON);
+    ASSERT_EQ_INT(segment_move_check(SEG_PERMITTED, SEG_PLANNED, 1, 0), MOVE_BACKWARD_NEEDS_REASON);
     ASSERT_EQ_INT(segment_move_check(SEG_SPLICED, SEG_SPLICED, 1, 0), MOVE_OK);
 }
 
 TEST(status_move_messages_distinct)
 {
-    const char *m[4] = {segment_move_message(MOVE_OK),
-                        segment_move_message(MOVE_BACKWARD_NEEDS_REASON),
-                        segment_move_message(MOVE_BACKWARD_FORBIDDEN),
-                        segment_move_message(MOVE_ACCEPT_FORBIDDEN)};
+    const char *m[4] = {
+        segment_move_message(MOVE_OK), segment_move_message(MOVE_BACKWARD_NEEDS_REASON),
+        segment_move_message(MOVE_BACKWARD_FORBIDDEN), segment_move_message(MOVE_ACCEPT_FORBIDDEN)};
     for (int i = 0; i < 4; i++) {
         ASSERT_NOT_NULL(m[i]);
         ASSERT_STRNE(m[i], "unknown");

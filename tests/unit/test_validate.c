@@ -34,8 +34,8 @@ static void expect_rejected(const char *text, const char *want)
 TEST(json_strict_accepts_object)
 {
     char err[160];
-    cJSON *j = parse("  {\"a\": 1, \"b\": {\"c\": [1, \"x\", {\"d\": null}]}}\r\n\t ", err,
-                     sizeof err);
+    cJSON *j =
+        parse("  {\"a\": 1, \"b\": {\"c\": [1, \"x\", {\"d\": null}]}}\r\n\t ", err, sizeof err);
     ASSERT_NOT_NULL(j);
     ASSERT(cJSON_IsObject(j));
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(j, "b");
@@ -47,8 +47,9 @@ TEST(json_strict_accepts_object)
 TEST(json_strict_accepts_valid_utf8)
 {
     char err[160];
-    cJSON *j = parse("{\"stra\xc3\x9f" "e\": \"\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\"}", err,
-                     sizeof err);
+    cJSON *j = parse("{\"stra\xc3\x9f"
+                     "e\": \"\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\"}",
+                     err, sizeof err);
     ASSERT_NOT_NULL(j);
     cJSON_Delete(j);
 }
@@ -142,8 +143,25 @@ TEST(json_strict_rejects_invalid_utf8_in_top_level_string)
 static const char *const status_values[] = {"planned", "done", NULL};
 
 enum {
-    F_COUNT, F_REF_, F_PRICE, F_LENGTH, F_RATIO, F_ACTIVE, F_NAME, F_NOTE, F_EMAIL_, F_STATUS,
-    F_DAY, F_AT, F_LAT_, F_LON_, F_ROUTE, F_ID_, F_CODE, F_ODD, NFIELDS
+    F_COUNT,
+    F_REF_,
+    F_PRICE,
+    F_LENGTH,
+    F_RATIO,
+    F_ACTIVE,
+    F_NAME,
+    F_NOTE,
+    F_EMAIL_,
+    F_STATUS,
+    F_DAY,
+    F_AT,
+    F_LAT_,
+    F_LON_,
+    F_ROUTE,
+    F_ID_,
+    F_CODE,
+    F_ODD,
+    NFIELDS
 };
 
 static const struct field fields[NFIELDS] = {
@@ -503,10 +521,11 @@ TEST(validate_geometry_linestring_ok_and_cleaned)
  * [13.5, 52.6]], "crs": <crs>}}. */
 static void route_with_crs(char *out, size_t n, const char *crs)
 {
-    snprintf(out, n,
-             "{\"route\": {\"type\": \"LineString\", \"coordinates\": [[13.4, 52.5], [13.5, 52.6]], "
-             "\"crs\": %s}}",
-             crs);
+    snprintf(
+        out, n,
+        "{\"route\": {\"type\": \"LineString\", \"coordinates\": [[13.4, 52.5], [13.5, 52.6]], "
+        "\"crs\": %s}}",
+        crs);
 }
 
 TEST(validate_geometry_crs_must_be_wgs84)
@@ -516,7 +535,8 @@ TEST(validate_geometry_crs_must_be_wgs84)
                                      "urn:ogc:def:crs:OGC:1.3:CRS84", "epsg:4326"};
     char json[512], crs[200];
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        snprintf(crs, sizeof crs, "{\"type\": \"name\", \"properties\": {\"name\": \"%s\"}}", ok[i]);
+        snprintf(crs, sizeof crs, "{\"type\": \"name\", \"properties\": {\"name\": \"%s\"}}",
+                 ok[i]);
         route_with_crs(json, sizeof json, crs);
         expect_ok1(json, &r);
     }
@@ -582,8 +602,8 @@ TEST(validate_geometry_rejections)
                 "/route", "positions must be [longitude, latitude] in WGS84");
     expect_err1("{\"route\": {\"type\": \"LineString\", \"coordinates\": [[0, 0], [0, -90.5]]}}",
                 "/route", "positions must be");
-    expect_err1("{\"route\": {\"type\": \"LineString\", \"coordinates\": [[0, 0], [1]]}}",
-                "/route", "positions must be");
+    expect_err1("{\"route\": {\"type\": \"LineString\", \"coordinates\": [[0, 0], [1]]}}", "/route",
+                "positions must be");
     expect_err1("{\"route\": {\"type\": \"LineString\", \"coordinates\": [[0, 0], [1, 2, 3, 4]]}}",
                 "/route", "positions must be");
     expect_err1("{\"route\": {\"type\": \"LineString\", \"coordinates\": [[0, 0], [\"1\", 2]]}}",
@@ -762,14 +782,18 @@ TEST(validation_error_appends_pointer_and_detail)
     validation_error(errors, "m~n/o", "esc");
     int n = cJSON_GetArraySize(errors);
     char p0[64], d0[64], p1[64], p2[64];
-    snprintf(p0, sizeof p0, "%s",
-             cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errors, 0), "pointer")->valuestring);
-    snprintf(d0, sizeof d0, "%s",
-             cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errors, 0), "detail")->valuestring);
-    snprintf(p1, sizeof p1, "%s",
-             cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errors, 1), "pointer")->valuestring);
-    snprintf(p2, sizeof p2, "%s",
-             cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errors, 2), "pointer")->valuestring);
+    snprintf(
+        p0, sizeof p0, "%s",
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errors, 0), "pointer")->valuestring);
+    snprintf(
+        d0, sizeof d0, "%s",
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errors, 0), "detail")->valuestring);
+    snprintf(
+        p1, sizeof p1, "%s",
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errors, 1), "pointer")->valuestring);
+    snprintf(
+        p2, sizeof p2, "%s",
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errors, 2), "pointer")->valuestring);
     cJSON_Delete(errors);
     ASSERT_EQ_INT(n, 3);
     ASSERT_STREQ(p0, "/name");
@@ -925,12 +949,12 @@ TEST(parse_timestamp_rejects_bad_input)
 {
     expect_ts_bad("");
     expect_ts_bad("2026-01-31");
-    expect_ts_bad("2026-01-31T12:00:00");          /* no zone */
-    expect_ts_bad("2026-01-31 12:00:00Z");         /* space separator */
-    expect_ts_bad("2026-02-29T12:00:00Z");         /* no such day */
+    expect_ts_bad("2026-01-31T12:00:00");  /* no zone */
+    expect_ts_bad("2026-01-31 12:00:00Z"); /* space separator */
+    expect_ts_bad("2026-02-29T12:00:00Z"); /* no such day */
     expect_ts_bad("2026-01-31T24:00:00Z");
     expect_ts_bad("2026-01-31T12:60:00Z");
-    expect_ts_bad("2026-01-31T12:00:60Z");         /* no leap seconds */
+    expect_ts_bad("2026-01-31T12:00:60Z"); /* no leap seconds */
     expect_ts_bad("2026-01-31T12:00:00+24:00");
     expect_ts_bad("2026-01-31T12:00:00+02:60");
     expect_ts_bad("2026-01-31T12:00:00+0200");
@@ -1012,8 +1036,8 @@ TEST(valid_utf8_rejects_overlong)
 
 TEST(valid_utf8_rejects_surrogates)
 {
-    ASSERT_FALSE(u8("\xed\xa0\x80")); /* U+D800 */
-    ASSERT_FALSE(u8("\xed\xbf\xbf")); /* U+DFFF */
+    ASSERT_FALSE(u8("\xed\xa0\x80"));             /* U+D800 */
+    ASSERT_FALSE(u8("\xed\xbf\xbf"));             /* U+DFFF */
     ASSERT_FALSE(u8("\xed\xa0\xbd\xed\xb8\x80")); /* CESU-8 pair */
 }
 
@@ -1032,10 +1056,13 @@ TEST(valid_utf8_rejects_truncated_and_stray)
     ASSERT_FALSE(u8("\xc3"));
     ASSERT_FALSE(u8("abc\xe2\x82"));
     ASSERT_FALSE(u8("\xf0\x9f\x98"));
-    ASSERT_FALSE(u8("\x80"));           /* lone continuation byte */
-    ASSERT_FALSE(u8("a\xbf" "b"));
-    ASSERT_FALSE(u8("\xc3" "a"));       /* lead byte followed by ASCII */
-    ASSERT_FALSE(u8("\xe2\x82" "a"));
+    ASSERT_FALSE(u8("\x80")); /* lone continuation byte */
+    ASSERT_FALSE(u8("a\xbf"
+                    "b"));
+    ASSERT_FALSE(u8("\xc3"
+                    "a")); /* lead byte followed by ASCII */
+    ASSERT_FALSE(u8("\xe2\x82"
+                    "a"));
 }
 
 TEST(valid_utf8_respects_length)
@@ -1163,8 +1190,8 @@ TEST(json_strict_rejects_raw_control_characters)
 TEST(json_strict_accepts_json_white_space_and_escapes)
 {
     char err[160];
-    cJSON *j = parse("\t{\r\n \"a\" :\t\"x\\ty\\nz\\r\\n\\u0001\\u001f\\\"\\\\\"\n}\r\n", err,
-                     sizeof err);
+    cJSON *j =
+        parse("\t{\r\n \"a\" :\t\"x\\ty\\nz\\r\\n\\u0001\\u001f\\\"\\\\\"\n}\r\n", err, sizeof err);
     ASSERT_NOT_NULL(j);
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "a");
     int same = cJSON_IsString(a) && strcmp(a->valuestring, "x\ty\nz\r\n\x01\x1f\"\\") == 0;

@@ -144,12 +144,12 @@ TEST(wire_refuses_request_smuggling_shapes)
     /* Two Content-Length headers, even equal ones, and Content-Length
      * with chunked encoding: a proxy and this server could disagree on
      * where the body ends. */
-    ASSERT_EQ_INT(status_of("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
-                            16384),
-                  400);
-    ASSERT_EQ_INT(status_of("POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab",
-                            16384),
-                  400);
+    ASSERT_EQ_INT(
+        status_of("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 16384),
+        400);
+    ASSERT_EQ_INT(
+        status_of("POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab", 16384),
+        400);
     ASSERT_EQ_INT(status_of("POST / HTTP/1.1\r\nContent-Length: 2\r\nTransfer-Encoding: "
                             "chunked\r\n\r\n0\r\n\r\n",
                             16384),
@@ -172,7 +172,8 @@ TEST(wire_limits_the_head)
 
 TEST(wire_refuses_control_characters_in_header_values)
 {
-    char req[64] = "GET / HTTP/1.1\r\nX-A: a\x01" "b\r\n\r\n";
+    char req[64] = "GET / HTTP/1.1\r\nX-A: a\x01"
+                   "b\r\n\r\n";
     ASSERT_EQ_INT(status_of(req, 16384), 400);
     ASSERT_EQ_INT(status_of("GET / HTTP/1.1\r\nX-A: a\tb\r\n\r\n", 16384), 200);
     ASSERT_EQ_INT(status_of("GET / HTTP/1.1\r\nX A: b\r\n\r\n", 16384), 400);
@@ -194,7 +195,8 @@ TEST(wire_tells_unknown_methods_from_garbage)
     ASSERT_EQ_INT(status_of("GET /\r\n\r\n", 16384), 400); /* HTTP/0.9 */
     ASSERT_EQ_INT(status_of("GET / HTTP/2.0\r\n\r\n", 16384), 400);
     ASSERT_EQ_INT(status_of("GET / HTTX/1.1\r\n\r\n", 16384), 400);
-    ASSERT_EQ_INT(status_of("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 16384), 400);
+    ASSERT_EQ_INT(
+        status_of("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 16384), 400);
     ASSERT_EQ_INT(status_of("\x16\x03\x01\x02\x00\x01", 16384), 400); /* TLS, no line end */
 }
 
@@ -239,8 +241,7 @@ TEST(target_decodes_path_and_query)
     struct pool *p = pool_new();
     struct target t;
     const char *err = NULL;
-    ASSERT_EQ_INT(target_parse("/api/v1/segments%2Fx?q=a+b&status=planned&empty=", p, &t, &err),
-                  0);
+    ASSERT_EQ_INT(target_parse("/api/v1/segments%2Fx?q=a+b&status=planned&empty=", p, &t, &err), 0);
     ASSERT_STREQ(t.path, "/api/v1/segments/x");
     ASSERT_EQ_UINT(t.nquery, 3);
     ASSERT_STREQ(t.query[0].key, "q");
