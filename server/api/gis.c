@@ -288,20 +288,6 @@ static cJSON *stored_json(const struct import *im, int l, const char *code)
     return o;
 }
 
-/* The object as it would be after the change: before plus the body. */
-static cJSON *merged_json(const cJSON *before, const cJSON *body)
-{
-    cJSON *m = cJSON_Duplicate(before, 1);
-    for (const cJSON *c = body->child; c; c = c->next) {
-        cJSON *dup = cJSON_Duplicate(c, 1);
-        if (cJSON_GetObjectItemCaseSensitive(m, c->string))
-            cJSON_ReplaceItemInObjectCaseSensitive(m, c->string, dup);
-        else
-            cJSON_AddItemToObject(m, c->string, dup);
-    }
-    return m;
-}
-
 static int ref_known(const struct import *im, const struct layer_ref *ref, const char *code)
 {
     if (ref->target < 0)
@@ -460,7 +446,7 @@ static void check_feature(struct import *im, const cJSON *f, int index)
     } else if (ly->res->check && !errs->child) {
         cJSON *before = pool_json(scratch, stored_json(im, l, it->code));
         if (before)
-            ly->res->check(r, before, pool_json(scratch, merged_json(before, body)), errs);
+            ly->res->check(r, before, pool_json(scratch, resource_merge(before, body)), errs);
     }
     for (const cJSON *e = errs->child; e; e = e->next) {
         const char *ptr = cJSON_GetObjectItemCaseSensitive(e, "pointer")->valuestring;

@@ -443,8 +443,7 @@ static int check_refs(struct req *r, const struct resource *res, const struct va
     return DB_OK;
 }
 
-/* The object as it would be after the change: stored row plus the body. */
-static cJSON *merge(const cJSON *before, const cJSON *body)
+cJSON *resource_merge(const cJSON *before, const cJSON *body)
 {
     cJSON *m = before ? cJSON_Duplicate(before, 1) : cJSON_CreateObject();
     for (const cJSON *c = body->child; c; c = c->next) {
@@ -561,7 +560,7 @@ int resource_create(struct req *r)
     int nerr = validate_body(res->fields, res->nfields, r->json, 1, r->pool, errors, vals, &nv);
     if (nerr)
         return reply_body_invalid(r, nerr, errors);
-    cJSON *merged = req_json(r, merge(NULL, r->json));
+    cJSON *merged = req_json(r, resource_merge(NULL, r->json));
     int st = check_all(r, res, vals, nv, NULL, merged, errors);
     if (st)
         return st;
@@ -668,7 +667,7 @@ int resource_update(struct req *r)
     int nerr = validate_body(res->fields, res->nfields, r->json, 0, r->pool, errors, vals, &nv);
     if (nerr)
         return reply_body_invalid(r, nerr, errors);
-    cJSON *merged = req_json(r, merge(before, r->json));
+    cJSON *merged = req_json(r, resource_merge(before, r->json));
     st = check_all(r, res, vals, nv, before, merged, errors);
     if (st)
         return st;

@@ -70,6 +70,9 @@ int resource_delete(struct req *r);
  * code; *out is NULL when there is no such row. The caller frees *out. */
 enum db_rc resource_load(struct req *r, const struct resource *res, long long id, int for_update,
                          cJSON **out);
+/* The object as it would be after a change: a copy of before (NULL: none)
+ * with every member of body put in. The caller owns the new tree. */
+cJSON *resource_merge(const cJSON *before, const cJSON *body);
 /* Locks the row named by path parameter 0 for a change and checks
  * If-Match with the strong comparison. Returns 0 with *before set (caller
  * frees), or the status replied (404, 412, 428, 503). */
