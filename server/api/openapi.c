@@ -899,7 +899,7 @@ static int error_statuses(const struct route *rt, int *list)
         add_status(list, &n, 412);
         add_status(list, &n, 428);
     }
-    for (const char *c = rt->also; c && *c;) {
+    for (const char *c = rt->also ? rt->also : ""; *c;) {
         char *end;
         long status = strtol(c, &end, 10);
         if (end == c || status < 200 || status > 599 || (*end && *end != ' '))

@@ -130,8 +130,10 @@ def judge_healthz(samples, limit, what):
          (what, len(samples), ms(lat[len(lat) // 2]), ms(lat[-1])))
     if bad:
         problem("%s: GET /healthz failed %d times, e.g. %s" % (what, len(bad), bad[0].describe()))
-    if lat[-1] > limit:
-        slow = sum(1 for x in lat if x > limit)
+    # A stall shows as many slow answers or one very slow one; a single
+    # answer a little over the limit is the shared machine, not the server.
+    slow = sum(1 for x in lat if x > limit)
+    if slow > max(1, len(lat) // 20) or lat[-1] > 5 * limit:
         problem("%s: GET /healthz took up to %s (%d of %d over %s)" %
                 (what, ms(lat[-1]), slow, len(lat), ms(limit)))
 
@@ -533,7 +535,7 @@ def case_idem_orphan():
     # Another session holds the lot, so the POST waits inside its
     # transaction (foreign key check) after claiming the key.
     sql_session("START TRANSACTION; SELECT id FROM lots WHERE id = %d FOR UPDATE; "
-                "SELECT SLEEP(30)" % lot)
+                "SELECT SLEEP(90)" % lot)
     if wait_sleeping() is None:
         problem("the external session did not get going")
         return
@@ -545,7 +547,8 @@ def case_idem_orphan():
         th = threading.Thread(target=lambda: box.setdefault("r", request(
             "POST", "/api/v1/segments", body, {"Idempotency-Key": key}, timeout=30)))
         th.start()
-        deadline = time.monotonic() + 5
+        # Generous: a sanitizer build takes its time to get there.
+        deadline = time.monotonic() + 20
         while time.monotonic() < deadline and owner is None and th.is_alive():
             rows = sql("SELECT k.owner_conn FROM idempotency_keys k JOIN "
                        "information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = k.owner_conn "

@@ -25,7 +25,7 @@ static size_t nresources;
 static void find_resources(void)
 {
     for (size_t i = 0; i < api_nroutes; i++) {
-        const struct resource *res = api_routes[i].data;
+        const struct resource *res = api_routes[i].resource;
         size_t k = 0;
         if (api_routes[i].handler != resource_list || !res)
             continue;

@@ -29,7 +29,8 @@ static cJSON *at(cJSON *node, const char *path)
 {
     char buf[256];
     snprintf(buf, sizeof(buf), "%s", path);
-    for (char *part = strtok(buf, ">"); part && node; part = strtok(NULL, ">"))
+    char *save = NULL;
+    for (char *part = strtok_r(buf, ">", &save); part && node; part = strtok_r(NULL, ">", &save))
         node = cJSON_GetObjectItemCaseSensitive(node, part);
     return node;
 }
