@@ -36,7 +36,7 @@ struct wire {
     int capturing; /* the parser refused the method: only the line is read on */
 
     struct wire_head head;
-    int started, done, status;
+    int done, status;
     const char *detail;
 };
 
@@ -292,7 +292,7 @@ void wire_next(struct wire *w)
     w->line_len = 0;
     w->line_done = 0;
     w->capturing = 0;
-    w->started = w->done = w->status = 0;
+    w->done = w->status = 0;
     w->detail = NULL;
     memset(&w->head, 0, sizeof(w->head));
 }
@@ -372,8 +372,6 @@ static void unknown_method(struct wire *w)
 
 size_t wire_feed(struct wire *w, const char *data, size_t len, enum wire_state *state)
 {
-    if (len)
-        w->started = 1;
     if (w->status) {
         *state = WIRE_ERROR;
         return 0;
@@ -451,7 +449,5 @@ int wire_error(const struct wire *w, const char **detail)
 }
 
 const struct wire_head *wire_head(const struct wire *w) { return &w->head; }
-
-int wire_started(const struct wire *w) { return w->started; }
 
 int wire_keep_alive(const struct wire *w) { return w->head.keep_alive && !w->p.upgrade; }

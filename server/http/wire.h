@@ -71,9 +71,6 @@ int wire_error(const struct wire *w, const char **detail);
 /* The head of the current message (complete once the head hook ran). */
 const struct wire_head *wire_head(const struct wire *w);
 
-/* Whether bytes of a message have been fed since the last wire_next(). */
-int wire_started(const struct wire *w);
-
 /* Whether the connection may carry another message after this one. */
 int wire_keep_alive(const struct wire *w);
 
