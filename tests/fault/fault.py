@@ -534,11 +534,25 @@ def case_idem_orphan():
             "planned_length_m": 12}
     # Another session holds the lot, so the POST waits inside its
     # transaction (foreign key check) after claiming the key.
+    # The session is told apart by its sleep's length, and the POST goes
+    # only once its transaction really holds the lot (any other sleeping
+    # session would not do).
     sql_session("START TRANSACTION; SELECT id FROM lots WHERE id = %d FOR UPDATE; "
-                "SELECT SLEEP(90)" % lot)
-    if wait_sleeping() is None:
-        problem("the external session did not get going")
+                "SELECT SLEEP(90.5)" % lot)
+    deadline = time.monotonic() + 20
+    holder = None
+    while time.monotonic() < deadline and holder is None:
+        rows = sql("SELECT p.ID FROM information_schema.PROCESSLIST p JOIN "
+                   "information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID "
+                   "WHERE p.INFO LIKE 'SELECT SLEEP(90.5)%' AND t.trx_rows_locked > 0")
+        if rows:
+            holder = int(rows[0][0])
+        else:
+            time.sleep(0.05)
+    if holder is None:
+        problem("the external session did not lock the lot within 20 s")
         return
+    note("session %d holds lot %d" % (holder, lot))
     # (A worker whose connection was killed above answers 503 once: then
     # the POST is simply sent again.)
     owner = None
