@@ -564,9 +564,10 @@ def case_idem_orphan():
         # Generous: a sanitizer build takes its time to get there.
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and owner is None and th.is_alive():
-            rows = sql("SELECT k.owner_conn FROM idempotency_keys k JOIN "
-                       "information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = k.owner_conn "
-                       "WHERE k.idem_key = '%s' AND t.trx_state = 'LOCK WAIT'" % key)
+            # The server's transaction waiting for the lot (nothing else
+            # waits on it); its connection is the one that claimed the key.
+            rows = sql("SELECT t.trx_mysql_thread_id FROM information_schema.INNODB_TRX t "
+                       "WHERE t.trx_state = 'LOCK WAIT' AND t.trx_mysql_thread_id <> %d" % holder)
             if rows:
                 owner = int(rows[0][0])
             else:
