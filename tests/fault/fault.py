@@ -537,20 +537,37 @@ def case_idem_orphan():
     # The session is told apart by its sleep's length, and the POST goes
     # only once its transaction really holds the lot (any other sleeping
     # session would not do).
-    sql_session("START TRANSACTION; SELECT id FROM lots WHERE id = %d FOR UPDATE; "
-                "SELECT SLEEP(90.5)" % lot)
-    deadline = time.monotonic() + 20
+    # Right after the restarts of the cases before, a session's locking
+    # statement now and then holds nothing (INNODB_TRX stays empty, on a
+    # quiet machine too): such a session is ended and another one started.
     holder = None
-    while time.monotonic() < deadline and holder is None:
-        rows = sql("SELECT p.ID FROM information_schema.PROCESSLIST p JOIN "
-                   "information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID "
-                   "WHERE p.INFO LIKE 'SELECT SLEEP(90.5)%' AND t.trx_rows_locked > 0")
-        if rows:
-            holder = int(rows[0][0])
-        else:
-            time.sleep(0.05)
+    for _ in range(4):
+        session = sql_session("START TRANSACTION; UPDATE lots SET version = version WHERE id = %d; "
+                              "SELECT SLEEP(90.5)" % lot)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and holder is None:
+            rows = sql("SELECT p.ID FROM information_schema.PROCESSLIST p JOIN "
+                       "information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID "
+                       "WHERE p.INFO LIKE 'SELECT SLEEP(90.5)%' AND t.trx_rows_locked > 0")
+            if rows:
+                holder = int(rows[0][0])
+            else:
+                time.sleep(0.05)
+        if holder is not None:
+            break
+        note("a session did not lock the lot; transactions: %s" % sql(
+            "SELECT trx_mysql_thread_id, trx_state, trx_rows_locked "
+            "FROM information_schema.INNODB_TRX"))
+        for (cid,) in sql("SELECT ID FROM information_schema.PROCESSLIST "
+                          "WHERE INFO LIKE 'SELECT SLEEP(90.5)%'"):
+            sql("KILL CONNECTION %s" % cid)
+        session.kill()
+        session.wait()
     if holder is None:
-        problem("the external session did not lock the lot within 20 s")
+        # The database did not give the case what it needs; that says
+        # nothing about fibertrackd, so the case is reported as not run.
+        note("NOT RUN: no session got a lock on the lot in four tries, so no POST could be "
+             "held between its claim and its commit")
         return
     note("session %d holds lot %d" % (holder, lot))
     # (A worker whose connection was killed above answers 503 once: then
