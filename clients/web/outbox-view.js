@@ -125,7 +125,7 @@ export function outboxPanel({ signal, id = 'outbox' } = {}) {
     }
     return h(`li.outbox-entry.outbox-${e.state}`, { dataset: { entry: e.id, state: e.state, segment: e.segment_code } },
       h('strong', T.report(e)),
-      h('span.block.small', stateText, e.error && e.state !== 'refused' ? `: ${e.error.text}` : ''),
+      h('span.block.small', stateText, e.error && e.state !== 'refused' ? ` · ${e.error.text}` : ''),
       e.state === 'refused' && e.error ? h('p.msg.msg-error', { role: 'alert' }, e.error.text) : null,
       (e.notices || []).map((n) => h('p.msg.msg-warn', { role: 'alert' }, n)),
       photos.length ? h('ul.outbox-photos', { 'aria-label': T.photosHeading }, photos) : null,

@@ -10,7 +10,6 @@ import { gallery, photoSummary } from './photos.js';
 const T = {
   photos: 'Photos',
   photosOf: (id) => `Photos of report #${id}`,
-  warnings: (n) => (n === 1 ? '1 photo with warnings' : `${n} photos with warnings`),
 };
 
 export async function render(el, ctx) {
@@ -78,8 +77,7 @@ export async function render(el, ctx) {
         body = g.el;
       }
       return h('section.report-photos', { 'aria-labelledby': hid, dataset: { photos: atts.length, warnings: warned } },
-        h('h3', { id: hid }, T.photos, atts.length ? h('span.small', ` · ${photoSummary(atts)}`) : null,
-          warned ? h('span.tag.tag-bad', T.warnings(warned)) : null),
+        h('h3', { id: hid }, T.photos, atts.length ? h(warned ? 'span.tag.tag-bad' : 'span.small', photoSummary(atts)) : null),
         body || h('p.small', photoSummary(atts)));
     }
     const art = h('article.card.review', { 'aria-labelledby': `r-${r.id}-h`, dataset: { report: r.id, segment: r.segment_code || '' } },

@@ -298,8 +298,15 @@ export async function render(el, ctx) {
       photos.progress(T.waiting, 0);
       out.replaceChildren(h('p.small', T.sendingReport));
       busy = true;
-      const r = await sync.send(pending.id, (pid, loaded, total) => photos.progressOf(pid, loaded, total));
-      busy = false;
+      let r;
+      try {
+        r = await sync.send(pending.id, (pid, loaded, total) => photos.progressOf(pid, loaded, total));
+      } catch (err) {
+        // the outbox itself failed (storage full, say): what was queued stays queued
+        r = { state: 'queued', error: { status: -1, detail: String(err && err.message || err) } };
+      } finally {
+        busy = false;
+      }
       send.disabled = false;
       send.textContent = 'Send report';
       out.replaceChildren();

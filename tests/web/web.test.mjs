@@ -122,8 +122,8 @@ async function go(page, hash) {
   await page.locator('main .loading').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => {});
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(ART, `${name}.png`), fullPage: true });
+async function shot(page, name, fullPage = true) {
+  await page.screenshot({ path: path.join(ART, `${name}.png`), fullPage });
 }
 
 async function noHorizontalScroll(page) {
@@ -324,6 +324,10 @@ test('map: every segment and premise drawn from its geometry, coloured by status
   for (let i = 0; i < 4; i++) await page.keyboard.press('+');
   await page.keyboard.press('Enter');
   await page.locator('#map-details dt', { hasText: /Segment|Premise/ }).first().waitFor();
+  if (await page.locator('#map-details dt', { hasText: 'Segment' }).count()) {
+    // a segment's details end with the photos of its progress reports
+    await page.locator('#map-photos').getByText(/No photos|\d+ photos?/).waitFor();
+  }
   await page.keyboard.press('0');
   // hiding a status from the legend redraws without it
   await page.locator('#lg-seg-accepted').uncheck();
@@ -579,6 +583,7 @@ test('contractor: attaches 2 photos (one far from the segment); a file over 25 M
   const row = page.locator(`tr[data-report="${reps[0].id}"]`);
   await row.locator('.thumb img').nth(1).waitFor();
   assert.match(await row.innerText(), /2 photos \(1 with warnings\)/);
+  await shot(page, 'my-reports-photos-desktop');
   await page.close();
 });
 
@@ -618,7 +623,7 @@ test('contractor offline: the report and its photo are kept across a reload and 
   await box.getByText('1 report is waiting to be sent.').waitFor();
   await box.locator('.outbox-photo', { hasText: 'schacht.png' }).getByText(/Schacht vor dem Einzug/).waitFor();
   await noHorizontalScroll(page);
-  await shot(page, 'outbox-phone');
+  await shot(page, 'outbox-phone', false);
   assert.equal((await api(tok, 'GET', `progress-reports?segment_id=${seg.id}`)).json.items.length, 0, 'still nothing on the server');
 
   // back online: the report goes; the photo's first answer is lost on the way back
@@ -710,7 +715,7 @@ for (const [width, height, tag] of [[1366, 900, 'desktop'], [390, 844, 'phone']]
     assert.match(await viewer.locator('img.viewer-img').getAttribute('src'), /^(blob:|data:image\/jpeg)/);
     assert.match(await viewer.innerText(), /Photo 1 of 2/);
     assert.ok(await page.evaluate(() => document.getElementById('photo-viewer').contains(document.activeElement)), 'focus is in the viewer');
-    await shot(page, `photo-viewer-${tag}`);
+    await shot(page, `photo-viewer-${tag}`, false);
     await page.keyboard.press('ArrowRight');
     await viewer.getByText('Photo 2 of 2').waitFor();
     assert.notEqual(await viewer.getAttribute('data-attachment'), firstId);
