@@ -79,16 +79,19 @@ export function outboxPanel({ signal, id = 'outbox' } = {}) {
     });
   };
 
+  let seq = 0;
   async function render() {
+    const my = ++seq;
     let entries;
     try { entries = await sync.pending(); } catch { return; }
+    const persistent = await outbox.persistent();
+    if (my !== seq) return; // a newer render is on its way
     bars.clear();
     const waiting = entries.filter((e) => e.state === 'queued' || e.state === 'uploading');
     el.hidden = entries.length === 0;
     el.dataset.count = String(waiting.length);
     count.textContent = T.count(waiting.length);
     count.hidden = waiting.length === 0;
-    const persistent = await outbox.persistent();
     note.textContent = !persistent ? T.memoryOnly : navigator.onLine ? T.online : T.offline;
     note.hidden = waiting.length === 0;
     sendNow.hidden = waiting.length === 0;

@@ -200,7 +200,9 @@ export async function render(el, ctx) {
     ctx.signal.addEventListener('abort', () => { if (dlg.open) dlg.close(); });
 
     function showQueued() {
-      pageStatus.replaceChildren(messageBox('info', T.kept(pending.files.length)));
+      pageStatus.replaceChildren(messageBox('info', pending.reportId
+        ? T.photosWaiting(pending.reportId, pending.left)
+        : T.kept(pending.files.length)));
     }
 
     function lock(on) {
@@ -340,6 +342,7 @@ export async function render(el, ctx) {
       const left = (await sync.pending()).find((e) => e.id === pending.id);
       if (left && left.report_id) {
         pending.reportId = left.report_id;
+        pending.left = left.photos.length;
         lock(true);
         photos.markSent(new Set(left.photos.map((p) => p.pid)));
         send.textContent = T.sendPhotosAgain;

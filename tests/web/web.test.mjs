@@ -684,6 +684,36 @@ test('a photo the server refuses for good (415) is dropped with a message, not r
   await page.close();
 });
 
+test('contractor: the report goes but its photo cannot; the form says so and the photo is sent later with the same key', async () => {
+  const page = await newPage();
+  await signIn(page, 'contractor');
+  await go(page, '/work');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const seg = await freshSegment(tok, 1, 'planned', 3);
+  const files = makePhotos({ 'muffe.jpg': 'photos.jpeg(salt=b"muffe")' });
+  const dlg = await openProgressDialog(page, seg);
+  await dlg.getByLabel('Status reached').selectOption('permitted');
+  await dlg.getByLabel('Add photos').setInputFiles(files['muffe.jpg']);
+  const keys = [];
+  await page.route('**/attachments*', (route) => { keys.push(route.request().headers()['idempotency-key']); return route.abort('connectionreset'); });
+  await dlg.getByRole('button', { name: 'Send report' }).click();
+  await dlg.getByRole('alert').filter({ hasText: /Report #\d+ was sent; 1 photo is still waiting/ }).waitFor();
+  assert.equal(await dlg.getByLabel('Built length so far (m)').isDisabled(), true, 'the sent report cannot be changed any more');
+  await dlg.getByRole('button', { name: 'Close' }).click();
+  await page.locator('#work-status').getByText(/1 photo is still waiting/).waitFor();
+  await page.locator('#outbox .outbox-entry[data-state="uploading"] .outbox-photo', { hasText: 'muffe.jpg' }).waitFor();
+  await page.unroute('**/attachments*');
+  page.on('request', (r) => { if (r.method() === 'POST' && /\/attachments/.test(r.url())) keys.push(r.headers()['idempotency-key']); });
+  await page.locator('#outbox').getByRole('button', { name: 'Send now' }).click();
+  await page.locator('#outbox').waitFor({ state: 'hidden' });
+  const rep = (await api(tok, 'GET', `progress-reports?segment_id=${seg.id}`)).json.items;
+  assert.equal(rep.length, 1);
+  assert.equal((await api(tok, 'GET', `progress-reports/${rep[0].id}/attachments`)).json.items.length, 1);
+  assert.equal(keys.length, 2);
+  assert.equal(keys[0], keys[1], 'the photo is sent again with its key');
+  await page.close();
+});
+
 for (const [width, height, tag] of [[1366, 900, 'desktop'], [390, 844, 'phone']]) {
   test(`manager: sees the photos and their warnings in the review queue and browses them in the viewer with the keyboard (${width} px)`, async () => {
     assert.ok(state.photoReport, 'needs the report with 2 photos');
