@@ -19,7 +19,8 @@ const PAGE = 50;
 // The texts of the photo part of the form (the rest of the page is still inline).
 const T = {
   photos: 'Photos',
-  addPhotos: 'Add photos',
+  takePhoto: 'Take a photo',
+  addPhotos: 'Choose photos or files',
   photosHint: 'Take a photo or choose files: JPEG, PNG, HEIC or PDF, up to 25 MiB each.',
   tooLarge: (name, size) => `${name} is ${size}; a file may be at most 25 MiB. It was not added.`,
   wrongType: (name) => `${name} is not a photo or a PDF (JPEG, PNG, HEIC or PDF). It was not added.`,
@@ -367,13 +368,11 @@ export async function render(el, ctx) {
 
   // ---- the photo part of the form: files, previews, captions, progress ----
   function photoPicker() {
-    const input = h('input#pr-photos', {
-      type: 'file',
-      name: 'photos',
-      accept: 'image/jpeg,image/png,image/heic,application/pdf',
-      capture: 'environment',
-      multiple: true,
-    });
+    // Two inputs: with `capture` a phone opens its camera only, so choosing
+    // photos taken earlier needs one without it.
+    const accept = 'image/jpeg,image/png,image/heic,application/pdf';
+    const input = h('input#pr-photos', { type: 'file', name: 'photos', accept, multiple: true });
+    const camera = h('input#pr-camera', { type: 'file', name: 'camera', accept: 'image/*', capture: 'environment' });
     const hint = h('p.hint#pr-photos-hint', T.photosHint);
     input.setAttribute('aria-describedby', 'pr-photos-hint');
     const errors = h('div#pr-photos-error');
@@ -386,10 +385,10 @@ export async function render(el, ctx) {
       summary.textContent = items.length ? T.picked(items.length) : '';
     }
 
-    input.addEventListener('change', async () => {
+    const onPick = (from) => async () => {
       errors.replaceChildren();
-      const chosen = [...input.files];
-      input.value = ''; // the same file may be picked again after a removal
+      const chosen = [...from.files];
+      from.value = ''; // the same file may be picked again after a removal
       for (const file of chosen) {
         const name = file.name || `photo-${items.length + 1}`;
         if (file.size > sync.MAX_FILE_BYTES) {
@@ -430,10 +429,13 @@ export async function render(el, ctx) {
         });
       }
       update();
-    });
+    };
+    input.addEventListener('change', onPick(input));
+    camera.addEventListener('change', onPick(camera));
 
     const el = h('fieldset.photos-field',
       h('legend', T.photos),
+      h('div.field', h('label', { for: 'pr-camera' }, T.takePhoto), camera),
       h('div.field', h('label', { for: 'pr-photos' }, T.addPhotos), input, hint),
       errors, ul, summary);
 
@@ -444,10 +446,12 @@ export async function render(el, ctx) {
         ul.replaceChildren();
         errors.replaceChildren();
         input.value = '';
+        camera.value = '';
         update();
       },
       lock(on) {
         input.disabled = on;
+        camera.disabled = on;
         for (const it of items) { it.captionInput.disabled = on; it.remove.disabled = on; }
       },
       /** What the outbox keeps: [{file, name, caption, preview}] (previews that are not ready are left out). */

@@ -190,7 +190,9 @@ int attachments_upload(struct req *r)
     if (r->body_len == 0)
         return reply_invalid_field(r, "", "the body is empty: send the file's bytes as the body");
 
-    /* The type comes from the content; a declared type must agree. */
+    /* The type comes from the content. A declared type is only a hint (a
+     * browser names it from the file's extension), but it must be one an
+     * upload may have. */
     size_t headn = r->body_len < PHOTO_META_BYTES ? r->body_len : PHOTO_META_BYTES;
     unsigned char *head = pool_alloc(r->pool, headn);
     if (req_body_read(r, head, headn, 0) != (long long)headn)
@@ -200,11 +202,7 @@ int attachments_upload(struct req *r)
         return reply_problem(r, 415,
                              "the file is not a JPEG, PNG, HEIC or PDF (judged by its content, "
                              "not its name)");
-    enum media_kind declared = media_type_parse(r->content_type);
-    if (declared != MEDIA_UNKNOWN && declared != kind)
-        return reply_problem(r, 415, "the file is %s, but was sent as %s", media_type_name(kind),
-                             media_type_name(declared));
-    if (declared == MEDIA_UNKNOWN && r->content_type &&
+    if (r->content_type && media_type_parse(r->content_type) == MEDIA_UNKNOWN &&
         strncasecmp(r->content_type, "application/octet-stream", 24) != 0)
         return reply_problem(r, 415,
                              "send the file as image/jpeg, image/png, image/heic, application/pdf "

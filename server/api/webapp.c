@@ -117,7 +117,7 @@ static int serve(struct req *r, const char *name)
         req_add_header(r, "X-Content-Type-Options", "nosniff");
         if (strcmp(w->type, "text/html; charset=utf-8") == 0) {
             req_add_header(r, "Content-Security-Policy",
-                           "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                           "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
                            "frame-ancestors 'none'");
             req_add_header(r, "Referrer-Policy", "no-referrer");
         }

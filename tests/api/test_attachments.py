@@ -245,15 +245,18 @@ def t_names():
 # ------------------------------------------------------------------ refusals
 
 
-@suite.test("wrong type: not an image -> 415, a type that is not the content -> 415; nothing stored")
+@suite.test("wrong type: not an image -> 415, a type no upload has -> 415, nothing stored; a misnamed photo is typed by its content")
 def t_wrong_type():
     before = counts()
     problem(upload(FX.ca, REPORT["id"], photos.not_an_image(), name="evil.jpg"), 415, "html as image/jpeg")
     problem(upload(FX.ca, REPORT["id"], photos.not_an_image(), ctype="application/octet-stream"), 415,
             "html as octet-stream")
-    problem(upload(FX.ca, REPORT["id"], photos.jpeg(salt=b"png?"), ctype="image/png"), 415, "jpeg sent as png")
     problem(upload(FX.ca, REPORT["id"], photos.jpeg(salt=b"txt"), ctype="text/plain"), 415, "jpeg as text/plain")
+    problem(upload(FX.ca, REPORT["id"], photos.pdf() + b"x", ctype="image/svg+xml"), 415, "pdf as svg")
     check(counts() == before, "a refused upload changed %r -> %r" % (before, counts()))
+    # A photo named .png that is a JPEG: the content decides.
+    r = upload(FX.ca, REPORT["id"], photos.jpeg(salt=b"png?"), ctype="image/png", name="misnamed.png")
+    check(r.status == 201 and r.json["media_type"] == "image/jpeg", "a JPEG sent as image/png: %r" % r)
     check(not [f for f in os.listdir(os.path.join(STORE, "tmp"))], "temporary files left behind")
 
 

@@ -538,12 +538,15 @@ test('contractor: attaches 2 photos (one far from the segment); a file over 25 M
   });
   const dlg = await openProgressDialog(page, seg);
   await dlg.getByLabel('Status reached').selectOption('permitted');
+  // the camera has its own input: with `capture` a phone offers nothing else
+  assert.equal(await dlg.getByLabel('Take a photo').getAttribute('capture'), 'environment');
+  assert.equal(await dlg.getByLabel('Choose photos or files').getAttribute('capture'), null);
   // a file over 25 MiB is refused in the form, with the reason
-  await dlg.getByLabel('Add photos').setInputFiles({ name: 'huge.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(25 * 1024 * 1024 + 1) });
+  await dlg.getByLabel('Choose photos or files').setInputFiles({ name: 'huge.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(25 * 1024 * 1024 + 1) });
   await dlg.locator('#pr-photos-error').getByText(/huge\.jpg is .*at most 25 MiB/).waitFor();
   assert.equal(await dlg.locator('.picked-item').count(), 0);
   // two photos with captions and previews
-  await dlg.getByLabel('Add photos').setInputFiles([files['graben-weit.jpg'], files['messband.jpg']]);
+  await dlg.getByLabel('Choose photos or files').setInputFiles([files['graben-weit.jpg'], files['messband.jpg']]);
   await dlg.locator('.picked-item').nth(1).waitFor();
   await dlg.locator('.picked-item img').nth(1).waitFor();
   await dlg.getByLabel('Caption for graben-weit.jpg').fill('Offener Graben mit Leerrohr');
@@ -596,7 +599,7 @@ test('contractor offline: the report and its photo are kept across a reload and 
   const files = makePhotos({ 'schacht.png': 'photos.png()' });
   const dlg = await openProgressDialog(page, seg);
   await dlg.getByLabel('Status reached').selectOption('permitted');
-  await dlg.getByLabel('Add photos').setInputFiles(files['schacht.png']);
+  await dlg.getByLabel('Choose photos or files').setInputFiles(files['schacht.png']);
   await dlg.getByLabel('Caption for schacht.png').fill('Schacht vor dem Einzug');
 
   const reportKeys = [];
@@ -664,7 +667,7 @@ test('a photo the server refuses for good (415) is dropped with a message, not r
   const files = makePhotos({ 'fake.jpg': 'photos.not_an_image()', 'ok.jpg': 'photos.jpeg(salt=b"ok")' });
   const dlg = await openProgressDialog(page, seg);
   await dlg.getByLabel('Status reached').selectOption('permitted');
-  await dlg.getByLabel('Add photos').setInputFiles([files['fake.jpg'], files['ok.jpg']]);
+  await dlg.getByLabel('Choose photos or files').setInputFiles([files['fake.jpg'], files['ok.jpg']]);
   await dlg.locator('.picked-item').nth(1).waitFor();
   let fakePosts = 0;
   page.on('request', (r) => { if (r.method() === 'POST' && /fake\.jpg/.test(r.headers()['content-disposition'] || '')) fakePosts++; });
@@ -693,7 +696,7 @@ test('contractor: the report goes but its photo cannot; the form says so and the
   const files = makePhotos({ 'muffe.jpg': 'photos.jpeg(salt=b"muffe")' });
   const dlg = await openProgressDialog(page, seg);
   await dlg.getByLabel('Status reached').selectOption('permitted');
-  await dlg.getByLabel('Add photos').setInputFiles(files['muffe.jpg']);
+  await dlg.getByLabel('Choose photos or files').setInputFiles(files['muffe.jpg']);
   const keys = [];
   await page.route('**/attachments*', (route) => { keys.push(route.request().headers()['idempotency-key']); return route.abort('connectionreset'); });
   await dlg.getByRole('button', { name: 'Send report' }).click();
