@@ -465,7 +465,7 @@ void progress_init(struct progress *p, const char *label)
 {
     memset(p, 0, sizeof(*p));
     p->label = label;
-    p->enabled = !g_cli.quiet && isatty(STDERR_FILENO);
+    p->enabled = !g_cli.quiet && !g_cli.json && isatty(STDERR_FILENO);
     p->start = now_s();
 }
 

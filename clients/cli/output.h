@@ -86,7 +86,7 @@ void out_items(const cJSON *items, const struct column *cols, int ncols, const c
 /* ---- progress bar ---- */
 
 struct progress {
-    int enabled; /* stderr is a terminal and not --quiet */
+    int enabled; /* stderr is a terminal, and neither --quiet nor --json */
     int drawn;
     int waiting; /* the upload is done; the answer is awaited */
     double last;
@@ -96,7 +96,7 @@ struct progress {
 };
 
 /* Prepares a bar labelled label (kept by pointer). It draws only when
- * stderr is a terminal and --quiet is not given. */
+ * stderr is a terminal and neither --quiet nor --json is given. */
 void progress_init(struct progress *p, const char *label);
 /* Redraws (at most ten times a second) for now of total bytes; total 0
  * when unknown. */
