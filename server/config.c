@@ -41,6 +41,7 @@ static const struct option_desc options[] = {
     S(metrics_token, "--metrics-token", "FT_METRICS_TOKEN"),
     S(secret, "--secret", "FT_SECRET"),
     I(housekeeping_interval, "--housekeeping-interval", "FT_HOUSEKEEPING_INTERVAL", 1, 86400),
+    S(attachment_dir, "--attachment-dir", "FT_ATTACHMENT_DIR"),
 };
 
 static int set(struct config *cfg, const struct option_desc *o, const char *value, const char *from,

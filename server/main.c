@@ -26,6 +26,8 @@
 #include "identity/credentials.h"
 #include "identity/secret.h"
 #include "mariadb_supervisor.h"
+#include "media/blobstore.h"
+#include "media/thumbnail.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/pool.h"
@@ -66,7 +68,10 @@ static const char usage[] =
     "                                      default: made once in DATA_DIR/secret. Instances\n"
     "                                      sharing a database need the same FT_SECRET\n"
     "  --housekeeping-interval S [FT_HOUSEKEEPING_INTERVAL] seconds between purges of\n"
-    "                                      expired keys, failures and tokens; default 60\n";
+    "                                      expired keys, failures and tokens; default 60\n"
+    "  --attachment-dir DIR [FT_ATTACHMENT_DIR] where uploaded photos and documents are\n"
+    "                                      stored; default DATA_DIR/attachments. Instances\n"
+    "                                      sharing a database need the same (shared) directory\n";
 
 /* The database this process uses: the embedded server, or FT_DB_URL. */
 struct database {
@@ -180,7 +185,13 @@ static int cmd_serve(const struct config *cfg)
     struct database d;
     /* Settings that can be wrong are checked before a database is started. */
     char err[256];
-    if (auth_init(cfg->trusted_proxies, err, sizeof(err)) < 0 ||
+    char attachments[600];
+    if (cfg->attachment_dir[0])
+        snprintf(attachments, sizeof(attachments), "%s", cfg->attachment_dir);
+    else
+        snprintf(attachments, sizeof(attachments), "%s/attachments", cfg->data_dir);
+    if (blobstore_init(attachments, err, sizeof(err)) < 0 || thumbnail_init("fibertrackd") < 0 ||
+        auth_init(cfg->trusted_proxies, err, sizeof(err)) < 0 ||
         meta_metrics_configure(cfg->metrics_token, err, sizeof(err)) < 0 ||
         secret_init(cfg->secret, cfg->data_dir, err, sizeof(err)) < 0) {
         fprintf(stderr, "fibertrackd: %s\n", err);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/attachments.h"
 #include "api/audit.h"
 #include "api/inventory.h"
 #include "api/pipeline.h"
@@ -54,6 +55,7 @@ const struct resource progress_resource = {
     .scope_roles = ROLE_CONTRACTOR,
     .scope = "t.contractor_id = ?",
     .search = "t.note LIKE ?",
+    .decorate = attachments_add_to_reports,
 };
 
 /* ---- reports ---- */
@@ -220,6 +222,8 @@ int progress_create(struct req *r)
     cJSON *out = NULL;
     if (rc == DB_OK)
         rc = resource_load(r, res, id, 0, &out);
+    if (rc == DB_OK && out)
+        rc = attachments_add_to_reports(r, &out, 1);
     if (rc != DB_OK || !out)
         return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
     req_add_header(r, "Location", pool_printf(r->pool, "/api/v1/progress-reports/%lld", id));
@@ -288,6 +292,8 @@ static int reply_report(struct req *r, long long id)
 {
     cJSON *out;
     int rc = resource_load(r, &progress_resource, id, 0, &out);
+    if (rc == DB_OK && out)
+        rc = attachments_add_to_reports(r, &out, 1);
     if (rc != DB_OK || !out)
         return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
     resource_etag(r, out);

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
+#include "api/attachment_blobs.h"
 #include "db/db.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -37,6 +38,7 @@ static struct {
     atomic_int busy;    /* a job is queued or running */
     atomic_int backlog; /* the last run stopped with rows left */
     atomic_int stopping;
+    double swept_at; /* monotonic; only the job reads and writes it, one at a time */
     struct db_job job;
 } H;
 
@@ -78,12 +80,22 @@ static void job_run(struct db *db, void *arg)
         int more = 0;
         for (size_t i = 0; pool && i < NPURGES; i++)
             n[i] = purge_one(db, pool, &purges[i], &more);
-        pool_free(pool);
         atomic_store(&H.backlog, more);
         if (n[0] || n[1] || n[2] || n[3])
             log_msg(LOG_INFO, "housekeeping: purged %llu %s, %llu %s, %llu %s and %llu %s", n[0],
                     purges[0].what, n[1], purges[1].what, n[2], purges[2].what, n[3],
                     purges[3].what);
+        /* Files a crash left between placing and committing: at start,
+         * then hourly (it reads the whole store's directory). */
+        unsigned files = 0;
+        if (pool && !atomic_load(&H.stopping) &&
+            (H.swept_at == 0 || clock_mono() - H.swept_at >= HK_SWEEP_SECONDS)) {
+            H.swept_at = clock_mono();
+            files = attachment_blob_sweep(db, pool);
+        }
+        if (files)
+            log_msg(LOG_INFO, "housekeeping: removed %u stored files without a row", files);
+        pool_free(pool);
     }
     atomic_store(&H.busy, 0);
 }

@@ -4,6 +4,9 @@
  *   failed sign-ins    older than HK_LOGIN_FAILURE_HOURS (the limiter reads
  *                      only the last LOGIN_WINDOW_MIN minutes; a day is kept
  *                      for looking into an attack)
+ *   stored files       without an attachment_blobs row (a crash between placing
+ *                      a file and committing its row), at start and every
+ *                      HK_SWEEP_SECONDS; see api/attachment_blobs.h
  *   tokens             revoked, or expired, more than HK_TOKEN_DAYS days ago
  *                      (until then they stay listed, so that their owners and
  *                      admins can see what ended and when; the audit log
@@ -27,6 +30,7 @@ struct event_base;
 /* Batches per kind of row in one run; what is left waits for the next run,
  * which then comes a second later instead of after the interval. */
 #define HK_MAX_BATCHES 20
+#define HK_SWEEP_SECONDS 3600
 
 /* Purges every interval seconds (the first time a second after the start)
  * with timers on base, which must outlive housekeeping_stop. The DB pool

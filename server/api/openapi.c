@@ -73,6 +73,8 @@ static cJSON *health_schema(struct doc *d, const struct resource *res);
 static cJSON *ready_schema(struct doc *d, const struct resource *res);
 static cJSON *text_schema(struct doc *d, const struct resource *res);
 static cJSON *openapi_schema(struct doc *d, const struct resource *res);
+static cJSON *attachment_schema(struct doc *d, const struct resource *res);
+static cJSON *attachments_schema(struct doc *d, const struct resource *res);
 
 #define JSON_MEDIA "application/json"
 #define XLSX_MEDIA "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,6 +96,15 @@ static const struct param cost_report_params[] = {
     {"lang", "en|de", "The language of the labels; en when left out"},
     {NULL, NULL, NULL},
 };
+static const struct param upload_params[] = {
+    {"caption", "text", "What the photo shows, one line of at most 500 characters"},
+    {NULL, NULL, NULL},
+};
+static const struct param period_params[] = {
+    {"from", "date", "The first report date of the period; the beginning when left out"},
+    {"to", "date", "The last report date of the period; today when left out"},
+    {NULL, NULL, NULL},
+};
 static const struct param dry_run_params[] = {
     {"dry_run", "boolean", "true: check and count everything, change nothing"},
     {NULL, NULL, NULL},
@@ -113,6 +124,10 @@ const struct shape in_features = {NAMED("FeatureCollection", features_schema),
                                   .media = "application/geo+json " JSON_MEDIA,
                                   .query = dry_run_params};
 const struct shape in_as_of = {.query = as_of_params};
+const struct shape in_upload = {.media = "image/jpeg image/png image/heic application/pdf "
+                                         "application/octet-stream",
+                                .query = upload_params};
+const struct shape in_period = {.query = period_params};
 const struct shape in_progress_report = {.query = progress_report_params};
 const struct shape in_cost_report = {.query = cost_report_params};
 
@@ -131,6 +146,12 @@ const struct shape out_metrics = {NAMED("Metrics", text_schema), .media = "text/
 const struct shape out_openapi = {NAMED("OpenAPI", openapi_schema), .media = JSON_MEDIA};
 const struct shape out_page = {.media = "text/html"};
 const struct shape out_file = {.media = "*/*"};
+const struct shape out_attachment = {NAMED("Attachment", attachment_schema), .media = JSON_MEDIA};
+const struct shape out_attachments = {NAMED("AttachmentList", attachments_schema),
+                                      .media = JSON_MEDIA};
+const struct shape out_download = {.media = "image/jpeg image/png image/heic application/pdf"};
+const struct shape out_thumbnail = {.media = "image/jpeg"};
+const struct shape out_zip = {.media = "application/zip"};
 
 /* Shapes that schemas build on. */
 static const struct shape whole = {RESOURCE("", whole_schema)};
@@ -447,6 +468,14 @@ static cJSON *whole_schema(struct doc *d, const struct resource *res)
         if (!(f->flags & F_WRITEONLY))
             property(s, f->name, field_schema(f, REPLY), 1);
     }
+    if (res->decorate) {
+        cJSON *items = schema_ref(d, &out_attachment, NULL);
+        if (!items) {
+            cJSON_Delete(s);
+            return NULL;
+        }
+        property(s, "attachments", described(array_of(items), "Its photos and documents"), 1);
+    }
     return s;
 }
 
@@ -465,6 +494,11 @@ static cJSON *selection_schema(struct doc *d, const struct resource *res)
         char path[160];
         snprintf(path, sizeof(path), "%s/properties/%s", res->name, f->name);
         property(s, f->name, ref("schemas", path), f->type == FT_ID);
+    }
+    if (res->decorate) {
+        char path[160];
+        snprintf(path, sizeof(path), "%s/properties/attachments", res->name);
+        property(s, "attachments", ref("schemas", path), 0);
     }
     return s;
 }
@@ -638,6 +672,52 @@ static cJSON *features_schema(struct doc *d, const struct resource *res)
     return s;
 }
 
+static cJSON *attachment_schema(struct doc *d, const struct resource *res)
+{
+    static const char *const flags[] = {"far_from_segment", "taken_after_report", "no_position",
+                                        NULL};
+    static const char *const types[] = {"image/jpeg", "image/png", "image/heic", "application/pdf",
+                                        NULL};
+    (void)d;
+    (void)res;
+    cJSON *s = object("A photo or document of a progress report; the file itself is at "
+                      "/api/v1/attachments/{id}");
+    property(s, "id", typed("integer"), 1);
+    property(s, "progress_report_id", typed("integer"), 1);
+    property(s, "sha256", described(typed("string"), "SHA-256 of the file, hex; also its ETag"), 1);
+    property(s, "media_type", one_of(types), 1);
+    property(s, "size", described(counted(), "Bytes"), 1);
+    property(s, "file_name", typed("string"), 1);
+    property(s, "caption", typed_or_null("string"), 1);
+    property(s, "taken_at",
+             described(typed_or_null("string"),
+                       "When it was taken (EXIF; local time read as Europe/Berlin unless the "
+                       "camera gave its offset), RFC 3339 UTC"),
+             1);
+    property(s, "lat", typed_or_null("number"), 1);
+    property(s, "lon", typed_or_null("number"), 1);
+    property(s, "distance_m",
+             described(typed_or_null("number"), "Metres from the segment's geometry"), 1);
+    property(s, "flags",
+             described(array_of(one_of(flags)),
+                       "For review: more than 200 m from the segment, taken after the report "
+                       "date (in Germany), or without a position"),
+             1);
+    property(s, "uploaded_by", typed("integer"), 1);
+    property(s, "created_at", formatted("date-time"), 1);
+    return s;
+}
+
+static cJSON *attachments_schema(struct doc *d, const struct resource *res)
+{
+    cJSON *items = schema_ref(d, &out_attachment, res);
+    if (!items)
+        return NULL;
+    cJSON *s = object("A report's photos and documents, oldest first");
+    property(s, "items", array_of(items), 1);
+    return s;
+}
+
 static cJSON *imported_schema(struct doc *d, const struct resource *res)
 {
     static const char *const layers[] = {"node", "segment", "premise", NULL};
@@ -765,6 +845,8 @@ static const struct {
     {"WWW-Authenticate", "Bearer realm=\"fibertrack\""},
     {"Allow", "The methods the path takes"},
     {"Content-Disposition", "attachment, with a file name"},
+    {"Content-Range", "The part of the file sent (206), or its size (416)"},
+    {"Accept-Ranges", "bytes: the file may be read in parts with Range"},
     {"Idempotent-Replayed", "true: the answer to an earlier request with this Idempotency-Key, "
                             "given again"},
 };
@@ -813,7 +895,11 @@ static const struct {
      "the body is larger than the route accepts (see its requestBody); refused before it "
      "is read",
      NULL},
-    {415, "the body is not application/json", NULL},
+    {415,
+     "the body is not application/json; for an upload, its content is not a JPEG, PNG, HEIC "
+     "or PDF, or not the type it was sent as",
+     NULL},
+    {416, "the Range asks for bytes past the end of the file", "Content-Range"},
     {417, "Expect names something other than 100-continue", NULL},
     {422,
      "values are invalid, and errors names each with a JSON Pointer; or the "
@@ -944,6 +1030,8 @@ static cJSON *param_schema(const char *type)
         return formatted(type);
     if (strcmp(type, "boolean") == 0)
         return typed("boolean");
+    if (strcmp(type, "text") == 0)
+        return typed("string");
     cJSON *s = typed("string");
     cJSON *e = cJSON_AddArrayToObject(s, "enum");
     for (const char *c = type; *c;) {
@@ -1081,10 +1169,14 @@ static cJSON *success(struct doc *d, const struct route *rt, int *failed)
         use_header(r, "Location", 1);
     if (rt->method == HTTP_POST && rt->roles)
         use_header(r, "Idempotent-Replayed", 0);
-    if (rt->gives == &out_xlsx || rt->gives == &out_geojson)
+    if (rt->gives == &out_xlsx || rt->gives == &out_geojson || rt->gives == &out_download ||
+        rt->gives == &out_zip)
         use_header(r, "Content-Disposition", 1);
-    if (rt->gives == &out_page || rt->gives == &out_file)
+    if (rt->gives == &out_page || rt->gives == &out_file || rt->gives == &out_download ||
+        rt->gives == &out_thumbnail)
         use_header(r, "ETag", 1);
+    if (rt->gives == &out_attachment)
+        use_header(r, "Location", 1);
     if (rt->gives)
         cJSON_AddItemToObject(r, "content", content(d, rt->gives, rt->resource, failed));
     return r;
@@ -1157,6 +1249,10 @@ static int add_operation(struct doc *d, cJSON *paths, const struct route *rt)
     if (has_status(statuses, n, 304))
         cJSON_AddItemToArray(params, parameter("If-None-Match", "header", 0, typed("string"),
                                                "The ETag of the copy at hand"));
+    if (has_status(statuses, n, 206))
+        cJSON_AddItemToArray(params, parameter("Range", "header", 0, typed("string"),
+                                               "One range of bytes: bytes=FIRST-[LAST] or "
+                                               "bytes=-LENGTH"));
     if (cJSON_GetArraySize(params))
         cJSON_AddItemToObject(op, "parameters", params);
     else
@@ -1181,11 +1277,16 @@ static int add_operation(struct doc *d, cJSON *paths, const struct route *rt)
         if (statuses[i] >= 400) {
             cJSON_AddItemToObject(responses, code, ref("responses", code));
         } else {
-            /* 304: the copy at hand is current. */
+            /* 304: the copy at hand is current; 206: the part of a file
+             * that Range asked for. */
             cJSON *r = cJSON_AddObjectToObject(responses, code);
             cJSON_AddStringToObject(r, "description", status_title(statuses[i]));
             use_header(r, "X-Request-ID", 1);
             use_header(r, "ETag", 1);
+            if (statuses[i] == 206) {
+                use_header(r, "Content-Range", 1);
+                cJSON_AddItemToObject(r, "content", content(d, rt->gives, rt->resource, &failed));
+            }
         }
     }
     return failed ? -1 : 0;

@@ -163,7 +163,15 @@ static int idem_claim(struct req *r, struct idem *id)
         parts[n++] = (struct secret_part){r->query[i].key, strlen(r->query[i].key)};
         parts[n++] = (struct secret_part){r->query[i].value, strlen(r->query[i].value)};
     }
-    parts[n++] = (struct secret_part){r->body, r->body ? r->body_len : 0};
+    unsigned char digest[32];
+    if (r->match.route->flags & ROUTE_RAW_BODY) {
+        /* A file upload is hashed in pieces, never mapped whole. */
+        if (req_body_sha256(r, digest) < 0)
+            return reply_problem(r, 503, "the uploaded body could not be read; retry shortly");
+        parts[n++] = (struct secret_part){digest, sizeof(digest)};
+    } else {
+        parts[n++] = (struct secret_part){r->body, r->body ? r->body_len : 0};
+    }
     secret_mac(parts, n, id->hash);
 
     for (int attempt = 0; attempt < 3; attempt++) {

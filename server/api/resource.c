@@ -380,8 +380,11 @@ int resource_list(struct req *r)
     cJSON *out = req_json(r, cJSON_CreateObject());
     cJSON *items = cJSON_AddArrayToObject(out, "items");
     size_t n = rows->nrows > (size_t)limit ? (size_t)limit : rows->nrows;
+    cJSON **objs = pool_alloc(r->pool, (n ? n : 1) * sizeof(*objs));
     for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(items, row_json(res, rows, i, mask));
+        cJSON_AddItemToArray(items, objs[i] = row_json(res, rows, i, mask));
+    if (res->decorate && (rc = res->decorate(r, objs, n)) != DB_OK)
+        return reply_db(r, rc);
     if (rows->nrows > (size_t)limit) {
         char cur[CURSOR_MAX];
         /* The id column comes first in every resource. */
@@ -407,6 +410,8 @@ int resource_get(struct req *r)
         return reply_db(r, rc);
     if (!obj)
         return not_found(r, res, req_param(r, 0));
+    if (res->decorate && (rc = res->decorate(r, &obj, 1)) != DB_OK)
+        return reply_db(r, rc);
     if (!res->unversioned)
         resource_etag(r, obj);
     return reply_json(r, 200, obj);

@@ -52,6 +52,10 @@ struct resource {
      * same transaction, before the row is read back (before is NULL on
      * create). Returns a db result code. */
     enum db_rc (*after_write)(struct req *r, long long id, const cJSON *before);
+    /* Adds `attachments` to n objects read for a reply (progress reports:
+     * their photos); never to what the audit trail records. Returns a db
+     * result code. */
+    enum db_rc (*decorate)(struct req *r, cJSON *const *objs, size_t n);
 };
 
 /* Whether every statement built for res binds at most the parameters

@@ -2,9 +2,11 @@
  * pipeline and the OpenAPI document (api/openapi.c) need to know of it. */
 #include "api/routes.h"
 
+#include "api/attachments.h"
 #include "api/audit.h"
 #include "api/auth.h"
 #include "api/construction.h"
+#include "api/exports.h"
 #include "api/gis.h"
 #include "api/inventory.h"
 #include "api/meta.h"
@@ -33,6 +35,8 @@
 #define CHANGE (ROUTE_WRITE | ROUTE_JSON)
 #define KEYED (ROUTE_WRITE | ROUTE_JSON | ROUTE_IDEMPOTENCY_REQUIRED)
 #define REVIEW (ROUTE_WRITE | ROUTE_JSON_OPTIONAL)
+#define UPLOAD (ROUTE_WRITE | ROUTE_IDEMPOTENCY_REQUIRED | ROUTE_RAW_BODY)
+#define UPLOADERS ROLE_CONTRACTOR /* photos come from the site */
 
 /* `also` lists what a handler answers beyond what openapi.c derives from the
  * other columns. A change clashes (409) with a code or e-mail taken, or with
@@ -63,6 +67,7 @@ const struct route api_routes[] = {
     {HTTP_GET,    "/api/v1/projects/:id/export.geojson",        gis_export,       STAFF,       0,      200, NULL,      0,        NULL,                  NULL,                &out_geojson,  "The project's network as GeoJSON with current status"},
     {HTTP_GET,    "/api/v1/projects/:id/reports/progress.xlsx", reports_progress, STAFF,       0,      200, "422",     0,        NULL,                  &in_progress_report, &out_xlsx,     "Progress report workbook as of a date"},
     {HTTP_GET,    "/api/v1/projects/:id/reports/costs.xlsx",    reports_costs,    STAFF,       0,      200, "422",     0,        NULL,                  &in_cost_report,     &out_xlsx,     "Cost statement and payment request workbook"},
+    {HTTP_GET,    "/api/v1/projects/:id/exports/photos.zip",    exports_photos,   STAFF,       0,      200, "422",     0,        NULL,                  &in_period,          &out_zip,      "The Fotodokumentation: the period's photos, named by segment and date, with an index"},
 
     {HTTP_GET,    "/api/v1/contractors",                        resource_list,    ANY,         0,      200, NULL,      0,        &contractors_resource, &in_list,            &out_list,     "List contractors"},
     {HTTP_POST,   "/api/v1/contractors",                        resource_create,  EDITORS,     CHANGE, 201, NULL,      0,        &contractors_resource, &in_create,          &out_item,     "Create a contractor"},
@@ -111,6 +116,10 @@ const struct route api_routes[] = {
     {HTTP_GET,    "/api/v1/progress-reports/:id",               resource_get,     ANY,         0,      200, NULL,      0,        &progress_resource,    NULL,                &out_item,     "Read a progress report"},
     {HTTP_POST,   "/api/v1/progress-reports/:id/approve",       progress_approve, EDITORS,     REVIEW, 200, NULL,      0,        &progress_resource,    &in_approval,        &out_item,     "Approve a report: applies it to its segment"},
     {HTTP_POST,   "/api/v1/progress-reports/:id/reject",        progress_reject,  EDITORS,     CHANGE, 200, NULL,      0,        &progress_resource,    &in_rejection,       &out_item,     "Reject a report with a comment for the contractor"},
+    {HTTP_GET,    "/api/v1/progress-reports/:id/attachments",   attachments_list, ANY,        0,      200, NULL,      0,        NULL,                  NULL,                &out_attachments, "List a report's photos and documents"},
+    {HTTP_POST,   "/api/v1/progress-reports/:id/attachments",   attachments_upload, UPLOADERS, UPLOAD, 201, "415",   25 * MIB, NULL,                  &in_upload,          &out_attachment, "Attach a photo or document: the file's bytes as the body, its name in Content-Disposition"},
+    {HTTP_GET,    "/api/v1/attachments/:id",                    attachments_download, ANY,    0,      200, "206 304 416", 0,    NULL,                  NULL,                &out_download, "The stored file (ETag = SHA-256; Range)"},
+    {HTTP_GET,    "/api/v1/attachments/:id/thumbnail",          attachments_thumbnail, ANY,   0,      200, "304",     0,        NULL,                  NULL,                &out_thumbnail, "A JPEG preview of at most 320 px (JPEG and PNG photos)"},
 
     {HTTP_GET,    "/api/v1/users",                              resource_list,    ADMIN,       0,      200, NULL,      0,        &users_resource,       &in_list,            &out_list,     "List users"},
     {HTTP_POST,   "/api/v1/users",                              resource_create,  ADMIN,       CHANGE, 201, NULL,      0,        &users_resource,       &in_create,          &out_item,     "Create a user"},

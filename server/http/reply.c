@@ -20,6 +20,8 @@ const char *status_title(int status)
         return "Created";
     case 204:
         return "No Content";
+    case 206:
+        return "Partial Content";
     case 304:
         return "Not Modified";
     case 400:
@@ -44,6 +46,8 @@ const char *status_title(int status)
         return "URI Too Long";
     case 415:
         return "Unsupported Media Type";
+    case 416:
+        return "Range Not Satisfiable";
     case 417:
         return "Expectation Failed";
     case 422:
@@ -104,10 +108,21 @@ int reply_file(struct req *r, int status, const char *type, const char *path, in
     drop_file(r);
     r->resp_file = path;
     r->resp_file_keep = keep;
+    r->resp_file_off = 0;
+    r->resp_file_len = -1;
     r->status = status;
     r->resp_type = type;
     r->resp_body = NULL;
     r->resp_len = 0;
+    return status;
+}
+
+int reply_file_range(struct req *r, int status, const char *type, const char *path, long long off,
+                     long long len)
+{
+    reply_file(r, status, type, path, 1);
+    r->resp_file_off = off;
+    r->resp_file_len = len;
     return status;
 }
 

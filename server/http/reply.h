@@ -26,6 +26,10 @@ int reply_raw(struct req *r, int status, const char *type, const char *body, siz
  * that is unlinked once sent, or when the reply is replaced or cleared. The
  * path must live in r's pool or static memory. */
 int reply_file(struct req *r, int status, const char *type, const char *path, int keep);
+/* Part of a stored file: len bytes from off (len < 0: to the end). The
+ * caller has checked the range against the file's size. */
+int reply_file_range(struct req *r, int status, const char *type, const char *path, long long off,
+                     long long len);
 /* Clears the reply (status, body, file, headers) so a transaction can run
  * again. */
 void reply_clear(struct req *r);

@@ -1,7 +1,10 @@
 /* request.c — accessors of the request context. */
 #include "http/request.h"
 
+#include <errno.h>
+#include <sodium.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/pool.h"
 
@@ -16,6 +19,49 @@ const char *req_query(const struct req *r, const char *key)
 const char *req_param(const struct req *r, int i)
 {
     return i < r->match.nparams ? r->match.params[i] : NULL;
+}
+
+long long req_body_read(const struct req *r, void *buf, size_t n, unsigned long long off)
+{
+    if (off >= r->body_len)
+        return 0;
+    if (n > r->body_len - off)
+        n = (size_t)(r->body_len - off);
+    if (r->body) {
+        memcpy(buf, r->body + off, n);
+        return (long long)n;
+    }
+    for (;;) {
+        ssize_t got = pread(r->body_fd, buf, n, (off_t)off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        return got;
+    }
+}
+
+int req_body_sha256(struct req *r, unsigned char out[32])
+{
+    if (!r->body_sha256_done) {
+        crypto_hash_sha256_state st;
+        crypto_hash_sha256_init(&st);
+        if (r->body) {
+            crypto_hash_sha256_update(&st, (const unsigned char *)r->body, r->body_len);
+        } else {
+            unsigned char buf[64 * 1024];
+            unsigned long long off = 0;
+            while (off < r->body_len) {
+                long long got = req_body_read(r, buf, sizeof(buf), off);
+                if (got <= 0)
+                    return -1;
+                crypto_hash_sha256_update(&st, buf, (unsigned long long)got);
+                off += (unsigned long long)got;
+            }
+        }
+        crypto_hash_sha256_final(&st, r->body_sha256);
+        r->body_sha256_done = 1;
+    }
+    memcpy(out, r->body_sha256, 32);
+    return 0;
 }
 
 void req_add_header(struct req *r, const char *key, const char *value)

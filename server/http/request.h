@@ -41,6 +41,10 @@ enum {
     ROUTE_WRITE = 1 << 2, /* changes data: runs in a transaction, honours Idempotency-Key */
     ROUTE_IDEMPOTENCY_REQUIRED = 1 << 3,
     ROUTE_JSON_OPTIONAL = 1 << 4, /* a JSON object body may be sent, or none */
+    /* The body is a file that may be large: once spooled it stays in its
+     * file (body_fd, body NULL) and is read with req_body_read, never
+     * mapped, so uploads cost no memory however many run at once. */
+    ROUTE_RAW_BODY = 1 << 5,
 };
 
 struct kv {
@@ -68,15 +72,20 @@ struct req {
     struct route_match match;
     struct kv *query;
     size_t nquery;
-    const char *body; /* NUL-terminated after body_len bytes */
+    const char *body; /* NUL-terminated after body_len bytes; NULL for a
+                         ROUTE_RAW_BODY body kept in body_fd */
     size_t body_len;
-    int body_fd; /* a large body's spool file (read-only), or -1 */
+    int body_fd;                   /* a large body's spool file (read-only), or -1 */
+    unsigned char body_sha256[32]; /* see req_body_sha256 */
+    int body_sha256_done;
     const char *authorization;
     const char *if_match;
     const char *if_none_match;
     const char *idempotency_key;
     const char *content_type;
-    const char *client_ip; /* the peer's address */
+    const char *content_disposition; /* an upload's file name (see disposition.h) */
+    const char *range;               /* Range, for downloads (see range.h) */
+    const char *client_ip;           /* the peer's address */
     const char
         *forwarded_for; /* X-Forwarded-For as received (trusted only from FT_TRUSTED_PROXIES) */
     char request_id[65];
@@ -100,6 +109,7 @@ struct req {
     size_t resp_len;
     const char *resp_file; /* a file to send instead of resp_body (see reply_file) */
     int resp_file_keep;    /* 1: a stored file; 0: a temporary one, unlinked once sent */
+    long long resp_file_off, resp_file_len; /* the part to send; len < 0: to the end */
     struct kv resp_headers[REQ_MAX_HEADERS];
     int nresp_headers;
 
@@ -110,6 +120,12 @@ struct req {
 const char *req_query(const struct req *r, const char *key);
 /* Path parameter i (0-based) of the matched route. */
 const char *req_param(const struct req *r, int i);
+/* Reads up to n bytes of the body from offset off, wherever it is kept.
+ * Returns the number read (0 at the end), or -1 with errno set. */
+long long req_body_read(const struct req *r, void *buf, size_t n, unsigned long long off);
+/* The SHA-256 of the body, computed once (reading a spooled body in
+ * pieces). Returns 0, or -1 when the spool file cannot be read. */
+int req_body_sha256(struct req *r, unsigned char out[32]);
 /* Adds a response header (copied into the request pool). */
 void req_add_header(struct req *r, const char *key, const char *value);
 /* Registers fn(r, arg) to run on the worker once the request's transaction

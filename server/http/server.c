@@ -61,6 +61,10 @@
 #define WRITE_HIGH (256 * 1024)
 #define LINGER_SECONDS 2
 #define ACCEPT_BACKOFF_MS 100
+/* The slowest upload rate a large body is given time for (32 KiB/s, a poor
+ * mobile link): a 25 MiB photo may take up to 800 s beyond the request
+ * timeout. */
+#define SLOW_UPLOAD_BYTES_PER_S (32.0 * 1024)
 
 struct loop;
 
@@ -357,6 +361,8 @@ static void req_from_head(struct conn *c, struct req *r, const struct wire_head 
         {"If-None-Match", offsetof(struct req, if_none_match)},
         {"Idempotency-Key", offsetof(struct req, idempotency_key)},
         {"Content-Type", offsetof(struct req, content_type)},
+        {"Content-Disposition", offsetof(struct req, content_disposition)},
+        {"Range", offsetof(struct req, range)},
     };
     int dup = 0;
     const char *rid = header(h, "X-Request-ID", &dup);
@@ -440,6 +446,12 @@ static int hook_head(void *arg, const struct wire_head *h)
         reply_problem(r, 413, "the body has %lld bytes; at most %zu are accepted here",
                       h->content_length, c->limit);
         return 413;
+    }
+    if (!r->status && h->content_length > (long long)S.cfg.max_anon_body) {
+        /* A large upload from a building site may be slow: it gets the
+         * request timeout plus the time its size takes at a poor mobile
+         * link's rate, and no longer. */
+        arm(c, S.cfg.request_timeout + (double)h->content_length / SLOW_UPLOAD_BYTES_PER_S);
     }
     if (has_body && h->expect_continue) {
         /* The client waits for a word before sending the body: a request
@@ -536,13 +548,23 @@ static void unmap_body(void *arg)
     close(m->fd);
 }
 
+static void close_fd(void *arg) { close(*(int *)arg); }
+
 /* Hands the body read so far to the request (pool-owned from now on). Returns 0, or -1. */
 static int attach_body(struct conn *c, struct req *r)
 {
     r->body_fd = -1;
     if (c->len == 0)
         return 0;
-    if (c->spool >= 0) {
+    if (c->spool >= 0 && (r->match.route->flags & ROUTE_RAW_BODY)) {
+        int *fd = pool_alloc(r->pool, sizeof(*fd));
+        *fd = c->spool;
+        r->body = NULL;
+        r->body_len = c->len;
+        r->body_fd = c->spool;
+        c->spool = -1;
+        pool_on_free(r->pool, close_fd, fd);
+    } else if (c->spool >= 0) {
         /* One NUL after the body, so that it reads as a C string too. */
         if (write_all(c->spool, "", 1) < 0)
             return -1;
@@ -841,12 +863,18 @@ static void send_reply(struct req *r)
             r->resp_file = NULL;
             reply_problem(r, 503, "the file could not be read; retry shortly");
         } else {
-            write_head(out, c, r, (size_t)st.st_size);
-            if (r->method == HTTP_HEAD || st.st_size == 0) {
+            /* A range the handler checked; the file is immutable, but a
+             * shorter one than it saw is cut, never read past. */
+            off_t off = r->resp_file_off < st.st_size ? (off_t)r->resp_file_off : st.st_size;
+            off_t len = st.st_size - off;
+            if (r->resp_file_len >= 0 && r->resp_file_len < len)
+                len = (off_t)r->resp_file_len;
+            write_head(out, c, r, (size_t)len);
+            if (r->method == HTTP_HEAD || len == 0) {
                 close(fd);
             } else {
-                bytes = (size_t)st.st_size;
-                evbuffer_add_file(out, fd, 0, st.st_size); /* takes the fd */
+                bytes = (size_t)len;
+                evbuffer_add_file(out, fd, off, len); /* takes the fd */
             }
         }
     }

@@ -1,0 +1,468 @@
+/* attachments.c — uploading, listing and serving the files of progress
+ * reports. The upload is a raw body (ROUTE_RAW_BODY) kept in its spool
+ * file: it is typed by its first bytes, read for EXIF, copied into the
+ * store and put in place with its row in one transaction
+ * (attachment_blobs.h). */
+#include "api/attachments.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "api/attachment_blobs.h"
+#include "api/audit.h"
+#include "api/pipeline.h"
+#include "domain/geo.h"
+#include "domain/validate.h"
+#include "http/reply.h"
+#include "http/upload_headers.h"
+#include "media/blobstore.h"
+#include "media/exif.h"
+#include "media/sniff.h"
+#include "media/thumbnail.h"
+#include "util/berlin_time.h"
+#include "util/log.h"
+#include "util/pool.h"
+
+#define CAPTION_MAX 500 /* characters */
+
+const char attachment_select[] = "SELECT " ATTACHMENT_COLUMNS " " ATTACHMENT_FROM;
+
+/* The day in Germany on which a UTC time ("YYYY-MM-DD HH:MM:SS") fell. */
+static void berlin_day(const char *utc, char out[11])
+{
+    struct tm tm = {0};
+    out[0] = '\0';
+    if (!utc || sscanf(utc, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                       &tm.tm_min, &tm.tm_sec) != 6)
+        return;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    t += berlin_offset_at(t);
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static void add_number_or_null(cJSON *o, const char *name, const char *v)
+{
+    if (v)
+        cJSON_AddNumberToObject(o, name, strtod(v, NULL));
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+static void add_string_or_null(cJSON *o, const char *name, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, name, v);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+cJSON *attachment_json(struct req *r, const struct db_rows *rows, size_t i)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", strtod(db_cell(rows, i, 0), NULL));
+    cJSON_AddNumberToObject(o, "progress_report_id", strtod(db_cell(rows, i, 1), NULL));
+    cJSON_AddStringToObject(o, "sha256", db_cell(rows, i, 2));
+    cJSON_AddStringToObject(o, "media_type", db_cell(rows, i, 3));
+    cJSON_AddNumberToObject(o, "size", strtod(db_cell(rows, i, 4), NULL));
+    cJSON_AddStringToObject(o, "file_name", db_cell(rows, i, 5));
+    add_string_or_null(o, "caption", db_cell(rows, i, 6));
+    add_string_or_null(o, "taken_at", db_cell(rows, i, 7));
+    add_number_or_null(o, "lat", db_cell(rows, i, 8));
+    add_number_or_null(o, "lon", db_cell(rows, i, 9));
+    add_number_or_null(o, "distance_m", db_cell(rows, i, 10));
+    cJSON *flags = cJSON_AddArrayToObject(o, "flags");
+    const char *dist = db_cell(rows, i, 10);
+    if (dist && strtod(dist, NULL) > ATTACHMENT_FAR_M)
+        cJSON_AddItemToArray(flags, cJSON_CreateString("far_from_segment"));
+    char day[11];
+    berlin_day(db_cell(rows, i, 14), day);
+    if (day[0] && strcmp(day, db_cell(rows, i, 13)) > 0)
+        cJSON_AddItemToArray(flags, cJSON_CreateString("taken_after_report"));
+    if (!db_cell(rows, i, 8))
+        cJSON_AddItemToArray(flags, cJSON_CreateString("no_position"));
+    cJSON_AddNumberToObject(o, "uploaded_by", strtod(db_cell(rows, i, 11), NULL));
+    cJSON_AddStringToObject(o, "created_at", db_cell(rows, i, 12));
+    (void)r;
+    return o;
+}
+
+/* ---- upload ---- */
+
+struct report_row {
+    long long id;
+    char report_date[11];
+    char *geometry; /* GeoJSON of the segment, or NULL */
+};
+
+/* The report a contractor adds to: its own only. */
+static enum db_rc load_report(struct req *r, long long id, struct report_row *out, int *found)
+{
+    struct db_param p[] = {DB_INTP(id), DB_INTP(r->user.role == ROLE_CONTRACTOR),
+                           DB_INTP(r->user.contractor_id)};
+    struct db_rows *rows;
+    enum db_rc rc = db_exec(r->db, r->pool,
+                            "SELECT p.id, p.report_date, ST_AsGeoJSON(s.geometry) "
+                            "FROM progress_reports p JOIN segments s ON s.id = p.segment_id "
+                            "WHERE p.id = ? AND (? = 0 OR p.contractor_id = ?) LOCK IN SHARE MODE",
+                            p, 3, &rows);
+    *found = rc == DB_OK && rows->nrows == 1;
+    if (*found) {
+        out->id = atoll(db_cell(rows, 0, 0));
+        snprintf(out->report_date, sizeof(out->report_date), "%s", db_cell(rows, 0, 1));
+        out->geometry = db_cell(rows, 0, 2) ? pool_strdup(r->pool, db_cell(rows, 0, 2)) : NULL;
+    }
+    return rc;
+}
+
+/* Metres from (lat, lon) to a GeoJSON LineString; -1 when unknown. */
+static double distance_to(struct req *r, const char *geojson, double lat, double lon)
+{
+    if (!geojson)
+        return -1;
+    cJSON *g = pool_json(r->pool, cJSON_Parse(geojson));
+    cJSON *coords = cJSON_GetObjectItemCaseSensitive(g, "coordinates");
+    int n = cJSON_GetArraySize(coords);
+    if (n <= 0)
+        return -1;
+    double *pts = pool_alloc(r->pool, (size_t)n * 2 * sizeof(double));
+    int i = 0;
+    for (cJSON *c = coords ? coords->child : NULL; c; c = c->next, i++) {
+        cJSON *x = cJSON_GetArrayItem(c, 0), *y = cJSON_GetArrayItem(c, 1);
+        if (!cJSON_IsNumber(x) || !cJSON_IsNumber(y))
+            return -1;
+        pts[2 * i] = x->valuedouble;
+        pts[2 * i + 1] = y->valuedouble;
+    }
+    return geo_distance_to_line_m(lat, lon, pts, (size_t)n);
+}
+
+/* The caption from ?caption=: optional, one line of text. Returns 0, or
+ * the status replied. */
+static int read_caption(struct req *r, const char **caption)
+{
+    const char *c = req_query(r, "caption");
+    *caption = NULL;
+    if (!c || !*c)
+        return 0;
+    if (utf8_chars(c) > CAPTION_MAX)
+        return reply_invalid_field(r, "caption", "must be at most 500 characters");
+    for (const unsigned char *p = (const unsigned char *)c; *p; p++)
+        if (*p < 0x20 || *p == 0x7F)
+            return reply_invalid_field(r, "caption", "must be one line without control characters");
+    *caption = c;
+    return 0;
+}
+
+/* Copies the body into a new store file. Returns 0, or -1 (errno set). */
+static int stage_body(struct req *r, struct blob_stage *st)
+{
+    if (blob_stage_open(st) < 0)
+        return -1;
+    unsigned char buf[64 * 1024];
+    unsigned long long off = 0;
+    while (off < r->body_len) {
+        long long got = req_body_read(r, buf, sizeof(buf), off);
+        if (got <= 0 || blob_stage_write(st, buf, (size_t)got) < 0) {
+            if (got == 0)
+                errno = EIO;
+            blob_stage_discard(st);
+            return -1;
+        }
+        off += (unsigned long long)got;
+    }
+    return 0;
+}
+
+int attachments_upload(struct req *r)
+{
+    long long report_id = parse_id(req_param(r, 0));
+    const char *caption;
+    if (read_caption(r, &caption))
+        return r->status;
+    if (r->body_len == 0)
+        return reply_invalid_field(r, "", "the body is empty: send the file's bytes as the body");
+
+    /* The type comes from the content; a declared type must agree. */
+    size_t headn = r->body_len < PHOTO_META_BYTES ? r->body_len : PHOTO_META_BYTES;
+    unsigned char *head = pool_alloc(r->pool, headn);
+    if (req_body_read(r, head, headn, 0) != (long long)headn)
+        return reply_problem(r, 503, "the uploaded body could not be read; retry shortly");
+    enum media_kind kind = media_sniff(head, headn);
+    if (kind == MEDIA_UNKNOWN)
+        return reply_problem(r, 415,
+                             "the file is not a JPEG, PNG, HEIC or PDF (judged by its content, "
+                             "not its name)");
+    enum media_kind declared = media_type_parse(r->content_type);
+    if (declared != MEDIA_UNKNOWN && declared != kind)
+        return reply_problem(r, 415, "the file is %s, but was sent as %s", media_type_name(kind),
+                             media_type_name(declared));
+    if (declared == MEDIA_UNKNOWN && r->content_type &&
+        strncasecmp(r->content_type, "application/octet-stream", 24) != 0)
+        return reply_problem(r, 415,
+                             "send the file as image/jpeg, image/png, image/heic, application/pdf "
+                             "or application/octet-stream");
+
+    struct report_row rep;
+    int found = 0;
+    enum db_rc rc = report_id ? load_report(r, report_id, &rep, &found) : DB_OK;
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    if (!found)
+        return reply_problem(r, 404, "no progress report %s of yours", req_param(r, 0));
+
+    char name[FILE_NAME_MAX + 1];
+    unsigned char digest[32];
+    char sha[65];
+    if (req_body_sha256(r, digest) < 0)
+        return reply_problem(r, 503, "the uploaded body could not be read; retry shortly");
+    for (int i = 0; i < 32; i++)
+        snprintf(sha + 2 * i, 3, "%02x", digest[i]);
+    if (!disposition_file_name(r->content_disposition, name, sizeof(name)))
+        snprintf(name, sizeof(name), "%.12s.%s", sha, media_extension(kind));
+
+    struct photo_meta meta;
+    photo_meta_read(kind, head, headn, &meta);
+    struct db_param taken = DB_NULLP, lat = DB_NULLP, lon = DB_NULLP, dist = DB_NULLP;
+    if (meta.has_time) {
+        time_t t;
+        if (meta.has_offset) {
+            struct tm tm = {.tm_year = meta.year - 1900,
+                            .tm_mon = meta.month - 1,
+                            .tm_mday = meta.day,
+                            .tm_hour = meta.hour,
+                            .tm_min = meta.minute,
+                            .tm_sec = meta.second};
+            t = timegm(&tm) - (time_t)meta.offset_minutes * 60;
+        } else {
+            t = berlin_to_utc(meta.year, meta.month, meta.day, meta.hour, meta.minute, meta.second);
+        }
+        struct tm u;
+        char *ts = pool_alloc(r->pool, 32);
+        gmtime_r(&t, &u);
+        strftime(ts, 32, "%Y-%m-%d %H:%M:%S", &u);
+        taken = DB_TEXTP(ts);
+    }
+    if (meta.has_position) {
+        lat = DB_TEXTP(pool_printf(r->pool, "%.7f", meta.lat));
+        lon = DB_TEXTP(pool_printf(r->pool, "%.7f", meta.lon));
+        double d = distance_to(r, rep.geometry, meta.lat, meta.lon);
+        if (d >= 0)
+            dist = DB_TEXTP(pool_printf(r->pool, "%.1f", d));
+    }
+
+    struct blob_stage st;
+    if (stage_body(r, &st) < 0) {
+        log_msg(LOG_ERROR, "cannot write an upload into %s: %s", blobstore_dir(), strerror(errno));
+        return reply_problem(r, 503, "the file could not be stored; retry shortly");
+    }
+    rc = attachment_blob_put(r, &st, sha, r->body_len, media_type_name(kind));
+    if (rc == DB_ERROR)
+        return reply_problem(r, 503, "the file could not be stored; retry shortly");
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+
+    struct db_param p[] = {DB_INTP(report_id),
+                           DB_TEXTP(sha),
+                           DB_TEXTP(media_type_name(kind)),
+                           DB_INTP(r->body_len),
+                           DB_TEXTP(name),
+                           DB_TEXTP(caption),
+                           taken,
+                           lat,
+                           lon,
+                           dist,
+                           DB_INTP(r->user.id)};
+    struct db_rows *rows;
+    rc = db_exec(r->db, r->pool,
+                 "INSERT INTO attachments (progress_report_id, sha256, media_type, size, "
+                 "file_name, caption, taken_at, lat, lon, distance_m, uploaded_by) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 p, 11, &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    long long id = (long long)rows->insert_id;
+    struct db_param q[] = {DB_INTP(id)};
+    rc = db_exec(r->db, r->pool, pool_printf(r->pool, "%s WHERE a.id = ?", attachment_select), q, 1,
+                 &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    cJSON *obj = req_json(r, attachment_json(r, rows, 0));
+    rc = audit_write(r, "create", "attachment", id, NULL, obj);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    req_add_header(r, "Location", pool_printf(r->pool, "/api/v1/attachments/%lld", id));
+    return reply_json(r, 201, obj);
+}
+
+/* ---- reading ---- */
+
+int attachments_list(struct req *r)
+{
+    long long report_id = parse_id(req_param(r, 0));
+    struct db_param p[] = {DB_INTP(report_id), DB_INTP(r->user.role == ROLE_CONTRACTOR),
+                           DB_INTP(r->user.contractor_id)};
+    struct db_rows *rows;
+    enum db_rc rc = db_exec(r->db, r->pool,
+                            "SELECT COUNT(*) FROM progress_reports p "
+                            "WHERE p.id = ? AND (? = 0 OR p.contractor_id = ?)",
+                            p, 3, &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    if (!report_id || strcmp(db_cell(rows, 0, 0), "0") == 0)
+        return reply_problem(r, 404, "no progress report %s", req_param(r, 0));
+    rc = db_exec(
+        r->db, r->pool,
+        pool_printf(r->pool, "%s WHERE a.progress_report_id = ? ORDER BY a.id", attachment_select),
+        p, 1, &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    cJSON *out = req_json(r, cJSON_CreateObject());
+    cJSON *items = cJSON_AddArrayToObject(out, "items");
+    for (size_t i = 0; i < rows->nrows; i++)
+        cJSON_AddItemToArray(items, attachment_json(r, rows, i));
+    return reply_json(r, 200, out);
+}
+
+enum db_rc attachments_add_to_reports(struct req *r, cJSON *const *reports, size_t n)
+{
+    if (n == 0)
+        return DB_OK;
+    /* The ids are numbers of our own objects: written into the statement. */
+    char *ids = pool_alloc(r->pool, n * 24 + 1);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        cJSON *id = cJSON_GetObjectItemCaseSensitive(reports[i], "id");
+        len += (size_t)sprintf(ids + len, "%s%lld", i ? "," : "",
+                               cJSON_IsNumber(id) ? (long long)id->valuedouble : 0LL);
+        cJSON_AddItemToObject(reports[i], "attachments", cJSON_CreateArray());
+    }
+    struct db_rows *rows;
+    enum db_rc rc =
+        db_exec(r->db, r->pool,
+                pool_printf(r->pool, "%s WHERE a.progress_report_id IN (%s) ORDER BY a.id",
+                            attachment_select, ids),
+                NULL, 0, &rows);
+    if (rc != DB_OK)
+        return rc;
+    for (size_t k = 0; k < rows->nrows; k++) {
+        long long rid = atoll(db_cell(rows, k, 1));
+        for (size_t i = 0; i < n; i++) {
+            cJSON *id = cJSON_GetObjectItemCaseSensitive(reports[i], "id");
+            if (cJSON_IsNumber(id) && (long long)id->valuedouble == rid) {
+                cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(reports[i], "attachments"),
+                                     attachment_json(r, rows, k));
+                break;
+            }
+        }
+    }
+    return DB_OK;
+}
+
+struct stored {
+    char sha[65];
+    char type[65];
+    char name[FILE_NAME_MAX + 1];
+    char path[BLOB_PATH_MAX];
+    unsigned long long size;
+};
+
+/* The attachment named by path parameter 0, as the caller may see it.
+ * Returns 0, or the status replied. */
+static int find_stored(struct req *r, struct stored *s)
+{
+    long long id = parse_id(req_param(r, 0));
+    struct db_param p[] = {DB_INTP(id), DB_INTP(r->user.role == ROLE_CONTRACTOR),
+                           DB_INTP(r->user.contractor_id)};
+    struct db_rows *rows;
+    enum db_rc rc = db_exec(r->db, r->pool,
+                            "SELECT a.sha256, a.media_type, a.file_name, a.size FROM attachments a "
+                            "JOIN progress_reports p ON p.id = a.progress_report_id "
+                            "WHERE a.id = ? AND (? = 0 OR p.contractor_id = ?)",
+                            p, 3, &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    if (!id || rows->nrows == 0)
+        return reply_problem(r, 404, "no attachment %s", req_param(r, 0));
+    snprintf(s->sha, sizeof(s->sha), "%s", db_cell(rows, 0, 0));
+    snprintf(s->type, sizeof(s->type), "%s", db_cell(rows, 0, 1));
+    snprintf(s->name, sizeof(s->name), "%s", db_cell(rows, 0, 2));
+    s->size = strtoull(db_cell(rows, 0, 3), NULL, 10);
+    if (!blob_name_ok(s->sha))
+        return reply_problem(r, 500, "internal error (request %s)", r->request_id);
+    blob_path(s->sha, s->path, sizeof(s->path));
+    return 0;
+}
+
+/* Answers 304 when the client has this version already. Content never
+ * changes under its name, so the tag is the digest itself. */
+static int not_modified(struct req *r, const char *etag)
+{
+    req_add_header(r, "ETag", etag);
+    req_add_header(r, "Cache-Control", "private, no-cache");
+    if (!r->if_none_match)
+        return 0;
+    if (strcmp(r->if_none_match, "*") == 0 || strstr(r->if_none_match, etag))
+        return reply_raw(r, 304, NULL, "", 0);
+    return 0;
+}
+
+int attachments_download(struct req *r)
+{
+    struct stored s;
+    if (find_stored(r, &s))
+        return r->status;
+    struct stat st;
+    if (stat(s.path, &st) != 0 || (unsigned long long)st.st_size != s.size) {
+        log_msg(LOG_ERROR, "attachment file %s is missing or damaged in %s", s.sha,
+                blobstore_dir());
+        return reply_problem(r, 500, "the stored file is missing (request %s)", r->request_id);
+    }
+    const char *etag = pool_printf(r->pool, "\"%s\"", s.sha);
+    if (not_modified(r, etag))
+        return r->status;
+    req_add_header(r, "Accept-Ranges", "bytes");
+    reply_attachment(r, s.name);
+    unsigned long long off, len;
+    switch (range_parse(r->range, s.size, &off, &len)) {
+    case RANGE_NONE:
+        break;
+    case RANGE_PART:
+        req_add_header(r, "Content-Range",
+                       pool_printf(r->pool, "bytes %llu-%llu/%llu", off, off + len - 1, s.size));
+        return reply_file_range(r, 206, pool_strdup(r->pool, s.type), pool_strdup(r->pool, s.path),
+                                (long long)off, (long long)len);
+    case RANGE_UNSATISFIABLE:
+        req_add_header(r, "Content-Range", pool_printf(r->pool, "bytes */%llu", s.size));
+        return reply_problem(r, 416, "the file has %llu bytes", s.size);
+    }
+    return reply_file(r, 200, pool_strdup(r->pool, s.type), pool_strdup(r->pool, s.path), 1);
+}
+
+int attachments_thumbnail(struct req *r)
+{
+    struct stored s;
+    if (find_stored(r, &s))
+        return r->status;
+    if (!thumbnail_possible(media_type_parse(s.type)))
+        return reply_problem_typed(r, 404, "no-thumbnail",
+                                   "a %s file has no thumbnail; download it", s.type);
+    const char *etag = pool_printf(r->pool, "\"%s-%d\"", s.sha, THUMBNAIL_PX);
+    if (not_modified(r, etag))
+        return r->status;
+    char path[BLOB_PATH_MAX];
+    int rc = thumbnail_get(s.sha, path, sizeof(path));
+    if (rc == -1)
+        return reply_problem_typed(r, 404, "no-thumbnail",
+                                   "the image cannot be decoded for a thumbnail; download it");
+    if (rc != 0)
+        return reply_problem(r, 503, "the thumbnail could not be stored; retry shortly");
+    return reply_file(r, 200, "image/jpeg", pool_strdup(r->pool, path), 1);
+}

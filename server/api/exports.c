@@ -1,0 +1,175 @@
+/* exports.c — the Fotodokumentation download: the period's photos and
+ * documents of a project's progress reports (rejected ones left out),
+ * written by reports/photo_archive.c into a temporary zip. */
+#include "api/exports.h"
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/attachments.h"
+#include "api/pipeline.h"
+#include "db/db.h"
+#include "domain/validate.h"
+#include "http/reply.h"
+#include "media/blobstore.h"
+#include "media/sniff.h"
+#include "reports/photo_archive.h"
+#include "util/berlin_time.h"
+#include "util/log.h"
+#include "util/pool.h"
+
+static const char *tmp_dir(void)
+{
+    const char *t = getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
+/* "YYYY-MM-DD HH:MM" in Germany for the instant t. */
+static char *local_text(struct req *r, time_t t)
+{
+    t += berlin_offset_at(t);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char *s = pool_alloc(r->pool, 20);
+    strftime(s, 20, "%Y-%m-%d %H:%M", &tm);
+    return s;
+}
+
+static char *local_of_utc(struct req *r, const char *utc)
+{
+    struct tm tm = {0};
+    if (!utc || sscanf(utc, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                       &tm.tm_min, &tm.tm_sec) != 6)
+        return NULL;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return local_text(r, timegm(&tm));
+}
+
+static int check_query(struct req *r, const char **from, const char **to, enum rpt_lang *lang)
+{
+    static const char *const known[] = {"from", "to", "lang"};
+    for (size_t i = 0; i < r->nquery; i++) {
+        int ok = 0;
+        for (size_t k = 0; k < 3; k++)
+            ok |= strcmp(r->query[i].key, known[k]) == 0;
+        if (!ok)
+            return reply_problem(r, 400, "unknown query parameter '%s'; this takes from, to, lang",
+                                 r->query[i].key);
+    }
+    *from = req_query(r, "from");
+    *to = req_query(r, "to");
+    const char *l = req_query(r, "lang");
+    int lv = l ? rpt_lang_parse(l) : RPT_EN;
+    if (lv < 0)
+        return reply_problem(r, 400, "query parameter 'lang' must be en or de");
+    *lang = (enum rpt_lang)lv;
+    if (*from && !valid_date(*from))
+        return reply_invalid_field(r, "from", "must be a date (YYYY-MM-DD)");
+    if (*to && !valid_date(*to))
+        return reply_invalid_field(r, "to", "must be a date (YYYY-MM-DD)");
+    if (*from && *to && strcmp(*from, *to) > 0)
+        return reply_invalid_field(r, "to", "must not be before from");
+    return 0;
+}
+
+static char *flags_text(struct req *r, const cJSON *flags)
+{
+    char *s = pool_alloc(r->pool, 128);
+    s[0] = '\0';
+    for (const cJSON *f = flags ? flags->child : NULL; f; f = f->next) {
+        if (s[0])
+            strcat(s, ", ");
+        strncat(s, f->valuestring, 40);
+    }
+    return s;
+}
+
+int exports_photos(struct req *r)
+{
+    const char *from = NULL, *to = NULL;
+    enum rpt_lang lang = RPT_EN;
+    if (check_query(r, &from, &to, &lang))
+        return r->status;
+    long long project = parse_id(req_param(r, 0));
+    struct db_param pp[] = {DB_INTP(project)};
+    struct db_rows *prow;
+    enum db_rc rc =
+        db_exec(r->db, r->pool, "SELECT code, name FROM projects WHERE id = ?", pp, 1, &prow);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    if (!project || prow->nrows == 0)
+        return reply_problem(r, 404, "no project %s", req_param(r, 0));
+
+    struct db_param p[] = {DB_INTP(project), DB_TEXTP(from ? from : "0001-01-01"),
+                           DB_TEXTP(to ? to : "9999-12-31")};
+    struct db_rows *rows;
+    rc = db_exec(r->db, r->pool,
+                 "SELECT " ATTACHMENT_COLUMNS ", s.code, up.name, rv.name, p.state " ATTACHMENT_FROM
+                 "JOIN segments s ON s.id = p.segment_id "
+                 "JOIN users up ON up.id = a.uploaded_by "
+                 "LEFT JOIN users rv ON rv.id = p.reviewer_id "
+                 "WHERE s.project_id = ? AND p.state <> 'rejected' "
+                 "AND p.report_date >= ? AND p.report_date <= ? "
+                 "ORDER BY s.code, p.report_date, a.id",
+                 p, 3, &rows);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+
+    struct photo_entry *e = pool_alloc(r->pool, (rows->nrows + 1) * sizeof(*e));
+    size_t n = 0;
+    for (size_t i = 0; i < rows->nrows; i++) {
+        const char *sha = db_cell(rows, i, 2);
+        if (!blob_name_ok(sha))
+            continue;
+        cJSON *a = pool_json(r->pool, attachment_json(r, rows, i));
+        struct photo_entry *x = &e[n++];
+        char path[BLOB_PATH_MAX];
+        blob_path(sha, path, sizeof(path));
+        x->path = pool_strdup(r->pool, path);
+        x->ext = media_extension(media_type_parse(db_cell(rows, i, 3)));
+        x->media_type = db_cell(rows, i, 3);
+        x->sha256 = sha;
+        x->caption = db_cell(rows, i, 6);
+        x->report_date = db_cell(rows, i, 13);
+        x->taken_at = local_of_utc(r, db_cell(rows, i, 14));
+        x->segment_code = db_cell(rows, i, ATTACHMENT_NCOLUMNS);
+        x->uploaded_by = db_cell(rows, i, ATTACHMENT_NCOLUMNS + 1);
+        x->reviewer = db_cell(rows, i, ATTACHMENT_NCOLUMNS + 2);
+        x->state = db_cell(rows, i, ATTACHMENT_NCOLUMNS + 3);
+        x->flags = flags_text(r, cJSON_GetObjectItemCaseSensitive(a, "flags"));
+        if ((x->has_position = db_cell(rows, i, 8) != NULL)) {
+            x->lat = strtod(db_cell(rows, i, 8), NULL);
+            x->lon = strtod(db_cell(rows, i, 9), NULL);
+        }
+        if ((x->has_distance = db_cell(rows, i, 10) != NULL))
+            x->distance_m = strtod(db_cell(rows, i, 10), NULL);
+    }
+
+    char *path = pool_printf(r->pool, "%s/fibertrack-photos-XXXXXX", tmp_dir());
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return reply_problem(r, 503, "the archive could not be written; retry shortly");
+    close(fd);
+    struct photo_archive arch = {.lang = lang,
+                                 .project_code = db_cell(prow, 0, 0),
+                                 .project_name = db_cell(prow, 0, 1),
+                                 .from = from,
+                                 .to = to,
+                                 .generated = local_text(r, time(NULL)),
+                                 .tmpdir = tmp_dir()};
+    if (photo_archive_write(path, &arch, e, n) != 0) {
+        unlink(path);
+        log_msg(LOG_ERROR, "photos.zip for project %lld could not be written (request %s)", project,
+                r->request_id);
+        return reply_problem(r, 503, "the archive could not be written; retry shortly");
+    }
+    reply_attachment(r, pool_printf(r->pool, "%s-%s-%s-%s.zip",
+                                    lang == RPT_DE ? "fotodokumentation" : "photo-documentation",
+                                    db_cell(prow, 0, 0), from ? from : "start", to ? to : "today"));
+    return reply_file(r, 200, "application/zip", path, 0);
+}
