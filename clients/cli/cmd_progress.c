@@ -363,6 +363,11 @@ static int progress_submit(int argc, char **argv)
         return args_usage("progress", "--caption is for photos: give --photo FILE too");
     if (caption && utf8_chars(caption) > PHOTO_CAPTION_MAX)
         return args_usage("progress", "--caption is longer than %d characters", PHOTO_CAPTION_MAX);
+    if (caption)
+        for (const unsigned char *p = (const unsigned char *)caption; *p; p++)
+            if (*p < 0x20 || *p == 0x7F)
+                return args_usage("progress", "--caption must be one line, without tabs or "
+                                              "other control characters");
     if (nphotos > 0 && no_queue)
         return args_usage("progress", "--no-queue cannot be used with --photo: photos are sent "
                                       "after their report, from the local queue");

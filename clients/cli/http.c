@@ -257,7 +257,7 @@ static int attempt(const struct http_request *req, struct http_response *res)
     x.curl = curl;
     char errbuf[CURL_ERROR_SIZE] = "";
     struct curl_slist *hdrs = NULL;
-    char line[1024];
+    char line[2048];
 
     snprintf(line, sizeof(line), "Accept: %s", req->accept ? req->accept : "application/json");
     hdrs = curl_slist_append(hdrs, line);

@@ -50,9 +50,9 @@ struct http_response {
     char *body;  /* NUL-terminated; the caller frees with http_response_free */
     size_t len;
     long long sunk; /* bytes written to the sink */
-    char etag[64];
+    char etag[128];
     char content_type[128];
-    char content_disposition[512];
+    char content_disposition[2048];
     char request_id[128];
     char location[512];
     int replayed;       /* Idempotent-Replayed: true */

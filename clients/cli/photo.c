@@ -16,13 +16,22 @@ const char *photo_sniff(const unsigned char *b, size_t n)
         return "image/png";
     if (n >= 5 && memcmp(b, "%PDF-", 5) == 0)
         return "application/pdf";
-    /* HEIC: an ISO base media file whose "ftyp" box names a HEIF brand. */
-    if (n >= 12 && memcmp(b + 4, "ftyp", 4) == 0) {
-        static const char *const brands[] = {"heic", "heix", "heim", "heis",
-                                             "hevc", "hevx", "mif1", "msf1"};
-        for (size_t i = 0; i < sizeof(brands) / sizeof(brands[0]); i++)
-            if (memcmp(b + 8, brands[i], 4) == 0)
+    /* HEIC: an ISO base media file whose ftyp box names a HEVC brand, or
+     * the generic image brand mif1/msf1 with heic among the compatible
+     * ones (mif1 alone may be AVIF, which the server refuses). */
+    if (n >= 16 && memcmp(b + 4, "ftyp", 4) == 0) {
+        static const char *const major[] = {"heic", "heix", "heim", "heis", "hevc", "hevx"};
+        for (size_t i = 0; i < sizeof(major) / sizeof(major[0]); i++)
+            if (memcmp(b + 8, major[i], 4) == 0)
                 return "image/heic";
+        if (memcmp(b + 8, "mif1", 4) == 0 || memcmp(b + 8, "msf1", 4) == 0) {
+            size_t box = (size_t)b[0] << 24 | (size_t)b[1] << 16 | (size_t)b[2] << 8 | b[3];
+            if (box > n)
+                box = n;
+            for (size_t at = 16; at + 4 <= box; at += 4)
+                if (memcmp(b + at, "heic", 4) == 0 || memcmp(b + at, "heix", 4) == 0)
+                    return "image/heic";
+        }
     }
     return NULL;
 }
@@ -171,7 +180,7 @@ int photo_open(const char *path, struct photo_src *p, char *why, size_t n)
         photo_close(p);
         return -1;
     }
-    unsigned char head[16];
+    unsigned char head[256];
     ssize_t k = pread(p->fd, head, sizeof(head), 0);
     if (k < 0) {
         snprintf(why, n, "--photo %s: %s", path, strerror(errno));
