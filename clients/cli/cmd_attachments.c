@@ -39,24 +39,6 @@ static const char attachments_help[] =
     "  fibertrack attachments get 17 -o /tmp/evidence-17.jpg --force\n"
     "\n";
 
-/* "far_from_segment, no_position" into buf. */
-static const char *flags_text(const cJSON *flags, char *buf, size_t n)
-{
-    size_t k = 0;
-    const cJSON *f;
-    buf[0] = '\0';
-    cJSON_ArrayForEach(f, flags)
-    {
-        if (!cJSON_IsString(f))
-            continue;
-        int w = snprintf(buf + k, n - k, "%s%s", k ? ", " : "", f->valuestring);
-        if (w < 0 || (size_t)w >= n - k)
-            break;
-        k += (size_t)w;
-    }
-    return buf;
-}
-
 /* Every attachment of a report, following a cursor should the server ever
  * page them. Returns an exit code; *items is an array (caller frees). */
 static int read_items(struct api *a, long long report, cJSON **items)
@@ -155,7 +137,7 @@ static int attachments_list(int argc, char **argv)
                 cJSON_IsNumber(sz) ? human_bytes(sz->valuedouble, size, sizeof(size)) : "",
                 cell_text(cJSON_GetObjectItemCaseSensitive(it, "taken_at"), NULL, 0),
                 dist,
-                flags_text(cJSON_GetObjectItemCaseSensitive(it, "flags"), flags, sizeof(flags)),
+                join_strings(cJSON_GetObjectItemCaseSensitive(it, "flags"), flags, sizeof(flags)),
                 cell_text(cJSON_GetObjectItemCaseSensitive(it, "caption"), NULL, 0)};
             table_add(t, cells);
         }

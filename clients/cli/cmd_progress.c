@@ -124,25 +124,16 @@ static void print_photo_results(const struct send_result *r, const char *qid)
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(att, "id");
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(att, "file_name");
         const cJSON *size = cJSON_GetObjectItemCaseSensitive(att, "size");
-        char flags[256] = "", sz[32];
-        size_t k = 0;
-        const cJSON *f;
-        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(att, "flags"))
-        {
-            int w = snprintf(flags + k, sizeof(flags) - k, "%s%s", k ? ", " : "",
-                             cJSON_IsString(f) ? f->valuestring : "?");
-            if (w < 0 || (size_t)w >= sizeof(flags) - k)
-                break;
-            k += (size_t)w;
-        }
-        out_say("Photo %s (%s) attached as #%.0f%s%s%s%s",
+        char flags[256], sz[32];
+        join_strings(cJSON_GetObjectItemCaseSensitive(att, "flags"), flags, sizeof(flags));
+        out_say("Photo %s (%s) attached as #%.0f%s%s%s%s.",
                 cJSON_IsString(name) ? name->valuestring : "?",
                 human_bytes(cJSON_IsNumber(size) ? size->valuedouble : 0, sz, sizeof(sz)),
-                cJSON_IsNumber(id) ? id->valuedouble : 0.0, k ? " — flagged: " : "", flags,
+                cJSON_IsNumber(id) ? id->valuedouble : 0.0, *flags ? " (flagged: " : "", flags,
+                *flags ? ")" : "",
                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(att, "replayed"))
-                    ? " (the server had it already)"
-                    : "",
-                ".");
+                    ? "; the server had it already"
+                    : "");
     }
     int nfailed = cJSON_GetArraySize(r->watch_photo_failures);
     if (nfailed)
@@ -211,14 +202,14 @@ static void print_report_result(const struct send_result *r, const char *qid)
     print_photo_results(r, qid);
 }
 
-/* Opens and checks the photos of a submission. Returns EXIT_OK with all of
- * them open (close_photos), or EXIT_USAGE with none. */
 static void close_photos(struct photo_src *photos, int n)
 {
     for (int i = 0; i < n; i++)
         photo_close(&photos[i]);
 }
 
+/* Opens and checks the photos of a submission. Returns EXIT_OK with all of
+ * them open (close_photos), or EXIT_USAGE with none. */
 static int open_photos(const char *const *paths, int n, struct photo_src *photos)
 {
     char why[600];

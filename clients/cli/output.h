@@ -63,6 +63,10 @@ void table_free(struct table *t);
  * numbers without needless decimals, true/false as yes/no, null as "". */
 const char *cell_text(const cJSON *v, char *buf, size_t n);
 
+/* The strings of a JSON array joined by ", " into buf ("" for none), such
+ * as an attachment's flags. */
+const char *join_strings(const cJSON *arr, char *buf, size_t n);
+
 /* A list as a table: which field of each item goes in which column. */
 enum col_kind {
     COL_TEXT,    /* the value as it is */

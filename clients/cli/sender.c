@@ -225,8 +225,8 @@ static int report_acknowledged(struct send_result *r, struct queue_entry *e, cJS
         cJSON_DeleteItemFromObjectCaseSensitive(e->json, "report_id");
         cJSON_AddNumberToObject(e->json, "report_id", rid->valuedouble);
         e->report_id = (long long)rid->valuedouble;
-        /* Without it on disk, a crash would leave the photos nowhere to go
-         * but after a replay of the report, which is also fine. */
+        /* On disk before any photo goes: from now on only the photos are
+         * sent, never the report again, however long they wait. */
         if (queue_update(e) != 0) {
             cJSON_Delete(rep);
             r->stop_code = EXIT_OTHER;
@@ -370,24 +370,6 @@ static void photo_log(struct send_result *r, const struct queue_entry *e, const 
     cJSON_AddItemToArray(r->log, o);
 }
 
-/* "far_from_segment, no_position" from an attachment's flags into buf. */
-static const char *flag_text(const cJSON *att, char *buf, size_t n)
-{
-    const cJSON *f;
-    size_t k = 0;
-    buf[0] = '\0';
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(att, "flags"))
-    {
-        if (!cJSON_IsString(f))
-            continue;
-        int w = snprintf(buf + k, n - k, "%s%s", k ? ", " : "", f->valuestring);
-        if (w < 0 || (size_t)w >= n - k)
-            break;
-        k += (size_t)w;
-    }
-    return buf;
-}
-
 /* The photo was acknowledged (att: the server's attachment, may be NULL):
  * it leaves the entry, durably, then its copy goes. */
 static enum photo_outcome photo_acknowledged(struct send_result *r, struct queue_entry *e, int idx,
@@ -419,7 +401,7 @@ static enum photo_outcome photo_acknowledged(struct send_result *r, struct queue
 
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(att, "id");
     char flags[256];
-    flag_text(att, flags, sizeof(flags));
+    join_strings(cJSON_GetObjectItemCaseSensitive(att, "flags"), flags, sizeof(flags));
     if (watched) {
         cJSON *copy = att ? cJSON_Duplicate(att, 1) : cJSON_CreateObject();
         if (replayed)
@@ -449,13 +431,14 @@ static enum photo_outcome photo_refused(struct send_result *r, struct queue_entr
     snprintf(what, sizeof(what), "photo %s of report #%lld (queue id %s) was refused", name,
              e->report_id, e->id);
     int code;
-    cJSON *p = body && len ? cJSON_ParseWithLength(body, len) : NULL;
+    cJSON *p;
     if (status) {
         code = out_problem_text(status, body, len, what);
+        p = body && len ? cJSON_ParseWithLength(body, len) : NULL;
     } else {
+        /* Told in our own words, kept in the shape of the server's. */
         out_error("%s: %s", what, body);
         code = EXIT_OTHER;
-        cJSON_Delete(p);
         p = cJSON_CreateObject();
         cJSON_AddStringToObject(p, "title", "Photo missing");
         cJSON_AddStringToObject(p, "detail", body);
@@ -531,7 +514,8 @@ static cJSON *already_attached(struct api *a, const struct queue_entry *e, const
     return NULL;
 }
 
-/* Uploads photo idx of the entry (n_done of total went before it). */
+/* Uploads photo idx of the entry, the nth of total in this run (for the
+ * progress bar's label). */
 static enum photo_outcome send_photo(struct api *a, struct send_result *r, struct queue_entry *e,
                                      int idx, int nth, int total, int watched, int print_entries,
                                      cJSON **known)
@@ -563,9 +547,8 @@ static enum photo_outcome send_photo(struct api *a, struct send_result *r, struc
     }
 
     char url[8192], esc[6400] = "", disp[1200], label[400];
-    if (caption && url_escape(caption, esc, sizeof(esc)) != 0)
-        esc[0] = '\0';
-    if (api_url(a, url, sizeof(url), "/progress-reports/%lld/attachments%s%s", e->report_id,
+    if ((caption && url_escape(caption, esc, sizeof(esc)) != 0) ||
+        api_url(a, url, sizeof(url), "/progress-reports/%lld/attachments%s%s", e->report_id,
                 esc[0] ? "?caption=" : "", esc) != 0 ||
         photo_disposition(name, disp, sizeof(disp)) != 0) {
         out_error("%s: the request does not fit", what);
@@ -656,8 +639,12 @@ static int send_photos(struct api *a, struct send_result *r, struct queue_entry 
         if (!first)
             first = ph;
     }
-    if (!first)
-        return queue_done(e) == 0 ? 0 : (r->stop_code = EXIT_OTHER, 1);
+    if (!first) {
+        if (queue_done(e) == 0)
+            return 0;
+        r->stop_code = EXIT_OTHER;
+        return 1;
+    }
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(first, "failed");
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
     char *problem = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(f, "problem"));

@@ -1154,6 +1154,20 @@ def photos_online():
     r = cli("attachments", "list", "--report", 99999999, cfg=cfg)
     check("attachments list of an unknown report: exit 6", r.rc == 6, repr(r))
 
+    # A script that keeps its own key and submits the same report twice:
+    # the photo's key is made from the report's, so the second is a replay.
+    key = "cli-photo-key-" + RUN
+    same = write_file("same.jpg", photos.jpeg(salt=b"same " + RUN.encode()))
+    C.photo_len += 1
+    args = ("progress", "submit", "--segment", C.seg3["id"], "--length", C.photo_len, "--status",
+            "in_construction", "--note", note_text("ph-samekey"), "--photo", same,
+            "--idempotency-key", key)
+    r1, r2 = cli(*args, cfg=cfg), cli(*args, cfg=cfg)
+    ids = report_ids("ph-samekey", C.seg3)
+    check("the same --idempotency-key and photo twice: one report, one attachment",
+          r1.rc == 0 and r2.rc == 0 and "had it already" in r2.out and len(ids) == 1 and
+          len(attachments_of(ids[0])) == 1, "%r / %r / %s" % (r1, r2, ids))
+
     c = photos.jpeg(salt=b"json " + RUN.encode())
     r = photo_submit("ph-json", "--photo", write_file("json.jpg", c), "--json")
     j = r.json() or {}
