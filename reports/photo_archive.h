@@ -24,7 +24,7 @@ struct photo_archive {
     const char *project_code, *project_name;
     const char *from, *to; /* the period, "YYYY-MM-DD" or NULL */
     const char *generated; /* "YYYY-MM-DD HH:MM" in Germany */
-    const char *tmpdir;
+    const char *tmpdir;    /* for the two index files */
 };
 
 /* Writes the archive to path. Returns 0, or -1 (a file could not be read

@@ -144,6 +144,73 @@ export function newIdempotencyKey() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+// ---- file uploads ----------------------------------------------------------------
+
+/** The header value for a file name: RFC 8187 (UTF-8, percent-encoded). */
+export function contentDisposition(name) {
+  const enc = encodeURIComponent(name || 'file').replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename*=UTF-8''${enc}`;
+}
+
+function headersOf(xhr) {
+  const map = new Map();
+  for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+    const i = line.indexOf(':');
+    if (i > 0) map.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
+  }
+  return { get: (k) => map.get(String(k).toLowerCase()) ?? null };
+}
+
+/**
+ * upload(path, blob, {params, headers, contentType, onProgress(loaded, total), signal})
+ * → {data, replayed}: POSTs the raw bytes of a Blob with the bearer token.
+ * XMLHttpRequest rather than fetch, for the upload progress events.
+ * Throws ApiError (status 0 for a network failure) or an AbortError.
+ */
+export function upload(path, blob, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url(path, opts.params));
+    const token = session.token;
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('Content-Type', opts.contentType || blob.type || 'application/octet-stream');
+    for (const [k, v] of Object.entries(opts.headers || {})) xhr.setRequestHeader(k, v);
+    if (opts.onProgress) {
+      xhr.upload.addEventListener('progress', (e) => opts.onProgress(e.loaded, e.lengthComputable ? e.total : blob.size));
+    }
+    const abort = () => xhr.abort();
+    if (opts.signal) {
+      if (opts.signal.aborted) { reject(new DOMException('aborted', 'AbortError')); return; }
+      opts.signal.addEventListener('abort', abort, { once: true });
+    }
+    const done = () => opts.signal && opts.signal.removeEventListener('abort', abort);
+    xhr.addEventListener('load', () => {
+      done();
+      const headers = headersOf(xhr);
+      let data = null;
+      try { data = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch { /* not JSON */ }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve({ data, replayed: headers.get('Idempotent-Replayed') === 'true' });
+        return;
+      }
+      const err = new ApiError(xhr.status, data || {}, headers);
+      if (xhr.status === 401 && token) onUnauthorized(err);
+      reject(err);
+    });
+    xhr.addEventListener('error', () => { done(); reject(new ApiError(0, { title: 'Network error', detail: 'the upload did not reach the server' })); });
+    xhr.addEventListener('timeout', () => { done(); reject(new ApiError(0, { title: 'Network error', detail: 'the upload timed out' })); });
+    xhr.addEventListener('abort', () => { done(); reject(new DOMException('aborted', 'AbortError')); });
+    xhr.send(blob);
+  });
+}
+
+/** A file the API serves (attachments, thumbnails) as a Blob, with the bearer token. */
+export async function getBlob(path, opts = {}) {
+  const res = await request('GET', path, { ...opts, raw: true, headers: { Accept: '*/*' } });
+  return res.blob();
+}
+
 // ---- downloads -----------------------------------------------------------------
 
 function filenameFrom(disposition, fallback) {

@@ -13,6 +13,7 @@ import * as review from './page-review.js';
 import * as reports from './page-reports.js';
 import * as work from './page-work.js';
 import * as myreports from './page-myreports.js';
+import * as sync from './sync.js';
 
 const STAFF = ['admin', 'manager', 'finance'];
 const REVIEWERS = ['admin', 'manager'];
@@ -183,6 +184,8 @@ router.beforeEach(async (path, pattern) => {
     return false;
   }
   refreshReviewCount();
+  // a contractor's outbox is sent in the background on every page, from now on
+  if (session.user.role === 'contractor') sync.start();
   return true;
 });
 
@@ -204,6 +207,7 @@ router.route('/signin', async (_params, query) => {
           if (r.items.length) sessionStorage.setItem(PROJECT_KEY, String(r.items[0].id));
         } catch { /* the pages say what is wrong */ }
       }
+      if (user.role === 'contractor') sync.flush(); // what waited for this sign-in
       const next = query.get('next');
       router.navigate(next && next.startsWith('/') && !next.startsWith('/signin') ? next : homeFor(user));
     },

@@ -11,6 +11,15 @@ import * as api from './api.js';
 import { h, fmt, errorBox, statusBadge, SEGMENT_STATUSES, STATUS_LABEL, retryPage } from './ui.js';
 import { FiberMap } from './map.js';
 import { resolveProject, projectPicker } from './page-home.js';
+import { gallery, photoSummary } from './photos.js';
+
+const T = {
+  photos: 'Photos',
+  photosOf: (code) => `Photos of the progress reports on ${code}`,
+  loadingPhotos: 'Loading photos…',
+  more: (n) => `and ${n} more in older reports`,
+};
+const MAX_PHOTOS = 12;
 
 const PREMISE_STATUSES = ['planned', 'passed', 'connected', 'activated', 'excluded'];
 const PREMISE_LABEL = { planned: 'Planned', passed: 'Passed', connected: 'Connected', activated: 'Activated', excluded: 'Excluded' };
@@ -125,9 +134,29 @@ export async function render(el, ctx) {
     .then((items) => { for (const l of items) lots.set(l.id, l); })
     .catch(() => { /* lot codes are a nicety */ });
 
+  // The photos of a segment's progress reports, newest report first.
+  let releasePhotos = () => {};
+  async function segmentPhotos(obj, box) {
+    box.replaceChildren(h('p.small', T.loadingPhotos));
+    let reps;
+    try {
+      reps = (await api.get('progress-reports', { segment_id: obj.id, limit: 100 }, { signal: ctx.signal })).items;
+    } catch {
+      box.replaceChildren(); // photos are a nicety here
+      return;
+    }
+    if (detailsFor !== obj || !box.isConnected) return;
+    const atts = reps.sort((a, b) => b.id - a.id).flatMap((r) => r.attachments || []);
+    const g = atts.length ? gallery(atts.slice(0, MAX_PHOTOS), { signal: ctx.signal, compact: true, label: T.photosOf(obj.code) }) : null;
+    if (g) releasePhotos = g.release;
+    box.replaceChildren(g ? g.el : '', h('p.small', photoSummary(atts), atts.length > MAX_PHOTOS ? ` ${T.more(atts.length - MAX_PHOTOS)}` : ''));
+  }
+
   // The list rows hold only the drawn fields: read the whole object once.
   let detailsFor = null;
   async function showDetails(obj, kind) {
+    releasePhotos();
+    releasePhotos = () => {};
     if (!obj) {
       details.replaceChildren(h('p.small', 'Nothing there. Select a segment or a premise on the map.'));
       return;
@@ -144,8 +173,10 @@ export async function render(el, ctx) {
       if (detailsFor !== obj) return; // another object was selected meanwhile
     }
     const row = (k, v) => h('div', h('dt', k), h('dd', v));
+    detailsFor = obj;
     if (kind === 'seg') {
       const lot = lots.get(obj.lot_id);
+      const photoBox = h('div#map-photos');
       details.replaceChildren(h('dl.facts.facts-1',
         row('Segment', h('strong', obj.code)),
         row('Status', statusBadge(obj.status)),
@@ -153,7 +184,9 @@ export async function render(el, ctx) {
         row('Lot', lot ? `${lot.code} ${lot.name}` : String(obj.lot_id ?? '–')),
         row('Kind / method', `${fmt.label(obj.kind)} · ${fmt.label(obj.method)} · ${fmt.label(obj.surface)}`),
         row('Planned', `${fmt.date(obj.planned_start)} – ${fmt.date(obj.planned_end)}`),
-        row('Actual', `${fmt.date(obj.actual_start)} – ${fmt.date(obj.actual_end)}`)));
+        row('Actual', `${fmt.date(obj.actual_start)} – ${fmt.date(obj.actual_end)}`),
+        row(T.photos, photoBox)));
+      segmentPhotos(obj, photoBox);
     } else {
       details.replaceChildren(h('dl.facts.facts-1',
         row('Premise', h('strong', obj.code)),

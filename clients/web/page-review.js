@@ -4,6 +4,13 @@
 
 import * as api from './api.js';
 import { h, fmt, errorBox, messageBox, statusBadge, showFieldErrors, clearFieldErrors, announce, STATUS_LABEL, retryPage } from './ui.js';
+import { gallery, photoSummary } from './photos.js';
+
+// The texts of the photo part of a card (the rest of the page is still inline).
+const T = {
+  photos: 'Photos',
+  photosOf: (id) => `Photos of report #${id}`,
+};
 
 export async function render(el, ctx) {
   el.append(h('h1', 'Review queue'), h('p.loading', 'Loading the reports waiting for review…'));
@@ -58,6 +65,21 @@ export async function render(el, ctx) {
       h('div.field', h('label', { for: cid }, 'Comment ', h('span.small', '(required to reject)')), comment),
       h('p.actions', approve, reject), status);
     const over = seg && r.built_length_m > 1.5 * seg.planned_length_m;
+    let releasePhotos = () => {};
+    function photoSection(rep) {
+      const atts = rep.attachments || [];
+      const warned = atts.filter((a) => (a.flags || []).length).length;
+      const hid = `r-${rep.id}-photos`;
+      let body;
+      if (atts.length) {
+        const g = gallery(atts, { signal: ctx.signal, label: T.photosOf(rep.id) });
+        releasePhotos = g.release;
+        body = g.el;
+      }
+      return h('section.report-photos', { 'aria-labelledby': hid, dataset: { photos: atts.length, warnings: warned } },
+        h('h3', { id: hid }, T.photos, atts.length ? h(warned ? 'span.tag.tag-bad' : 'span.small', photoSummary(atts)) : null),
+        body || h('p.small', photoSummary(atts)));
+    }
     const art = h('article.card.review', { 'aria-labelledby': `r-${r.id}-h`, dataset: { report: r.id, segment: r.segment_code || '' } },
       h('h2', { id: `r-${r.id}-h` }, `Segment ${r.segment_code || r.segment_id}`,
         h('span.small', ` · report #${r.id} of ${fmt.date(r.report_date)}`)),
@@ -68,6 +90,7 @@ export async function render(el, ctx) {
         h('div', h('dt', 'Built'), h('dd', seg ? `${fmt.m(seg.built_length_m)} → ` : '', h('strong', fmt.m(r.built_length_m)),
           seg ? ` of ${fmt.m(seg.planned_length_m)} planned` : '', over ? h('span.tag.tag-bad', 'over 1.5 × planned') : null))),
       r.note ? h('blockquote.note', r.note) : h('p.small', 'No note.'),
+      photoSection(r),
       form);
 
     let action = null;
@@ -102,6 +125,7 @@ export async function render(el, ctx) {
         decided.hidden = false;
         decided.querySelector('ul').prepend(li);
         const next = art.nextElementSibling || art.previousElementSibling;
+        releasePhotos();
         art.remove();
         announce(msg);
         (next && next.querySelector('textarea') || lead).focus?.();

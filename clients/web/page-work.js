@@ -1,17 +1,57 @@
 // page-work.js — a contractor's own lots and segments, with the progress form
-// (POST /progress-reports with an Idempotency-Key made once per submission and
-// kept until the server answers: a double click or a retry never makes two).
+// and its photos. A submission goes to the outbox (sync.js, kept in IndexedDB)
+// before its first attempt: the report with an Idempotency-Key made once per
+// submission, then each photo with its own key, all kept until the server
+// answers, so a double click, a retry or a reload never makes two and an
+// offline submission is sent once the connection is back.
 
 import * as api from './api.js';
 import {
   h, fmt, today, errorBox, messageBox, statusBadge, field, showFieldErrors, clearFieldErrors,
   announce, describeError, retryPage, SEGMENT_STATUSES, STATUS_LABEL,
 } from './ui.js';
+import * as sync from './sync.js';
+import { outboxPanel } from './outbox-view.js';
+import { makePreview, docIcon, pfmt } from './photos.js';
 
 const PAGE = 50;
 
+// The texts of the photo part of the form (the rest of the page is still inline).
+const T = {
+  photos: 'Photos',
+  addPhotos: 'Add photos',
+  photosHint: 'Take a photo or choose files: JPEG, PNG, HEIC or PDF, up to 25 MiB each.',
+  tooLarge: (name, size) => `${name} is ${size}; a file may be at most 25 MiB. It was not added.`,
+  wrongType: (name) => `${name} is not a photo or a PDF (JPEG, PNG, HEIC or PDF). It was not added.`,
+  caption: (name) => `Caption for ${name}`,
+  captionPlaceholder: 'Caption (optional)',
+  remove: (name) => `Remove ${name}`,
+  removeText: 'Remove',
+  picked: (n) => (n === 1 ? '1 file will be sent with the report.' : `${n} files will be sent with the report.`),
+  waiting: 'waiting',
+  sending: 'sending',
+  sent: 'sent',
+  sendingReport: 'Sending the report…',
+  sentWithPhotos: (code, id, n) => `Report on ${code} sent (report #${id})${n ? ` with ${n === 1 ? '1 photo' : `${n} photos`}` : ''}. The project manager will review it.`,
+  appliedWithPhotos: (code, status, n) => `Report on ${code} applied at once: the segment is now ${status}${n ? `; ${n === 1 ? '1 photo' : `${n} photos`} attached` : ''}.`,
+  offline: (n) => `You are offline. The report${n ? ` and its ${n === 1 ? 'photo' : `${n} photos`}` : ''} are kept on this device and sent by themselves when the connection is back.`,
+  kept: (n) => `The report${n ? ` and its ${n === 1 ? 'photo' : `${n} photos`}` : ''} are kept on this device and sent by themselves when the connection is back.`,
+  safe: 'Sending again is safe: the report will not be recorded twice.',
+  photosWaiting: (id, n) => `Report #${id} was sent; ${n === 1 ? '1 photo is' : `${n} photos are`} still waiting and will be sent when the connection is back (nothing is sent twice).`,
+  close: 'Close',
+  cancel: 'Cancel',
+  sendPhotosAgain: 'Send the photos again',
+};
+
+const pct = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
+const MEDIA_RE = /^(image\/(jpeg|png|heic|heif)|application\/pdf)$/;
+const EXT_RE = /\.(jpe?g|png|heic|heif|pdf)$/i;
+
 export async function render(el, ctx) {
-  el.append(h('h1', 'My segments'), h('p.loading', 'Loading your lots…'));
+  el.append(h('h1', 'My segments'));
+  // what waits to be sent shows even when the lots cannot be loaded (offline)
+  el.append(outboxPanel({ signal: ctx.signal }));
+  el.append(h('p.loading', 'Loading your lots…'));
   let lots;
   try {
     lots = await api.listAll('lots', {}, null, { signal: ctx.signal });
@@ -103,6 +143,16 @@ export async function render(el, ctx) {
           : h('button.btn', { type: 'button', 'aria-label': `Report progress on ${s.code}`, onclick: (e) => dialog.open(s, e.currentTarget) }, 'Report progress')),
     );
   }
+  // a queued report sent in the background: show the segment as it is now
+  sync.events.addEventListener('sent', async (ev) => {
+    const sid = ev.detail.outcome.entry && ev.detail.outcome.entry.segment_id;
+    if (!ev.detail.background || !rows.has(sid)) return;
+    try {
+      const now = await api.get(`segments/${sid}`, null, { signal: ctx.signal });
+      rows.get(sid).s = now;
+      fillRow(sid);
+    } catch { /* the row stays as it was */ }
+  }, { signal: ctx.signal });
   filters.addEventListener('submit', (e) => { e.preventDefault(); load(true); });
   lotSel.addEventListener('change', () => load(true));
   stSel.addEventListener('change', () => load(true));
@@ -117,8 +167,9 @@ export async function render(el, ctx) {
     const length = h('input#pr-length', { type: 'number', name: 'built_length_m', min: '0', step: '0.01', inputmode: 'decimal', required: true });
     const status = h('select#pr-status', { name: 'status', required: true });
     const note = h('textarea#pr-note', { name: 'note', rows: '3', maxlength: '4000' });
+    const photos = photoPicker();
     const send = h('button.btn.btn-primary#pr-send', { type: 'submit' }, 'Send report');
-    const cancel = h('button.btn', { type: 'button' }, 'Cancel');
+    const cancel = h('button.btn#pr-cancel', { type: 'button' }, T.cancel);
     const out = h('div.form-status', { 'aria-live': 'polite' });
     const form = h('form#pr-form', { novalidate: true },
       field('Segment', h('input#pr-segment', { name: 'segment_id', type: 'text', readonly: true })),
@@ -127,15 +178,37 @@ export async function render(el, ctx) {
       field('Built length so far (m)', length, 'Cumulative, as measured on site.'),
       field('Status reached', status),
       field('Note', note, 'Needed when the length is more than 1.5 × the planned length.'),
+      photos.el,
       h('p.actions', send, cancel), out);
-    const dlg = h('dialog.dialog#progress-dialog', { 'aria-labelledby': 'pr-title' }, title, form);
+    const dlg = h('dialog.dialog.dialog-wide#progress-dialog', { 'aria-labelledby': 'pr-title' }, title, form);
     let seg = null;
     let opener = null;
-    // the pending submission: its key is reused until the server answers
+    // the pending submission (in the outbox): {id, body (JSON text), files (the picked list it holds), reportId}
     let pending = null;
+    let busy = false; // this form is sending (a background send's event is then not for us)
 
     cancel.addEventListener('click', () => dlg.close());
-    dlg.addEventListener('close', () => { if (opener && opener.isConnected) opener.focus(); });
+    dlg.addEventListener('close', () => {
+      if (pending) showQueued();
+      pending = null;
+      if (opener && opener.isConnected) opener.focus();
+    });
+    // a queued report the background sender delivered while the dialog is open
+    sync.events.addEventListener('sent', (ev) => {
+      if (pending && ev.detail.id === pending.id && dlg.open && !busy) finish(ev.detail.outcome);
+    }, { signal: ctx.signal });
+    ctx.signal.addEventListener('abort', () => { if (dlg.open) dlg.close(); });
+
+    function showQueued() {
+      pageStatus.replaceChildren(messageBox('info', pending.reportId
+        ? T.photosWaiting(pending.reportId, pending.left)
+        : T.kept(pending.files.length)));
+    }
+
+    function lock(on) {
+      for (const x of [date, length, status, note]) x.disabled = on;
+      photos.lock(on);
+    }
 
     function open(s, from) {
       seg = s;
@@ -143,6 +216,8 @@ export async function render(el, ctx) {
       pending = null;
       clearFieldErrors(form);
       out.replaceChildren();
+      lock(false);
+      photos.reset();
       title.textContent = `Report progress on ${s.code}`;
       form.elements.namedItem('segment_id').value = s.code;
       segInfo.replaceChildren('Now ', statusBadge(s.status), ` · ${fmt.m(s.built_length_m)} of ${fmt.m(s.planned_length_m)} planned`);
@@ -157,9 +232,26 @@ export async function render(el, ctx) {
       note.value = '';
       send.disabled = false;
       send.textContent = 'Send report';
+      cancel.textContent = T.cancel;
       dlg.showModal();
       length.focus();
       length.select();
+    }
+
+    // The dialog after every answer is in: close it and say so on the page.
+    async function finish(r) {
+      const n = r.attachments ? r.attachments.length : 0;
+      let now = null;
+      try { now = await api.get(`segments/${seg.id}`); } catch { /* keep the old row */ }
+      if (now && rows.has(now.id)) { rows.get(now.id).s = now; fillRow(now.id); }
+      const rep = r.report || {};
+      const msg = rep.state === 'approved'
+        ? T.appliedWithPhotos(seg.code, STATUS_LABEL[now?.status || rep.status], n)
+        : T.sentWithPhotos(seg.code, rep.id, n);
+      pending = null;
+      if (dlg.open) dlg.close();
+      pageStatus.replaceChildren(messageBox('ok', msg), ...(r.notices || []).map((x) => messageBox('warn', x)));
+      announce(msg);
     }
 
     form.addEventListener('submit', async (ev) => {
@@ -181,44 +273,216 @@ export async function render(el, ctx) {
       }
       if (local.length) { showFieldErrors(form, { errors: local }); return; }
 
-      const text = JSON.stringify(body);
-      if (!pending || pending.body !== text) pending = { key: api.newIdempotencyKey(), body: text };
       send.disabled = true;
       send.textContent = 'Sending…';
+      const text = JSON.stringify(body);
+      const files = photos.list();
       try {
-        const rep = await api.post('progress-reports', body, { headers: { 'Idempotency-Key': pending.key } });
-        pending = null;
-        let now = null;
-        try { now = await api.get(`segments/${seg.id}`); } catch { /* keep the old row */ }
-        if (now && rows.has(now.id)) { rows.get(now.id).s = now; fillRow(now.id); }
-        const msg = rep.state === 'approved'
-          ? `Report on ${seg.code} applied at once: the segment is now ${STATUS_LABEL[now?.status || rep.status]}.`
-          : `Report on ${seg.code} sent (report #${rep.id}). The project manager will review it.`;
-        dlg.close();
-        pageStatus.replaceChildren(messageBox('ok', msg));
-        announce(msg);
+        // Into the outbox first: from here on a reload or a lost connection loses nothing.
+        if (pending && !pending.reportId && pending.body !== text) {
+          await sync.discard(pending.id); // the user changed the report: the old one is not sent
+          pending = null;
+        }
+        if (!pending) {
+          const q = await sync.queue({ segment: seg, body, photos: files });
+          pending = { id: q.id, body: text, files, reportId: null };
+          photos.setPids(q.pids);
+        } else if (!pending.reportId && !sameFiles(pending.files, files)) {
+          photos.setPids(await sync.replacePhotos(pending.id, files));
+          pending.files = files;
+        }
       } catch (err) {
         send.disabled = false;
         send.textContent = 'Send report';
-        // Network failure, server busy, or the first attempt still running:
-        // keep the key, so that sending again cannot create a second report.
-        const retryable = err.status === 0 || err.status === 503 || err.status === 429 || err.status === 502 || err.status === 504 ||
-          (err.status === 409 && /progress|running|idempot/i.test(err.detail || ''));
-        if (!retryable) pending = null;
+        out.append(messageBox('error', `The report could not be kept on this device: ${err.message || err}`));
+        return;
+      }
+      photos.progress(T.waiting, 0);
+      out.replaceChildren(h('p.small', T.sendingReport));
+      busy = true;
+      let r;
+      try {
+        r = await sync.send(pending.id, (pid, loaded, total) => photos.progressOf(pid, loaded, total));
+      } catch (err) {
+        // the outbox itself failed (storage full, say): what was queued stays queued
+        r = { state: 'queued', error: { status: -1, detail: String(err && err.message || err) } };
+      } finally {
+        busy = false;
+      }
+      send.disabled = false;
+      send.textContent = 'Send report';
+      out.replaceChildren();
+      if (r.state === 'sent') {
+        await finish(r);
+        return;
+      }
+      if (r.state === 'gone') { // discarded from the queue list meanwhile
+        pending = null;
+        lock(false);
+        return;
+      }
+      const err = r.error;
+      if (r.state === 'refused') {
+        // The server will never take this report as it is: nothing stays queued,
+        // the user corrects it and sends it again (as a new submission).
+        await sync.discard(pending.id);
+        pending = null;
         if (err.status === 422) {
           const rest = showFieldErrors(form, err);
           out.append(messageBox('error', ['Please correct the highlighted fields.', ...rest].join(' ')));
         } else if (err.status === 409) {
-          out.append(messageBox('error', retryable
-            ? 'Your previous attempt is still being processed. Wait a moment, then send again; it will not be counted twice.'
-            : `The report was refused: ${err.detail || 'it conflicts with the segment\'s current state'}.`));
-        } else if (retryable) {
-          out.append(messageBox('error', `${describeError(err)} Sending again is safe: the report will not be recorded twice.`));
+          out.append(messageBox('error', `The report was refused: ${err.detail || 'it conflicts with the segment\'s current state'}.`));
         } else {
           out.append(errorBox(err, 'this segment'));
         }
+        return;
+      }
+      // queued: the report, or some photos, wait for the connection; the same keys are used again
+      cancel.textContent = T.close;
+      const left = (await sync.pending()).find((e) => e.id === pending.id);
+      if (left && left.report_id) {
+        pending.reportId = left.report_id;
+        pending.left = left.photos.length;
+        lock(true);
+        photos.markSent(new Set(left.photos.map((p) => p.pid)));
+        send.textContent = T.sendPhotosAgain;
+        out.append(messageBox('error', T.photosWaiting(left.report_id, left.photos.length)));
+        return;
+      }
+      photos.progress(T.waiting, null);
+      if (err.status === 409) {
+        out.append(messageBox('error', 'Your previous attempt is still being processed. Wait a moment, then send again; it will not be counted twice.'));
+      } else if (err.status === 0 && !navigator.onLine) {
+        out.append(messageBox('error', `${T.offline(files.length)} ${T.safe}`));
+      } else {
+        out.append(messageBox('error', `${describeError(err)} ${T.safe} ${T.kept(files.length)}`));
       }
     });
     return { el: dlg, open };
+  }
+
+  function sameFiles(a, b) {
+    return a.length === b.length && a.every((x, i) => x.file === b[i].file && x.caption === b[i].caption);
+  }
+
+  // ---- the photo part of the form: files, previews, captions, progress ----
+  function photoPicker() {
+    const input = h('input#pr-photos', {
+      type: 'file',
+      name: 'photos',
+      accept: 'image/jpeg,image/png,image/heic,application/pdf',
+      capture: 'environment',
+      multiple: true,
+    });
+    const hint = h('p.hint#pr-photos-hint', T.photosHint);
+    input.setAttribute('aria-describedby', 'pr-photos-hint');
+    const errors = h('div#pr-photos-error');
+    const summary = h('p.small#pr-photos-count', { 'aria-live': 'polite' });
+    const ul = h('ul.picked#pr-picked', { 'aria-label': T.photos });
+    let items = []; // {key, pid (once queued), file, name, caption, preview, li, state, bar, captionInput, remove}
+    let n = 0;
+
+    function update() {
+      summary.textContent = items.length ? T.picked(items.length) : '';
+    }
+
+    input.addEventListener('change', async () => {
+      errors.replaceChildren();
+      const chosen = [...input.files];
+      input.value = ''; // the same file may be picked again after a removal
+      for (const file of chosen) {
+        const name = file.name || `photo-${items.length + 1}`;
+        if (file.size > sync.MAX_FILE_BYTES) {
+          errors.append(messageBox('error', T.tooLarge(name, pfmt.bytes(file.size))));
+          continue;
+        }
+        if (file.type ? !MEDIA_RE.test(file.type) : !EXT_RE.test(name)) {
+          errors.append(messageBox('error', T.wrongType(name)));
+          continue;
+        }
+        const key = `p${++n}`;
+        const captionInput = h('input', { type: 'text', id: `pr-cap-${key}`, maxlength: '500', placeholder: T.captionPlaceholder, autocomplete: 'off' });
+        const pic = h('span.picked-pic', docIcon(file.type, name));
+        const state = h('span.picked-state.small');
+        const bar = h('progress', { max: '100', value: '0', hidden: true, 'aria-label': name });
+        const it = { key, file, name, caption: '', preview: null, state, bar, captionInput, pid: null };
+        const remove = h('button.btn.btn-quiet.btn-danger', { type: 'button', 'aria-label': T.remove(name), onclick: () => {
+          items = items.filter((x) => x !== it);
+          it.li.remove();
+          update();
+          (ul.querySelector('button') || input).focus();
+        } }, T.removeText);
+        it.remove = remove;
+        captionInput.addEventListener('input', () => { it.caption = captionInput.value.trim(); });
+        it.li = h('li.picked-item', { dataset: { name } },
+          pic,
+          h('div.picked-body',
+            h('span.picked-name', name, h('span.small', ` · ${pfmt.bytes(file.size)}`)),
+            h('label.sr-only', { for: captionInput.id }, T.caption(name)),
+            captionInput,
+            h('span.picked-progress', state, bar)),
+          remove);
+        items.push(it);
+        ul.append(it.li);
+        makePreview(file).then((url) => {
+          it.preview = url;
+          if (url) pic.replaceChildren(h('img', { src: url, alt: '', width: '64', height: '64' }));
+        });
+      }
+      update();
+    });
+
+    const el = h('fieldset.photos-field',
+      h('legend', T.photos),
+      h('div.field', h('label', { for: 'pr-photos' }, T.addPhotos), input, hint),
+      errors, ul, summary);
+
+    return {
+      el,
+      reset() {
+        items = [];
+        ul.replaceChildren();
+        errors.replaceChildren();
+        input.value = '';
+        update();
+      },
+      lock(on) {
+        input.disabled = on;
+        for (const it of items) { it.captionInput.disabled = on; it.remove.disabled = on; }
+      },
+      /** What the outbox keeps: [{file, name, caption, preview}] (previews that are not ready are left out). */
+      list() {
+        return items.map((it) => ({ file: it.file, name: it.name, caption: it.caption, preview: it.preview }));
+      },
+      /** Sets every photo's state (pct null hides the bar). */
+      progress(text, pct) {
+        for (const it of items) {
+          it.state.textContent = text;
+          it.bar.hidden = pct === null;
+          if (pct !== null) it.bar.value = pct;
+        }
+      },
+      /** The outbox ids of the photos, in the order of list(). */
+      setPids(pids) {
+        items.forEach((it, i) => { it.pid = pids[i] || null; });
+      },
+      /** Progress of one photo, by its outbox id. */
+      progressOf(pid, loaded, total) {
+        const it = items.find((x) => x.pid === pid);
+        if (!it) return;
+        it.bar.hidden = false;
+        it.bar.value = total ? Math.round((100 * loaded) / total) : 0;
+        it.state.textContent = `${T.sending} ${pct.format(total ? loaded / total : 0)}`;
+      },
+      /** After the report went through: the photos whose outbox ids are not in `waiting` (a Set) are sent. */
+      markSent(waiting) {
+        for (const it of items) {
+          const left = waiting.has(it.pid);
+          it.state.textContent = left ? T.waiting : T.sent;
+          it.bar.hidden = left;
+          if (!left) it.bar.value = 100;
+        }
+      },
+    };
   }
 }

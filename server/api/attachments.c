@@ -440,8 +440,9 @@ int attachments_download(struct req *r)
         return reply_file_range(r, 206, pool_strdup(r->pool, s.type), pool_strdup(r->pool, s.path),
                                 (long long)off, (long long)len);
     case RANGE_UNSATISFIABLE:
+        reply_problem(r, 416, "the file has %llu bytes", s.size);
         req_add_header(r, "Content-Range", pool_printf(r->pool, "bytes */%llu", s.size));
-        return reply_problem(r, 416, "the file has %llu bytes", s.size);
+        return 416;
     }
     return reply_file(r, 200, pool_strdup(r->pool, s.type), pool_strdup(r->pool, s.path), 1);
 }

@@ -4,6 +4,7 @@
 #include "api/exports.h"
 
 #include <cJSON.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,6 @@
 #include "util/berlin_time.h"
 #include "util/log.h"
 #include "util/pool.h"
-
-static const char *tmp_dir(void)
-{
-    const char *t = getenv("TMPDIR");
-    return t && *t ? t : "/tmp";
-}
 
 /* "YYYY-MM-DD HH:MM" in Germany for the instant t. */
 static char *local_text(struct req *r, time_t t)
@@ -87,6 +82,31 @@ static char *flags_text(struct req *r, const cJSON *flags)
         strncat(s, f->valuestring, 40);
     }
     return s;
+}
+
+/* Archives being written now: each holds a database worker while it
+ * reads every file of the period. */
+static atomic_int building;
+#define MAX_BUILDING 2
+
+static int write_archive(struct req *r, const char *path, const struct photo_archive *a,
+                         struct photo_entry *e, size_t n)
+{
+    if (atomic_fetch_add(&building, 1) >= MAX_BUILDING) {
+        atomic_fetch_sub(&building, 1);
+        unlink(path);
+        reply_problem(r, 503, "%d photo archives are being written; retry shortly", MAX_BUILDING);
+        req_add_header(r, "Retry-After", "10");
+        return 503;
+    }
+    int rc = photo_archive_write(path, a, e, n);
+    atomic_fetch_sub(&building, 1);
+    if (rc != 0) {
+        unlink(path);
+        log_msg(LOG_ERROR, "photos.zip could not be written (request %s)", r->request_id);
+        return reply_problem(r, 503, "the archive could not be written; retry shortly");
+    }
+    return 0;
 }
 
 int exports_photos(struct req *r)
@@ -150,7 +170,9 @@ int exports_photos(struct req *r)
             x->distance_m = strtod(db_cell(rows, i, 10), NULL);
     }
 
-    char *path = pool_printf(r->pool, "%s/fibertrack-photos-XXXXXX", tmp_dir());
+    /* The archive may be large: it is written beside the store, on disk,
+     * not in TMPDIR (often memory). */
+    char *path = pool_printf(r->pool, "%s/tmp/zip-XXXXXX", blobstore_dir());
     int fd = mkstemp(path);
     if (fd < 0)
         return reply_problem(r, 503, "the archive could not be written; retry shortly");
@@ -161,13 +183,9 @@ int exports_photos(struct req *r)
                                  .from = from,
                                  .to = to,
                                  .generated = local_text(r, time(NULL)),
-                                 .tmpdir = tmp_dir()};
-    if (photo_archive_write(path, &arch, e, n) != 0) {
-        unlink(path);
-        log_msg(LOG_ERROR, "photos.zip for project %lld could not be written (request %s)", project,
-                r->request_id);
-        return reply_problem(r, 503, "the archive could not be written; retry shortly");
-    }
+                                 .tmpdir = pool_printf(r->pool, "%s/tmp", blobstore_dir())};
+    if (write_archive(r, path, &arch, e, n))
+        return r->status;
     reply_attachment(r, pool_printf(r->pool, "%s-%s-%s-%s.zip",
                                     lang == RPT_DE ? "fotodokumentation" : "photo-documentation",
                                     db_cell(prow, 0, 0), from ? from : "start", to ? to : "today"));

@@ -194,7 +194,10 @@ void blob_each(void (*fn)(const char *sha, void *arg), void *arg, time_t max_tmp
         return;
     time_t now = time(NULL);
     while ((d = readdir(t)) != NULL) {
-        if (strncmp(d->d_name, "up-", 3) != 0 && strncmp(d->d_name, "th-", 3) != 0)
+        /* Uploads, thumbnails, archives and their indexes being written
+         * (or left by a crash). */
+        if (strncmp(d->d_name, "up-", 3) != 0 && strncmp(d->d_name, "th-", 3) != 0 &&
+            strncmp(d->d_name, "zip-", 4) != 0 && strncmp(d->d_name, "fibertrack-", 11) != 0)
             continue;
         char path[BLOB_PATH_MAX + 300];
         struct stat st;

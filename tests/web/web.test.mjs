@@ -11,6 +11,7 @@
 
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,8 +122,8 @@ async function go(page, hash) {
   await page.locator('main .loading').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => {});
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(ART, `${name}.png`), fullPage: true });
+async function shot(page, name, fullPage = true) {
+  await page.screenshot({ path: path.join(ART, `${name}.png`), fullPage });
 }
 
 async function noHorizontalScroll(page) {
@@ -137,6 +138,48 @@ async function waitMap(page, timeout = 30_000) {
 
 // shared state between tests
 const state = {};
+
+// ---- test photos (tests/lib/photos.py: a real JPEG with the EXIF time and GPS we choose, a PNG, a PDF) ----
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const PHOTO_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'ftweb-photos-'));
+
+/** Writes files made by photos.py: makePhotos({'a.jpg': 'photos.jpeg(lat=52.1, lon=7.1)'}) → {name: path}. */
+function makePhotos(specs) {
+  const lines = [`import sys; sys.path.insert(0, ${JSON.stringify(path.join(ROOT, 'tests/lib'))}); import photos`];
+  const out = {};
+  for (const [name, expr] of Object.entries(specs)) {
+    out[name] = path.join(PHOTO_DIR, name);
+    lines.push(`open(${JSON.stringify(out[name])}, 'wb').write(${expr})`);
+  }
+  execFileSync('python3', ['-c', lines.join('\n')]);
+  return out;
+}
+
+/** EXIF DateTimeOriginal of n days ago, at 10:30 local time. */
+function exifDay(n) {
+  const d = new Date(Date.now() - n * 86_400_000);
+  const p = (x) => String(x).padStart(2, '0');
+  return `${d.getFullYear()}:${p(d.getMonth() + 1)}:${p(d.getDate())} 10:30:00`;
+}
+
+/** A segment of the contractor's, not touched by other tests: by lot and status, the index-th. */
+async function freshSegment(tok, lot, status, index) {
+  const items = (await api(tok, 'GET', `segments?limit=50&lot_id=${lot}&status=${status}`)).json.items;
+  const seg = items.filter((s) => s.geometry && s.geometry.coordinates && s.geometry.coordinates.length)[index];
+  assert.ok(seg, `a ${status} segment on lot ${lot} (#${index})`);
+  return seg;
+}
+
+async function openProgressDialog(page, seg) {
+  await page.getByLabel('Segment code').fill(seg.code);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.locator(`tr[data-segment="${seg.code}"]`).waitFor();
+  await page.getByRole('button', { name: `Report progress on ${seg.code}` }).click();
+  const dlg = page.locator('#progress-dialog');
+  await dlg.waitFor();
+  return dlg;
+}
 
 // ---- tests ---------------------------------------------------------------------------
 
@@ -281,6 +324,10 @@ test('map: every segment and premise drawn from its geometry, coloured by status
   for (let i = 0; i < 4; i++) await page.keyboard.press('+');
   await page.keyboard.press('Enter');
   await page.locator('#map-details dt', { hasText: /Segment|Premise/ }).first().waitFor();
+  if (await page.locator('#map-details dt', { hasText: 'Segment' }).count()) {
+    // a segment's details end with the photos of its progress reports
+    await page.locator('#map-photos').getByText(/No photos|\d+ photos?/).waitFor();
+  }
   await page.keyboard.press('0');
   // hiding a status from the legend redraws without it
   await page.locator('#lg-seg-accepted').uncheck();
@@ -476,6 +523,277 @@ test('manager: rejects a report with a comment, which the contractor then reads'
   assert.match(await row.innerText(), /Cable photos missing/);
   await shot(cp, 'my-reports-phone');
   await cp.close();
+});
+
+test('contractor: attaches 2 photos (one far from the segment); a file over 25 MiB is refused in the form (1366 px)', async () => {
+  const page = await newPage(1366, 900);
+  await signIn(page, 'contractor');
+  await go(page, '/work');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const seg = await freshSegment(tok, 1, 'planned', 0);
+  const [lon, lat] = seg.geometry.coordinates[0];
+  const files = makePhotos({
+    'graben-weit.jpg': `photos.jpeg(taken=${JSON.stringify(exifDay(1))}, offset="+01:00", lat=${lat + 0.01}, lon=${lon}, salt=b"far")`,
+    'messband.jpg': `photos.jpeg(taken=${JSON.stringify(exifDay(1))}, offset="+01:00", lat=${lat}, lon=${lon}, salt=b"near")`,
+  });
+  const dlg = await openProgressDialog(page, seg);
+  await dlg.getByLabel('Status reached').selectOption('permitted');
+  // a file over 25 MiB is refused in the form, with the reason
+  await dlg.getByLabel('Add photos').setInputFiles({ name: 'huge.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(25 * 1024 * 1024 + 1) });
+  await dlg.locator('#pr-photos-error').getByText(/huge\.jpg is .*at most 25 MiB/).waitFor();
+  assert.equal(await dlg.locator('.picked-item').count(), 0);
+  // two photos with captions and previews
+  await dlg.getByLabel('Add photos').setInputFiles([files['graben-weit.jpg'], files['messband.jpg']]);
+  await dlg.locator('.picked-item').nth(1).waitFor();
+  await dlg.locator('.picked-item img').nth(1).waitFor();
+  await dlg.getByLabel('Caption for graben-weit.jpg').fill('Offener Graben mit Leerrohr');
+  await dlg.getByLabel('Caption for messband.jpg').fill('Messband am Schacht');
+  assert.match(await dlg.locator('#pr-photos-count').innerText(), /2 files/);
+  await shot(page, 'progress-photos-desktop');
+
+  const uploads = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && /\/attachments(\?|$)/.test(r.url())) uploads.push({ url: r.url(), headers: r.headers() });
+  });
+  await dlg.getByRole('button', { name: 'Send report' }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  await page.locator('#work-status').getByText(/sent \(report #\d+\) with 2 photos/).waitFor();
+  const reps = (await api(tok, 'GET', `progress-reports?segment_id=${seg.id}&limit=1000`)).json.items;
+  assert.equal(reps.length, 1, 'exactly one report');
+  const atts = (await api(tok, 'GET', `progress-reports/${reps[0].id}/attachments`)).json.items;
+  assert.equal(atts.length, 2, 'exactly two attachments');
+  const far = atts.find((a) => a.file_name === 'graben-weit.jpg');
+  const near = atts.find((a) => a.file_name === 'messband.jpg');
+  assert.ok(far && near, JSON.stringify(atts.map((a) => a.file_name)));
+  assert.equal(far.caption, 'Offener Graben mit Leerrohr');
+  assert.equal(far.media_type, 'image/jpeg');
+  assert.ok(far.flags.includes('far_from_segment'), `flags of the far photo: ${far.flags}`);
+  assert.ok(far.distance_m > 200, `distance ${far.distance_m}`);
+  assert.deepEqual(near.flags, [], `flags of the near photo: ${near.flags}`);
+  assert.equal(uploads.length, 2);
+  const keys = uploads.map((u) => u.headers['idempotency-key']);
+  assert.ok(keys.every((k) => /^[0-9a-f-]{36}$/.test(k)) && keys[0] !== keys[1], `photo keys ${keys}`);
+  assert.equal(uploads[0].headers['content-type'], 'image/jpeg');
+  assert.match(uploads[0].headers['content-disposition'], /^attachment; filename\*=UTF-8''graben-weit\.jpg$/);
+  state.photoReport = reps[0];
+  state.photoSegment = seg;
+  // the outbox is empty again, and "My reports" shows the photos
+  assert.equal(await page.locator('#outbox').isHidden(), true);
+  await go(page, '/my-reports');
+  const row = page.locator(`tr[data-report="${reps[0].id}"]`);
+  await row.locator('.thumb img').nth(1).waitFor();
+  assert.match(await row.innerText(), /2 photos \(1 with warnings\)/);
+  await shot(page, 'my-reports-photos-desktop');
+  await page.close();
+});
+
+test('contractor offline: the report and its photo are kept across a reload and sent exactly once when back online (390 px)', async () => {
+  const page = await newPage(390, 844);
+  await signIn(page, 'contractor');
+  await go(page, '/work');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const seg = await freshSegment(tok, 1, 'planned', 1);
+  const files = makePhotos({ 'schacht.png': 'photos.png()' });
+  const dlg = await openProgressDialog(page, seg);
+  await dlg.getByLabel('Status reached').selectOption('permitted');
+  await dlg.getByLabel('Add photos').setInputFiles(files['schacht.png']);
+  await dlg.getByLabel('Caption for schacht.png').fill('Schacht vor dem Einzug');
+
+  const reportKeys = [];
+  const photoKeys = [];
+  page.on('request', (r) => {
+    if (r.method() !== 'POST') return;
+    if (/\/api\/v1\/progress-reports$/.test(r.url())) reportKeys.push(r.headers()['idempotency-key']);
+    if (/\/attachments(\?|$)/.test(r.url())) photoKeys.push(r.headers()['idempotency-key']);
+  });
+  await browser.setOffline(true);
+  await dlg.getByRole('button', { name: 'Send report' }).click();
+  await dlg.getByRole('alert').filter({ hasText: /offline.*kept on this device/ }).waitFor();
+  await dlg.getByRole('button', { name: 'Close' }).click();
+  const box = page.locator('#outbox');
+  await box.getByText('1 report is waiting to be sent.').waitFor();
+  await box.locator('.outbox-photo', { hasText: 'schacht.png' }).getByText(/waiting/).waitFor();
+  assert.equal((await api(tok, 'GET', `progress-reports?segment_id=${seg.id}`)).json.items.length, 0, 'nothing reached the server');
+
+  // reload: the connection is back for the page, but the API still cannot be reached
+  await browser.route('**/api/v1/progress-reports', (route) => route.abort('internetdisconnected'));
+  await browser.setOffline(false);
+  await page.reload();
+  await page.locator('main h1').first().waitFor();
+  await box.getByText('1 report is waiting to be sent.').waitFor();
+  await box.locator('.outbox-photo', { hasText: 'schacht.png' }).getByText(/Schacht vor dem Einzug/).waitFor();
+  await noHorizontalScroll(page);
+  await shot(page, 'outbox-phone', false);
+  assert.equal((await api(tok, 'GET', `progress-reports?segment_id=${seg.id}`)).json.items.length, 0, 'still nothing on the server');
+
+  // back online: the report goes; the photo's first answer is lost on the way back
+  let lose = true;
+  await page.route('**/attachments*', async (route) => {
+    const res = await route.fetch();
+    if (lose) { lose = false; await route.abort('connectionreset'); } else await route.fulfill({ response: res });
+  });
+  await browser.unroute('**/api/v1/progress-reports');
+  await browser.setOffline(true);
+  await browser.setOffline(false); // the online event starts the sending
+  const entry = box.locator('.outbox-entry[data-state="uploading"]');
+  await entry.waitFor({ timeout: 15_000 });
+  await entry.getByText(/photos waiting/).waitFor();
+  await entry.locator('.outbox-photo', { hasText: 'schacht.png' }).getByText(/waiting/).waitFor();
+  await box.getByRole('button', { name: 'Send now' }).click();
+  await box.waitFor({ state: 'hidden', timeout: 15_000 });
+  await page.unroute('**/attachments*');
+
+  const reps = (await api(tok, 'GET', `progress-reports?segment_id=${seg.id}&limit=1000`)).json.items;
+  assert.equal(reps.length, 1, 'exactly one report');
+  const atts = (await api(tok, 'GET', `progress-reports/${reps[0].id}/attachments`)).json.items;
+  assert.equal(atts.length, 1, 'exactly one attachment');
+  assert.equal(atts[0].caption, 'Schacht vor dem Einzug');
+  assert.ok(atts[0].flags.includes('no_position'), `flags ${atts[0].flags}`);
+  assert.ok(reportKeys.length >= 2 && new Set(reportKeys).size === 1, `report keys ${reportKeys}`);
+  assert.ok(photoKeys.length === 2 && new Set(photoKeys).size === 1, `photo keys ${photoKeys}`);
+  state.offlineReport = reps[0];
+  await page.close();
+});
+
+test('a photo the server refuses for good (415) is dropped with a message, not retried', async () => {
+  const page = await newPage();
+  await signIn(page, 'contractor');
+  await go(page, '/work');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const seg = await freshSegment(tok, 1, 'planned', 2);
+  const files = makePhotos({ 'fake.jpg': 'photos.not_an_image()', 'ok.jpg': 'photos.jpeg(salt=b"ok")' });
+  const dlg = await openProgressDialog(page, seg);
+  await dlg.getByLabel('Status reached').selectOption('permitted');
+  await dlg.getByLabel('Add photos').setInputFiles([files['fake.jpg'], files['ok.jpg']]);
+  await dlg.locator('.picked-item').nth(1).waitFor();
+  let fakePosts = 0;
+  page.on('request', (r) => { if (r.method() === 'POST' && /fake\.jpg/.test(r.headers()['content-disposition'] || '')) fakePosts++; });
+  await dlg.getByRole('button', { name: 'Send report' }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  await page.locator('#work-status').getByText(/with 1 photo\b/).waitFor();
+  await page.locator('#work-status').getByText(/fake\.jpg was not accepted by the server/).waitFor();
+  assert.equal(fakePosts, 1);
+  const rep = (await api(tok, 'GET', `progress-reports?segment_id=${seg.id}`)).json.items[0];
+  const atts = (await api(tok, 'GET', `progress-reports/${rep.id}/attachments`)).json.items;
+  assert.deepEqual(atts.map((a) => a.file_name), ['ok.jpg']);
+  // the queue still tells why until the user dismisses it
+  const entry = page.locator('#outbox .outbox-entry[data-state="done"]');
+  await entry.getByText(/fake\.jpg was not accepted/).waitFor();
+  await entry.getByRole('button', { name: /Dismiss/ }).click();
+  await page.locator('#outbox').waitFor({ state: 'hidden' });
+  await page.close();
+});
+
+test('contractor: the report goes but its photo cannot; the form says so and the photo is sent later with the same key', async () => {
+  const page = await newPage();
+  await signIn(page, 'contractor');
+  await go(page, '/work');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const seg = await freshSegment(tok, 1, 'planned', 3);
+  const files = makePhotos({ 'muffe.jpg': 'photos.jpeg(salt=b"muffe")' });
+  const dlg = await openProgressDialog(page, seg);
+  await dlg.getByLabel('Status reached').selectOption('permitted');
+  await dlg.getByLabel('Add photos').setInputFiles(files['muffe.jpg']);
+  const keys = [];
+  await page.route('**/attachments*', (route) => { keys.push(route.request().headers()['idempotency-key']); return route.abort('connectionreset'); });
+  await dlg.getByRole('button', { name: 'Send report' }).click();
+  await dlg.getByRole('alert').filter({ hasText: /Report #\d+ was sent; 1 photo is still waiting/ }).waitFor();
+  assert.equal(await dlg.getByLabel('Built length so far (m)').isDisabled(), true, 'the sent report cannot be changed any more');
+  await dlg.getByRole('button', { name: 'Close' }).click();
+  await page.locator('#work-status').getByText(/1 photo is still waiting/).waitFor();
+  await page.locator('#outbox .outbox-entry[data-state="uploading"] .outbox-photo', { hasText: 'muffe.jpg' }).waitFor();
+  await page.unroute('**/attachments*');
+  page.on('request', (r) => { if (r.method() === 'POST' && /\/attachments/.test(r.url())) keys.push(r.headers()['idempotency-key']); });
+  await page.locator('#outbox').getByRole('button', { name: 'Send now' }).click();
+  await page.locator('#outbox').waitFor({ state: 'hidden' });
+  const rep = (await api(tok, 'GET', `progress-reports?segment_id=${seg.id}`)).json.items;
+  assert.equal(rep.length, 1);
+  assert.equal((await api(tok, 'GET', `progress-reports/${rep[0].id}/attachments`)).json.items.length, 1);
+  assert.equal(keys.length, 2);
+  assert.equal(keys[0], keys[1], 'the photo is sent again with its key');
+  await page.close();
+});
+
+for (const [width, height, tag] of [[1366, 900, 'desktop'], [390, 844, 'phone']]) {
+  test(`manager: sees the photos and their warnings in the review queue and browses them in the viewer with the keyboard (${width} px)`, async () => {
+    assert.ok(state.photoReport, 'needs the report with 2 photos');
+    const page = await newPage(width, height);
+    await signIn(page, 'manager');
+    await go(page, '/review');
+    const card = page.locator(`article[data-report="${state.photoReport.id}"]`);
+    await card.locator('.gallery .thumb img').nth(1).waitFor();
+    assert.equal(await card.locator('.gallery li.photo').count(), 2);
+    await card.getByText('More than 200 m from the segment').waitFor();
+    assert.match(await card.locator('.report-photos h3').innerText(), /2 photos \(1 with warnings\)/);
+    assert.match(await card.innerText(), /Offener Graben mit Leerrohr/);
+    assert.match(await card.innerText(), /km from the segment|m from the segment/);
+    if (state.offlineReport) {
+      await page.locator(`article[data-report="${state.offlineReport.id}"]`).getByText('No position').waitFor();
+    }
+    await noHorizontalScroll(page);
+    await card.scrollIntoViewIfNeeded();
+    await shot(page, `review-photos-${tag}`);
+    // open the far photo with the keyboard
+    const first = card.locator('.gallery .thumb').first();
+    const firstId = await first.getAttribute('data-attachment');
+    await first.focus();
+    await page.keyboard.press('Enter');
+    const viewer = page.locator('#photo-viewer');
+    await viewer.waitFor();
+    await viewer.locator('img.viewer-img').waitFor();
+    assert.equal(await viewer.getAttribute('data-attachment'), firstId);
+    assert.match(await viewer.locator('img.viewer-img').getAttribute('src'), /^(blob:|data:image\/jpeg)/);
+    assert.match(await viewer.innerText(), /Photo 1 of 2/);
+    assert.ok(await page.evaluate(() => document.getElementById('photo-viewer').contains(document.activeElement)), 'focus is in the viewer');
+    await shot(page, `photo-viewer-${tag}`, false);
+    await page.keyboard.press('ArrowRight');
+    await viewer.getByText('Photo 2 of 2').waitFor();
+    assert.notEqual(await viewer.getAttribute('data-attachment'), firstId);
+    await viewer.locator('img.viewer-img').waitFor();
+    assert.match(await viewer.innerText(), /Messband am Schacht/);
+    await page.keyboard.press('ArrowLeft');
+    await viewer.getByText('Photo 1 of 2').waitFor();
+    // the buttons work from the keyboard too
+    await viewer.getByRole('button', { name: /Next/ }).focus();
+    await page.keyboard.press('Enter');
+    await viewer.getByText('Photo 2 of 2').waitFor();
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.dataset.attachment), firstId, 'focus returns to the thumbnail');
+    await page.close();
+  });
+}
+
+test('a PDF shows as a document, and the viewer has its download link', async () => {
+  assert.ok(state.offlineReport, 'needs the report sent after being offline');
+  const ct = (await apiLogin(USERS.contractor)).token;
+  const files = makePhotos({ 'abnahme.pdf': 'photos.pdf()' });
+  const r = await fetch(`${BASE}/api/v1/progress-reports/${state.offlineReport.id}/attachments?caption=Protokoll`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${ct}`, 'Idempotency-Key': crypto.randomUUID(), 'Content-Type': 'application/pdf',
+      'Content-Disposition': "attachment; filename*=UTF-8''abnahme.pdf" },
+    body: fs.readFileSync(files['abnahme.pdf']),
+  });
+  assert.equal(r.status, 201);
+  const pdf = await r.json();
+  assert.equal(pdf.media_type, 'application/pdf');
+  const page = await newPage(1366, 900);
+  await signIn(page, 'manager');
+  await go(page, '/review');
+  const card = page.locator(`article[data-report="${state.offlineReport.id}"]`);
+  await card.locator('.gallery li.photo').nth(1).waitFor();
+  const pdfThumb = card.locator(`.gallery .thumb[data-attachment="${pdf.id}"]`);
+  await pdfThumb.locator('.doc-icon').waitFor();
+  await pdfThumb.click();
+  const viewer = page.locator('#photo-viewer');
+  const link = viewer.getByRole('link', { name: 'Download abnahme.pdf' });
+  await link.waitFor();
+  const [dl] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  assert.equal(dl.suggestedFilename(), 'abnahme.pdf');
+  assert.equal(fs.readFileSync(await dl.path()).subarray(0, 5).toString('latin1'), '%PDF-');
+  await page.keyboard.press('Escape');
+  await viewer.waitFor({ state: 'detached' });
+  await page.close();
 });
 
 test('contractor on an auto-approve lot: the report is applied at once', async () => {

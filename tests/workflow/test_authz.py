@@ -14,10 +14,14 @@ written to tests/artifacts/authz-matrix.txt (or $FT_ARTIFACTS).
 """
 
 import os
+import sys
 import time
 
 from wf import (ADMIN, ARTIFACTS, CONTRACTOR_A, CONTRACTOR_B, FINANCE, MANAGER, PASSWORD, check,
                 day, require, snapshot_diff, unique)
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import photos  # noqa: E402
 
 ROLES = [("admin", ADMIN), ("manager", MANAGER), ("finance", FINANCE), ("contractor", CONTRACTOR_A)]
 MISSING = 99999999
@@ -65,6 +69,17 @@ def expected(path, method, role, scope):
         if method != "GET" and role == "manager":
             return "403"
         return found() if item else "2xx"
+    if res == "progress-reports" and len(parts) == 5 and parts[4] == "attachments":
+        # SPEC 10: contractors add to their own reports; everyone reads as the report.
+        if method == "POST" and role != "contractor":
+            return "403"
+        if role == "contractor":
+            return "2xx" if scope == "in" else "404"
+        return found()
+    if res == "attachments":
+        if role == "contractor":
+            return "2xx" if scope == "in" else "404"
+        return found()
     if res == "progress-reports":
         if len(parts) == 5:  # approve / reject
             return found() if role in ("admin", "manager") else "403"
@@ -118,6 +133,8 @@ class Objects:
         self.rep_out = self.report(self.rep_seg_out, CONTRACTOR_B)
         self.user_in = fx.user_ids[CONTRACTOR_A]
         self.user_out = fx.user_ids[CONTRACTOR_B]
+        self.att_in = self.attachment(self.rep_in, CONTRACTOR_A)
+        self.att_out = self.attachment(self.rep_out, CONTRACTOR_B)
         self.audit_id = int(srv.scalar("SELECT MAX(id) FROM audit_log"))
         self.fixed = {
             "projects": (p, q), "contractors": (fx.a, fx.b), "lots": (fx.la, fx.lb),
@@ -125,7 +142,7 @@ class Objects:
             "premises": (self.prem_in, self.prem_out), "milestones": (self.ms_in, self.ms_out),
             "invoices": (self.inv_in, self.inv_out), "progress-reports": (self.rep_in, self.rep_out),
             "users": (self.user_in, self.user_out), "audit": (self.audit_id, self.audit_id),
-            "projects-sub": (p, q),
+            "projects-sub": (p, q), "attachments": (self.att_in, self.att_out),
         }
 
     # makers -------------------------------------------------------------
@@ -144,6 +161,13 @@ class Objects:
                                                 "status": "in_construction"}, who,
                           headers={"Idempotency-Key": unique("mx")})
         require(r.status == 201, "matrix report: %r" % r)
+        return r.json["id"]
+
+    def attachment(self, report, who):
+        r = self.srv.request("POST", "/api/v1/progress-reports/%d/attachments" % report, token=self.srv.token(who),
+                             raw=photos.jpeg(salt=unique("mx").encode()), ctype="image/jpeg",
+                             headers={"Idempotency-Key": unique("mx")})
+        require(r.status == 201, "matrix attachment: %r" % r)
         return r.json["id"]
 
     def token_id(self, email):
@@ -260,7 +284,7 @@ class Matrix:
         res = parts[2] if len(parts) > 2 else None
         exp = expected(path, method, role, scope)
         tok = srv.token(email)
-        headers, body, url = {}, None, path
+        headers, body, raw, url = {}, None, None, path
         item = "{id}" in path
         allowed = exp in ("2xx", "2xx|409")
         # which object
@@ -270,8 +294,12 @@ class Matrix:
                 oid = MISSING
             elif res == "tokens":
                 oid = obj.fresh("tokens", scope, email) if method == "DELETE" else obj.token_of(email, scope)
+            elif len(parts) == 5 and res == "progress-reports" and parts[4] == "attachments":
+                oid = obj.fixed[res][scope == "out"]
             elif len(parts) == 5 and res == "progress-reports":
                 oid = obj.fresh(res, scope, email) if allowed else obj.fixed[res][scope == "out"]
+            elif res == "attachments":
+                oid = obj.fixed[res][scope == "out"]
             elif len(parts) >= 5:
                 oid = obj.fixed["projects-sub"][scope == "out"]
             elif method == "DELETE" and allowed:
@@ -293,6 +321,10 @@ class Matrix:
                 tok = None
             elif path == "/api/v1/auth/logout":
                 tok = srv.fresh_token(email)
+            elif res == "progress-reports" and parts[-1] == "attachments":
+                raw = photos.jpeg(salt=unique("mx").encode())
+                headers["Idempotency-Key"] = unique("mx")
+                headers["Content-Type"] = "image/jpeg"
             elif res == "progress-reports" and len(parts) == 5:
                 body = {"comment": "matrix"}
             elif res == "projects" and parts[-1] == "import":
@@ -308,6 +340,8 @@ class Matrix:
         kw = {"headers": headers}
         if body is not None:
             kw["body"] = body
+        if raw is not None:
+            kw["raw"] = raw
         r = srv.request(method, url, token=tok, **kw)
         self.stats["requests"] += 1
         ok = self.classify(r.status, exp)
