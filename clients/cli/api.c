@@ -112,7 +112,7 @@ int api_get_json(struct api *a, const char *path, cJSON **out, char *etag, const
         if (!*out)
             rc = EXIT_OTHER;
         if (etag)
-            snprintf(etag, 64, "%s", res.etag);
+            snprintf(etag, 64, "%.63s", res.etag);
     }
     http_response_free(&res);
     return rc;

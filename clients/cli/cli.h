@@ -56,5 +56,6 @@ int cmd_queue(int argc, char **argv);
 int cmd_reports(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_attachments(int argc, char **argv);
 
 #endif

@@ -11,8 +11,11 @@
 #include "args.h"
 #include "fsutil.h"
 #include "output.h"
+#include "photo.h"
 #include "queue.h"
 #include "sender.h"
+
+#define MAX_PHOTOS 100 /* per report; each is one upload and one line in its entry */
 
 static const char *const statuses[] = {"planned",    "permitted",       "in_construction",
                                        "civil_done", "cable_installed", "spliced",
@@ -21,6 +24,7 @@ static const char *const statuses[] = {"planned",    "permitted",       "in_cons
 static const char progress_help[] =
     "Usage: fibertrack progress submit --segment ID|CODE --length METRES --status STATUS\n"
     "                                  [--date YYYY-MM-DD] [--note TEXT] [--queue]\n"
+    "                                  [--photo FILE]... [--caption TEXT]\n"
     "       fibertrack progress list [--state STATE] [--segment ID] [--limit N]\n"
     "\n"
     "submit  reports construction progress on one of your segments.\n"
@@ -32,6 +36,11 @@ static const char progress_help[] =
     "                     in_construction, civil_done, cable_installed, spliced, tested\n"
     "  --date DATE        the day of the report (default: today)\n"
     "  --note TEXT        a note for the reviewer (needed above 1.5 x planned length)\n"
+    "  --photo FILE       a photo or document for the report (JPEG, PNG, HEIC or PDF,\n"
+    "                     at most 25 MiB); give it once per file. The files are copied\n"
+    "                     into the local queue at once (you may move or delete them\n"
+    "                     afterwards) and sent after the report, each exactly once\n"
+    "  --caption TEXT     a caption for all photos of this report (at most 500 characters)\n"
     "  --queue            do not send now: keep it in the local queue for `fibertrack sync`\n"
     "  --no-queue         when the server cannot be reached, fail (exit 7) instead of\n"
     "                     keeping the report in the queue\n"
@@ -45,10 +54,25 @@ static const char progress_help[] =
     "  queued (exit 8); `fibertrack sync` sends it later with the same key. Reports\n"
     "  queued earlier are sent first, in order.\n"
     "\n"
+    "  Photos go after their report, each with its own Idempotency-Key. One the server\n"
+    "  refuses (not an image 415, too large 413) does not hold up the report or the\n"
+    "  other photos: it is shown, kept with the failed ones in `fibertrack queue`, and\n"
+    "  the command ends with the refusal's exit code. A missing or unreadable file, a\n"
+    "  directory, an empty file or one over 25 MiB is refused before anything is\n"
+    "  queued (exit 2).\n"
+    "\n"
     "list    the progress reports you can see, oldest first.\n"
     "  --state STATE      submitted, approved or rejected\n"
     "  --segment ID       of one segment\n"
     "  --limit N          at most N reports (default: all)\n"
+    "\n"
+    "EXAMPLES\n"
+    "  fibertrack progress submit --segment S-000123 --length 180 --status in_construction\n"
+    "  fibertrack progress submit --segment 13 --length 250,5 --status civil_done \\\n"
+    "      --photo trench.jpg --photo tape.jpg --caption \"Trench with duct, km 0.25\"\n"
+    "  fibertrack progress submit --segment 13 --length 260 --status civil_done \\\n"
+    "      --photo IMG_0042.HEIC --queue          # no connection on site: sync later\n"
+    "  fibertrack attachments list --report 42    # what the server has, with flags\n"
     "\n";
 
 static int known_status(const char *s)
@@ -90,33 +114,126 @@ static int segment_by_code(struct api *a, const char *code, long long *id)
     return EXIT_OK;
 }
 
-static void print_report_result(const struct send_result *r)
+/* The photos of the watched submission, for people: what went, what was
+ * refused (told already on stderr), what waits. */
+static void print_photo_results(const struct send_result *r, const char *qid)
+{
+    const cJSON *att;
+    cJSON_ArrayForEach(att, r->watch_attachments)
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(att, "id");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(att, "file_name");
+        const cJSON *size = cJSON_GetObjectItemCaseSensitive(att, "size");
+        char flags[256], sz[32];
+        join_strings(cJSON_GetObjectItemCaseSensitive(att, "flags"), flags, sizeof(flags));
+        out_say("Photo %s (%s) attached as #%.0f%s%s%s%s.",
+                cJSON_IsString(name) ? name->valuestring : "?",
+                human_bytes(cJSON_IsNumber(size) ? size->valuedouble : 0, sz, sizeof(sz)),
+                cJSON_IsNumber(id) ? id->valuedouble : 0.0, *flags ? " (flagged: " : "", flags,
+                *flags ? ")" : "",
+                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(att, "replayed"))
+                    ? "; the server had it already"
+                    : "");
+    }
+    int nfailed = cJSON_GetArraySize(r->watch_photo_failures);
+    if (nfailed)
+        out_say("%d photo%s refused (see above); kept in the local queue as %s "
+                "(fibertrack queue).",
+                nfailed, nfailed == 1 ? " was" : "s were", qid);
+    if (r->watch_photos_left > 0) {
+        fflush(stdout);
+        fprintf(stderr,
+                "%d photo%s NOT sent yet, but saved on this computer (queue id %s).\n"
+                "Send %s when you have a connection: fibertrack sync\n"
+                "Do not submit the report again: it is recorded, and sync sends each photo "
+                "exactly once.\n",
+                r->watch_photos_left, r->watch_photos_left == 1 ? " is" : "s are", qid,
+                r->watch_photos_left == 1 ? "it" : "them");
+    }
+}
+
+static void print_report_result(const struct send_result *r, const char *qid)
 {
     const cJSON *rep = r->watch_report;
     if (g_cli.json) {
-        out_json(rep);
+        int photos = r->watch_attachments || r->watch_photo_failures || r->watch_photos_left;
+        if (!photos) {
+            out_json(rep);
+            return;
+        }
+        /* The report as the server gave it, and what became of its photos. */
+        cJSON *j = rep ? cJSON_Duplicate(rep, 1) : cJSON_CreateObject();
+        cJSON_AddItemToObject(j, "attachments",
+                              r->watch_attachments ? cJSON_Duplicate(r->watch_attachments, 1)
+                                                   : cJSON_CreateArray());
+        if (r->watch_photo_failures)
+            cJSON_AddItemToObject(j, "photos_failed", cJSON_Duplicate(r->watch_photo_failures, 1));
+        if (r->watch_photo_failures || r->watch_photos_left) {
+            cJSON_AddNumberToObject(j, "photos_queued", r->watch_photos_left);
+            cJSON_AddStringToObject(j, "queue_id", qid);
+        }
+        out_json(j);
+        cJSON_Delete(j);
         return;
     }
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(rep, "id");
-    const cJSON *code = cJSON_GetObjectItemCaseSensitive(rep, "segment_code");
-    const cJSON *state = cJSON_GetObjectItemCaseSensitive(rep, "state");
-    const cJSON *len = cJSON_GetObjectItemCaseSensitive(rep, "built_length_m");
-    const cJSON *st = cJSON_GetObjectItemCaseSensitive(rep, "status");
-    const cJSON *date = cJSON_GetObjectItemCaseSensitive(rep, "report_date");
-    const char *s = cJSON_IsString(state) ? state->valuestring : "?";
-    out_say(
-        "Report #%.0f recorded: segment %s, %s, %.2f m, %s.",
-        cJSON_IsNumber(id) ? id->valuedouble : 0.0, cJSON_IsString(code) ? code->valuestring : "?",
-        cJSON_IsString(date) ? date->valuestring : "?",
-        cJSON_IsNumber(len) ? len->valuedouble : 0.0, cJSON_IsString(st) ? st->valuestring : "?");
-    if (strcmp(s, "submitted") == 0)
-        out_say("It waits for review by the project manager.");
-    else if (strcmp(s, "approved") == 0)
-        out_say("It was approved and applied to the segment.");
-    else
-        out_say("State: %s.", s);
-    if (r->watch_replayed)
-        out_say("(The server had received it already: it was recorded once.)");
+    if (rep) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(rep, "id");
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(rep, "segment_code");
+        const cJSON *state = cJSON_GetObjectItemCaseSensitive(rep, "state");
+        const cJSON *len = cJSON_GetObjectItemCaseSensitive(rep, "built_length_m");
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(rep, "status");
+        const cJSON *date = cJSON_GetObjectItemCaseSensitive(rep, "report_date");
+        const char *s = cJSON_IsString(state) ? state->valuestring : "?";
+        out_say("Report #%.0f recorded: segment %s, %s, %.2f m, %s.",
+                cJSON_IsNumber(id) ? id->valuedouble : 0.0,
+                cJSON_IsString(code) ? code->valuestring : "?",
+                cJSON_IsString(date) ? date->valuestring : "?",
+                cJSON_IsNumber(len) ? len->valuedouble : 0.0,
+                cJSON_IsString(st) ? st->valuestring : "?");
+        if (strcmp(s, "submitted") == 0)
+            out_say("It waits for review by the project manager.");
+        else if (strcmp(s, "approved") == 0)
+            out_say("It was approved and applied to the segment.");
+        else
+            out_say("State: %s.", s);
+        if (r->watch_replayed)
+            out_say("(The server had received it already: it was recorded once.)");
+    }
+    print_photo_results(r, qid);
+}
+
+static void close_photos(struct photo_src *photos, int n)
+{
+    for (int i = 0; i < n; i++)
+        photo_close(&photos[i]);
+}
+
+/* Opens and checks the photos of a submission. Returns EXIT_OK with all of
+ * them open (close_photos), or EXIT_USAGE with none. */
+static int open_photos(const char *const *paths, int n, struct photo_src *photos)
+{
+    char why[600];
+    for (int i = 0; i < n; i++) {
+        if (photo_open(paths[i], &photos[i], why, sizeof(why)) != 0) {
+            close_photos(photos, i);
+            out_error("%s", why);
+            fprintf(stderr, "  Nothing was queued or sent.\n");
+            return EXIT_USAGE;
+        }
+        for (int j = 0; j < i; j++) {
+            if (photos[j].dev == photos[i].dev && photos[j].ino == photos[i].ino) {
+                close_photos(photos, i + 1);
+                out_error("--photo %s is the same file as --photo %s", paths[i], paths[j]);
+                fprintf(stderr, "  Nothing was queued or sent.\n");
+                return EXIT_USAGE;
+            }
+        }
+        if (strcmp(photos[i].media_type, "application/octet-stream") == 0)
+            out_warn("%s does not look like a JPEG, PNG, HEIC or PDF file; the server will "
+                     "probably refuse it (the report goes anyway)",
+                     paths[i]);
+    }
+    return EXIT_OK;
 }
 
 /* With --json, where a report that was not sent waits: scripts keep the
@@ -143,7 +260,9 @@ static int progress_submit(int argc, char **argv)
         O_NOTE,
         O_QUEUE,
         O_NO_QUEUE,
-        O_KEY
+        O_KEY,
+        O_PHOTO,
+        O_CAPTION
     };
     static const struct option opts[] = {GLOBAL_LONG_OPTIONS,
                                          {"segment", required_argument, NULL, O_SEGMENT},
@@ -155,10 +274,13 @@ static int progress_submit(int argc, char **argv)
                                          {"queue", no_argument, NULL, O_QUEUE},
                                          {"no-queue", no_argument, NULL, O_NO_QUEUE},
                                          {"idempotency-key", required_argument, NULL, O_KEY},
+                                         {"photo", required_argument, NULL, O_PHOTO},
+                                         {"caption", required_argument, NULL, O_CAPTION},
                                          {NULL, 0, NULL, 0}};
     const char *segment = NULL, *length = NULL, *status = NULL, *date = NULL, *note = NULL;
-    const char *key_opt = NULL;
-    int queue_only = 0, no_queue = 0, c;
+    const char *key_opt = NULL, *caption = NULL;
+    const char *photo_paths[MAX_PHOTOS];
+    int nphotos = 0, queue_only = 0, no_queue = 0, c;
     while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS, opts, "progress")) != -1) {
         switch (c) {
         case 'h':
@@ -186,6 +308,14 @@ static int progress_submit(int argc, char **argv)
             break;
         case O_KEY:
             key_opt = optarg;
+            break;
+        case O_PHOTO:
+            if (nphotos == MAX_PHOTOS)
+                return args_usage("progress", "at most %d photos per report", MAX_PHOTOS);
+            photo_paths[nphotos++] = optarg;
+            break;
+        case O_CAPTION:
+            caption = optarg;
             break;
         default:
             return EXIT_USAGE;
@@ -220,16 +350,34 @@ static int progress_submit(int argc, char **argv)
             if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
                 return args_usage("progress",
                                   "--idempotency-key must be visible ASCII without spaces");
+    if (caption && nphotos == 0)
+        return args_usage("progress", "--caption is for photos: give --photo FILE too");
+    if (caption && utf8_chars(caption) > PHOTO_CAPTION_MAX)
+        return args_usage("progress", "--caption is longer than %d characters", PHOTO_CAPTION_MAX);
+    if (caption)
+        for (const unsigned char *p = (const unsigned char *)caption; *p; p++)
+            if (*p < 0x20 || *p == 0x7F)
+                return args_usage("progress", "--caption must be one line, without tabs or "
+                                              "other control characters");
+    if (nphotos > 0 && no_queue)
+        return args_usage("progress", "--no-queue cannot be used with --photo: photos are sent "
+                                      "after their report, from the local queue");
 
-    struct api a;
-    int rc = api_open(&a, 1);
+    /* Every photo is checked, and held open, before anything is queued:
+     * a wrong path is told now, not after the report went. */
+    struct photo_src photos[MAX_PHOTOS];
+    int rc = open_photos(photo_paths, nphotos, photos);
     if (rc != EXIT_OK)
         return rc;
-    long long segment_id;
-    if (args_id(segment, &segment_id) != 0) {
+
+    struct api a;
+    rc = api_open(&a, 1);
+    long long segment_id = 0;
+    if (rc == EXIT_OK && args_id(segment, &segment_id) != 0)
         rc = segment_by_code(&a, segment, &segment_id);
-        if (rc != EXIT_OK)
-            return rc;
+    if (rc != EXIT_OK) {
+        close_photos(photos, nphotos);
+        return rc;
     }
 
     /* The body is fixed now and stored as text: a resend must carry the
@@ -248,22 +396,30 @@ static int progress_submit(int argc, char **argv)
         snprintf(key, sizeof(key), "%s", key_opt);
     } else if (queue_new_key(key) != 0) {
         free(body);
+        close_photos(photos, nphotos);
         out_error("the system gives no random numbers for the Idempotency-Key");
         return EXIT_OTHER;
     }
     char qid[16];
-    if (!body || queue_add(a.server, a.tok.user_id, a.tok.email, key, "/api/v1/progress-reports",
-                           body, qid) != 0) {
-        free(body);
+    rc = body ? queue_add(a.server, a.tok.user_id, a.tok.email, key, "/api/v1/progress-reports",
+                          body, photos, nphotos, caption, qid)
+              : -1;
+    free(body);
+    close_photos(photos, nphotos);
+    if (rc != 0) {
         out_error("the report was not stored and not sent");
         return EXIT_OTHER;
     }
-    free(body);
     fs_fault_point("queued-before-send");
 
     if (queue_only) {
         print_queued_json(qid, key);
-        out_say("Saved in the local queue as %s. Send it with: fibertrack sync", qid);
+        if (nphotos)
+            out_say("Saved in the local queue as %s, with %d photo%s. Send it with: fibertrack "
+                    "sync",
+                    qid, nphotos, nphotos == 1 ? "" : "s");
+        else
+            out_say("Saved in the local queue as %s. Send it with: fibertrack sync", qid);
         return EXIT_OK;
     }
 
@@ -272,8 +428,12 @@ static int progress_submit(int argc, char **argv)
     send_queue(&a, &r, 30, 0);
     int code;
     if (r.watch_state == 1) {
-        print_report_result(&r);
+        print_report_result(&r, qid);
         code = EXIT_OK;
+        if (r.watch_photo_failures)
+            code = r.watch_code;
+        else if (r.watch_photos_left > 0)
+            code = r.stop_code == EXIT_AUTH ? EXIT_AUTH : EXIT_QUEUED;
     } else if (r.watch_state == 2) {
         if (g_cli.json) {
             /* The refusal, as the server wrote it. */
@@ -302,13 +462,15 @@ static int progress_submit(int argc, char **argv)
     } else {
         print_queued_json(qid, key);
         fprintf(stderr,
-                "The report is NOT sent yet, but it is saved on this computer (queue id %s).\n"
+                "The report is NOT sent yet, but it is saved on this computer (queue id %s)%s.\n"
                 "Send it when you have a connection: fibertrack sync\n"
                 "Do not submit it again: sync sends it exactly once.\n",
-                qid);
+                qid, nphotos ? ", with its photos" : "");
         code = r.stop_code == EXIT_AUTH ? EXIT_AUTH : EXIT_QUEUED;
     }
     cJSON_Delete(r.watch_report);
+    cJSON_Delete(r.watch_attachments);
+    cJSON_Delete(r.watch_photo_failures);
     cJSON_Delete(r.log);
     return code;
 }
@@ -434,6 +596,11 @@ static const char sync_help[] =
     "Without a connection, everything stays queued (exit 7); run sync again later.\n"
     "Reports queued under another login (keys belong to a user) wait for a login as\n"
     "that user (exit 3 while they wait).\n"
+    "\n"
+    "Photos go after their report, each once: also those of a report that was sent\n"
+    "before and whose photos had to wait. A photo the server refuses (415 not an\n"
+    "image, 413 too large, 404) is reported, the others still go, and it is kept\n"
+    "with the failed ones.\n"
     "\n";
 
 int cmd_sync(int argc, char **argv)
@@ -456,12 +623,19 @@ int cmd_sync(int argc, char **argv)
         cJSON_AddNumberToObject(j, "failed", r.failed);
         cJSON_AddNumberToObject(j, "pending", r.pending);
         cJSON_AddNumberToObject(j, "other_user", r.other_user);
+        cJSON_AddNumberToObject(j, "photos_sent", r.photos_sent);
+        cJSON_AddNumberToObject(j, "photos_replayed", r.photos_replayed);
+        cJSON_AddNumberToObject(j, "photos_failed", r.photos_failed);
         cJSON_AddItemToObject(j, "results", r.log);
         r.log = NULL;
         out_json(j);
         cJSON_Delete(j);
-    } else if (r.sent == 0 && r.failed == 0 && r.pending == 0) {
+    } else if (r.sent == 0 && r.failed == 0 && r.pending == 0 && r.photos_sent == 0 &&
+               r.photos_failed == 0) {
         out_say("Nothing to send: the queue is empty.");
+    } else if (r.photos_sent || r.photos_failed) {
+        out_say("%d sent, %d failed, %d still queued; photos: %d sent, %d failed.", r.sent,
+                r.failed, r.pending, r.photos_sent, r.photos_failed);
     } else {
         out_say("%d sent, %d failed, %d still queued.", r.sent, r.failed, r.pending);
     }
@@ -486,11 +660,55 @@ static const char queue_help[] =
     "\n"
     "list   the progress reports on this computer that are not recorded yet:\n"
     "       waiting to be sent (sent by `fibertrack sync`), and failed ones that the\n"
-    "       server refused, with its reason.\n"
+    "       server refused, with its reason; then each photo that waits or was\n"
+    "       refused, with its report once that is recorded.\n"
     "retry  put a failed report back in the queue (after the reason is fixed, e.g. the\n"
-    "       segment was assigned to your lot); the next sync sends it again.\n"
-    "drop   delete a failed report for good.\n"
+    "       segment was assigned to your lot); the next sync sends it again. For a\n"
+    "       recorded report whose photos were refused, only those photos go again.\n"
+    "drop   delete a failed report, or the refused photos of a recorded one, for good\n"
+    "       (with the copies of its photos).\n"
     "\n";
+
+/* "415 the file is not …" from a failed object, into buf. */
+static const char *reason_text(const cJSON *failed, char *buf, size_t n)
+{
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(failed, "problem");
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "detail");
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(failed, "status");
+    buf[0] = '\0';
+    if (!failed)
+        return buf;
+    if (cJSON_IsNumber(st) && st->valuedouble > 0)
+        snprintf(buf, n, "%.0f %s", st->valuedouble, cJSON_IsString(d) ? d->valuestring : "");
+    else
+        snprintf(buf, n, "%s", cJSON_IsString(d) ? d->valuestring : "");
+    return buf;
+}
+
+/* The PHOTOS cell of an entry: how many wait, and whether its report is
+ * recorded already. */
+static const char *photos_cell(const struct queue_entry *e, char *buf, size_t n)
+{
+    int waiting = 0, failed = 0;
+    const cJSON *ph;
+    cJSON_ArrayForEach(ph, e->photos)
+    {
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(ph, "state");
+        if (cJSON_IsString(st) && strcmp(st->valuestring, "failed") == 0)
+            failed++;
+        else
+            waiting++;
+    }
+    int k = 0;
+    buf[0] = '\0';
+    if (waiting)
+        k = snprintf(buf, n, "%d waiting", waiting);
+    if (failed && k >= 0 && (size_t)k < n)
+        k += snprintf(buf + k, n - (size_t)k, "%s%d failed", k ? ", " : "", failed);
+    if (e->report_id && k >= 0 && (size_t)k < n)
+        snprintf(buf + k, n - (size_t)k, "%sreport #%lld sent", k ? "; " : "", e->report_id);
+    return buf;
+}
 
 static int queue_list_cmd(void)
 {
@@ -498,25 +716,28 @@ static int queue_list_cmd(void)
         return EXIT_OTHER;
     cJSON *all = g_cli.json ? cJSON_CreateObject() : NULL;
     static const char *const which[2] = {QUEUE_PENDING, QUEUE_FAILED};
-    int total = 0;
+    static const char *const phdr[] = {"ENTRY", "REPORT", "FILE", "SIZE", "STATE", "REASON"};
+    static const int pright[] = {0, 1, 0, 1, 0, 0};
+    struct table *pt = table_new(6, phdr, pright);
     for (int w = 0; w < 2; w++) {
         char **names;
         int n = queue_names(which[w], &names);
         if (n < 0) {
             cJSON_Delete(all);
+            table_free(pt);
             return EXIT_OTHER;
         }
-        total += n;
         cJSON *arr = all ? cJSON_AddArrayToObject(all, which[w]) : NULL;
-        static const char *const hdr[] = {"ID",      "CREATED", "SEGMENT", "DATE",
-                                          "BUILT M", "STATUS",  "USER",    "REASON"};
-        static const int right[] = {0, 0, 1, 0, 1, 0, 0, 0};
-        struct table *t = table_new(w == 0 ? 7 : 8, hdr, right);
+        static const char *const hdr[] = {"ID",     "CREATED", "SEGMENT", "DATE",  "BUILT M",
+                                          "STATUS", "USER",    "PHOTOS",  "REASON"};
+        static const int right[] = {0, 0, 1, 0, 1, 0, 0, 0, 0};
+        struct table *t = table_new(w == 0 ? 8 : 9, hdr, right);
         for (int i = 0; i < n; i++) {
             struct queue_entry e;
             if (queue_load(which[w], names[i], &e) != 0)
                 continue;
             cJSON *body = cJSON_Parse(e.body);
+            const cJSON *f = cJSON_GetObjectItemCaseSensitive(e.json, "failed");
             if (arr) {
                 cJSON *o = cJSON_CreateObject();
                 cJSON_AddStringToObject(o, "id", e.id);
@@ -527,23 +748,24 @@ static int queue_list_cmd(void)
                 cJSON_AddStringToObject(o, "idempotency_key", e.key);
                 if (body)
                     cJSON_AddItemToObject(o, "submission", cJSON_Duplicate(body, 1));
-                const cJSON *f = cJSON_GetObjectItemCaseSensitive(e.json, "failed");
+                if (e.report_id)
+                    cJSON_AddNumberToObject(o, "report_id", (double)e.report_id);
+                if (e.photos)
+                    cJSON_AddItemToObject(o, "photos", cJSON_Duplicate(e.photos, 1));
                 if (f)
                     cJSON_AddItemToObject(o, "failed", cJSON_Duplicate(f, 1));
                 cJSON_AddItemToArray(arr, o);
             } else {
-                char seg[32], len[32], reason[512] = "";
-                const cJSON *f = cJSON_GetObjectItemCaseSensitive(e.json, "failed");
-                const cJSON *p = cJSON_GetObjectItemCaseSensitive(f, "problem");
-                const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "detail");
-                const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
-                if (f)
-                    snprintf(reason, sizeof(reason), "%.0f %s",
-                             cJSON_IsNumber(st) ? st->valuedouble : 0.0,
-                             cJSON_IsString(d) ? d->valuestring : "");
+                char seg[32], len[32], reason[700] = "", why[600], photos[96];
+                const cJSON *photo = cJSON_GetObjectItemCaseSensitive(f, "photo");
+                reason_text(f, why, sizeof(why));
+                if (cJSON_IsString(photo))
+                    snprintf(reason, sizeof(reason), "photo %s: %s", photo->valuestring, why);
+                else
+                    snprintf(reason, sizeof(reason), "%s", why);
                 const cJSON *bl = cJSON_GetObjectItemCaseSensitive(body, "built_length_m");
                 snprintf(len, sizeof(len), "%.2f", cJSON_IsNumber(bl) ? bl->valuedouble : 0.0);
-                const char *cells[8] = {
+                const char *cells[9] = {
                     e.id,
                     e.created_at,
                     cell_text(cJSON_GetObjectItemCaseSensitive(body, "segment_id"), seg,
@@ -552,8 +774,26 @@ static int queue_list_cmd(void)
                     len,
                     cell_text(cJSON_GetObjectItemCaseSensitive(body, "status"), NULL, 0),
                     e.email,
+                    photos_cell(&e, photos, sizeof(photos)),
                     reason};
                 table_add(t, cells);
+                const cJSON *ph;
+                cJSON_ArrayForEach(ph, e.photos)
+                {
+                    char rid[32] = "", size[32], pwhy[600];
+                    const cJSON *sz = cJSON_GetObjectItemCaseSensitive(ph, "size");
+                    if (e.report_id)
+                        snprintf(rid, sizeof(rid), "%lld", e.report_id);
+                    const char *pcells[6] = {
+                        e.id,
+                        rid,
+                        cell_text(cJSON_GetObjectItemCaseSensitive(ph, "file_name"), NULL, 0),
+                        human_bytes(cJSON_IsNumber(sz) ? sz->valuedouble : 0, size, sizeof(size)),
+                        cell_text(cJSON_GetObjectItemCaseSensitive(ph, "state"), NULL, 0),
+                        reason_text(cJSON_GetObjectItemCaseSensitive(ph, "failed"), pwhy,
+                                    sizeof(pwhy))};
+                    table_add(pt, pcells);
+                }
             }
             cJSON_Delete(body);
             queue_entry_free(&e);
@@ -572,8 +812,11 @@ static int queue_list_cmd(void)
     if (all) {
         out_json(all);
         cJSON_Delete(all);
+    } else if (table_rows(pt)) {
+        out_say("\nPhotos:");
+        table_print(pt, stdout);
     }
-    (void)total;
+    table_free(pt);
     return EXIT_OK;
 }
 
@@ -615,6 +858,6 @@ int cmd_queue(int argc, char **argv)
     if (strcmp(sub, "retry") == 0)
         out_say("Report %s is queued again; send it with: fibertrack sync", argv[optind + 1]);
     else
-        out_say("Report %s was deleted.", argv[optind + 1]);
+        out_say("Queue entry %s was deleted.", argv[optind + 1]);
     return EXIT_OK;
 }

@@ -18,170 +18,12 @@
 
 #include "api.h"
 #include "args.h"
+#include "download.h"
 #include "fsutil.h"
 #include "output.h"
 #include "queue.h"
 
 #define MAX_IMPORT (64L * 1024 * 1024) /* the server's limit for imports */
-
-/* The file name from Content-Disposition (attachment; filename="x.xlsx"),
- * without any directory part, into out. Returns 0, or -1 when none. */
-static int disposition_name(const char *cd, char *out, size_t n)
-{
-    const char *p = strstr(cd, "filename=");
-    if (!p)
-        return -1;
-    p += 9;
-    char quote = 0;
-    if (*p == '"')
-        quote = *p++;
-    size_t k = 0;
-    for (; *p && k + 1 < n; p++) {
-        if ((quote && *p == quote) || (!quote && (*p == ';' || *p == ' ')))
-            break;
-        out[k++] = *p;
-    }
-    out[k] = '\0';
-    /* Only a plain name: never a path the server chose. */
-    const char *slash = strrchr(out, '/');
-    if (slash)
-        memmove(out, slash + 1, strlen(slash + 1) + 1);
-    if (!out[0] || strcmp(out, ".") == 0 || strcmp(out, "..") == 0 || out[0] == '.')
-        return -1;
-    return 0;
-}
-
-/* Copies a file to stdout. Returns 0, or -1. */
-static int copy_to_stdout(FILE *f)
-{
-    char buf[65536];
-    size_t k;
-    if (fseek(f, 0, SEEK_SET) != 0)
-        return -1;
-    for (;;) {
-        k = fread(buf, 1, sizeof(buf), f);
-        if (k == 0)
-            break;
-        if (fwrite(buf, 1, k, stdout) != k)
-            return -1;
-    }
-    if (ferror(f))
-        return -1;
-    return fflush(stdout) == 0 ? 0 : -1;
-}
-
-/* Respects the umask for the saved file, as any other program would. */
-static mode_t file_mode(void)
-{
-    mode_t m = umask(0);
-    umask(m);
-    return 0666 & ~m;
-}
-
-/* Downloads path (under /api/v1) to out_path ("-": stdout; NULL: the name
- * the server gives, else fallback). Returns an exit code. */
-static int download(struct api *a, const char *path, const char *out_path, const char *fallback,
-                    const char *label, const char *what)
-{
-    int to_stdout = out_path && strcmp(out_path, "-") == 0;
-    if (to_stdout && isatty(STDOUT_FILENO) && strstr(fallback, ".xlsx")) {
-        out_error("not writing a workbook to the terminal; give -o FILE");
-        return EXIT_USAGE;
-    }
-    /* The temporary file lives where the result will be, for the rename. */
-    char dir[4096] = ".";
-    if (out_path && !to_stdout) {
-        char tmp[4096];
-        snprintf(tmp, sizeof(tmp), "%s", out_path);
-        snprintf(dir, sizeof(dir), "%s", dirname(tmp));
-    }
-    char tmpl[4200];
-    if (fs_join(tmpl, sizeof(tmpl), dir, ".fibertrack-download.XXXXXX") != 0)
-        return args_usage(NULL, "the output path is too long");
-    int fd = mkstemp(tmpl);
-    if (fd < 0) {
-        out_error("cannot write in %s: %s", dir, strerror(errno));
-        return EXIT_OTHER;
-    }
-    FILE *f = fdopen(fd, "w+");
-    if (!f) {
-        close(fd);
-        unlink(tmpl);
-        out_error("cannot write in %s: %s", dir, strerror(errno));
-        return EXIT_OTHER;
-    }
-
-    char url[4096];
-    int rc = EXIT_OTHER;
-    struct http_response res = {0};
-    if (api_url(a, url, sizeof(url), "%s", path) != 0) {
-        out_error("%s: the address is too long", what);
-        goto out;
-    }
-    struct http_request req;
-    api_request(a, &req, "GET", url, NULL, 0);
-    req.accept = "*/*";
-    req.sink = f;
-    req.progress_label = label;
-    if (http_send(&req, &res) != 0) {
-        rc = api_no_answer(a, &res, what);
-        goto out;
-    }
-    if (res.status < 200 || res.status >= 300) {
-        rc = out_problem(res.status, res.body, res.len, what);
-        if (res.status == 404 && strstr(path, "/reports/"))
-            fprintf(stderr, "  (Either the project does not exist for you, or this server "
-                            "does not offer this report yet.)\n");
-        goto out;
-    }
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        out_error("%s: cannot write the file: %s", what, strerror(errno));
-        goto out;
-    }
-    char bytes[32];
-    human_bytes((double)res.sunk, bytes, sizeof(bytes));
-    if (to_stdout) {
-        if (copy_to_stdout(f) != 0) {
-            out_error("%s: cannot write to stdout: %s", what, strerror(errno));
-            goto out;
-        }
-        out_note("%s: %s written to stdout.", label, bytes);
-        rc = EXIT_OK;
-        goto out;
-    }
-    char final[4096], name[512];
-    if (out_path)
-        snprintf(final, sizeof(final), "%s", out_path);
-    else if (disposition_name(res.content_disposition, name, sizeof(name)) == 0)
-        snprintf(final, sizeof(final), "%s", name);
-    else
-        snprintf(final, sizeof(final), "%s", fallback);
-    if (fchmod(fileno(f), file_mode()) != 0)
-        out_warn("cannot set the permissions of %s: %s", final, strerror(errno));
-    if (rename(tmpl, final) != 0) {
-        out_error("%s: cannot save %s: %s", what, final, strerror(errno));
-        goto out;
-    }
-    tmpl[0] = '\0';
-    if (fs_sync_dir(dir) != 0)
-        out_warn("could not flush the directory %s: %s", dir, strerror(errno));
-    if (g_cli.json) {
-        cJSON *j = cJSON_CreateObject();
-        cJSON_AddStringToObject(j, "file", final);
-        cJSON_AddNumberToObject(j, "bytes", (double)res.sunk);
-        cJSON_AddStringToObject(j, "content_type", res.content_type);
-        out_json(j);
-        cJSON_Delete(j);
-    }
-    out_say("Saved %s (%s).", final, bytes);
-    rc = EXIT_OK;
-out:
-    http_response_free(&res);
-    fclose(f);
-    if (tmpl[0])
-        unlink(tmpl);
-    return rc;
-}
 
 /* ---- reports ---- */
 
@@ -276,8 +118,18 @@ int cmd_reports(int argc, char **argv)
     char fallback[64], label[64];
     snprintf(fallback, sizeof(fallback), "%s-%lld.xlsx", kind, pid);
     snprintf(label, sizeof(label), "Downloading the %s report", kind);
-    return download(&a, path, out, fallback, label,
-                    progress ? "downloading the progress report" : "downloading the costs report");
+    struct download d = {.path = path,
+                         .out_path = out,
+                         .fallback = fallback,
+                         .label = label,
+                         .what = progress ? "downloading the progress report"
+                                          : "downloading the costs report",
+                         .binary = 1};
+    rc = download_file(&a, &d);
+    if (rc == EXIT_NOT_FOUND)
+        fprintf(stderr, "  (Either the project does not exist for you, or this server "
+                        "does not offer this report yet.)\n");
+    return rc;
 }
 
 /* ---- export ---- */
@@ -317,7 +169,12 @@ int cmd_export(int argc, char **argv)
     char path[128], fallback[64];
     snprintf(path, sizeof(path), "/projects/%lld/export.geojson", pid);
     snprintf(fallback, sizeof(fallback), "project-%lld.geojson", pid);
-    return download(&a, path, out, fallback, "Downloading the network", "exporting");
+    struct download d = {.path = path,
+                         .out_path = out,
+                         .fallback = fallback,
+                         .label = "Downloading the network",
+                         .what = "exporting"};
+    return download_file(&a, &d);
 }
 
 /* ---- import ---- */

@@ -1,8 +1,10 @@
 /* fsutil.c — crash-safe file writes, moves and reads (see fsutil.h). */
 #include "fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +72,7 @@ void fs_fault_point(const char *point)
     }
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int fs_write_all(int fd, const void *data, size_t len)
 {
     const char *p = data;
     while (len > 0) {
@@ -104,7 +106,7 @@ int fs_write_atomic(const char *dir, const char *name, const void *data, size_t 
         return -1;
     int saved;
     /* The umask may have taken bits away; it must not add any either. */
-    if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0)
+    if (fchmod(fd, mode) != 0 || fs_write_all(fd, data, len) != 0)
         goto fail;
     fs_fault_point("write-before-fsync");
     if (fsync(fd) != 0)
@@ -126,6 +128,37 @@ fail:
     unlink(tmp);
     errno = saved;
     return -1;
+}
+
+int fs_remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : -1;
+    char path[4096];
+    struct dirent *de;
+    int rc = 0;
+    for (;;) {
+        de = readdir(d);
+        if (!de)
+            break;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (fs_join(path, sizeof(path), dir, de->d_name) != 0 ||
+            (unlink(path) != 0 && errno != ENOENT))
+            rc = -1;
+    }
+    int saved = errno;
+    closedir(d);
+    if (rc != 0) {
+        errno = saved;
+        return -1;
+    }
+    if (rmdir(dir) != 0 && errno != ENOENT)
+        return -1;
+    char parent[4096];
+    snprintf(parent, sizeof(parent), "%s", dir);
+    return fs_sync_dir(dirname(parent));
 }
 
 int fs_move(const char *dir_from, const char *dir_to, const char *name)

@@ -24,6 +24,15 @@ int fs_mkdirs(const char *dir, mode_t mode) FS_WARN_UNUSED;
 int fs_write_atomic(const char *dir, const char *name, const void *data, size_t len,
                     mode_t mode) FS_WARN_UNUSED;
 
+/* Writes all of data to fd, going on after interruptions. Returns 0, or
+ * -1 with errno set. */
+int fs_write_all(int fd, const void *data, size_t len) FS_WARN_UNUSED;
+
+/* Removes dir with the files in it (it holds no subdirectories) and fsyncs
+ * its parent. Returns 0 (also when it was gone already), or -1 with errno
+ * set. */
+int fs_remove_dir(const char *dir) FS_WARN_UNUSED;
+
 /* Renames dir_from/name to dir_to/name and fsyncs both directories.
  * Returns 0, or -1 with errno set. */
 int fs_move(const char *dir_from, const char *dir_to, const char *name) FS_WARN_UNUSED;

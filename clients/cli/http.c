@@ -4,11 +4,13 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +43,8 @@ struct xfer {
     size_t cap;
     int sink_failed;
     int too_big;
+    int source_failed; /* errno of a failed read of upload_path */
+    FILE *source;      /* upload_path, open during the attempt */
     struct progress bar;
 };
 
@@ -83,6 +87,25 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
     x->res->len += n;
     x->res->body[x->res->len] = '\0';
     return n;
+}
+
+static size_t on_read(char *buf, size_t size, size_t nitems, void *userp)
+{
+    struct xfer *x = userp;
+    size_t k = fread(buf, 1, size * nitems, x->source);
+    if (k == 0 && ferror(x->source)) {
+        x->source_failed = errno ? errno : EIO;
+        return CURL_READFUNC_ABORT;
+    }
+    return k;
+}
+
+/* libcurl rewinds the body when it must send it again on the same
+ * attempt (after a redirect or an authentication round). */
+static int on_seek(void *userp, curl_off_t offset, int origin)
+{
+    struct xfer *x = userp;
+    return fseeko(x->source, (off_t)offset, origin) == 0 ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_FAIL;
 }
 
 /* Copies a header's value, trimmed, into dst when name matches. */
@@ -208,16 +231,33 @@ static int attempt(const struct http_request *req, struct http_response *res)
         }
     }
 
+    curl_off_t upload_size = 0;
+    if (req->upload_path) {
+        x.source = fopen(req->upload_path, "rbe");
+        struct stat st;
+        if (!x.source || fstat(fileno(x.source), &st) != 0) {
+            snprintf(res->error, sizeof(res->error), "cannot read %s: %s", req->upload_path,
+                     strerror(errno));
+            if (x.source)
+                fclose(x.source);
+            res->local_error = 1;
+            return -1;
+        }
+        upload_size = (curl_off_t)st.st_size;
+    }
+
     CURL *curl = curl_easy_init();
     if (!curl) {
         snprintf(res->error, sizeof(res->error), "cannot initialise libcurl");
         res->local_error = 1;
+        if (x.source)
+            fclose(x.source);
         return -1;
     }
     x.curl = curl;
     char errbuf[CURL_ERROR_SIZE] = "";
     struct curl_slist *hdrs = NULL;
-    char line[1024];
+    char line[2048];
 
     snprintf(line, sizeof(line), "Accept: %s", req->accept ? req->accept : "application/json");
     hdrs = curl_slist_append(hdrs, line);
@@ -225,9 +265,13 @@ static int attempt(const struct http_request *req, struct http_response *res)
         snprintf(line, sizeof(line), "Authorization: Bearer %s", req->token);
         hdrs = curl_slist_append(hdrs, line);
     }
-    if (req->body) {
+    if (req->body || req->upload_path) {
         snprintf(line, sizeof(line), "Content-Type: %s",
                  req->content_type ? req->content_type : "application/json");
+        hdrs = curl_slist_append(hdrs, line);
+    }
+    if (req->content_disposition) {
+        snprintf(line, sizeof(line), "Content-Disposition: %s", req->content_disposition);
         hdrs = curl_slist_append(hdrs, line);
     }
     if (req->idempotency_key) {
@@ -238,14 +282,21 @@ static int attempt(const struct http_request *req, struct http_response *res)
         snprintf(line, sizeof(line), "If-Match: %s", req->if_match);
         hdrs = curl_slist_append(hdrs, line);
     }
-    /* No "Expect: 100-continue" round trip before large uploads. */
-    hdrs = curl_slist_append(hdrs, "Expect:");
+    /* A round trip before the body only where the caller asks for it. */
+    hdrs = curl_slist_append(hdrs, req->expect_continue ? "Expect: 100-continue" : "Expect:");
 
     curl_easy_setopt(curl, CURLOPT_URL, req->url);
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
     if (strcmp(req->method, "GET") == 0)
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-    if (req->body) {
+    if (req->upload_path) {
+        curl_easy_setopt(curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(curl, CURLOPT_READDATA, &x);
+        curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, on_seek);
+        curl_easy_setopt(curl, CURLOPT_SEEKDATA, &x);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, upload_size);
+    } else if (req->body) {
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
     }
@@ -261,7 +312,7 @@ static int attempt(const struct http_request *req, struct http_response *res)
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
     /* The token goes to this server only: never follow a redirect with it. */
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    if (req->sink || req->progress_label) {
+    if (req->sink || req->progress_label || req->upload_path) {
         /* Long transfers: no overall limit, but a stalled one is cut. */
         curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
         curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, g_cli.timeout_s > 0 ? g_cli.timeout_s : 60L);
@@ -301,6 +352,11 @@ static int attempt(const struct http_request *req, struct http_response *res)
                  strerror(x.sink_failed));
         res->local_error = 1;
         ret = -1;
+    } else if (x.source_failed) {
+        snprintf(res->error, sizeof(res->error), "cannot read %s: %s", req->upload_path,
+                 strerror(x.source_failed));
+        res->local_error = 1;
+        ret = -1;
     } else if (x.too_big) {
         snprintf(res->error, sizeof(res->error), "the answer is larger than %ld MB",
                  MAX_BODY >> 20);
@@ -319,6 +375,8 @@ static int attempt(const struct http_request *req, struct http_response *res)
         }
     }
     res->attempts++;
+    if (x.source)
+        fclose(x.source);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(curl);
     if (ret != 0) {

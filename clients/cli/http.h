@@ -23,6 +23,13 @@ struct http_request {
     const char *content_type; /* of body; NULL: application/json when there is a body */
     const char *body;         /* NULL: none */
     size_t body_len;
+    /* The body is this file instead, streamed from disk (photos up to
+     * 25 MiB are not held in memory); it is opened again for each attempt. */
+    const char *upload_path;
+    const char *content_disposition; /* the header's value, or NULL */
+    /* Ask with "Expect: 100-continue" before sending the body, so that a
+     * refusal decided from the headers alone (413, 404, 401) costs no upload. */
+    int expect_continue;
     const char *idempotency_key; /* NULL: none */
     const char *if_match;        /* the full header value ("\"3\""), or NULL */
     const char *accept;          /* NULL: application/json */
@@ -43,9 +50,9 @@ struct http_response {
     char *body;  /* NUL-terminated; the caller frees with http_response_free */
     size_t len;
     long long sunk; /* bytes written to the sink */
-    char etag[64];
+    char etag[128];
     char content_type[128];
-    char content_disposition[512];
+    char content_disposition[2048];
     char request_id[128];
     char location[512];
     int replayed;       /* Idempotent-Replayed: true */

@@ -30,6 +30,7 @@ static const struct command commands[] = {
     {"progress", cmd_progress, "submit a progress report (works offline); list reports"},
     {"sync", cmd_sync, "send the progress reports waiting in the local queue"},
     {"queue", cmd_queue, "show the local queue; retry or drop failed reports"},
+    {"attachments", cmd_attachments, "list and download the photos on a progress report"},
     {"reports", cmd_reports, "download the progress or costs workbook (xlsx)"},
     {"export", cmd_export, "download the network as GeoJSON"},
     {"import", cmd_import, "import nodes, segments and premises from a GeoJSON file"},
@@ -53,7 +54,7 @@ static void print_help(FILE *f)
                "Usage: fibertrack [OPTIONS] COMMAND [ARGS]\n\n"
                "Commands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n%s", global_options_only);
     fprintf(f, "      --version        show the version\n\n");
     fprintf(f, "%s\n", exit_codes_help);

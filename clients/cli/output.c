@@ -373,6 +373,27 @@ const char *cell_text(const cJSON *v, char *buf, size_t n)
     return "…";
 }
 
+const char *join_strings(const cJSON *arr, char *buf, size_t n)
+{
+    size_t k = 0;
+    const cJSON *v;
+    if (n == 0)
+        return "";
+    buf[0] = '\0';
+    cJSON_ArrayForEach(v, arr)
+    {
+        if (!cJSON_IsString(v))
+            continue;
+        int w = snprintf(buf + k, n - k, "%s%s", k ? ", " : "", v->valuestring);
+        if (w < 0 || (size_t)w >= n - k) {
+            buf[k] = '\0';
+            break;
+        }
+        k += (size_t)w;
+    }
+    return buf;
+}
+
 static const char *column_text(const cJSON *it, const struct column *c, char *buf, size_t n)
 {
     const cJSON *v = c->field ? cJSON_GetObjectItemCaseSensitive(it, c->field) : NULL;
@@ -465,7 +486,7 @@ void progress_init(struct progress *p, const char *label)
 {
     memset(p, 0, sizeof(*p));
     p->label = label;
-    p->enabled = !g_cli.quiet && isatty(STDERR_FILENO);
+    p->enabled = !g_cli.quiet && !g_cli.json && isatty(STDERR_FILENO);
     p->start = now_s();
 }
 

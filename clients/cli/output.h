@@ -63,6 +63,10 @@ void table_free(struct table *t);
  * numbers without needless decimals, true/false as yes/no, null as "". */
 const char *cell_text(const cJSON *v, char *buf, size_t n);
 
+/* The strings of a JSON array joined by ", " into buf ("" for none), such
+ * as an attachment's flags. */
+const char *join_strings(const cJSON *arr, char *buf, size_t n);
+
 /* A list as a table: which field of each item goes in which column. */
 enum col_kind {
     COL_TEXT,    /* the value as it is */
@@ -86,7 +90,7 @@ void out_items(const cJSON *items, const struct column *cols, int ncols, const c
 /* ---- progress bar ---- */
 
 struct progress {
-    int enabled; /* stderr is a terminal and not --quiet */
+    int enabled; /* stderr is a terminal, and neither --quiet nor --json */
     int drawn;
     int waiting; /* the upload is done; the answer is awaited */
     double last;
@@ -96,7 +100,7 @@ struct progress {
 };
 
 /* Prepares a bar labelled label (kept by pointer). It draws only when
- * stderr is a terminal and --quiet is not given. */
+ * stderr is a terminal and neither --quiet nor --json is given. */
 void progress_init(struct progress *p, const char *label);
 /* Redraws (at most ten times a second) for now of total bytes; total 0
  * when unknown. */

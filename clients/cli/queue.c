@@ -17,11 +17,12 @@
 #include "config.h"
 #include "fsutil.h"
 #include "output.h"
+#include "sha256.h"
 
 #define MAX_ENTRY (1024 * 1024)
 #define STALE_TMP_S 600 /* a temporary file this old was left by a crash */
 
-static char q_root[4096], q_pending[4096], q_failed[4096];
+static char q_root[4096], q_pending[4096], q_failed[4096], q_files[4096];
 
 int queue_open(void)
 {
@@ -32,12 +33,14 @@ int queue_open(void)
         return -1;
     if (fs_join(q_root, sizeof(q_root), dir, "queue") != 0 ||
         fs_join(q_pending, sizeof(q_pending), q_root, QUEUE_PENDING) != 0 ||
-        fs_join(q_failed, sizeof(q_failed), q_root, QUEUE_FAILED) != 0) {
+        fs_join(q_failed, sizeof(q_failed), q_root, QUEUE_FAILED) != 0 ||
+        fs_join(q_files, sizeof(q_files), q_root, "files") != 0) {
         out_error("the configuration directory path is too long");
         q_root[0] = '\0';
         return -1;
     }
-    if (fs_mkdirs(q_pending, 0700) != 0 || fs_mkdirs(q_failed, 0700) != 0) {
+    if (fs_mkdirs(q_pending, 0700) != 0 || fs_mkdirs(q_failed, 0700) != 0 ||
+        fs_mkdirs(q_files, 0700) != 0) {
         out_error("cannot create the queue in %s: %s", q_root, strerror(errno));
         q_root[0] = '\0';
         return -1;
@@ -225,6 +228,10 @@ int queue_load(const char *which, const char *name, struct queue_entry *e)
     e->body = str(e->json, "body");
     const cJSON *uid = cJSON_GetObjectItemCaseSensitive(e->json, "user_id");
     e->user_id = cJSON_IsNumber(uid) ? (long long)uid->valuedouble : 0;
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(e->json, "report_id");
+    e->report_id = cJSON_IsNumber(rid) ? (long long)rid->valuedouble : 0;
+    cJSON *photos = cJSON_GetObjectItemCaseSensitive(e->json, "photos");
+    e->photos = cJSON_IsArray(photos) && cJSON_GetArraySize(photos) > 0 ? photos : NULL;
     if (!e->key || !e->server || !e->path || !e->body) {
         out_error("%s is damaged (it lacks its key, server or body); look at it, then remove it",
                   path);
@@ -269,8 +276,161 @@ static int move_json(const char *dir_from, const char *dir_to, const char *name,
     return 0;
 }
 
+/* The directory of an entry's photo copies: its file name without .json. */
+static int files_dir(const char *entry_name, char *out, size_t n)
+{
+    size_t len = strlen(entry_name);
+    if (len > 5 && strcmp(entry_name + len - 5, ".json") == 0)
+        len -= 5;
+    int k = snprintf(out, n, "%s/%.*s", q_files, (int)len, entry_name);
+    return (k < 0 || (size_t)k >= n) ? -1 : 0;
+}
+
+int queue_photo_path(const struct queue_entry *e, const char *file, char *out, size_t n)
+{
+    char dir[4096];
+    /* Only a plain name: a damaged entry must not point elsewhere. */
+    if (!file || !*file || strchr(file, '/') || file[0] == '.')
+        return -1;
+    if (files_dir(e->name, dir, sizeof(dir)) != 0)
+        return -1;
+    return fs_join(out, n, dir, file);
+}
+
+/* Copies what fd holds to dir/name (a temporary name, fsync, rename), at
+ * most max bytes, and hashes it. Returns 0, or -1 with errno set (EFBIG
+ * when the file grew beyond max since it was checked). */
+static int copy_file(int fd, const char *dir, const char *name, long long max, char *sha,
+                     long long *size)
+{
+    char tmp[4096], final[4096], tmpname[128];
+    snprintf(tmpname, sizeof(tmpname), ".%s.tmp", name);
+    if (fs_join(tmp, sizeof(tmp), dir, tmpname) != 0 || fs_join(final, sizeof(final), dir, name))
+        return -1;
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0)
+        return -1;
+    struct sha256 h;
+    sha256_init(&h);
+    unsigned char buf[1 << 16];
+    long long total = 0;
+    int saved = 0;
+    for (;;) {
+        ssize_t k = pread(fd, buf, sizeof(buf), (off_t)total);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            saved = errno;
+            break;
+        }
+        if (k == 0)
+            break;
+        total += k;
+        if (total > max) {
+            saved = EFBIG;
+            break;
+        }
+        sha256_update(&h, buf, (size_t)k);
+        if (fs_write_all(out, buf, (size_t)k) != 0) {
+            saved = errno;
+            break;
+        }
+    }
+    if (!saved && fsync(out) != 0)
+        saved = errno;
+    if (close(out) != 0 && !saved)
+        saved = errno;
+    if (!saved && rename(tmp, final) != 0)
+        saved = errno;
+    if (saved) {
+        unlink(tmp);
+        errno = saved;
+        return -1;
+    }
+    sha256_hex(&h, sha);
+    *size = total;
+    return 0;
+}
+
+/* A photo's Idempotency-Key, made from the report's key, its place and its
+ * content: unique as the report's key is, and the same again when a script
+ * submits the very same report with its own key twice (a replay then, not a
+ * second photo). */
+static void photo_key(const char *report_key, int index, const char *sha, char *out)
+{
+    struct sha256 h;
+    char num[16], hex[SHA256_HEX_LEN + 1];
+    snprintf(num, sizeof(num), "%d", index);
+    sha256_init(&h);
+    sha256_update(&h, "fibertrack photo\n", 17);
+    sha256_update(&h, report_key, strlen(report_key));
+    sha256_update(&h, "\n", 1);
+    sha256_update(&h, num, strlen(num));
+    sha256_update(&h, "\n", 1);
+    sha256_update(&h, sha, strlen(sha));
+    sha256_hex(&h, hex);
+    memcpy(out, hex, 32);
+    out[32] = '\0';
+}
+
+/* Copies the photos of a new entry into its directory and describes them
+ * in a JSON array. Returns the array, or NULL with a message printed (the
+ * directory is removed again). */
+static cJSON *copy_photos(const char *name, const char *key, const struct photo_src *photos, int n,
+                          const char *caption)
+{
+    char dir[4096];
+    if (files_dir(name, dir, sizeof(dir)) != 0) {
+        out_error("the configuration directory path is too long");
+        return NULL;
+    }
+    if (mkdir(dir, 0700) != 0) {
+        out_error("cannot create %s: %s", dir, strerror(errno));
+        return NULL;
+    }
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) {
+        char file[32], sha[SHA256_HEX_LEN + 1], pkey[33];
+        long long size;
+        snprintf(file, sizeof(file), "photo-%d", i + 1);
+        if (copy_file(photos[i].fd, dir, file, PHOTO_MAX_BYTES, sha, &size) != 0) {
+            if (errno == EFBIG)
+                out_error("%s grew beyond 25 MiB while it was copied", photos[i].path);
+            else
+                out_error("cannot copy %s into the queue (%s): %s", photos[i].path, dir,
+                          strerror(errno));
+            goto fail;
+        }
+        photo_key(key, i + 1, sha, pkey);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "file", file);
+        cJSON_AddStringToObject(o, "file_name", photos[i].name);
+        cJSON_AddStringToObject(o, "media_type", photos[i].media_type);
+        cJSON_AddNumberToObject(o, "size", (double)size);
+        cJSON_AddStringToObject(o, "sha256", sha);
+        cJSON_AddStringToObject(o, "idempotency_key", pkey);
+        if (caption && *caption)
+            cJSON_AddStringToObject(o, "caption", caption);
+        cJSON_AddStringToObject(o, "state", "pending");
+        cJSON_AddItemToArray(arr, o);
+    }
+    /* The copies' names, then the directory's, are on disk before the
+     * entry that names them. */
+    if (fs_sync_dir(dir) != 0 || fs_sync_dir(q_files) != 0) {
+        out_error("cannot flush %s: %s", dir, strerror(errno));
+        goto fail;
+    }
+    return arr;
+fail:
+    cJSON_Delete(arr);
+    if (fs_remove_dir(dir) != 0)
+        out_warn("could not remove %s: %s", dir, strerror(errno));
+    return NULL;
+}
+
 int queue_add(const char *server, long long user_id, const char *email, const char *key,
-              const char *path, const char *body, char *id)
+              const char *path, const char *body, const struct photo_src *photos, int nphotos,
+              const char *caption, char *id)
 {
     if (queue_open() != 0)
         return -1;
@@ -293,6 +453,12 @@ int queue_add(const char *server, long long user_id, const char *email, const ch
     strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
     snprintf(name, sizeof(name), "%s.%06ldZ-%s.json", stamp, (long)tv.tv_usec, id);
 
+    cJSON *copies = NULL;
+    if (nphotos > 0) {
+        copies = copy_photos(name, key, photos, nphotos, caption);
+        if (!copies)
+            return -1;
+    }
     cJSON *j = cJSON_CreateObject();
     cJSON_AddNumberToObject(j, "format", 1);
     cJSON_AddStringToObject(j, "idempotency_key", key);
@@ -303,11 +469,82 @@ int queue_add(const char *server, long long user_id, const char *email, const ch
     cJSON_AddStringToObject(j, "method", "POST");
     cJSON_AddStringToObject(j, "path", path);
     cJSON_AddStringToObject(j, "body", body);
+    if (copies)
+        cJSON_AddItemToObject(j, "photos", copies);
     int rc = write_json(q_pending, name, j);
     if (rc == -2)
         out_error("cannot store the report in %s: %s", q_pending, strerror(errno));
     cJSON_Delete(j);
+    if (rc != 0 && nphotos > 0) {
+        char dir[4096];
+        if (files_dir(name, dir, sizeof(dir)) == 0 && fs_remove_dir(dir) != 0)
+            out_warn("could not remove %s: %s", dir, strerror(errno));
+    }
     return rc == 0 ? 0 : -1;
+}
+
+int queue_update(const struct queue_entry *e)
+{
+    int rc = write_json(q_pending, e->name, e->json);
+    if (rc == -2)
+        out_error("cannot write %s/%s: %s", q_pending, e->name, strerror(errno));
+    return rc == 0 ? 0 : -1;
+}
+
+void queue_photo_remove(const struct queue_entry *e, const char *file)
+{
+    char dir[4096];
+    if (files_dir(e->name, dir, sizeof(dir)) == 0 && fs_remove(dir, file) != 0)
+        out_warn("could not remove the sent copy %s/%s: %s", dir, file, strerror(errno));
+}
+
+/* Removes the photo copies of an entry that is gone. */
+static int remove_files(const char *name)
+{
+    char dir[4096];
+    if (files_dir(name, dir, sizeof(dir)) != 0)
+        return -1;
+    if (fs_remove_dir(dir) != 0) {
+        out_warn("could not remove the photo copies in %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether dir/name exists. */
+static int exists_in(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat st;
+    return fs_join(path, sizeof(path), dir, name) == 0 && lstat(path, &st) == 0;
+}
+
+void queue_sweep_files(void)
+{
+    DIR *d = opendir(q_files);
+    if (!d)
+        return;
+    struct dirent *de;
+    for (;;) {
+        de = readdir(d);
+        if (!de)
+            break;
+        char entry[300], path[4096];
+        struct stat st;
+        if (de->d_name[0] == '.' || strlen(de->d_name) > 250)
+            continue;
+        snprintf(entry, sizeof(entry), "%s.json", de->d_name);
+        if (exists_in(q_pending, entry) || exists_in(q_failed, entry))
+            continue;
+        /* A young one may belong to a submission being written right now. */
+        if (fs_join(path, sizeof(path), q_files, de->d_name) != 0 || lstat(path, &st) != 0 ||
+            !S_ISDIR(st.st_mode) || time(NULL) - st.st_mtime <= STALE_TMP_S)
+            continue;
+        if (fs_remove_dir(path) != 0)
+            out_warn("could not remove the left-over photo copies in %s: %s", path,
+                     strerror(errno));
+    }
+    closedir(d);
 }
 
 int queue_find(const char *which, const char *id, char *name, size_t n)
@@ -345,10 +582,13 @@ int queue_done(const struct queue_entry *e)
                   q_pending, e->name, strerror(errno));
         return -1;
     }
+    /* Without the entry nothing names the copies any more; should this
+     * fail, the next sync sweeps them. */
+    remove_files(e->name);
     return 0;
 }
 
-int queue_fail(const struct queue_entry *e, long status, const char *problem)
+int queue_fail(const struct queue_entry *e, long status, const char *problem, const char *photo)
 {
     cJSON *j = cJSON_Duplicate(e->json, 1);
     cJSON *f = cJSON_CreateObject();
@@ -362,6 +602,8 @@ int queue_fail(const struct queue_entry *e, long status, const char *problem)
     cJSON *p = problem ? cJSON_Parse(problem) : NULL;
     if (p)
         cJSON_AddItemToObject(f, "problem", p);
+    if (photo)
+        cJSON_AddStringToObject(f, "photo", photo);
     cJSON_DeleteItemFromObjectCaseSensitive(j, "failed");
     cJSON_AddItemToObject(j, "failed", f);
     /* Should a crash leave it in both, the next sync meets the same
@@ -377,6 +619,12 @@ int queue_retry(const char *name)
     if (queue_load(QUEUE_FAILED, name, &e) != 0)
         return -1;
     cJSON_DeleteItemFromObjectCaseSensitive(e.json, "failed");
+    cJSON *ph;
+    cJSON_ArrayForEach(ph, e.photos)
+    {
+        cJSON_DeleteItemFromObjectCaseSensitive(ph, "failed");
+        cJSON_ReplaceItemInObjectCaseSensitive(ph, "state", cJSON_CreateString("pending"));
+    }
     int rc = move_json(q_failed, q_pending, name, e.json);
     queue_entry_free(&e);
     return rc;
@@ -388,6 +636,7 @@ int queue_drop(const char *name)
         out_error("cannot remove %s/%s: %s", q_failed, name, strerror(errno));
         return -1;
     }
+    remove_files(name);
     return 0;
 }
 

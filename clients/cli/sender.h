@@ -11,6 +11,14 @@
  *                                                   (the order matters);
  *   401, 403                                        kept; stops: log in again.
  * Submissions made by another login (keys are per user) are left alone.
+ *
+ * A submission with photos: once the report is acknowledged its id is
+ * recorded in the entry, then each photo is uploaded to it with its own
+ * Idempotency-Key and leaves the entry when acknowledged. A photo refused
+ * for good (400, 404, 409, 413, 415, 422) is marked failed and the others
+ * go on; when only such photos are left, the entry moves to failed/. The
+ * rest is as for reports: no connection, busy, 500, 401 or 403 keep the
+ * photo and stop sending; the report is never sent again.
  */
 #ifndef FT_CLI_SENDER_H
 #define FT_CLI_SENDER_H
@@ -20,13 +28,16 @@
 #include "api.h"
 
 struct send_result {
-    int sent;       /* acknowledged and removed */
-    int replayed;   /* of which the server had received before */
-    int failed;     /* moved to failed/ */
-    int other_user; /* left for another login */
-    int pending;    /* still waiting after this run */
-    int stop_code;  /* EXIT_OK, or the exit code of what stopped sending */
-    int fail_code;  /* the exit code of the first refusal, or EXIT_OK */
+    int sent;            /* acknowledged and removed */
+    int replayed;        /* of which the server had received before */
+    int failed;          /* moved to failed/ */
+    int other_user;      /* left for another login */
+    int pending;         /* still waiting after this run */
+    int stop_code;       /* EXIT_OK, or the exit code of what stopped sending */
+    int fail_code;       /* the exit code of the first refusal, or EXIT_OK */
+    int photos_sent;     /* photos acknowledged */
+    int photos_replayed; /* of which the server had received before */
+    int photos_failed;   /* photos refused for good */
 
     /* The outcome of one submission the caller watches (watch_id set by
      * the caller): 0 still pending, 1 acknowledged, 2 refused. */
@@ -35,8 +46,14 @@ struct send_result {
     int watch_code;      /* its exit code when refused */
     cJSON *watch_report; /* the server's report when acknowledged (caller frees) */
     int watch_replayed;
+    cJSON *watch_attachments;    /* the server's attachments of its photos (caller frees) */
+    cJSON *watch_photo_failures; /* [{file_name, status, problem}] (caller frees) */
+    int watch_photos_left;       /* its photos still queued after this run */
 
-    cJSON *log; /* JSON array of {id, outcome, status, report|problem}; caller frees */
+    /* JSON array of {id, outcome, status, report|problem, submission}, and
+     * for photos {id, photo, outcome, status, attachment|problem}; caller
+     * frees. */
+    cJSON *log;
 };
 
 /* Sends what is pending, as above. Holds the queue lock meanwhile (waits up

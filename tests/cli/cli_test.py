@@ -5,7 +5,8 @@ fibertrackd with its embedded MariaDB; driven by tests/cli/run-cli.sh.
 Starts its own server on a throwaway data directory (ports 18500-18599), a
 small TCP proxy in front of it that can refuse connections or cut them after
 the server has answered, and a scripted fake server for the retry rules
-(503/429 with Retry-After, 409 while in flight). Every CLI run uses its own
+(503/429 with Retry-After, 409 while in flight) and for file names a
+download must not trust. Every CLI run uses its own
 throwaway configuration directory. Checks what the server recorded through
 the API and directly in the database.
 
@@ -13,6 +14,7 @@ Environment: BINDIR (default bin) holds fibertrack and fibertrackd.
 Prints "ok"/"FAIL" per check and ends with "N passed, N failed".
 Standard library only.
 """
+import hashlib
 import http.server
 import json
 import os
@@ -34,6 +36,7 @@ import traceback
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
 import ftlib  # noqa: E402
+import photos  # noqa: E402
 
 CLI = os.path.join(ftlib.bindir(), "fibertrack")
 FTD = os.path.join(ftlib.bindir(), "fibertrackd")
@@ -138,10 +141,13 @@ class Proxy:
     """Forwards 127.0.0.1:PROXY_PORT to the server. mode "pass" forwards,
     "refuse" closes each connection at once; drops > 0 cuts that many
     connections right after the server's answer has started to arrive (so
-    the server has done the work, but the client never hears of it)."""
+    the server has done the work, but the client never hears of it), after
+    letting the first `skip` connections through. An interim "100 Continue"
+    is passed on (the upload follows it), and the final answer is cut."""
 
     def __init__(self):
         self.mode = "pass"
+        self.skip = 0
         self.drops = 0
         self.dropped = 0
         self.refused = 0
@@ -153,9 +159,10 @@ class Proxy:
         self.sock.listen(64)
         threading.Thread(target=self.accept_loop, daemon=True).start()
 
-    def set(self, mode="pass", drops=0):
+    def set(self, mode="pass", drops=0, skip=0):
         with self.lock:
             self.mode, self.drops, self.dropped, self.refused = mode, drops, 0, 0
+            self.skip = skip
 
     def accept_loop(self):
         while True:
@@ -172,8 +179,10 @@ class Proxy:
                 self.refused += 1
                 c.close()
                 return
-            drop = self.drops > 0
-            if drop:
+            drop = self.drops > 0 and self.skip == 0
+            if self.skip > 0:
+                self.skip -= 1
+            elif drop:
                 self.drops -= 1
         try:
             u = socket.create_connection(("127.0.0.1", PORT), timeout=5)
@@ -199,6 +208,11 @@ class Proxy:
                 d = u.recv(65536)
                 if not d:
                     break
+                if drop and d.startswith(b"HTTP/1.1 100"):
+                    end = d.find(b"\r\n\r\n")
+                    if end >= 0 and end + 4 == len(d):
+                        c.sendall(d)  # the client sends its body after this
+                        continue
                 if drop:
                     with self.lock:
                         self.dropped += 1
@@ -219,11 +233,13 @@ class Proxy:
 
 class Fake:
     """Answers POST /api/v1/progress-reports from a script of answers and
-    records each request (time, Idempotency-Key, body)."""
+    records each request (time, Idempotency-Key, body); answers GET
+    /api/v1/attachments/N with the file and headers of self.files[N]."""
 
     def __init__(self):
         self.script = []
         self.seen = []
+        self.files = {}
         fake = self
 
         class H(http.server.BaseHTTPRequestHandler):
@@ -251,6 +267,19 @@ class Fake:
                 fake.seen.append((time.time(), self.headers.get("Idempotency-Key"), body))
                 status, headers, answer = fake.script.pop(0) if fake.script else (500, {}, {})
                 self.reply(status, headers, answer)
+
+            def do_GET(self):
+                m = re.fullmatch(r"/api/v1/attachments/(\d+)", self.path)
+                if not m or int(m.group(1)) not in fake.files:
+                    return self.reply(404, {}, {"status": 404, "detail": "no attachment"})
+                data, headers = fake.files[int(m.group(1))]
+                self.send_response(200)
+                self.send_header("Content-Type", "image/jpeg")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", FAKE_PORT), H)
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
@@ -375,12 +404,19 @@ def help_and_usage():
         "2  usage", "3  authentication", "4  validation", "5  conflict", "6  not found",
         "7  network")), repr(r))
     for cmd in ("login", "logout", "whoami", "projects", "segments", "premises", "milestones",
-                "progress", "sync", "queue", "reports", "export", "import"):
+                "progress", "sync", "queue", "reports", "export", "import", "attachments"):
         r = cli(cmd, "--help")
         check("%s --help" % cmd, r.rc == 0 and ("Usage: fibertrack " + cmd) in r.out and
               "--json" in r.out, repr(r))
     r = cli("help", "progress")
     check("help COMMAND is COMMAND --help", r.rc == 0 and "progress submit" in r.out, repr(r))
+    check("progress --help documents --photo and --caption, with examples",
+          "--photo FILE" in r.out and "--caption TEXT" in r.out and "EXAMPLES" in r.out and
+          "--photo trench.jpg" in r.out, repr(r))
+    r = cli("attachments", "--help")
+    check("attachments --help: list and get, with examples", r.rc == 0 and
+          "attachments list --report ID" in r.out and "attachments get ID" in r.out and
+          "--force" in r.out and "EXAMPLES" in r.out, repr(r))
     r = cli("frobnicate")
     check("unknown command: exit 2", r.rc == 2 and "frobnicate" in r.err, repr(r))
     r = cli("segments", "--frobnicate")
@@ -508,6 +544,7 @@ def lists():
            and s["planned_length_m"] >= 50]
     C.seg = own[0]
     C.seg2 = own[1]
+    C.seg3 = own[2] if len(own) > 2 else own[0]
     C.ahead = [s for s in api_items if s["status"] in ("civil_done", "cable_installed", "spliced",
                                                        "tested")][0]
     others = [s for s in api_all("/api/v1/segments", C.mtok) if s["lot_id"] == 2]
@@ -993,6 +1030,392 @@ def imports():
     check("... and stays quiet when stderr is not a terminal", r.rc == 0 and r.err == "", repr(r))
     r = cli("import", good, cfg=C.cfg)
     check("a contractor may not import: exit 3", r.rc == 3, repr(r))
+
+
+# ---- photos on progress reports (SPEC 10) ----------------------------------------------------
+
+
+def write_file(name, data):
+    path = os.path.join(WORK, "photos", name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def sha(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def report_ids(tag, seg):
+    return [r["id"] for r in api_all("/api/v1/progress-reports?segment_id=%d" % seg["id"], C.ctok)
+            if r.get("note") == note_text(tag)]
+
+
+def attachments_of(report_id):
+    r = api("GET", "/api/v1/progress-reports/%d/attachments" % report_id, C.ctok)
+    if r.status != 200:
+        raise RuntimeError("GET attachments of %d: %r" % (report_id, r))
+    return r.json["items"]
+
+
+def queue_files(cfg):
+    d = os.path.join(cfg, "fibertrack", "queue", "files")
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def entry_json(cfg, which="pending"):
+    d = os.path.join(cfg, "fibertrack", "queue", which)
+    files = pending(cfg) if which == "pending" else failed_files(cfg)
+    with open(os.path.join(d, files[0])) as f:
+        return json.load(f)
+
+
+C.photo_len = 10  # lengths on seg3 grow with every report
+
+
+def photo_submit(tag, *extra, env=None, cfg=None):
+    C.photo_len += 1
+    return cli("progress", "submit", "--segment", C.seg3["id"], "--length", C.photo_len,
+               "--status", "in_construction", "--note", note_text(tag), *extra,
+               cfg=cfg or C.cfg, env=env)
+
+
+@case
+def photos_online():
+    """Two photos with the report: both attached once, downloaded byte for byte."""
+    cfg = C.cfg
+    a = photos.jpeg(taken="2026:11:20 10:15:00", offset="+01:00", lat=49.87, lon=8.65)
+    b = photos.png()
+    pa, pb = write_file("trench.jpg", a), write_file("tape.png", b)
+    r = photo_submit("ph-online", "--photo", pa, "--photo", pb, "--caption", "Graben mit Rohr, km 0,1")
+    m = re.search(r"Report #(\d+) recorded", r.out)
+    check("submit with 2 photos online: exit 0, the report and both photos told",
+          r.rc == 0 and m is not None and "Photo trench.jpg" in r.out and "Photo tape.png" in r.out,
+          repr(r))
+    check("... no progress bar when stderr is not a terminal", "\r" not in r.err and
+          "Uploading" not in r.err, repr(r.err))
+    check("... nothing left in the queue, no photo copies left", pending(cfg) == [] and
+          queue_files(cfg) == [], "%s %s" % (pending(cfg), queue_files(cfg)))
+    ids = report_ids("ph-online", C.seg3)
+    check("... the report is recorded once", len(ids) == 1, str(ids))
+    if not ids:
+        return
+    rid = ids[0]
+    items = attachments_of(rid)
+    by_name = {x["file_name"]: x for x in items}
+    check("the API lists exactly the 2 attachments, with their names, types and caption",
+          len(items) == 2 and set(by_name) == {"trench.jpg", "tape.png"} and
+          by_name["trench.jpg"]["media_type"] == "image/jpeg" and
+          by_name["tape.png"]["media_type"] == "image/png" and
+          all(x["caption"] == "Graben mit Rohr, km 0,1" for x in items), json.dumps(items)[:800])
+    check("... whose SHA-256 are those of the files sent", len(items) == 2 and
+          by_name.get("trench.jpg", {}).get("sha256") == sha(a) and
+          by_name.get("tape.png", {}).get("sha256") == sha(b), json.dumps(items)[:800])
+    r = cli("attachments", "list", "--report", rid, cfg=cfg)
+    check("attachments list: a table with id, file, type, size, taken at, distance, flags",
+          r.rc == 0 and re.search(r"^ *ID +FILE +TYPE +SIZE +TAKEN AT +DIST M +FLAGS", r.out, re.M)
+          and "trench.jpg" in r.out and "image/png" in r.out and "2026-11-20T09:15:00" in r.out and
+          "no_position" in r.out and re.search(r"\d+(\.\d)? kB", r.out), repr(r))
+    r = cli("attachments", "list", "--report", rid, "--json", cfg=cfg)
+    check("attachments list --json: the API's items", r.rc == 0 and r.json() == items, repr(r))
+    if len(items) != 2:
+        return
+    ja = by_name["trench.jpg"]
+    out = os.path.join(WORK, "photos", "got.jpg")
+    r = cli("attachments", "get", ja["id"], "-o", out, cfg=cfg)
+    with open(out, "rb") as f:
+        got = f.read()
+    check("attachments get ID -o FILE: byte for byte, SHA-256 as listed",
+          r.rc == 0 and got == a and sha(got) == ja["sha256"], repr(r))
+    here = os.path.join(WORK, "photos", "dl")
+    os.makedirs(here, exist_ok=True)
+    env = cli_env(cfg)
+    p = subprocess.run([CLI, "attachments", "get", str(by_name["tape.png"]["id"])], cwd=here,
+                       capture_output=True, text=True, env=env, timeout=60)
+    saved = os.listdir(here)
+    check("attachments get ID: saved under its file name in the current directory",
+          p.returncode == 0 and saved == ["tape.png"], "%s %r" % (saved, p.stderr))
+    p = subprocess.run([CLI, "attachments", "get", str(by_name["tape.png"]["id"])], cwd=here,
+                       capture_output=True, text=True, env=env, timeout=60)
+    check("... again: exit 2, an existing file is not overwritten without --force",
+          p.returncode == 2 and "--force" in p.stderr and os.listdir(here) == ["tape.png"],
+          "%d %r %s" % (p.returncode, p.stderr, os.listdir(here)))
+    with open(os.path.join(here, "tape.png"), "wb") as f:
+        f.write(b"old")
+    p = subprocess.run([CLI, "attachments", "get", str(by_name["tape.png"]["id"]), "--force"],
+                       cwd=here, capture_output=True, text=True, env=env, timeout=60)
+    with open(os.path.join(here, "tape.png"), "rb") as f:
+        check("... with --force it is replaced", p.returncode == 0 and f.read() == b and
+              os.listdir(here) == ["tape.png"], p.stderr)
+    r = cli("attachments", "get", 99999999, "-o", os.path.join(WORK, "photos", "none"), cfg=cfg)
+    check("attachments get of an unknown id: exit 6, no file", r.rc == 6 and
+          not os.path.exists(os.path.join(WORK, "photos", "none")), repr(r))
+    r = cli("attachments", "list", "--report", 99999999, cfg=cfg)
+    check("attachments list of an unknown report: exit 6", r.rc == 6, repr(r))
+
+    # A script that keeps its own key and submits the same report twice:
+    # the photo's key is made from the report's, so the second is a replay.
+    key = "cli-photo-key-" + RUN
+    same = write_file("same.jpg", photos.jpeg(salt=b"same " + RUN.encode()))
+    C.photo_len += 1
+    args = ("progress", "submit", "--segment", C.seg3["id"], "--length", C.photo_len, "--status",
+            "in_construction", "--note", note_text("ph-samekey"), "--photo", same,
+            "--idempotency-key", key)
+    r1, r2 = cli(*args, cfg=cfg), cli(*args, cfg=cfg)
+    ids = report_ids("ph-samekey", C.seg3)
+    check("the same --idempotency-key and photo twice: one report, one attachment",
+          r1.rc == 0 and r2.rc == 0 and "had it already" in r2.out and len(ids) == 1 and
+          len(attachments_of(ids[0])) == 1, "%r / %r / %s" % (r1, r2, ids))
+
+    c = photos.jpeg(salt=b"json " + RUN.encode())
+    r = photo_submit("ph-json", "--photo", write_file("json.jpg", c), "--json")
+    j = r.json() or {}
+    att = j.get("attachments") or [{}]
+    check("submit --json with a photo: the report with its attachments",
+          r.rc == 0 and isinstance(j.get("id"), int) and len(j.get("attachments", [])) == 1 and
+          att[0].get("sha256") == sha(c) and att[0].get("progress_report_id") == j.get("id"),
+          repr(r))
+
+
+@case
+def photos_offline():
+    """Photos made without a connection wait in the queue (as copies) and
+    arrive once each after their report."""
+    cfg = C.cfg
+    c = photos.jpeg(taken="2026:11:21 08:00:00", lat=49.8, lon=8.6, salt=RUN.encode())
+    d = photos.pdf()
+    pc, pd = write_file("offline.jpg", c), write_file("Aufmaß.pdf", d)
+    PROXY.set("refuse")
+    r = photo_submit("ph-offline", "--photo", pc, "--photo", pd, "--retries", "1")
+    check("submit with photos while the server is unreachable: exit 8, queued with its photos",
+          r.rc == 8 and "NOT sent" in r.err and "with its photos" in r.err and
+          len(pending(cfg)) == 1, repr(r))
+    os.remove(pc)
+    os.remove(pd)  # the queue holds copies
+    r = cli("queue", cfg=cfg)
+    check("queue shows the report and each of its photos", r.rc == 0 and "2 waiting" in r.out and
+          "Photos:" in r.out and "offline.jpg" in r.out and "Aufmaß.pdf" in r.out, repr(r))
+    r = cli("queue", "--json", cfg=cfg)
+    ph = ((r.json() or {}).get("pending") or [{}])[0].get("photos", [])
+    check("queue --json: the photos with their own keys and SHA-256",
+          r.rc == 0 and [p["file_name"] for p in ph] == ["offline.jpg", "Aufmaß.pdf"] and
+          len({p["idempotency_key"] for p in ph}) == 2 and
+          [p["sha256"] for p in ph] == [sha(c), sha(d)], repr(r))
+    r = cli("sync", "--retries", "0", cfg=cfg)
+    check("sync while still unreachable: exit 7, all kept", r.rc == 7 and len(pending(cfg)) == 1,
+          repr(r))
+    PROXY.set("pass")
+    r = cli("sync", cfg=cfg)
+    check("sync when back: exit 0, the report and both photos sent",
+          r.rc == 0 and "1 sent" in r.out and "photos: 2 sent, 0 failed" in r.out, repr(r))
+    ids = report_ids("ph-offline", C.seg3)
+    check("... the report exactly once (API)", len(ids) == 1, str(ids))
+    items = attachments_of(ids[0]) if ids else []
+    check("... exactly 2 attachments, the very bytes (API)", len(items) == 2 and
+          sorted(x["sha256"] for x in items) == sorted([sha(c), sha(d)]) and
+          {x["file_name"] for x in items} == {"offline.jpg", "Aufmaß.pdf"}, json.dumps(items)[:600])
+    check("... the queue and its photo copies are empty", pending(cfg) == [] and
+          queue_files(cfg) == [], "%s %s" % (pending(cfg), queue_files(cfg)))
+
+
+@case
+def photos_lost_answers():
+    """A photo whose answer is lost is sent again with its key: a replay,
+    never a second attachment; the report is never sent again."""
+    cfg = C.cfg
+    e, f = photos.jpeg(salt=b"lost-e" + RUN.encode()), photos.png()
+    photo_submit("ph-lost", "--photo", write_file("lost-e.jpg", e), "--photo",
+                 write_file("lost-f.png", f), "--queue")
+    PROXY.set("pass", skip=1, drops=1)  # the report goes, the first photo's answer is cut
+    r = cli("sync", cfg=cfg)
+    check("sync with a photo's answer lost: exit 0 after a retry, which is a replay",
+          r.rc == 0 and PROXY.dropped == 1 and "trying again" in r.err and
+          "had it already" in r.out and "photos: 2 sent" in r.out, repr(r))
+    ids = report_ids("ph-lost", C.seg3)
+    items = attachments_of(ids[0]) if len(ids) == 1 else []
+    check("... 1 report and exactly 2 attachments (API)", len(ids) == 1 and len(items) == 2 and
+          sorted(x["sha256"] for x in items) == sorted([sha(e), sha(f)]),
+          "%s %s" % (ids, json.dumps(items)[:400]))
+
+    g = photos.jpeg(salt=b"lost-g" + RUN.encode(), pad=2 * 1024 * 1024)
+    photo_submit("ph-lost2", "--photo", write_file("lost-g.jpg", g), "--queue")
+    PROXY.set("pass", skip=1, drops=100)  # every answer to the photo is lost
+    r = cli("sync", "--retries", "1", cfg=cfg)
+    j = entry_json(cfg) if pending(cfg) else {}
+    ids = report_ids("ph-lost2", C.seg3)
+    check("every answer to a 2 MB photo lost: exit 7, kept, the report id recorded in the entry",
+          r.rc == 7 and len(pending(cfg)) == 1 and len(ids) == 1 and
+          j.get("report_id") == ids[0] and len(j.get("photos", [])) == 1, "%r %s" % (r, j))
+    check("... though the server has it already", len(ids) == 1 and len(attachments_of(ids[0])) == 1)
+    PROXY.set("pass")
+    r = cli("sync", cfg=cfg)
+    check("the next sync gets a replay and does not send the report again",
+          r.rc == 0 and "had it already" in r.out and "0 sent" in r.out and pending(cfg) == [] and
+          len(report_ids("ph-lost2", C.seg3)) == 1, repr(r))
+    check("... still exactly 1 attachment", len(ids) == 1 and len(attachments_of(ids[0])) == 1)
+
+    # Crashes between the server's answer and the queue file.
+    h = photos.jpeg(salt=b"crash-h" + RUN.encode())
+    r = photo_submit("ph-crash1", "--photo", write_file("crash-h.jpg", h),
+                     env={"FIBERTRACK_FAULT": "photo-sent-before-remove"})
+    ids = report_ids("ph-crash1", C.seg3)
+    check("crash after a photo was acknowledged, before it left the entry: kept",
+          r.rc != 0 and len(pending(cfg)) == 1 and len(ids) == 1 and
+          len(attachments_of(ids[0])) == 1, repr(r))
+    r = cli("sync", cfg=cfg)
+    check("... sync: a replay, exactly 1 attachment, the report once",
+          r.rc == 0 and "had it already" in r.out and pending(cfg) == [] and queue_files(cfg) == []
+          and len(attachments_of(ids[0])) == 1 and len(report_ids("ph-crash1", C.seg3)) == 1,
+          repr(r))
+    k = photos.jpeg(salt=b"crash-k" + RUN.encode())
+    r = photo_submit("ph-crash2", "--photo", write_file("crash-k.jpg", k),
+                     env={"FIBERTRACK_FAULT": "report-sent-before-record"})
+    check("crash after the report was acknowledged, before its id was recorded: kept",
+          r.rc != 0 and len(pending(cfg)) == 1 and len(report_ids("ph-crash2", C.seg3)) == 1,
+          repr(r))
+    r = cli("sync", cfg=cfg)
+    ids = report_ids("ph-crash2", C.seg3)
+    check("... sync: the report replayed (still once), then its photo sent once",
+          r.rc == 0 and len(ids) == 1 and pending(cfg) == [] and
+          [x["sha256"] for x in attachments_of(ids[0])] == [sha(k)], repr(r))
+
+
+@case
+def photos_refused():
+    """A file the server refuses (415) does not hold up the report or the
+    other photos, stays visible as failed and is not sent again by itself."""
+    cfg = C.cfg
+    good = photos.jpeg(salt=b"good" + RUN.encode())
+    pg, pn = write_file("good.jpg", good), write_file("notes.txt", photos.not_an_image())
+    r = photo_submit("ph-415", "--photo", pn, "--photo", pg)
+    ids = report_ids("ph-415", C.seg3)
+    check("a file that is not an image: exit 4, told clearly, the report recorded",
+          r.rc == 4 and re.search(r"Report #\d+ recorded", r.out) is not None and
+          "does not look like" in r.err and "photo notes.txt" in r.err and
+          "not a JPEG, PNG, HEIC or PDF" in r.err and "Photo good.jpg" in r.out and len(ids) == 1,
+          repr(r))
+    items = attachments_of(ids[0]) if ids else []
+    check("... the good photo is attached, the refused one not", [x["file_name"] for x in items] ==
+          ["good.jpg"], json.dumps(items)[:400])
+    check("... kept with the failed ones, nothing pending", pending(cfg) == [] and
+          len(failed_files(cfg)) == 1 and len(queue_files(cfg)) == 1,
+          "%s %s" % (failed_files(cfg), queue_files(cfg)))
+    r = cli("queue", cfg=cfg)
+    check("queue shows the refused photo with its reason", r.rc == 0 and "Failed" in r.out and
+          "photo notes.txt: 415" in r.out and re.search(r"notes\.txt .*failed +415", r.out), repr(r))
+    r = cli("sync", cfg=cfg)
+    check("sync does not send it again", r.rc == 0 and len(attachments_of(ids[0])) == 1 and
+          len(failed_files(cfg)) == 1, repr(r))
+    fid = failed_files(cfg)[0].rsplit("-", 1)[1][:-5]
+    r = cli("queue", "retry", fid, cfg=cfg)
+    r2 = cli("sync", cfg=cfg)
+    check("queue retry: only the photo goes again (the report is not resent), refused again",
+          r.rc == 0 and r2.rc == 4 and len(report_ids("ph-415", C.seg3)) == 1 and
+          len(attachments_of(ids[0])) == 1 and len(failed_files(cfg)) == 1 and pending(cfg) == [],
+          "%r %r" % (r, r2))
+    r = cli("queue", "drop", fid, cfg=cfg)
+    check("queue drop removes it with its photo copy", r.rc == 0 and failed_files(cfg) == [] and
+          queue_files(cfg) == [], repr(r))
+
+
+@case
+def photos_refused_locally():
+    """What cannot be sent at all is refused before anything is queued."""
+    cfg = C.cfg
+    ok = write_file("fine.jpg", photos.jpeg())
+    before = int(sql("SELECT COUNT(*) FROM progress_reports")[0][0])
+    cases = [
+        ("a missing file", [os.path.join(WORK, "photos", "missing.jpg")], "no such file"),
+        ("a directory", [os.path.join(WORK, "photos")], "directory"),
+        ("an empty file", [write_file("empty.jpg", b"")], "empty"),
+        ("a file over 25 MiB", [write_file("huge.jpg", photos.jpeg(pad=25 * 1024 * 1024))],
+         "25 MiB"),
+        ("the same file twice", [ok, ok], "same file"),
+    ]
+    for what, files, says in cases:
+        args = [a for f in files for a in ("--photo", f)]
+        r = photo_submit("ph-local", *args)
+        check("--photo with %s: exit 2, nothing queued" % what,
+              r.rc == 2 and says in r.err and "Nothing was queued" in r.err and
+              pending(cfg) == [] and queue_files(cfg) == [], repr(r))
+    r = photo_submit("ph-local", "--caption", "x")
+    check("--caption without --photo: exit 2", r.rc == 2, repr(r))
+    r = photo_submit("ph-local", "--photo", ok, "--caption", "two\nlines")
+    check("--caption with a newline: exit 2", r.rc == 2 and "one line" in r.err, repr(r))
+    r = photo_submit("ph-local", "--photo", ok, "--no-queue")
+    check("--photo with --no-queue: exit 2", r.rc == 2, repr(r))
+    check("... and nothing was sent",
+          int(sql("SELECT COUNT(*) FROM progress_reports")[0][0]) == before)
+    os.remove(os.path.join(WORK, "photos", "huge.jpg"))
+
+
+@case
+def photos_progress_bar():
+    """A large upload shows a progress bar on a terminal."""
+    cfg = C.cfg
+    big = photos.jpeg(salt=b"big" + RUN.encode(), pad=12 * 1024 * 1024)
+    path = write_file("big.jpg", big)
+    C.photo_len += 1
+    rc, out = cli_tty(["progress", "submit", "--segment", C.seg3["id"], "--length", C.photo_len,
+                       "--status", "in_construction", "--note", note_text("ph-big"),
+                       "--photo", path], cfg, timeout=120)
+    ids = report_ids("ph-big", C.seg3)
+    check("a 12 MB photo on a terminal: a progress bar while it uploads",
+          rc == 0 and "Uploading big.jpg" in out and "%" in out and "MB" in out,
+          "exit %s %r" % (rc, out[-400:]))
+    check("... and it arrived once, whole", len(ids) == 1 and
+          [x["sha256"] for x in attachments_of(ids[0])] == [sha(big)], str(ids))
+    C.photo_len += 1
+    rc, out = cli_tty(["progress", "submit", "--segment", C.seg3["id"], "--length", C.photo_len,
+                       "--status", "in_construction", "--note", note_text("ph-big-json"),
+                       "--photo", path, "--json"], cfg, timeout=120)
+    check("... but not with --json", rc == 0 and "Uploading" not in out, repr(out[-300:]))
+    os.remove(path)
+
+
+@case
+def attachment_names():
+    """A download never takes a path from the server, and is checked
+    against the SHA-256 the server names."""
+    cfg = cfg_dir("fake")
+    r = cli("login", "--server", FAKE, "--email", "fake@example.org", cfg=cfg, stdin="x\n")
+    data = photos.jpeg()
+    tag = '"%s"' % sha(data)
+    FAKEX.files = {
+        1: (data, {"ETag": tag, "Content-Disposition": 'attachment; filename="../../escape.jpg"'}),
+        2: (data, {"ETag": tag, "Content-Disposition": 'attachment; filename=".."'}),
+        3: (data, {"ETag": tag, "Content-Disposition": "attachment; filename=\"x.jpg\"; "
+                   "filename*=UTF-8''..%2F..%2F.bashrc"}),
+        4: (data, {"ETag": '"%s"' % ("0" * 64), "Content-Disposition": 'attachment; filename="d.jpg"'}),
+        5: (data, {"ETag": tag, "Content-Disposition":
+                   "attachment; filename=\"Stra_e.jpg\"; filename*=UTF-8''Stra%C3%9Fe.jpg"}),
+    }
+    here = os.path.join(WORK, "names", "a", "b")
+    os.makedirs(here, exist_ok=True)
+    env = cli_env(cfg)
+
+    def get(n):
+        return subprocess.run([CLI, "attachments", "get", str(n)], cwd=here, capture_output=True,
+                              text=True, env=env, timeout=60)
+
+    p = get(1)
+    check("a server name with a path: only its last part, in the current directory",
+          r.rc == 0 and p.returncode == 0 and os.listdir(here) == ["escape.jpg"] and
+          not os.path.exists(os.path.join(WORK, "names", "escape.jpg")), "%r %s" % (p, os.listdir(here)))
+    p = get(2)
+    check("a server name '..': refused, nothing written", p.returncode == 2 and "-o FILE" in p.stderr
+          and os.listdir(here) == ["escape.jpg"], "%r %s" % (p, os.listdir(here)))
+    p = get(3)
+    check("a hidden name from filename*: refused", p.returncode == 2 and
+          os.listdir(here) == ["escape.jpg"], "%r %s" % (p, os.listdir(here)))
+    p = get(4)
+    check("bytes that do not match the server's SHA-256: exit 1, nothing kept",
+          p.returncode == 1 and "damaged" in p.stderr and os.listdir(here) == ["escape.jpg"],
+          "%r %s" % (p, os.listdir(here)))
+    p = get(5)
+    check("a UTF-8 name (filename*) is used as it is", p.returncode == 0 and
+          sorted(os.listdir(here)) == ["Straße.jpg", "escape.jpg"], "%r %s" % (p, os.listdir(here)))
 
 
 @case
