@@ -42,6 +42,7 @@ static const struct option_desc options[] = {
     S(secret, "--secret", "FT_SECRET"),
     I(housekeeping_interval, "--housekeeping-interval", "FT_HOUSEKEEPING_INTERVAL", 1, 86400),
     S(attachment_dir, "--attachment-dir", "FT_ATTACHMENT_DIR"),
+    I(upload_rate, "--upload-rate", "FT_UPLOAD_RATE", 0, 100000),
 };
 
 static int set(struct config *cfg, const struct option_desc *o, const char *value, const char *from,
@@ -81,6 +82,7 @@ int config_load(struct config *cfg, int *argc, char **argv, char *err, unsigned 
     cfg->idle_timeout = 5;
     cfg->shutdown_grace = 20;
     cfg->housekeeping_interval = 60;
+    cfg->upload_rate = 12;
 
     for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
         const char *v = getenv(options[i].env);

@@ -20,6 +20,8 @@ struct config {
     char metrics_token[256];    /* FT_METRICS_TOKEN: bearer token for /metrics off loopback */
     char secret[256];           /* FT_SECRET: HMAC key text; empty: DATA_DIR/secret */
     int housekeeping_interval;  /* FT_HOUSEKEEPING_INTERVAL seconds between purges */
+    int upload_rate;            /* FT_UPLOAD_RATE MiB/s at which file uploads are read, all
+                                   together; 0: no limit */
     char attachment_dir[512];   /* FT_ATTACHMENT_DIR: stored photos and documents; empty:
                                    DATA_DIR/attachments (shared storage for several instances) */
 };

@@ -71,7 +71,10 @@ static const char usage[] =
     "                                      expired keys, failures and tokens; default 60\n"
     "  --attachment-dir DIR [FT_ATTACHMENT_DIR] where uploaded photos and documents are\n"
     "                                      stored; default DATA_DIR/attachments. Instances\n"
-    "                                      sharing a database need the same (shared) directory\n";
+    "                                      sharing a database need the same (shared) directory\n"
+    "  --upload-rate N      [FT_UPLOAD_RATE] MiB/s at which all photo and document\n"
+    "                                      uploads together are read, so that they leave\n"
+    "                                      CPU to other requests; 0: no limit; default 12\n";
 
 /* The database this process uses: the embedded server, or FT_DB_URL. */
 struct database {
@@ -158,10 +161,32 @@ static int wait_idle(double seconds)
     return 1;
 }
 
+/* Threads that hash, type and store uploads (see api/pipeline.h): two
+ * keep a disk busy without taking the CPU from requests. */
+#define FILE_WORKERS 2
+
+/* Where uploads are spooled: beside the store when it is on the same
+ * local file system as the data directory, so that a spooled upload is
+ * kept without a copy; else (a store on shared storage) in the data
+ * directory, so that an event loop never writes to a network file
+ * system. */
+static const char *raw_spool_dir(const char *spool, const char *store_tmp)
+{
+    struct stat a, b;
+    if (stat(spool, &a) == 0 && stat(store_tmp, &b) == 0 && a.st_dev == b.st_dev)
+        return store_tmp;
+    return NULL;
+}
+
 static int cmd_serve(const struct config *cfg)
 {
-    char spool[300];
+    char spool[300], attachments[600], raw_spool[700];
     snprintf(spool, sizeof(spool), "%s/tmp", cfg->data_dir);
+    if (cfg->attachment_dir[0])
+        snprintf(attachments, sizeof(attachments), "%s", cfg->attachment_dir);
+    else
+        snprintf(attachments, sizeof(attachments), "%s/attachments", cfg->data_dir);
+    snprintf(raw_spool, sizeof(raw_spool), "%s/tmp", attachments);
     if (mkdir(cfg->data_dir, 0700) < 0 && errno != EEXIST)
         log_msg(LOG_WARN, "cannot create %s: %s", cfg->data_dir, strerror(errno));
     if (mkdir(spool, 0700) < 0 && errno != EEXIST)
@@ -179,24 +204,26 @@ static int cmd_serve(const struct config *cfg)
         .request_timeout = cfg->request_timeout,
         .idle_timeout = cfg->idle_timeout,
         .spool_dir = spool,
+        .raw_spool_dir = NULL,
+        .upload_rate = (double)cfg->upload_rate * 1024 * 1024,
     };
     if (http_check_fd_limit(&hc) < 0)
         return 1;
     struct database d;
     /* Settings that can be wrong are checked before a database is started. */
     char err[256];
-    char attachments[600];
-    if (cfg->attachment_dir[0])
-        snprintf(attachments, sizeof(attachments), "%s", cfg->attachment_dir);
-    else
-        snprintf(attachments, sizeof(attachments), "%s/attachments", cfg->data_dir);
-    if (blobstore_init(attachments, err, sizeof(err)) < 0 || thumbnail_init("fibertrackd") < 0 ||
+    if (thumbnail_init("fibertrackd") < 0) {
+        fprintf(stderr, "fibertrackd: the image library (libvips) cannot start\n");
+        return 1;
+    }
+    if (blobstore_init(attachments, err, sizeof(err)) < 0 ||
         auth_init(cfg->trusted_proxies, err, sizeof(err)) < 0 ||
         meta_metrics_configure(cfg->metrics_token, err, sizeof(err)) < 0 ||
         secret_init(cfg->secret, cfg->data_dir, err, sizeof(err)) < 0) {
         fprintf(stderr, "fibertrackd: %s\n", err);
         return 2;
     }
+    hc.raw_spool_dir = raw_spool_dir(spool, raw_spool);
     if (database_open(cfg, &d) < 0)
         return 1;
     struct db *db = connect_or_say(&d);
@@ -216,13 +243,15 @@ static int cmd_serve(const struct config *cfg)
         return 1;
     }
     if (db_pool_start(&d.cfg, cfg->db_pool, cfg->db_queue) < 0 ||
-        meta_init(api_routes, api_nroutes, SCHEMA_VERSION) < 0) {
+        meta_init(api_routes, api_nroutes, SCHEMA_VERSION) < 0 ||
+        pipeline_start(FILE_WORKERS) < 0) {
         fprintf(stderr, "fibertrackd: cannot start workers\n");
         database_close(&d);
         return 1;
     }
     if (openapi_init(api_routes, api_nroutes, hc.max_body, hc.max_anon_body) < 0) {
         fprintf(stderr, "fibertrackd: the route table does not make an OpenAPI document\n");
+        pipeline_stop();
         db_pool_stop();
         database_close(&d);
         return 1;
@@ -238,6 +267,7 @@ static int cmd_serve(const struct config *cfg)
         .done = meta_count,
     };
     if (http_start(&hc, &app) < 0) {
+        pipeline_stop();
         db_pool_stop();
         database_close(&d);
         return 1;
@@ -273,6 +303,8 @@ static int cmd_serve(const struct config *cfg)
             log_msg(LOG_WARN, "%d requests not answered", http_in_flight());
     }
     http_stop();
+    /* File workers first: what they finish goes on to a database worker. */
+    pipeline_stop();
     db_pool_stop();
     meta_free();
     openapi_free();

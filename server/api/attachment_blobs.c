@@ -11,8 +11,9 @@
 
 /* How many names one sweep query asks about. */
 #define SWEEP_BATCH 200
-/* A temporary upload file older than this belongs to no running upload. */
-#define TMP_MAX_AGE (24 * 3600)
+/* A temporary file older than this belongs to no running request (an
+ * upload's lasts at most its request timeout plus 800 s). */
+#define TMP_MAX_AGE (2 * 3600)
 
 /* Removes the file of sha unless its row exists, holding the row's lock
  * (or the gap's) while deciding. Returns 1 when removed. */
@@ -52,10 +53,8 @@ enum db_rc attachment_blob_put(struct req *r, struct blob_stage *stage, const ch
                             "INSERT IGNORE INTO attachment_blobs (sha256, size, media_type) "
                             "VALUES (?, ?, ?)",
                             p, 3, &rows);
-    if (rc != DB_OK) {
-        blob_stage_discard(stage);
+    if (rc != DB_OK)
         return rc;
-    }
     /* A new row: the file is this transaction's to remove if it fails,
      * even if placing it fails half way. */
     if (rows->affected == 1)

@@ -17,13 +17,14 @@
 struct blob_stage;
 struct pool;
 
-/* Puts the staged file in place as sha within r's transaction (see
- * above). The stage is closed either way. Returns a db code; DB_ERROR
- * when the file could not be stored (logged). */
+/* Puts the staged (and synced) file in place as sha within r's
+ * transaction (see above). The stage stays the caller's. Returns a db
+ * code; DB_ERROR when the file could not be stored (logged). */
 enum db_rc attachment_blob_put(struct req *r, struct blob_stage *stage, const char *sha,
                                unsigned long long size, const char *media_type);
 
-/* Removes stored files without a row and temporary files over a day old.
+/* Removes stored files without a row and temporary files over two hours
+ * old.
  * Runs on a worker (housekeeping). Returns how many files it removed. */
 unsigned attachment_blob_sweep(struct db *db, struct pool *pool);
 

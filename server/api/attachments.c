@@ -161,11 +161,21 @@ static int read_caption(struct req *r, const char **caption)
     return 0;
 }
 
+/* What the prepare step found and stored, for the handler. */
+struct upload_prep {
+    enum media_kind kind;
+    char sha[65];
+    char name[FILE_NAME_MAX + 1];
+    const char *caption;
+    struct photo_meta meta;
+    struct blob_stage stage;
+};
+
+static void discard_stage(void *arg) { blob_stage_discard(arg); }
+
 /* Copies the body into a new store file. Returns 0, or -1 (errno set). */
 static int stage_body(struct req *r, struct blob_stage *st)
 {
-    if (blob_stage_open(st) < 0)
-        return -1;
     unsigned char buf[64 * 1024];
     unsigned long long off = 0;
     while (off < r->body_len) {
@@ -173,7 +183,6 @@ static int stage_body(struct req *r, struct blob_stage *st)
         if (got <= 0 || blob_stage_write(st, buf, (size_t)got) < 0) {
             if (got == 0)
                 errno = EIO;
-            blob_stage_discard(st);
             return -1;
         }
         off += (unsigned long long)got;
@@ -181,11 +190,10 @@ static int stage_body(struct req *r, struct blob_stage *st)
     return 0;
 }
 
-int attachments_upload(struct req *r)
+int attachments_prepare(struct req *r)
 {
-    long long report_id = parse_id(req_param(r, 0));
-    const char *caption;
-    if (read_caption(r, &caption))
+    struct upload_prep *u = pool_alloc(r->pool, sizeof(*u));
+    if (read_caption(r, &u->caption))
         return r->status;
     if (r->body_len == 0)
         return reply_invalid_field(r, "", "the body is empty: send the file's bytes as the body");
@@ -197,8 +205,8 @@ int attachments_upload(struct req *r)
     unsigned char *head = pool_alloc(r->pool, headn);
     if (req_body_read(r, head, headn, 0) != (long long)headn)
         return reply_problem(r, 503, "the uploaded body could not be read; retry shortly");
-    enum media_kind kind = media_sniff(head, headn);
-    if (kind == MEDIA_UNKNOWN)
+    u->kind = media_sniff(head, headn);
+    if (u->kind == MEDIA_UNKNOWN)
         return reply_problem(r, 415,
                              "the file is not a JPEG, PNG, HEIC or PDF (judged by its content, "
                              "not its name)");
@@ -207,7 +215,65 @@ int attachments_upload(struct req *r)
         return reply_problem(r, 415,
                              "send the file as image/jpeg, image/png, image/heic, application/pdf "
                              "or application/octet-stream");
+    photo_meta_read(u->kind, head, headn, &u->meta);
 
+    unsigned char digest[32];
+    if (req_body_sha256(r, digest) < 0)
+        return reply_problem(r, 503, "the uploaded body could not be read; retry shortly");
+    for (int i = 0; i < 32; i++)
+        snprintf(u->sha + 2 * i, 3, "%02x", digest[i]);
+    if (!disposition_file_name(r->content_disposition, u->name, sizeof(u->name)))
+        snprintf(u->name, sizeof(u->name), "%.12s.%s", u->sha, media_extension(u->kind));
+
+    /* A spooled body is already a file beside the store: it only needs a
+     * name. Anything else (a small body in memory, a store on another file
+     * system) is copied. */
+    if (r->body_fd >= 0 && blob_stage_adopt(&u->stage, r->body_fd, r->body_len) == 0) {
+        pool_on_free(r->pool, discard_stage, &u->stage);
+    } else if (blob_stage_open(&u->stage) == 0) {
+        pool_on_free(r->pool, discard_stage, &u->stage);
+        if (stage_body(r, &u->stage) < 0)
+            u->stage.size = 0;
+    } else {
+        log_msg(LOG_ERROR, "cannot write an upload into %s: %s", blobstore_dir(), strerror(errno));
+        return reply_problem(r, 503, "the file could not be stored; retry shortly");
+    }
+    if (u->stage.size != r->body_len || blob_stage_sync(&u->stage) < 0) {
+        log_msg(LOG_ERROR, "cannot write an upload into %s: %s", blobstore_dir(), strerror(errno));
+        return reply_problem(r, 503, "the file could not be stored; retry shortly");
+    }
+    r->prep = u;
+    return 0;
+}
+
+/* The instant a photo was taken, as "YYYY-MM-DD HH:MM:SS" UTC. */
+static const char *taken_utc(struct req *r, const struct photo_meta *m)
+{
+    time_t t;
+    if (m->has_offset) {
+        struct tm tm = {.tm_year = m->year - 1900,
+                        .tm_mon = m->month - 1,
+                        .tm_mday = m->day,
+                        .tm_hour = m->hour,
+                        .tm_min = m->minute,
+                        .tm_sec = m->second};
+        t = timegm(&tm) - (time_t)m->offset_minutes * 60;
+    } else {
+        t = berlin_to_utc(m->year, m->month, m->day, m->hour, m->minute, m->second);
+    }
+    struct tm u;
+    char *ts = pool_alloc(r->pool, 32);
+    gmtime_r(&t, &u);
+    strftime(ts, 32, "%Y-%m-%d %H:%M:%S", &u);
+    return ts;
+}
+
+int attachments_upload(struct req *r)
+{
+    struct upload_prep *u = r->prep;
+    if (!u)
+        return reply_problem(r, 500, "internal error (request %s)", r->request_id);
+    long long report_id = parse_id(req_param(r, 0));
     struct report_row rep;
     int found = 0;
     enum db_rc rc = report_id ? load_report(r, report_id, &rep, &found) : DB_OK;
@@ -216,63 +282,28 @@ int attachments_upload(struct req *r)
     if (!found)
         return reply_problem(r, 404, "no progress report %s of yours", req_param(r, 0));
 
-    char name[FILE_NAME_MAX + 1];
-    unsigned char digest[32];
-    char sha[65];
-    if (req_body_sha256(r, digest) < 0)
-        return reply_problem(r, 503, "the uploaded body could not be read; retry shortly");
-    for (int i = 0; i < 32; i++)
-        snprintf(sha + 2 * i, 3, "%02x", digest[i]);
-    if (!disposition_file_name(r->content_disposition, name, sizeof(name)))
-        snprintf(name, sizeof(name), "%.12s.%s", sha, media_extension(kind));
-
-    struct photo_meta meta;
-    photo_meta_read(kind, head, headn, &meta);
     struct db_param taken = DB_NULLP, lat = DB_NULLP, lon = DB_NULLP, dist = DB_NULLP;
-    if (meta.has_time) {
-        time_t t;
-        if (meta.has_offset) {
-            struct tm tm = {.tm_year = meta.year - 1900,
-                            .tm_mon = meta.month - 1,
-                            .tm_mday = meta.day,
-                            .tm_hour = meta.hour,
-                            .tm_min = meta.minute,
-                            .tm_sec = meta.second};
-            t = timegm(&tm) - (time_t)meta.offset_minutes * 60;
-        } else {
-            t = berlin_to_utc(meta.year, meta.month, meta.day, meta.hour, meta.minute, meta.second);
-        }
-        struct tm u;
-        char *ts = pool_alloc(r->pool, 32);
-        gmtime_r(&t, &u);
-        strftime(ts, 32, "%Y-%m-%d %H:%M:%S", &u);
-        taken = DB_TEXTP(ts);
-    }
-    if (meta.has_position) {
-        lat = DB_TEXTP(pool_printf(r->pool, "%.7f", meta.lat));
-        lon = DB_TEXTP(pool_printf(r->pool, "%.7f", meta.lon));
-        double d = distance_to(r, rep.geometry, meta.lat, meta.lon);
+    if (u->meta.has_time)
+        taken = DB_TEXTP(taken_utc(r, &u->meta));
+    if (u->meta.has_position) {
+        lat = DB_TEXTP(pool_printf(r->pool, "%.7f", u->meta.lat));
+        lon = DB_TEXTP(pool_printf(r->pool, "%.7f", u->meta.lon));
+        double d = distance_to(r, rep.geometry, u->meta.lat, u->meta.lon);
         if (d >= 0)
             dist = DB_TEXTP(pool_printf(r->pool, "%.1f", d));
     }
-
-    struct blob_stage st;
-    if (stage_body(r, &st) < 0) {
-        log_msg(LOG_ERROR, "cannot write an upload into %s: %s", blobstore_dir(), strerror(errno));
-        return reply_problem(r, 503, "the file could not be stored; retry shortly");
-    }
-    rc = attachment_blob_put(r, &st, sha, r->body_len, media_type_name(kind));
+    rc = attachment_blob_put(r, &u->stage, u->sha, r->body_len, media_type_name(u->kind));
     if (rc == DB_ERROR)
         return reply_problem(r, 503, "the file could not be stored; retry shortly");
     if (rc != DB_OK)
         return reply_db(r, rc);
 
     struct db_param p[] = {DB_INTP(report_id),
-                           DB_TEXTP(sha),
-                           DB_TEXTP(media_type_name(kind)),
+                           DB_TEXTP(u->sha),
+                           DB_TEXTP(media_type_name(u->kind)),
                            DB_INTP(r->body_len),
-                           DB_TEXTP(name),
-                           DB_TEXTP(caption),
+                           DB_TEXTP(u->name),
+                           DB_TEXTP(u->caption),
                            taken,
                            lat,
                            lon,

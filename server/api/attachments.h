@@ -11,7 +11,11 @@
 /* A photo farther than this from its segment is flagged for review. */
 #define ATTACHMENT_FAR_M 200.0
 
-/* POST /progress-reports/:id/attachments: the raw file as the body. */
+/* POST /progress-reports/:id/attachments: the raw file as the body.
+ * attachments_prepare runs first, on a file worker: it types the file,
+ * reads its EXIF, and stores a synced copy; the handler then checks the
+ * report and puts the copy in place with its row. */
+int attachments_prepare(struct req *r);
 int attachments_upload(struct req *r);
 /* GET /progress-reports/:id/attachments */
 int attachments_list(struct req *r);

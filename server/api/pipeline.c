@@ -18,6 +18,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/pool.h"
+#include "util/workers.h"
 
 #define MAX_ATTEMPTS 5
 
@@ -341,52 +342,107 @@ static void run_read(struct req *r)
     }
 }
 
-static void process(struct req *r)
+/* ---- file workers ----
+ *
+ * A route's prepare step (an upload's hashing, typing and copying) runs
+ * on a file worker, between the caller's authentication on one database
+ * worker and the transaction on another, so that no database worker, and
+ * none of the requests waiting for one, waits for a file to be read and
+ * synced. */
+
+static struct workers *files;
+
+int pipeline_start(int file_threads)
+{
+    files = workers_start(file_threads, PIPELINE_FILE_QUEUE, PIPELINE_FILE_NICE);
+    return files ? 0 : -1;
+}
+
+void pipeline_stop(void)
+{
+    workers_stop(files);
+    files = NULL;
+}
+
+static void prepare_run(void *arg)
+{
+    struct req *r = arg;
+    r->prepared = 1;
+    if (r->match.route->prepare(r) == 0 && pipeline_submit(r) == 0)
+        return; /* on to a database worker */
+    if (!r->status)
+        reply_problem(r, 503, "the server is busy; retry shortly");
+    http_complete(r);
+}
+
+/* Hands r to a file worker for its route's prepare step. Returns 1 when
+ * handed over, 0 when answered here. */
+static int hand_to_files(struct req *r)
+{
+    struct work *w = pool_alloc(r->pool, sizeof(*w));
+    w->run = prepare_run;
+    w->arg = r;
+    r->db = NULL;
+    if (!files || workers_submit(files, w) != 0) {
+        reply_problem(r, 503, "the server is busy with uploads; retry shortly");
+        req_add_header(r, "Retry-After", "2");
+        return 0;
+    }
+    return 1;
+}
+
+/* Runs the request on this worker; returns 1 when it was handed on
+ * instead (the file worker completes it). */
+static int process(struct req *r)
 {
     const struct route *route = r->match.route;
     if (route->roles) {
         if (authenticate(r))
-            return;
+            return 0;
         if (!(route->roles & r->user.role)) {
             reply_problem(r, 403, "your role (%s) may not use %s %s", role_name(r->user.role),
                           http_method_name(r->method), route->pattern);
-            return;
+            return 0;
         }
     }
+    if (route->prepare && !r->prepared)
+        return hand_to_files(r);
     int wants_body =
         (route->flags & ROUTE_JSON) || ((route->flags & ROUTE_JSON_OPTIONAL) && r->body_len > 0);
     if (wants_body && parse_body(r))
-        return;
+        return 0;
     struct idem id = {0};
     if (r->idempotency_key && r->method == HTTP_POST && r->user.id) {
         if (!key_wellformed(r->idempotency_key)) {
             reply_problem(r, 400, "the Idempotency-Key must be 1 to 200 visible ASCII characters");
-            return;
+            return 0;
         }
         if (idem_claim(r, &id))
-            return;
+            return 0;
     } else if ((route->flags & ROUTE_IDEMPOTENCY_REQUIRED) && !r->idempotency_key) {
         reply_problem(r, 400,
                       "this request needs an Idempotency-Key header, so that a retry "
                       "cannot create it twice");
-        return;
+        return 0;
     }
     if (route->flags & ROUTE_WRITE)
         run_write(r, &id);
     else
         run_read(r);
+    return 0;
 }
 
 static void job_run(struct db *db, void *arg)
 {
     struct req *r = arg;
     r->db = db;
-    if (!db)
+    if (!db) {
         reply_problem(r, 503, "the database is unavailable; retry shortly");
-    else if (clock_mono() - r->received_at > PIPELINE_QUEUE_DEADLINE)
+    } else if (clock_mono() - r->queued_at > PIPELINE_QUEUE_DEADLINE) {
         reply_problem(r, 503, "the server is overloaded; retry shortly");
-    else
-        process(r);
+    } else if (process(r)) {
+        return; /* a file worker has it now */
+    }
     r->db = NULL;
     http_complete(r);
 }
@@ -396,5 +452,6 @@ int pipeline_submit(struct req *r)
     struct db_job *job = pool_alloc(r->pool, sizeof(*job));
     job->run = job_run;
     job->arg = r;
+    r->queued_at = clock_mono();
     return db_pool_submit(job);
 }

@@ -15,7 +15,18 @@ int pipeline_submit(struct req *r);
  * request for a retry of its whole transaction. Returns the status. */
 int reply_db(struct req *r, enum db_rc rc);
 
+/* Starts the file workers that run routes' prepare steps (uploads), and
+ * stops them (running what is queued) before the database workers stop.
+ * pipeline_start returns 0, or -1. */
+int pipeline_start(int file_threads);
+void pipeline_stop(void);
+
 /* Seconds a request may wait in the queue before it is answered 503. */
 #define PIPELINE_QUEUE_DEADLINE 20.0
+/* Requests that may wait for a file worker; more get 503. */
+#define PIPELINE_FILE_QUEUE 256
+/* The file workers' nice value: hashing and syncing uploads yields the CPU
+ * to every other request. */
+#define PIPELINE_FILE_NICE 10
 
 #endif

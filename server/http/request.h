@@ -101,6 +101,9 @@ struct req {
      * answers that hold a secret shown only once (NULL: resp_body). */
     const char *replay_body;
     struct req_hook *hooks; /* newest first */
+    int prepared;           /* the route's prepare step has run */
+    void *prep;             /* what it left for the handler (in the pool) */
+    double queued_at;       /* monotonic: when last handed to the database workers */
 
     /* Response. */
     int status;

@@ -41,6 +41,11 @@ struct route {
     const struct shape *takes;       /* query parameters and body; NULL: none */
     const struct shape *gives;       /* the body of success; NULL: none */
     const char *summary;             /* one line for the OpenAPI document */
+    /* Work on the request's body that needs no database, run on a file
+     * worker after the caller is authenticated and before the handler's
+     * transaction (uploads: hashing, typing, storing a copy). Returns 0,
+     * or the status it replied. NULL: none. */
+    route_handler prepare;
 };
 
 struct route_match {

@@ -56,6 +56,8 @@
 /* Bodies up to this size are kept in memory; larger ones go to a file in
  * the spool directory, so memory stays bounded whatever clients send. */
 #define BODY_IN_MEMORY (64 * 1024)
+/* A spooled body is written in blocks of this size. */
+#define SPOOL_BUFFER (256 * 1024)
 /* A reply larger than this is written out before the next request of the
  * connection is read (a client that pipelines but does not read). */
 #define WRITE_HIGH (256 * 1024)
@@ -93,7 +95,9 @@ struct conn {
     int discard; /* the request is answered already: the body is dropped */
     char *mem;
     size_t cap;
-    int spool; /* file descriptor, or -1 */
+    int spool;      /* file descriptor, or -1 */
+    size_t pending; /* bytes in mem not yet written to spool */
+    int limited;    /* in the loop's upload rate group */
 };
 
 TAILQ_HEAD(conn_list, conn);
@@ -118,6 +122,10 @@ struct loop {
     struct conn_list active; /* every other open connection */
     struct conn_list dead;   /* sockets closed while their handler runs */
     int draining;
+    /* The connections reading a large file upload share this loop's part
+     * of upload_rate (NULL: no limit). */
+    struct bufferevent_rate_limit_group *uploads;
+    struct ev_token_bucket_cfg *upload_cfg;
 };
 
 static struct {
@@ -154,7 +162,7 @@ static void body_reset(struct conn *c)
 {
     free(c->mem);
     c->mem = NULL;
-    c->cap = c->len = 0;
+    c->cap = c->len = c->pending = 0;
     if (c->spool >= 0)
         close(c->spool);
     c->spool = -1;
@@ -430,6 +438,25 @@ static size_t body_limit(const struct req *r)
     return limit;
 }
 
+/* A large file upload is read at the loop's share of the upload rate. */
+static void limit_upload(struct conn *c)
+{
+    if (c->loop->uploads && !c->limited &&
+        bufferevent_add_to_rate_limit_group(c->bev, c->loop->uploads) == 0)
+        c->limited = 1;
+    /* Larger reads: fewer system calls for the same bytes. */
+    bufferevent_set_max_single_read(c->bev, SPOOL_BUFFER);
+}
+
+static void unlimit_upload(struct conn *c)
+{
+    if (c->limited && c->bev)
+        bufferevent_remove_from_rate_limit_group(c->bev);
+    if (c->bev)
+        bufferevent_set_max_single_read(c->bev, 0); /* the default again */
+    c->limited = 0;
+}
+
 static int hook_head(void *arg, const struct wire_head *h)
 {
     struct conn *c = arg;
@@ -447,6 +474,9 @@ static int hook_head(void *arg, const struct wire_head *h)
                       h->content_length, c->limit);
         return 413;
     }
+    if (!r->status && (r->match.route->flags & ROUTE_RAW_BODY) &&
+        (h->chunked || h->content_length > BODY_IN_MEMORY))
+        limit_upload(c);
     if (!r->status && h->content_length > (long long)S.cfg.max_anon_body) {
         /* A large upload from a building site may be slow: it gets the
          * request timeout plus the time its size takes at a poor mobile
@@ -463,18 +493,26 @@ static int hook_head(void *arg, const struct wire_head *h)
     return 0;
 }
 
-/* Moves the body to a file once it outgrows memory. */
+/* Moves the body to a file once it outgrows memory: an unnamed one where
+ * the file system allows (nothing is left if the process dies), else one
+ * removed at once. */
 static int spool_open(struct conn *c)
 {
-    char path[1100];
-    snprintf(path, sizeof(path), "%s/body-XXXXXX", S.cfg.spool_dir);
-    int fd = mkostemp(path, O_CLOEXEC);
+    const char *dir = S.cfg.spool_dir;
+    if (S.cfg.raw_spool_dir && (c->req->match.route->flags & ROUTE_RAW_BODY))
+        dir = S.cfg.raw_spool_dir;
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd < 0) {
-        log_msg(LOG_ERROR, "cannot spool a request body in %s: %s", S.cfg.spool_dir,
-                strerror(errno));
+        char path[1100];
+        snprintf(path, sizeof(path), "%s/body-XXXXXX", dir);
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd >= 0)
+            unlink(path);
+    }
+    if (fd < 0) {
+        log_msg(LOG_ERROR, "cannot spool a request body in %s: %s", dir, strerror(errno));
         return -1;
     }
-    unlink(path);
     c->spool = fd;
     return 0;
 }
@@ -493,6 +531,17 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+/* Writes the buffered part of a spooled body. Returns 0, or -1 (logged). */
+static int spool_flush(struct conn *c)
+{
+    if (c->pending && write_all(c->spool, c->mem, c->pending) < 0) {
+        log_msg(LOG_ERROR, "cannot spool a request body: %s", strerror(errno));
+        return -1;
+    }
+    c->pending = 0;
+    return 0;
+}
+
 static int hook_body(void *arg, const char *at, size_t n)
 {
     struct conn *c = arg;
@@ -505,16 +554,29 @@ static int hook_body(void *arg, const char *at, size_t n)
         return 0;
     }
     if (c->spool < 0 && c->len + n > BODY_IN_MEMORY) {
-        if (spool_open(c) < 0 || write_all(c->spool, c->mem, c->len) < 0)
+        if (spool_open(c) < 0)
             return 503;
-        free(c->mem);
-        c->mem = NULL;
-        c->cap = 0;
+        /* What is in memory becomes the first of the buffered writes. */
+        char *m = c->cap < SPOOL_BUFFER ? realloc(c->mem, SPOOL_BUFFER) : c->mem;
+        if (!m)
+            return 503;
+        c->mem = m;
+        c->cap = SPOOL_BUFFER;
+        c->pending = c->len;
     }
     if (c->spool >= 0) {
-        if (write_all(c->spool, at, n) < 0) {
-            log_msg(LOG_ERROR, "cannot spool a request body: %s", strerror(errno));
+        /* The pieces the parser hands over are a few KiB each: they are
+         * written in SPOOL_BUFFER blocks, not a system call each. */
+        if (c->pending + n > SPOOL_BUFFER && spool_flush(c) < 0)
             return 503;
+        if (n >= SPOOL_BUFFER) {
+            if (write_all(c->spool, at, n) < 0) {
+                log_msg(LOG_ERROR, "cannot spool a request body: %s", strerror(errno));
+                return 503;
+            }
+        } else {
+            memcpy(c->mem + c->pending, at, n);
+            c->pending += n;
         }
     } else {
         if (c->len + n + 1 > c->cap) {
@@ -556,6 +618,8 @@ static int attach_body(struct conn *c, struct req *r)
     r->body_fd = -1;
     if (c->len == 0)
         return 0;
+    if (c->spool >= 0 && spool_flush(c) < 0)
+        return -1;
     if (c->spool >= 0 && (r->match.route->flags & ROUTE_RAW_BODY)) {
         int *fd = pool_alloc(r->pool, sizeof(*fd));
         *fd = c->spool;
@@ -597,6 +661,7 @@ static int attach_body(struct conn *c, struct req *r)
 static void message_done(struct conn *c)
 {
     struct req *r = c->req;
+    unlimit_upload(c);
     c->keep_alive = wire_keep_alive(c->wire) && !c->loop->draining;
     set_state(c, C_BUSY);
     event_del(c->timer);
@@ -625,6 +690,7 @@ static void message_done(struct conn *c)
  * read on (malformed, too large, too slow) or a client over the cap. */
 static void refuse(struct conn *c, int status, const char *detail)
 {
+    unlimit_upload(c);
     struct req *r = c->req;
     if (!r) {
         r = req_new(c);
@@ -1105,6 +1171,17 @@ int http_start(const struct http_config *cfg, const struct http_app *app)
         lp->base = event_base_new();
         lp->wake = event_new(lp->base, -1, EV_PERSIST, on_wake, lp);
         lp->backoff = evtimer_new(lp->base, on_backoff, lp);
+        if (cfg->upload_rate > 0) {
+            /* Refilled every 20 ms, so that reading stays smooth. */
+            struct timeval tick = {0, 20000};
+            size_t per_tick = (size_t)(cfg->upload_rate / S.nloops * 0.02);
+            if (per_tick < 4096)
+                per_tick = 4096;
+            lp->upload_cfg = ev_token_bucket_cfg_new(per_tick, per_tick, EV_RATE_LIMIT_MAX,
+                                                     EV_RATE_LIMIT_MAX, &tick);
+            lp->uploads =
+                lp->upload_cfg ? bufferevent_rate_limit_group_new(lp->base, lp->upload_cfg) : NULL;
+        }
         evutil_socket_t fd = listen_socket(&ss, sslen);
         if (fd < 0) {
             log_msg(LOG_ERROR, "cannot listen on %s: %s", cfg->listen, strerror(errno));
@@ -1173,6 +1250,10 @@ void http_stop(void)
             evconnlistener_free(lp->listener);
         event_free(lp->wake);
         event_free(lp->backoff);
+        if (lp->uploads)
+            bufferevent_rate_limit_group_free(lp->uploads);
+        if (lp->upload_cfg)
+            ev_token_bucket_cfg_free(lp->upload_cfg);
         event_base_free(lp->base);
         pthread_mutex_destroy(&lp->lock);
     }

@@ -23,6 +23,15 @@ struct http_config {
     int request_timeout;   /* seconds to receive a whole request, and to send a reply */
     int idle_timeout;      /* seconds a connection may wait for its next request */
     const char *spool_dir; /* where bodies too large for memory are kept */
+    /* Where ROUTE_RAW_BODY bodies are spooled instead (NULL: spool_dir):
+     * the file store's own directory, so that an upload's spool file can
+     * be given a name there and kept without a copy. */
+    const char *raw_spool_dir;
+    /* Bytes per second at which all large ROUTE_RAW_BODY bodies (file
+     * uploads over the in-memory size) together are read, split evenly over
+     * the event loops, so that uploads never take the CPU from other
+     * requests; 0: no limit. */
+    double upload_rate;
 };
 
 struct http_app {

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,24 +57,35 @@ void blob_thumb_path(const char *sha, char *out, size_t size)
 
 int blob_stage_open(struct blob_stage *s)
 {
-    char dir[BLOB_PATH_MAX];
-    snprintf(dir, sizeof(dir), "%s/tmp", store_dir);
     s->size = 0;
-    s->tmp[0] = '\0';
-    /* An unnamed file vanishes by itself if the process dies; it gets a
-     * name only when it is put in place. */
-    s->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-    if (s->fd >= 0)
-        return 0;
-    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-        return -1;
-    /* File systems without O_TMPFILE (NFS): a named file the sweep
-     * removes once it is old. */
     snprintf(s->tmp, sizeof(s->tmp), "%s/tmp/up-XXXXXX", store_dir);
     s->fd = mkostemp(s->tmp, O_CLOEXEC);
     if (s->fd < 0)
         s->tmp[0] = '\0';
     return s->fd < 0 ? -1 : 0;
+}
+
+int blob_stage_adopt(struct blob_stage *s, int fd, unsigned long long size)
+{
+    unsigned char rnd[8];
+    char self[64];
+    randombytes_buf(rnd, sizeof(rnd));
+    snprintf(s->tmp, sizeof(s->tmp), "%s/tmp/up-%02x%02x%02x%02x%02x%02x%02x%02x", store_dir,
+             rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+    s->fd = -1;
+    if (linkat(AT_FDCWD, self, AT_FDCWD, s->tmp, AT_SYMLINK_FOLLOW) != 0) {
+        s->tmp[0] = '\0';
+        return -1;
+    }
+    s->fd = dup(fd);
+    if (s->fd < 0) {
+        unlink(s->tmp);
+        s->tmp[0] = '\0';
+        return -1;
+    }
+    s->size = size;
+    return 0;
 }
 
 int blob_stage_write(struct blob_stage *s, const void *buf, size_t n)
@@ -112,46 +124,29 @@ static int sync_dir(const char *path)
     return rc;
 }
 
-/* Gives the staged file the name path; EEXIST when one is there. */
-static int stage_link(struct blob_stage *s, const char *path)
-{
-    if (s->tmp[0])
-        return link(s->tmp, path);
-    char self[64];
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", s->fd);
-    return linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
-}
+int blob_stage_sync(struct blob_stage *s) { return fsync(s->fd); }
 
 int blob_stage_place(struct blob_stage *s, const char *sha)
 {
     char dir[BLOB_PATH_MAX], path[BLOB_PATH_MAX];
     snprintf(dir, sizeof(dir), "%s/%.2s", store_dir, sha);
     blob_path(sha, path, sizeof(path));
-    int rc = -1;
-    if (fsync(s->fd) != 0)
-        goto out;
     if (mkdir(dir, 0700) == 0) {
         if (sync_dir(store_dir) != 0)
-            goto out;
+            return -1;
     } else if (errno != EEXIST) {
-        goto out;
+        return -1;
     }
-    if (stage_link(s, path) != 0) {
+    if (link(s->tmp, path) != 0) {
         struct stat st;
         if (errno != EEXIST || stat(path, &st) != 0)
-            goto out;
-        if ((unsigned long long)st.st_size != s->size) {
-            /* Not the content its name promises: replace it. */
-            if (unlink(path) != 0 || stage_link(s, path) != 0)
-                goto out;
-        }
+            return -1;
+        /* Not the content its name promises: replace it. */
+        if ((unsigned long long)st.st_size != s->size &&
+            (unlink(path) != 0 || link(s->tmp, path) != 0))
+            return -1;
     }
-    rc = sync_dir(dir);
-out:;
-    int saved = errno;
-    blob_stage_discard(s);
-    errno = saved;
-    return rc;
+    return sync_dir(dir);
 }
 
 int blob_remove(const char *sha)

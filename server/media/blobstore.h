@@ -4,8 +4,8 @@
  * $FT_DATA_DIR/attachments; shared storage when several instances run):
  *   ab/abcdef…   the file whose SHA-256 is abcdef… (hex)
  *   thumbs/ab/abcdef….jpg   its thumbnail, made on first request
- *   tmp/         files being written (unnamed where the file system
- *                allows, else up-XXXXXX, removed by the sweep when old)
+ *   tmp/         files being written (up-XXXXXX; th- thumbnails, zip-
+ *                archives), removed by the sweep when old
  * Nothing of a request names a path: only hex digests and fixed names. */
 #ifndef FT_BLOBSTORE_H
 #define FT_BLOBSTORE_H
@@ -15,10 +15,12 @@
 
 #define BLOB_PATH_MAX 1200
 
-/* A file being written before it is put in place. */
+/* A file being written before it is put in place: tmp/up-XXXXXX, named
+ * so that it can be put in place again when a transaction is run again
+ * (the sweep removes those a crash left). */
 struct blob_stage {
     int fd;
-    char tmp[BLOB_PATH_MAX]; /* its name, when the file system has no unnamed files */
+    char tmp[BLOB_PATH_MAX];
     unsigned long long size;
 };
 
@@ -35,12 +37,20 @@ void blob_thumb_path(const char *sha, char *out, size_t size);
 /* Starts a new file. Returns 0, or -1 with errno set. */
 int blob_stage_open(struct blob_stage *s);
 int blob_stage_write(struct blob_stage *s, const void *buf, size_t n);
-/* Puts a complete file in place as sha (flushed to disk first, with its
- * directory). A file already there with the same size is the same content
- * and is kept; one with another size was damaged and is replaced. The
- * stage is closed either way. Returns 0, or -1 with errno set. */
+/* Makes the unnamed file fd (size bytes, written in full: an upload's
+ * spool file in the store's tmp/) the stage by giving it a name, without
+ * a copy. Returns 0, or -1 with errno set when it cannot be named there
+ * (another file system, or a file that had a name): then copy it. */
+int blob_stage_adopt(struct blob_stage *s, int fd, unsigned long long size);
+/* Flushes the whole file to disk. Returns 0, or -1 with errno set. */
+int blob_stage_sync(struct blob_stage *s);
+/* Puts a complete, synced file in place as sha, with its directory
+ * synced. A file already there with the same size is the same content and
+ * is kept; one with another size was damaged and is replaced. The stage
+ * stays, so that it can be placed again. Returns 0, or -1 with errno
+ * set. */
 int blob_stage_place(struct blob_stage *s, const char *sha);
-/* Drops an unfinished file. */
+/* Closes and removes the staged file (idempotent). */
 void blob_stage_discard(struct blob_stage *s);
 
 /* Removes a stored file and its thumbnail. Returns 0, or -1 with errno

@@ -417,6 +417,54 @@ def t_crash_between_file_and_commit():
     check(counts() == (before[0] + 1, before[1] + 1, before[2] + 1), "counts %r -> %r" % (before, counts()))
 
 
+@suite.test("several instances: a photo stored through one is read, thumbnailed and listed through another")
+def t_other_instance():
+    img = photos.jpeg("2026:11:20 12:00:00", "+01:00", *NEAR, salt=b"other instance")
+    with OtherServer() as srv:
+        r = request("POST", "/api/v1/progress-reports/%d/attachments" % REPORT["id"], token=FX.ca.token, raw=img,
+                    ctype="image/jpeg", headers={"Idempotency-Key": unique("inst")}, server=srv.base)
+        require(r.status == 201, "upload through the second instance: %r" % r)
+        a = r.json
+        # The thumbnail made by this one is served by the other, and the
+        # other way round.
+        t1 = FX.manager.get("/attachments/%d/thumbnail" % a["id"])
+        t2 = request("GET", "/api/v1/attachments/%d/thumbnail" % a["id"], token=FX.manager.token, server=srv.base)
+        check(t1.status == 200 and t2.status == 200 and t1.body == t2.body, "thumbnails %r %r" % (t1, t2))
+    d = FX.manager.get("/attachments/%d" % a["id"])
+    check(d.status == 200 and d.body == img, "download through the first instance: %r" % d.status)
+    items = FX.manager.get("/progress-reports/%d/attachments" % REPORT["id"]).json["items"]
+    check(a["id"] in [x["id"] for x in items], "not listed through the first instance")
+
+
+@suite.test("FT_UPLOAD_RATE: uploads are read no faster than the configured rate")
+def t_upload_rate():
+    img = photos.jpeg(pad=3 * MIB, salt=b"rate")
+    with OtherServer(FT_UPLOAD_RATE="1") as srv:
+        t0 = time.monotonic()
+        r = request("POST", "/api/v1/progress-reports/%d/attachments" % REPORT["id"], token=FX.ca.token, raw=img,
+                    ctype="image/jpeg", headers={"Idempotency-Key": unique("rate")}, server=srv.base)
+        took = time.monotonic() - t0
+        check(r.status == 201, "upload: %r" % r)
+        # 3 MiB at 1 MiB/s: at least 2.5 s whatever the machine.
+        check(took >= 2.5, "3 MiB at FT_UPLOAD_RATE=1 took only %.2f s" % took)
+        # A GET meanwhile is not held back.
+        res = {}
+
+        def up():
+            res["r"] = request("POST", "/api/v1/progress-reports/%d/attachments" % REPORT["id"], token=FX.ca.token,
+                               raw=photos.jpeg(pad=3 * MIB, salt=b"rate2"), ctype="image/jpeg",
+                               headers={"Idempotency-Key": unique("rate")}, server=srv.base)
+        th = threading.Thread(target=up)
+        th.start()
+        time.sleep(0.5)
+        g0 = time.monotonic()
+        g = request("GET", "/api/v1/segments/%d" % FX.seg_a["id"], token=FX.manager.token, server=srv.base)
+        check(g.status == 200 and time.monotonic() - g0 < 1, "a GET during an upload: %r after %.2f s"
+              % (g, time.monotonic() - g0))
+        th.join(30)
+        check(res.get("r") is not None and res["r"].status == 201, "second upload: %r" % res.get("r"))
+
+
 # ------------------------------------------------------------------ the Fotodokumentation
 
 
