@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vips/vips.h>
+/* vips.h leaves out its SIMD switch; vector.h needs what vips.h defines. */
+#include <vips/vector.h>
 
 #include "media/blobstore.h"
 #include "util/log.h"
@@ -23,6 +25,9 @@ int thumbnail_init(const char *argv0)
         return -1;
     vips_concurrency_set(1);
     vips_cache_set_max(0);
+    /* No run-time generated SIMD code (liborc): one thumbnail at a time
+     * does not need it, and it is code made from data at run time. */
+    vips_vector_set_enabled(FALSE);
     /* Loaders libvips marks untrusted (ImageMagick, MATLAB, …) stay off. */
     vips_block_untrusted_set(TRUE);
     return 0;
