@@ -74,6 +74,7 @@ static cJSON *ready_schema(struct doc *d, const struct resource *res);
 static cJSON *text_schema(struct doc *d, const struct resource *res);
 static cJSON *openapi_schema(struct doc *d, const struct resource *res);
 static cJSON *attachment_schema(struct doc *d, const struct resource *res);
+static cJSON *acceptance_schema(struct doc *d, const struct resource *res);
 static cJSON *attachments_schema(struct doc *d, const struct resource *res);
 
 #define JSON_MEDIA "application/json"
@@ -120,6 +121,8 @@ const struct shape in_login = {NAMED("Login", login_schema), .media = JSON_MEDIA
 const struct shape in_approval = {NAMED("Approval", approval_schema), .media = JSON_MEDIA,
                                   .optional = 1};
 const struct shape in_rejection = {NAMED("Rejection", rejection_schema), .media = JSON_MEDIA};
+const struct shape in_acceptance = {NAMED("Acceptance", acceptance_schema), .media = JSON_MEDIA,
+                                    .optional = 1};
 const struct shape in_features = {NAMED("FeatureCollection", features_schema),
                                   .media = "application/geo+json " JSON_MEDIA,
                                   .query = dry_run_params};
@@ -627,6 +630,17 @@ static cJSON *approval_schema(struct doc *d, const struct resource *res)
 {
     cJSON *s = object("An approval, with an optional comment (the body may be left out)");
     property(s, "comment", comment_schema(0), 0);
+    return s;
+}
+
+static cJSON *acceptance_schema(struct doc *d, const struct resource *res)
+{
+    cJSON *s = object("An acceptance (Abnahme) of a tested segment; the body may be left out");
+    property(s, "accepted_on",
+             described(formatted("date"), "The day of acceptance; today if left out"), 0);
+    cJSON *note = typed_or_null("string");
+    cJSON_AddNumberToObject(note, "maxLength", 2000);
+    property(s, "note", described(note, "The acceptance protocol's note"), 0);
     return s;
 }
 
