@@ -1070,6 +1070,19 @@ static void list_parameters(cJSON *params, const struct resource *res)
     cJSON_AddItemToArray(params, parameter("limit", "query", 0, limit, "Items per page"));
     cJSON_AddItemToArray(params, parameter("cursor", "query", 0, typed("string"),
                                            "The next_cursor of the page before"));
+    cJSON *order = typed("string");
+    cJSON *orders = cJSON_AddArrayToObject(order, "enum");
+    for (int desc = 0; desc < 2; desc++)
+        for (size_t i = 0; i < res->nfields; i++)
+            if (resource_sortable(&res->fields[i])) {
+                char name[80];
+                snprintf(name, sizeof(name), "%s%s", desc ? "-" : "", res->fields[i].name);
+                cJSON_AddItemToArray(orders, cJSON_CreateString(name));
+            }
+    cJSON_AddItemToArray(params, parameter("sort", "query", 0, order,
+                                           "The order of the list: a field, '-' before it for "
+                                           "descending; ties in the order of the ids. Without "
+                                           "it, the order of the ids"));
     cJSON *names = cJSON_CreateObject();
     cJSON_AddStringToObject(names, "type", "string");
     cJSON *e = cJSON_AddArrayToObject(names, "enum");

@@ -1,11 +1,12 @@
 """Segments in everyday work (SPEC 9): the street a segment runs along and
-the search that finds it by code, street or node code; the acceptance
+the search that finds it by code, street or node code; lists sorted by a
+field, paged in that order; the acceptance
 (Abnahme) of a tested segment with its day, who and protocol note, which
 a move back clears."""
 
 from ftapi import (Fixture, Suite, check, check_unchanged, db_snapshot, db_value, problem, require, unique)
 
-suite = Suite("acceptance")
+suite = Suite("segments")
 FX = None
 
 
@@ -52,6 +53,43 @@ def t_search():
     # A contractor searches only what it sees.
     mine = {x["id"] for x in FX.cb.list_all("segments", {"q": street})}
     check(not mine, "contractor B finds A's segment by street: %r" % mine)
+
+
+@suite.test("sort: by a field, ascending or descending, the same through pages of 2; ties by id")
+def t_sort():
+    tag = unique("ord")
+    made = [fresh_segment(street="%s %s" % (tag, n)) for n in ("C", "A", "B", "A")]
+    lengths = {}
+    for i, seg in enumerate(made):
+        r = FX.manager.patch("/segments/%d" % seg["id"], {"planned_length_m": 10 + i * 5.5},
+                             if_match=FX.manager.get("/segments/%d" % seg["id"]).etag)
+        require(r.status == 200, "setting lengths: %r" % r)
+        lengths[seg["id"]] = r.json["planned_length_m"]
+    q = {"q": tag}
+    by_street = [x["id"] for x in FX.manager.list_all("segments", dict(q, sort="street"))]
+    want = [made[1]["id"], made[3]["id"], made[2]["id"], made[0]["id"]]  # A, A (by id), B, C
+    check(by_street == want, "sort=street: %r, want %r" % (by_street, want))
+    paged = [x["id"] for x in FX.manager.list_all("segments", dict(q, sort="street"), limit=2)]
+    check(paged == want, "sort=street through pages of 2: %r" % paged)
+    desc = [x["id"] for x in FX.manager.list_all("segments", dict(q, sort="-planned_length_m"), limit=3)]
+    check(desc == sorted(lengths, key=lambda k: -lengths[k]), "sort=-planned_length_m: %r" % desc)
+    codes = [x["code"] for x in FX.manager.list_all("segments", dict(q, sort="code"))]
+    check(codes == sorted(codes), "sort=code: %r" % codes)
+
+
+@suite.test("sort: an unknown or unsortable field, or a cursor of the other order -> 400")
+def t_sort_refused():
+    problem(FX.manager.get("/segments", params={"sort": "nothing"}), 400, "an unknown field")
+    problem(FX.manager.get("/segments", params={"sort": "geometry"}), 400, "geometry")
+    problem(FX.manager.get("/segments", params={"sort": "--code"}), 400, "two minus signs")
+    first = FX.manager.get("/segments", params={"limit": 1})
+    require(first.status == 200 and first.json["next_cursor"], "a first page: %r" % first)
+    problem(FX.manager.get("/segments", params={"limit": 1, "sort": "code", "cursor": first.json["next_cursor"]}),
+            400, "an id cursor with sort")
+    sorted_page = FX.manager.get("/segments", params={"limit": 1, "sort": "code"})
+    require(sorted_page.status == 200 and sorted_page.json["next_cursor"], "a sorted page: %r" % sorted_page)
+    problem(FX.manager.get("/segments", params={"limit": 1, "cursor": sorted_page.json["next_cursor"]}),
+            400, "an offset cursor without sort")
 
 
 @suite.test("accept: a tested segment becomes accepted with day, who and note; audited as accept")
