@@ -174,6 +174,8 @@ static const struct field segment_fields[] = {
     FIELD_ID,
     {"project_id", FT_REF, F_REQUIRED | F_FILTER | F_IMMUTABLE, NULL, NULL, NULL, 0, 0, "projects"},
     {"lot_id", FT_REF, F_NULLABLE | F_FILTER | F_SAME_PROJECT, NULL, NULL, NULL, 0, 0, "lots"},
+    {"contractor_id", FT_REF, F_READONLY | F_NULLABLE | F_FILTER, "",
+     "(SELECT contractor_id FROM lots WHERE id = t.lot_id)", NULL, 0, 0, NULL},
     {"code", FT_STRING, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 64, NULL},
     {"street", FT_STRING, F_NULLABLE, NULL, NULL, NULL, 0, 200, NULL},
     {"from_node_id", FT_REF, F_NULLABLE | F_FILTER | F_SAME_PROJECT, NULL, NULL, NULL, 0, 0,

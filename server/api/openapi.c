@@ -1099,6 +1099,10 @@ static void list_parameters(cJSON *params, const struct resource *res)
              res->time_column ? res->time_column : "updated_at");
     cJSON_AddItemToArray(params,
                          parameter("updated_since", "query", 0, formatted("date-time"), text));
+    snprintf(text, sizeof(text), "Only items whose %s is before this time",
+             res->time_column ? res->time_column : "updated_at");
+    cJSON_AddItemToArray(params,
+                         parameter("updated_before", "query", 0, formatted("date-time"), text));
     if (res->search) {
         cJSON *q = typed("string");
         cJSON_AddNumberToObject(q, "maxLength", 100);

@@ -246,8 +246,8 @@ int resource_list(struct req *r)
         const struct field *f = field_find(res->fields, res->nfields, k);
         int known = strcmp(k, "limit") == 0 || strcmp(k, "cursor") == 0 ||
                     strcmp(k, "fields") == 0 || strcmp(k, "updated_since") == 0 ||
-                    strcmp(k, "sort") == 0 || (strcmp(k, "q") == 0 && res->search) ||
-                    (f && (f->flags & F_FILTER));
+                    strcmp(k, "updated_before") == 0 || strcmp(k, "sort") == 0 ||
+                    (strcmp(k, "q") == 0 && res->search) || (f && (f->flags & F_FILTER));
         if (!known) {
             char names[512];
             size_t o = (size_t)snprintf(names, sizeof(names),
@@ -355,19 +355,32 @@ int resource_list(struct req *r)
                 return bad_filter(r, f->name, "is too long or not UTF-8");
             val = DB_TEXTP(v);
         }
-        sbuf_add(&sql, " AND t.");
-        sbuf_add(&sql, column(f));
-        sbuf_add(&sql, " = ?");
+        if (f->expr) {
+            sbuf_add(&sql, " AND (");
+            sbuf_add(&sql, f->expr);
+            sbuf_add(&sql, ") = ?");
+        } else {
+            sbuf_add(&sql, " AND t.");
+            sbuf_add(&sql, column(f));
+            sbuf_add(&sql, " = ?");
+        }
         p[np++] = val;
     }
-    v = req_query(r, "updated_since");
-    if (v) {
+    /* A time window on the list's time column: from (inclusive), before
+     * (exclusive). */
+    static const struct {
+        const char *param, *op;
+    } window[] = {{"updated_since", " >= ?"}, {"updated_before", " < ?"}};
+    for (size_t w = 0; w < sizeof(window) / sizeof(window[0]); w++) {
+        v = req_query(r, window[w].param);
+        if (!v)
+            continue;
         char ts[32];
         if (parse_timestamp(v, ts) < 0)
-            return bad_filter(r, "updated_since", "must be an RFC 3339 timestamp");
+            return bad_filter(r, window[w].param, "must be an RFC 3339 timestamp");
         sbuf_add(&sql, " AND t.");
         sbuf_add(&sql, res->time_column ? res->time_column : "updated_at");
-        sbuf_add(&sql, " >= ?");
+        sbuf_add(&sql, window[w].op);
         p[np++] = DB_TEXTP(pool_strdup(r->pool, ts));
     }
     v = req_query(r, "q");

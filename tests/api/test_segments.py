@@ -92,6 +92,26 @@ def t_sort_refused():
             400, "an offset cursor without sort")
 
 
+@suite.test("filters: contractor_id (through the segment's lot); the audit list between two times")
+def t_filters():
+    a_ids = {x["id"] for x in FX.manager.list_all("segments", {"contractor_id": FX.con_a["id"],
+                                                                "project_id": FX.p["id"]})}
+    check(FX.seg_a["id"] in a_ids and FX.seg_b["id"] not in a_ids and FX.seg_u["id"] not in a_ids,
+          "contractor_id=A gives %r" % sorted(a_ids))
+    seg = FX.manager.get("/segments/%d" % FX.seg_a["id"]).json
+    check(seg["contractor_id"] == FX.con_a["id"], "contractor_id of seg_a: %r" % seg.get("contractor_id"))
+    check(FX.manager.get("/segments/%d" % FX.seg_u["id"]).json["contractor_id"] is None, "a lot without contractor")
+    entries = FX.manager.list_all("audit", {"entity": "segment", "entity_id": FX.seg_a["id"]})
+    require(entries, "no audit entries for seg_a")
+    first = entries[0]["at"]
+    before = FX.manager.list_all("audit", {"entity": "segment", "entity_id": FX.seg_a["id"],
+                                           "updated_before": first})
+    check(before == [], "entries before the first: %r" % before)
+    since = FX.manager.list_all("audit", {"entity": "segment", "entity_id": FX.seg_a["id"], "updated_since": first})
+    check(len(since) == len(entries), "since the first: %d of %d" % (len(since), len(entries)))
+    problem(FX.manager.get("/audit", params={"updated_before": "yesterday"}), 400, "not a time")
+
+
 @suite.test("accept: a tested segment becomes accepted with day, who and note; audited as accept")
 def t_accept():
     seg = fresh_segment("tested")
