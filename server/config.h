@@ -26,8 +26,8 @@ struct config {
     char map_tiles[512]; /* FT_MAP_TILES: a base map's tile URL template ({z}/{x}/{y});
                             empty: no base map */
     char map_attribution[256];
-        /* FT_MAP_ATTRIBUTION: the credit the tile server asks for */ /* FT_ATTACHMENT_DIR: stored
-         photos and documents; empty: DATA_DIR/attachments (shared storage for several instances) */
+    /* FT_MAP_ATTRIBUTION: the credit the tile server asks for */ /* FT_ATTACHMENT_DIR: stored
+     photos and documents; empty: DATA_DIR/attachments (shared storage for several instances) */
 };
 
 /* Fills cfg from argv (flags after the command), the environment and the
