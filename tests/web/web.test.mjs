@@ -1015,7 +1015,8 @@ test('i18n: German and English catalogues have the same keys, placeholders and p
   // every literal key in the code ('nav.map', t('ms.saved', …), msg('sy.why404'), …) is in the catalogue
   const dir = path.join(ROOT, 'clients/web');
   const prefixes = [...new Set(Object.keys(en).map((k) => k.split('.')[0]))].join('|');
-  const keyRe = new RegExp(`['\`]((?:${prefixes})\\.[A-Za-z0-9_.]+)['\`](?!\\s*:)`, 'g');
+  // (not the catalogue's own lines, which start with their key)
+  const keyRe = new RegExp(`(?<!^[ \\t]*)['\`]((?:${prefixes})\\.[A-Za-z0-9_.]+)['\`]`, 'gm');
   const used = new Set();
   for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.js'))) {
     const src = fs.readFileSync(path.join(dir, f), 'utf8');
@@ -1080,6 +1081,7 @@ test('i18n: a German browser gets German; the DE | EN switch works with the keyb
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
   assert.equal(await page.locator('#lang-de').getAttribute('aria-pressed'), 'true');
   assert.equal(await page.getByRole('group', { name: 'Sprache' }).count(), 1);
+  await shot(page, 'i18n-de-signin-desktop');
   await signIn(page, 'manager');
   assert.deepEqual(await navTexts(page), ['Übersicht', 'Projekte', 'Karte', 'Meilensteine', 'Freigaben', 'Berichte']);
   await go(page, '/projects/1/milestones');
@@ -1102,6 +1104,7 @@ test('i18n: a German browser gets German; the DE | EN switch works with the keyb
   assert.equal(await page.evaluate(() => document.activeElement.id), 'lang-en', 'the focus stays on the switch');
   assert.equal(await page.locator('#lang-en').getAttribute('aria-pressed'), 'true');
   assert.deepEqual(await navTexts(page), NAV.manager);
+  await shot(page, 'i18n-switched-to-en-desktop', false);
   assert.equal(await page.evaluate(() => localStorage.getItem('fibertrack.lang')), 'en');
   assert.equal(await page.evaluate(() => sessionStorage.getItem('fibertrack.token')) !== null, true, 'still signed in');
   // remembered across a reload, although the browser prefers German
@@ -1194,6 +1197,19 @@ for (const [width, height, tag] of [[1366, 900, 'desktop'], [390, 844, 'phone']]
     for (const w of ['Geplant', 'Genehmigt', 'Im Bau', 'Tiefbau fertig', 'Kabel eingezogen', 'Gespleißt', 'Gemessen', 'Abgenommen']) assert.ok(legend.includes(w), w);
     assert.match(await page.locator('#legend-premises').innerText(), /Versorgbar/);
     assert.match(await page.locator('#map-progress').innerText(), /^[\d.]+ Abschnitte und [\d.]+ Gebäude\.$/);
+    // the details of what is picked in the middle (a segment or a premise), in German
+    await page.locator('#map-canvas').focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('+');
+    await page.keyboard.press('Enter');
+    await page.locator('#map-details dt', { hasText: /^(Abschnitt|Gebäude)$/ }).first().waitFor();
+    const facts = await page.locator('#map-details dl').innerText();
+    if (/^Abschnitt/.test(facts)) {
+      assert.match(facts, /Gebaut\s+[\d.]+(,\d{1,2})? m von [\d.]+(,\d{1,2})? m \(\d+\s%\)/, facts);
+      assert.match(facts, /Geplant\s+\d{2}\.\d{2}\.\d{4} – \d{2}\.\d{2}\.\d{4}/, facts);
+      await page.locator('#map-photos').getByText(/Keine Fotos|\d+ Fotos?/).waitFor();
+    } else {
+      assert.match(facts, /Weißer Fleck\s+(ja|nein)/, facts);
+    }
     await check('map');
     // milestones: dates as 15.12.2026, the tranche as 4.500.000 €
     await go(page, '/projects/1/milestones');
