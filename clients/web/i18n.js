@@ -265,7 +265,9 @@ const en = {
   'map.kindMethod': 'Kind / method',
   'map.address': 'Address',
   'map.kind': 'Kind',
-  'map.units': '{kind} · {res} homes, {bus} businesses',
+  'map.units': '{kind} · {homes}, {businesses}',
+  'map.homes': { one: '{n} home', other: '{n} homes' },
+  'map.businesses': { one: '{n} business', other: '{n} businesses' },
   'map.whiteSpot': 'White spot',
   'map.whiteSpotYes': 'yes ({mbps} Mbit/s before)',
 
@@ -741,7 +743,9 @@ const de = {
   'map.kindMethod': 'Art / Bauweise',
   'map.address': 'Adresse',
   'map.kind': 'Art',
-  'map.units': '{kind} · {res} Wohneinheiten, {bus} Gewerbeeinheiten',
+  'map.units': '{kind} · {homes}, {businesses}',
+  'map.homes': { one: '{n} Wohneinheit', other: '{n} Wohneinheiten' },
+  'map.businesses': { one: '{n} Gewerbeeinheit', other: '{n} Gewerbeeinheiten' },
   'map.whiteSpot': 'Weißer Fleck',
   'map.whiteSpotYes': 'ja (vorher {mbps} Mbit/s)',
 

@@ -189,7 +189,11 @@ export async function render(el, ctx) {
         row(t('c.premise'), h('strong', obj.code)),
         row(t('map.address'), `${obj.street || ''} ${obj.house_number || ''}, ${obj.postcode || ''} ${obj.city || ''}`),
         row(t('c.status'), premiseLabel(obj.status)),
-        row(t('map.kind'), t('map.units', { kind: fmt.enum('premise_kind', obj.kind), res: fmt.int(obj.units_residential), bus: fmt.int(obj.units_business) })),
+        row(t('map.kind'), t('map.units', {
+          kind: fmt.enum('premise_kind', obj.kind),
+          homes: t('map.homes', { n: obj.units_residential ?? 0 }),
+          businesses: t('map.businesses', { n: obj.units_business ?? 0 }),
+        })),
         row(t('map.whiteSpot'), obj.white_spot ? t('map.whiteSpotYes', { mbps: fmt.num(obj.bandwidth_before_mbps) }) : t('c.no'))));
     }
   }
