@@ -346,8 +346,8 @@ export async function render(el, ctx) {
     // Two inputs: with `capture` a phone opens its camera only, so choosing
     // photos taken earlier needs one without it.
     const accept = 'image/jpeg,image/png,image/heic,application/pdf';
-    const input = h('input#pr-photos', { type: 'file', name: 'photos', accept, multiple: true });
-    const camera = h('input#pr-camera', { type: 'file', name: 'camera', accept: 'image/*', capture: 'environment' });
+    const input = h('input#pr-photos.file-input', { type: 'file', name: 'photos', accept, multiple: true });
+    const camera = h('input#pr-camera.file-input', { type: 'file', name: 'camera', accept: 'image/*', capture: 'environment' });
     const hint = h('p.hint#pr-photos-hint', t('wk.photosHint'));
     input.setAttribute('aria-describedby', 'pr-photos-hint');
     const errors = h('div#pr-photos-error');
@@ -410,8 +410,12 @@ export async function render(el, ctx) {
 
     const el = h('fieldset.photos-field',
       h('legend', t('c.photos')),
-      h('div.field', h('label', { for: 'pr-camera' }, t('wk.takePhoto')), camera),
-      h('div.field', h('label', { for: 'pr-photos' }, t('wk.addPhotos')), input, hint),
+      // the inputs are hidden behind buttons of our own: a file input's
+      // button and "no file chosen" are in the browser's language, not the dashboard's
+      h('div.file-pickers',
+        h('div.file-pick', camera, h('label.btn.file-btn', { for: 'pr-camera' }, t('wk.takePhoto'))),
+        h('div.file-pick', input, h('label.btn.file-btn', { for: 'pr-photos' }, t('wk.addPhotos')))),
+      hint,
       errors, ul, summary);
 
     return {

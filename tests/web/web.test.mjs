@@ -1141,6 +1141,9 @@ async function germanReport() {
   const dlg = page.locator('#progress-dialog');
   await dlg.waitFor();
   assert.equal(await dlg.getByLabel('Bisher gebaute Länge (m)').inputValue(), '0');
+  // the file pickers' buttons are ours, in German (a file input's own button speaks the browser's language)
+  assert.equal(await dlg.locator('label.file-btn[for="pr-photos"]').innerText(), 'Fotos oder Dateien auswählen');
+  assert.equal(await dlg.getByLabel('Foto aufnehmen').getAttribute('capture'), 'environment');
   await dlg.getByLabel('Erreichter Status').selectOption('permitted');
   // what is not a number is refused in the form, with an example in German
   await dlg.getByLabel('Bisher gebaute Länge (m)').fill('abc');
