@@ -197,9 +197,11 @@ export async function render(el, ctx) {
       date.max = today();
       length.value = fmt.lengthInput(s.built_length_m ?? 0);
       const from0 = Math.max(0, SEGMENT_STATUSES.indexOf(s.status));
+      // The form starts at the segment's current status: a report that only
+      // changes the length must never move the segment forward unasked.
       status.replaceChildren(...SEGMENT_STATUSES.slice(from0).filter((x) => x !== 'accepted')
-        .map((x, i) => h('option', { value: x, selected: i === Math.min(1, SEGMENT_STATUSES.length) }, statusLabel(x))));
-      if (status.options.length === 1) status.selectedIndex = 0;
+        .map((x, i) => h('option', { value: x, selected: i === 0 }, statusLabel(x))));
+      status.selectedIndex = 0;
       note.value = '';
       send.disabled = false;
       send.textContent = t('wk.send');

@@ -404,6 +404,24 @@ test('milestones: finance reads them but has no Edit button', async () => {
   await page.close();
 });
 
+test('contractor: the form starts at the segment\'s current status, so a length alone never moves it forward', async () => {
+  const page = await newPage();
+  await signIn(page, 'contractor');
+  await go(page, '/work');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const segs = (await api(tok, 'GET', 'segments?limit=1000&lot_id=1&status=in_construction')).json.items;
+  assert.ok(segs.length > 0, 'a segment in construction on lot 1');
+  const seg = segs[segs.length - 1];
+  const dlg = await openProgressDialog(page, seg);
+  assert.equal(await dlg.getByLabel('Status reached').inputValue(), 'in_construction');
+  await dlg.getByLabel('Built length so far (m)').fill(String(Math.min(seg.planned_length_m, seg.built_length_m + 10)));
+  await dlg.getByRole('button', { name: 'Send report' }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  const mine = (await api(tok, 'GET', `progress-reports?segment_id=${seg.id}&limit=1000`)).json.items;
+  assert.equal(mine[mine.length - 1].status, 'in_construction');
+  await page.close();
+});
+
 test('contractor: reports progress once, even on a double click and a retry after a lost answer', async () => {
   const page = await newPage();
   await signIn(page, 'contractor');
