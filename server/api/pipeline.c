@@ -405,6 +405,20 @@ static int process(struct req *r)
             return 0;
         }
     }
+    /* What a header alone settles is settled before any file work. */
+    if (r->idempotency_key && r->method == HTTP_POST && r->user.id &&
+        !key_wellformed(r->idempotency_key)) {
+        reply_problem(r, 400, "the Idempotency-Key must be 1 to 200 visible ASCII characters");
+        return 0;
+    }
+    if ((route->flags & ROUTE_IDEMPOTENCY_REQUIRED) && !r->idempotency_key) {
+        reply_problem(r, 400,
+                      "this request needs an Idempotency-Key header, so that a retry "
+                      "cannot create it twice");
+        return 0;
+    }
+    /* The body's hash, which the Idempotency-Key's claim needs too, is
+     * made on the file worker. */
     if (route->prepare && !r->prepared)
         return hand_to_files(r);
     int wants_body =
@@ -412,19 +426,8 @@ static int process(struct req *r)
     if (wants_body && parse_body(r))
         return 0;
     struct idem id = {0};
-    if (r->idempotency_key && r->method == HTTP_POST && r->user.id) {
-        if (!key_wellformed(r->idempotency_key)) {
-            reply_problem(r, 400, "the Idempotency-Key must be 1 to 200 visible ASCII characters");
-            return 0;
-        }
-        if (idem_claim(r, &id))
-            return 0;
-    } else if ((route->flags & ROUTE_IDEMPOTENCY_REQUIRED) && !r->idempotency_key) {
-        reply_problem(r, 400,
-                      "this request needs an Idempotency-Key header, so that a retry "
-                      "cannot create it twice");
+    if (r->idempotency_key && r->method == HTTP_POST && r->user.id && idem_claim(r, &id))
         return 0;
-    }
     if (route->flags & ROUTE_WRITE)
         run_write(r, &id);
     else
