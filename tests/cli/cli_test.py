@@ -1708,6 +1708,37 @@ def tested_segments(n):
 
 
 @case
+def acceptance_request():
+    """What `segments accept` sends, against the scripted server: the
+    contract's route body and an Idempotency-Key kept across retries."""
+    cfg = cfg_dir("fake")
+    accepted = {"id": 9, "code": "S-9", "status": "accepted", "accepted_on": "2026-11-25",
+                "accepted_by": 77, "acceptance_note": "Protokoll 1"}
+    FAKEX.script = [(503, {"Retry-After": "0"}, {"status": 503, "detail": "busy"}),
+                    (200, {}, accepted)]
+    FAKEX.seen = []
+    r = cli("segments", "accept", 9, "--date", "25.11.2026", "--note", "Protokoll 1", cfg=cfg)
+    seen = FAKEX.seen
+    check("segments accept ID: exit 0 after a retry, told", r.rc == 0 and
+          "accepted on 2026-11-25" in r.out, repr(r))
+    check("... the body is {accepted_on, note}, the key the same on both attempts",
+          len(seen) == 2 and [json.loads(b) for _, _, b in seen] ==
+          [{"accepted_on": "2026-11-25", "note": "Protokoll 1"}] * 2 and
+          seen[0][1] == seen[1][1] and re.fullmatch(r"[0-9a-f]{32}", seen[0][1] or ""), str(seen))
+    FAKEX.script = [(200, {}, accepted)]
+    FAKEX.seen = []
+    r = cli("segments", "accept", 9, cfg=cfg)
+    check("without --date and --note the body is {} (the server's today)",
+          r.rc == 0 and [b for _, _, b in FAKEX.seen] == ["{}"], str(FAKEX.seen))
+    FAKEX.script = [(409, {}, {"status": 409, "detail": "segment 9 is not tested (it is planned)"})]
+    r = cli("segments", "accept", 9, cfg=cfg)
+    check("a 409: exit 5 with the server's reason", r.rc == 5 and "not tested" in r.err, repr(r))
+    FAKEX.script = [(403, {}, {"status": 403, "detail": "managers only"})]
+    r = cli("segments", "accept", 9, cfg=cfg)
+    check("a 403: exit 3", r.rc == 3, repr(r))
+
+
+@case
 def segment_acceptance():
     """segments accept CODE: the Abnahme of a tested segment."""
     cfg = cfg_dir("accept")
