@@ -5,7 +5,7 @@
 #include "api/resource.h"
 
 static const char *const actions[] = {"create", "update", "delete", "approve", "reject",
-                                      "import", "login",  "logout", NULL};
+                                      "accept", "import", "login",  "logout",  NULL};
 
 static const struct field audit_fields[] = {
     FIELD_ID,

@@ -47,7 +47,7 @@ struct layer {
 
 static const char *const node_props[] = {"code", "kind", "name", NULL};
 static const char *const segment_props[] = {
-    "code",        "kind",      "method",        "surface",     "planned_length_m",
+    "code",        "street",    "kind",          "method",      "surface", "planned_length_m",
     "fiber_count", "duct_type", "planned_start", "planned_end", NULL};
 /* Status and exclusion are the server's and the managers' business, not
  * planning data: an old export imported again must not undo progress. */
@@ -92,6 +92,9 @@ static const char *const common_ignored[] = {"layer",
                                              "connected_date",
                                              "activated_date",
                                              "excluded_date",
+                                             "accepted_on",
+                                             "accepted_by",
+                                             "acceptance_note",
                                              NULL};
 static const char *const segment_ignored_status[] = {"status", NULL};
 static const char *const node_rule_cols[] = {"lat", "lon", NULL};
@@ -468,10 +471,11 @@ static const char *const node_cols[] = {"code", "kind", "name", "lat", "lon", NU
  * leaves them out (DEFAULT(col) of a column without one is an error). */
 static const char *const defaulted_premise_cols[] = {"kind", "units_residential", "units_business",
                                                      "white_spot", NULL};
-static const char *const segment_cols[] = {
-    "code",        "kind",         "method",        "surface",     "planned_length_m",
-    "fiber_count", "duct_type",    "planned_start", "planned_end", "geometry",
-    "lot_id",      "from_node_id", "to_node_id",    NULL};
+static const char *const segment_cols[] = {"code",         "street",     "kind",
+                                           "method",       "surface",    "planned_length_m",
+                                           "fiber_count",  "duct_type",  "planned_start",
+                                           "planned_end",  "geometry",   "lot_id",
+                                           "from_node_id", "to_node_id", NULL};
 static const char *const premise_cols[] = {"code",
                                            "street",
                                            "house_number",
@@ -784,23 +788,13 @@ struct export_layer {
 
 static const struct export_col node_export[] = {
     {"code", 's'}, {"kind", 's'}, {"name", 's'}, {NULL, 0}};
-static const struct export_col segment_export[] = {{"code", 's'},
-                                                   {"lot", 's'},
-                                                   {"from_node", 's'},
-                                                   {"to_node", 's'},
-                                                   {"kind", 's'},
-                                                   {"method", 's'},
-                                                   {"surface", 's'},
-                                                   {"planned_length_m", 'n'},
-                                                   {"built_length_m", 'n'},
-                                                   {"fiber_count", 'n'},
-                                                   {"duct_type", 's'},
-                                                   {"status", 's'},
-                                                   {"planned_start", 's'},
-                                                   {"planned_end", 's'},
-                                                   {"actual_start", 's'},
-                                                   {"actual_end", 's'},
-                                                   {NULL, 0}};
+static const struct export_col segment_export[] = {
+    {"code", 's'},           {"street", 's'},        {"lot", 's'},
+    {"from_node", 's'},      {"to_node", 's'},       {"kind", 's'},
+    {"method", 's'},         {"surface", 's'},       {"planned_length_m", 'n'},
+    {"built_length_m", 'n'}, {"fiber_count", 'n'},   {"duct_type", 's'},
+    {"status", 's'},         {"planned_start", 's'}, {"planned_end", 's'},
+    {"actual_start", 's'},   {"actual_end", 's'},    {NULL, 0}};
 static const struct export_col premise_export[] = {{"code", 's'},
                                                    {"street", 's'},
                                                    {"house_number", 's'},
@@ -825,7 +819,7 @@ static const struct export_layer export_layers[] = {
      "ORDER BY id LIMIT 5000",
      node_export, 0},
     {"segment",
-     "SELECT s.id, s.code, l.code, fn.code, tn.code, s.kind, s.method, s.surface, "
+     "SELECT s.id, s.code, s.street, l.code, fn.code, tn.code, s.kind, s.method, s.surface, "
      "s.planned_length_m, s.built_length_m, s.fiber_count, s.duct_type, s.status, s.planned_start, "
      "s.planned_end, s.actual_start, s.actual_end, ST_AsGeoJSON(s.geometry, 7) FROM segments s "
      "LEFT JOIN lots l ON l.id = s.lot_id LEFT JOIN nodes fn ON fn.id = s.from_node_id "

@@ -174,7 +174,10 @@ static const struct field segment_fields[] = {
     FIELD_ID,
     {"project_id", FT_REF, F_REQUIRED | F_FILTER | F_IMMUTABLE, NULL, NULL, NULL, 0, 0, "projects"},
     {"lot_id", FT_REF, F_NULLABLE | F_FILTER | F_SAME_PROJECT, NULL, NULL, NULL, 0, 0, "lots"},
+    {"contractor_id", FT_REF, F_READONLY | F_NULLABLE | F_FILTER, "",
+     "(SELECT contractor_id FROM lots WHERE id = t.lot_id)", NULL, 0, 0, NULL},
     {"code", FT_STRING, F_REQUIRED | F_FILTER, NULL, NULL, NULL, 0, 64, NULL},
+    {"street", FT_STRING, F_NULLABLE, NULL, NULL, NULL, 0, 200, NULL},
     {"from_node_id", FT_REF, F_NULLABLE | F_FILTER | F_SAME_PROJECT, NULL, NULL, NULL, 0, 0,
      "nodes"},
     {"to_node_id", FT_REF, F_NULLABLE | F_FILTER | F_SAME_PROJECT, NULL, NULL, NULL, 0, 0, "nodes"},
@@ -195,6 +198,12 @@ static const struct field segment_fields[] = {
     {"actual_start", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"actual_end", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"status_reason", FT_STRING, F_VIRTUAL | F_WRITEONLY | F_MULTILINE, NULL, NULL, NULL, 0, 500,
+     NULL},
+    /* Set by POST /segments/:id/accept; a PATCH to accepted records the
+     * day and the person without a note. */
+    {"accepted_on", FT_DATE, F_READONLY | F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
+    {"accepted_by", FT_REF, F_READONLY | F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
+    {"acceptance_note", FT_STRING, F_READONLY | F_NULLABLE | F_MULTILINE, NULL, NULL, NULL, 0, 2000,
      NULL},
     FIELDS_STAMPS,
 };
@@ -223,7 +232,9 @@ const struct resource segments_resource = {
     .nfields = N(segment_fields),
     .scope_roles = ROLE_CONTRACTOR,
     .scope = "t.lot_id IN (" OWN_LOTS ")",
-    .search = "t.code LIKE ?",
+    /* Its code, its street, or the code of a node at either end. */
+    .search = "t.code LIKE ? OR t.street LIKE ? OR EXISTS (SELECT 1 FROM nodes n WHERE n.id IN "
+              "(t.from_node_id, t.to_node_id) AND n.code LIKE ?)",
     .deletable = 1,
     .check = segment_check,
     .after_write = segment_after_write,

@@ -74,6 +74,7 @@ static cJSON *ready_schema(struct doc *d, const struct resource *res);
 static cJSON *text_schema(struct doc *d, const struct resource *res);
 static cJSON *openapi_schema(struct doc *d, const struct resource *res);
 static cJSON *attachment_schema(struct doc *d, const struct resource *res);
+static cJSON *acceptance_schema(struct doc *d, const struct resource *res);
 static cJSON *attachments_schema(struct doc *d, const struct resource *res);
 
 #define JSON_MEDIA "application/json"
@@ -120,6 +121,8 @@ const struct shape in_login = {NAMED("Login", login_schema), .media = JSON_MEDIA
 const struct shape in_approval = {NAMED("Approval", approval_schema), .media = JSON_MEDIA,
                                   .optional = 1};
 const struct shape in_rejection = {NAMED("Rejection", rejection_schema), .media = JSON_MEDIA};
+const struct shape in_acceptance = {NAMED("Acceptance", acceptance_schema), .media = JSON_MEDIA,
+                                    .optional = 1};
 const struct shape in_features = {NAMED("FeatureCollection", features_schema),
                                   .media = "application/geo+json " JSON_MEDIA,
                                   .query = dry_run_params};
@@ -630,6 +633,17 @@ static cJSON *approval_schema(struct doc *d, const struct resource *res)
     return s;
 }
 
+static cJSON *acceptance_schema(struct doc *d, const struct resource *res)
+{
+    cJSON *s = object("An acceptance (Abnahme) of a tested segment; the body may be left out");
+    property(s, "accepted_on",
+             described(formatted("date"), "The day of acceptance; today if left out"), 0);
+    cJSON *note = typed_or_null("string");
+    cJSON_AddNumberToObject(note, "maxLength", 2000);
+    property(s, "note", described(note, "The acceptance protocol's note"), 0);
+    return s;
+}
+
 static cJSON *rejection_schema(struct doc *d, const struct resource *res)
 {
     cJSON *s = object("A rejection, with a comment for the contractor");
@@ -1056,6 +1070,19 @@ static void list_parameters(cJSON *params, const struct resource *res)
     cJSON_AddItemToArray(params, parameter("limit", "query", 0, limit, "Items per page"));
     cJSON_AddItemToArray(params, parameter("cursor", "query", 0, typed("string"),
                                            "The next_cursor of the page before"));
+    cJSON *order = typed("string");
+    cJSON *orders = cJSON_AddArrayToObject(order, "enum");
+    for (int desc = 0; desc < 2; desc++)
+        for (size_t i = 0; i < res->nfields; i++)
+            if (resource_sortable(&res->fields[i])) {
+                char name[80];
+                snprintf(name, sizeof(name), "%s%s", desc ? "-" : "", res->fields[i].name);
+                cJSON_AddItemToArray(orders, cJSON_CreateString(name));
+            }
+    cJSON_AddItemToArray(params, parameter("sort", "query", 0, order,
+                                           "The order of the list: a field, '-' before it for "
+                                           "descending; ties in the order of the ids. Without "
+                                           "it, the order of the ids"));
     cJSON *names = cJSON_CreateObject();
     cJSON_AddStringToObject(names, "type", "string");
     cJSON *e = cJSON_AddArrayToObject(names, "enum");
@@ -1072,6 +1099,10 @@ static void list_parameters(cJSON *params, const struct resource *res)
              res->time_column ? res->time_column : "updated_at");
     cJSON_AddItemToArray(params,
                          parameter("updated_since", "query", 0, formatted("date-time"), text));
+    snprintf(text, sizeof(text), "Only items whose %s is before this time",
+             res->time_column ? res->time_column : "updated_at");
+    cJSON_AddItemToArray(params,
+                         parameter("updated_before", "query", 0, formatted("date-time"), text));
     if (res->search) {
         cJSON *q = typed("string");
         cJSON_AddNumberToObject(q, "maxLength", 100);

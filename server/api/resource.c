@@ -225,6 +225,11 @@ static int bad_filter(struct req *r, const char *key, const char *why)
     return reply_problem(r, 400, "query parameter '%s' %s", key, why);
 }
 
+int resource_sortable(const struct field *f)
+{
+    return !(f->flags & (F_WRITEONLY | F_VIRTUAL)) && f->type != FT_GEOMETRY && f->type != FT_JSON;
+}
+
 int resource_list(struct req *r)
 {
     const struct resource *res = res_of(r);
@@ -241,12 +246,13 @@ int resource_list(struct req *r)
         const struct field *f = field_find(res->fields, res->nfields, k);
         int known = strcmp(k, "limit") == 0 || strcmp(k, "cursor") == 0 ||
                     strcmp(k, "fields") == 0 || strcmp(k, "updated_since") == 0 ||
+                    strcmp(k, "updated_before") == 0 || strcmp(k, "sort") == 0 ||
                     (strcmp(k, "q") == 0 && res->search) || (f && (f->flags & F_FILTER));
         if (!known) {
             char names[512];
-            size_t o =
-                (size_t)snprintf(names, sizeof(names), "limit, cursor, fields, updated_since%s",
-                                 res->search ? ", q" : "");
+            size_t o = (size_t)snprintf(names, sizeof(names),
+                                        "limit, cursor, sort, fields, updated_since%s",
+                                        res->search ? ", q" : "");
             for (size_t j = 0; j < res->nfields && o < sizeof(names); j++)
                 if (res->fields[j].flags & F_FILTER)
                     o +=
@@ -262,8 +268,25 @@ int resource_list(struct req *r)
         if (*end || end == v || limit < 1 || limit > LIST_MAX)
             return bad_filter(r, "limit", "must be an integer from 1 to 1000");
     }
-    v = req_query(r, "cursor");
+    /* ?sort=name or -name: another order than the ids', paged by position. */
+    const struct field *sort = NULL;
+    int descending = 0;
+    long long offset = 0;
+    v = req_query(r, "sort");
     if (v) {
+        descending = *v == '-';
+        sort = field_find(res->fields, res->nfields, v + descending);
+        if (!sort || !resource_sortable(sort))
+            return bad_filter(r, "sort",
+                              "must name a field of the list, with '-' before it for the "
+                              "descending order");
+    }
+    v = req_query(r, "cursor");
+    if (v && sort) {
+        offset = cursor_decode_offset(v);
+        if (offset < 0)
+            return bad_filter(r, "cursor", "is not a cursor this server gave out for this order");
+    } else if (v) {
         after = cursor_decode(v);
         if (after < 0)
             return bad_filter(r, "cursor", "is not a cursor this server gave out");
@@ -332,19 +355,32 @@ int resource_list(struct req *r)
                 return bad_filter(r, f->name, "is too long or not UTF-8");
             val = DB_TEXTP(v);
         }
-        sbuf_add(&sql, " AND t.");
-        sbuf_add(&sql, column(f));
-        sbuf_add(&sql, " = ?");
+        if (f->expr) {
+            sbuf_add(&sql, " AND (");
+            sbuf_add(&sql, f->expr);
+            sbuf_add(&sql, ") = ?");
+        } else {
+            sbuf_add(&sql, " AND t.");
+            sbuf_add(&sql, column(f));
+            sbuf_add(&sql, " = ?");
+        }
         p[np++] = val;
     }
-    v = req_query(r, "updated_since");
-    if (v) {
+    /* A time window on the list's time column: from (inclusive), before
+     * (exclusive). */
+    static const struct {
+        const char *param, *op;
+    } window[] = {{"updated_since", " >= ?"}, {"updated_before", " < ?"}};
+    for (size_t w = 0; w < sizeof(window) / sizeof(window[0]); w++) {
+        v = req_query(r, window[w].param);
+        if (!v)
+            continue;
         char ts[32];
         if (parse_timestamp(v, ts) < 0)
-            return bad_filter(r, "updated_since", "must be an RFC 3339 timestamp");
+            return bad_filter(r, window[w].param, "must be an RFC 3339 timestamp");
         sbuf_add(&sql, " AND t.");
         sbuf_add(&sql, res->time_column ? res->time_column : "updated_at");
-        sbuf_add(&sql, " >= ?");
+        sbuf_add(&sql, window[w].op);
         p[np++] = DB_TEXTP(pool_strdup(r->pool, ts));
     }
     v = req_query(r, "q");
@@ -369,9 +405,26 @@ int resource_list(struct req *r)
                 p[np++] = DB_TEXTP(pat.s);
     }
     add_scope(r, res, &sql, p, &np);
-    sbuf_add(&sql, " AND t.id > ? ORDER BY t.id LIMIT ?");
-    p[np++] = DB_INTP(after);
-    p[np++] = DB_INTP(limit + 1);
+    if (sort) {
+        /* The id breaks ties, so that pages neither repeat nor skip items
+         * of equal value. */
+        sbuf_add(&sql, " ORDER BY ");
+        if (sort->expr) {
+            sbuf_add(&sql, "(");
+            sbuf_add(&sql, sort->expr);
+            sbuf_add(&sql, ")");
+        } else {
+            sbuf_add(&sql, "t.");
+            sbuf_add(&sql, column(sort));
+        }
+        sbuf_add(&sql, descending ? " DESC, t.id LIMIT ? OFFSET ?" : ", t.id LIMIT ? OFFSET ?");
+        p[np++] = DB_INTP(limit + 1);
+        p[np++] = DB_INTP(offset);
+    } else {
+        sbuf_add(&sql, " AND t.id > ? ORDER BY t.id LIMIT ?");
+        p[np++] = DB_INTP(after);
+        p[np++] = DB_INTP(limit + 1);
+    }
 
     struct db_rows *rows;
     enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, np, &rows);
@@ -388,7 +441,10 @@ int resource_list(struct req *r)
     if (rows->nrows > (size_t)limit) {
         char cur[CURSOR_MAX];
         /* The id column comes first in every resource. */
-        cursor_encode(atoll(db_cell(rows, n - 1, 0)), cur);
+        if (sort)
+            cursor_encode_offset(offset + limit, cur);
+        else
+            cursor_encode(atoll(db_cell(rows, n - 1, 0)), cur);
         cJSON_AddStringToObject(out, "next_cursor", cur);
     } else {
         cJSON_AddNullToObject(out, "next_cursor");

@@ -63,6 +63,9 @@ struct resource {
  * not fit; the unit tests check every resource of the route table. */
 int resource_params_fit(const struct resource *res);
 
+/* Whether a list may be sorted by field f (?sort=). */
+int resource_sortable(const struct field *f);
+
 /* Route handlers: the route's data is the struct resource. */
 int resource_list(struct req *r);
 int resource_get(struct req *r);

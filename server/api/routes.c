@@ -2,6 +2,7 @@
  * pipeline and the OpenAPI document (api/openapi.c) need to know of it. */
 #include "api/routes.h"
 
+#include "api/acceptance.h"
 #include "api/attachments.h"
 #include "api/audit.h"
 #include "api/auth.h"
@@ -92,6 +93,7 @@ const struct route api_routes[] = {
     {HTTP_GET,    "/api/v1/segments/:id",                       resource_get,     ANY,         0,      200, NULL,      0,        &segments_resource,    NULL,                &out_item,     "Read a segment", NULL},
     {HTTP_PATCH,  "/api/v1/segments/:id",                       resource_update,  EDITORS,     CHANGE, 200, "409",     0,        &segments_resource,    &in_update,          &out_item,     "Change a segment (moving back needs status_reason)", NULL},
     {HTTP_DELETE, "/api/v1/segments/:id",                       resource_delete,  EDITORS,     WRITE,  204, "409",     0,        &segments_resource,    NULL,                NULL,          "Delete a segment", NULL},
+    {HTTP_POST,   "/api/v1/segments/:id/accept",                segments_accept,  EDITORS,     REVIEW, 200, "409",     0,        &segments_resource,    &in_acceptance,      &out_item,     "Accept a tested segment (Abnahme): day, who, protocol note", NULL},
 
     {HTTP_GET,    "/api/v1/premises",                           resource_list,    ANY,         0,      200, NULL,      0,        &premises_resource,    &in_list,            &out_list,     "List premises", NULL},
     {HTTP_POST,   "/api/v1/premises",                           resource_create,  EDITORS,     CHANGE, 201, NULL,      0,        &premises_resource,    &in_create,          &out_item,     "Create a premise", NULL},

@@ -1,6 +1,8 @@
 /* segment_effects.c — actual dates and premises passed (see segment_effects.h). */
 #include "api/segment_effects.h"
 
+#include <string.h>
+
 #include "api/audit.h"
 #include "util/clock.h"
 
@@ -46,6 +48,25 @@ enum db_rc segment_effects_apply(struct req *r, long long id, const char *date)
 
 enum db_rc segment_after_write(struct req *r, long long id, const cJSON *before)
 {
-    (void)before;
+    const cJSON *was = before ? cJSON_GetObjectItemCaseSensitive(before, "status") : NULL;
+    char today[11];
+    clock_utc_date(today, 0);
+    /* A move into accepted by a change records the day and the person (the
+     * accept action also takes a protocol note); a move back out clears
+     * them, since the acceptance no longer holds. */
+    struct db_param p[] = {DB_TEXTP(today), DB_INTP(r->user.id), DB_INTP(id)};
+    enum db_rc rc = DB_OK;
+    if (!cJSON_IsString(was) || strcmp(was->valuestring, "accepted") != 0)
+        rc = db_exec(r->db, r->pool,
+                     "UPDATE segments SET accepted_on = ?, accepted_by = ?, acceptance_note = NULL "
+                     "WHERE id = ? AND status = 'accepted'",
+                     p, 3, NULL);
+    else
+        rc = db_exec(r->db, r->pool,
+                     "UPDATE segments SET accepted_on = NULL, accepted_by = NULL, "
+                     "acceptance_note = NULL WHERE id = ? AND status <> 'accepted'",
+                     &p[2], 1, NULL);
+    if (rc != DB_OK)
+        return rc;
     return segment_effects_apply(r, id, NULL);
 }

@@ -522,7 +522,7 @@ def gen_bodies(spec, fx):
             i += 1
             out.append(rc.case("body", what, body, i, expect=expect, pointer=pointer, ctype=ctype, headers=headers))
 
-        if kind != "approve":  # approving takes an empty body
+        if not rc.r.body_optional:  # approving or accepting takes an empty body
             add("empty body", b"", SHAPE)
         add("only white space", b" \r\n\t ", MALFORMED)
         for what, make in MALFORMED_BODIES:

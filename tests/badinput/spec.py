@@ -112,6 +112,8 @@ class Route:
         self.public = not op.get("security")
         ref = (((op.get("requestBody") or {}).get("content") or {}).get("application/json") or {}).get("schema", {})
         self.body_schema = ref.get("$ref", "").rsplit("/", 1)[-1] or None
+        # A body that may be left out (approve, accept): an empty one is fine.
+        self.body_optional = not (op.get("requestBody") or {}).get("required", False)
         self.tag = (op.get("tags") or [None])[0]
         hdrs = [p for p in op.get("parameters", []) if p.get("in") == "header"]
         self.idempotency_required = any(p["name"] == "Idempotency-Key" and p.get("required") for p in hdrs)

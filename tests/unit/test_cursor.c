@@ -143,3 +143,25 @@ TEST(cursor_rejects_whitespace_before_id)
     make_cursor("c1.", "id:\t7", 5, c);
     EXPECT_EQ_INT(cursor_decode(c), -1);
 }
+
+/* A sorted list's cursor names a position; it never passes for an id
+ * cursor, nor an id cursor for it. */
+TEST(cursor_offsets_round_trip_and_stay_apart)
+{
+    char c[CURSOR_MAX];
+    const long long offsets[] = {0, 1, 100, 123456789, 9223372036854775807LL};
+    for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+        cursor_encode_offset(offsets[i], c);
+        EXPECT_EQ_INT(cursor_decode_offset(c), offsets[i]);
+        EXPECT_EQ_INT(cursor_decode(c), -1);
+        cursor_encode(offsets[i], c);
+        EXPECT_EQ_INT(cursor_decode_offset(c), -1);
+    }
+    char m[128];
+    make_cursor("c1.", "off:-5", 6, m);
+    EXPECT_EQ_INT(cursor_decode_offset(m), -1);
+    make_cursor("c1.", "off:", 4, m);
+    EXPECT_EQ_INT(cursor_decode_offset(m), -1);
+    make_cursor("c1.", "offset:5", 8, m);
+    EXPECT_EQ_INT(cursor_decode_offset(m), -1);
+}

@@ -49,7 +49,7 @@ def expected(path, method, role, scope):
 
     if res in INVENTORY:
         if item and len(parts) >= 5:  # projects/{id}/summary|export.geojson|import|reports/*.xlsx
-            if parts[4] == "import":
+            if parts[4] in ("import", "accept"):
                 return found() if role in ("admin", "manager") else "403"
             return found() if staff else "403"
         if method == "GET":
@@ -169,6 +169,12 @@ class Objects:
                              headers={"Idempotency-Key": unique("mx")})
         require(r.status == 201, "matrix attachment: %r" % r)
         return r.json["id"]
+
+    def tested_segment(self, scope):
+        seg = self.fx.segment(self.fx.la if scope == "in" else self.fx.lb)["id"]
+        r = self.srv.patch("/segments/%d" % seg, {"status": "tested"}, ADMIN)
+        require(r.status == 200, "matrix segment to tested: %r" % r)
+        return seg
 
     def token_id(self, email):
         self.srv.fresh_token(email)
@@ -300,6 +306,8 @@ class Matrix:
                 oid = obj.fresh(res, scope, email) if allowed else obj.fixed[res][scope == "out"]
             elif res == "attachments":
                 oid = obj.fixed[res][scope == "out"]
+            elif res == "segments" and parts[-1] == "accept":
+                oid = obj.tested_segment(scope) if allowed else obj.fixed[res][scope == "out"]
             elif len(parts) >= 5:
                 oid = obj.fixed["projects-sub"][scope == "out"]
             elif method == "DELETE" and allowed:
@@ -321,6 +329,8 @@ class Matrix:
                 tok = None
             elif path == "/api/v1/auth/logout":
                 tok = srv.fresh_token(email)
+            elif res == "segments" and parts[-1] == "accept":
+                body = {"note": "matrix"}
             elif res == "progress-reports" and parts[-1] == "attachments":
                 raw = photos.jpeg(salt=unique("mx").encode())
                 headers["Idempotency-Key"] = unique("mx")
