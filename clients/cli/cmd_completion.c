@@ -31,8 +31,10 @@ static const struct comp tree[] = {
     {"whoami", "", "", ""},
     {"projects", "", "", "--search= --limit="},
     {"lots", "", "", "--search= --limit="},
-    {"segments", "", "list show accept", "--lot= --status= --search= --limit= --all-projects"},
-    {"segments", "list", "", "--lot= --status= --search= --limit= --all-projects"},
+    {"segments", "", "list show accept",
+     "--lot= --status= --contractor= --method= --search= --limit= --all-projects"},
+    {"segments", "list", "",
+     "--lot= --status= --contractor= --method= --search= --limit= --all-projects"},
     {"segments", "show", "", ""},
     {"segments", "accept", "", "--date= --note="},
     {"premises", "", "", "--status= --segment= --search= --limit= --all-projects"},
@@ -107,6 +109,7 @@ static const char shared_logic[] =
     "        *) echo submitted approved rejected ;;\n"
     "        esac ;;\n"
     "    --lang) echo en de ;;\n"
+    "    --method) echo open_trench micro_trench hdd plough aerial existing_duct ;;\n"
     "    --funding-relevant) echo yes no ;;\n"
     "    --kind) echo funding_approval tender_award construction_start civil_works_complete"
     " network_ready interim_report payment_request completion_notice final_report custom ;;\n"

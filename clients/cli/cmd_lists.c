@@ -50,6 +50,7 @@ struct list_spec {
     const char **statuses;      /* allowed --status values, NULL-terminated; NULL: no --status */
     const char *segment_filter; /* query name for --segment, or NULL */
     int lot_filter;
+    int segment_filters; /* --contractor and --method (segments) */
     enum code_kind kind; /* what its items are, for the code cache */
     /* Adds what the table shows besides the server's fields (codes for
      * ids); NULL: nothing. Never called with --json. */
@@ -63,7 +64,7 @@ struct list_spec {
     const char *empty;
 };
 
-static int in_list(const char **v, const char *s)
+static int in_list(const char *const *v, const char *s)
 {
     for (; *v; v++)
         if (strcmp(*v, s) == 0)
@@ -84,7 +85,16 @@ static int any_has(const cJSON *items, const char *field)
 
 static int run_list(const struct list_spec *spec, int argc, char **argv)
 {
-    enum { O_LOT = OPT_FIRST_COMMAND, O_STATUS, O_SEARCH, O_LIMIT, O_SEGMENT, O_ALL };
+    enum {
+        O_LOT = OPT_FIRST_COMMAND,
+        O_STATUS,
+        O_SEARCH,
+        O_LIMIT,
+        O_SEGMENT,
+        O_ALL,
+        O_CONTRACTOR,
+        O_METHOD
+    };
     static const struct option opts[] = {GLOBAL_LONG_OPTIONS,
                                          {"lot", required_argument, NULL, O_LOT},
                                          {"status", required_argument, NULL, O_STATUS},
@@ -92,10 +102,14 @@ static int run_list(const struct list_spec *spec, int argc, char **argv)
                                          {"limit", required_argument, NULL, O_LIMIT},
                                          {"segment", required_argument, NULL, O_SEGMENT},
                                          {"all-projects", no_argument, NULL, O_ALL},
+                                         {"contractor", required_argument, NULL, O_CONTRACTOR},
+                                         {"method", required_argument, NULL, O_METHOD},
                                          {NULL, 0, NULL, 0}};
+    static const char *const methods[] = {"open_trench", "micro_trench",  "hdd", "plough",
+                                          "aerial",      "existing_duct", NULL};
     struct query q = {0};
     long limit = 0;
-    const char *lot = NULL, *segment = NULL;
+    const char *lot = NULL, *segment = NULL, *contractor = NULL;
     int all_projects = 0, filtered = 0, c;
     while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS, opts, spec->name)) != -1) {
         switch (c) {
@@ -131,6 +145,19 @@ static int run_list(const struct list_spec *spec, int argc, char **argv)
         case O_ALL:
             all_projects = 1;
             break;
+        case O_CONTRACTOR:
+            if (!spec->segment_filters)
+                return args_usage(spec->name, "%s has no --contractor filter", spec->name);
+            contractor = optarg;
+            break;
+        case O_METHOD:
+            if (!spec->segment_filters)
+                return args_usage(spec->name, "%s has no --method filter", spec->name);
+            if (!in_list(methods, optarg))
+                return args_unknown_word(spec->name, "method", optarg, methods);
+            q_add(&q, "method", optarg);
+            filtered = 1;
+            break;
         default:
             return EXIT_USAGE;
         }
@@ -155,6 +182,13 @@ static int run_list(const struct list_spec *spec, int argc, char **argv)
         if (rc != EXIT_OK)
             return rc;
         q_add_id(&q, "lot_id", id);
+    }
+    if (contractor) {
+        rc = codes_resolve(&a, CODE_CONTRACTOR, contractor, 0, "--contractor", 0, &id);
+        if (rc != EXIT_OK)
+            return rc;
+        q_add_id(&q, "contractor_id", id);
+        filtered = 1;
     }
     if (segment) {
         rc = codes_resolve(&a, CODE_SEGMENT, segment, pid, "--segment", 0, &id);
@@ -288,7 +322,8 @@ static const struct column segment_street_cols[] = {
 
 static const char segments_help[] =
     "Usage: fibertrack segments [list] [--project CODE] [--lot CODE] [--status STATUS]\n"
-    "                           [--search TEXT] [--limit N]\n"
+    "                           [--contractor NAME] [--method METHOD] [--search TEXT]\n"
+    "                           [--limit N]\n"
     "       fibertrack segments show CODE\n"
     "       fibertrack segments accept CODE [--date DATE] [--note TEXT]\n"
     "\n"
@@ -296,9 +331,12 @@ static const char segments_help[] =
     "        the segments of its own lots. The CODE is what `progress submit --segment`\n"
     "        takes (the id, in --json, works too).\n"
     "  --lot CODE        only this lot (Baulos), by code (LOS-1) or id\n"
+    "  --contractor NAME only the lots of this contractor: its name (or the start\n"
+    "                    of it, when only one name starts so) or id\n"
+    "  --method METHOD   open_trench, micro_trench, hdd, plough, aerial, existing_duct\n"
     "  --status STATUS   planned, permitted, in_construction, civil_done,\n"
     "                    cable_installed, spliced, tested or accepted\n"
-    "  --search TEXT     text search (code and other text fields)\n"
+    "  --search TEXT     text search (code, street, the codes of its end nodes)\n"
     "  --limit N         at most N segments (default: all)\n"
     "show    one segment with all its fields, its acceptance included.\n"
     "accept  records the acceptance (Abnahme) of a tested segment: its status becomes\n"
@@ -311,6 +349,7 @@ static const char segments_help[] =
     "\n"
     "EXAMPLES\n"
     "  fibertrack segments --lot LOS-1 --status in_construction\n"
+    "  fibertrack segments --contractor \"Tiefbau Nord\" --method hdd\n"
     "  fibertrack segments --search Hauptstr --json\n"
     "  fibertrack segments show S-000082\n"
     "  fibertrack segments accept S-000082 --date 25.11.2026 --note \"Protokoll 17/2026\"\n"
@@ -323,6 +362,7 @@ static int segments_list(int argc, char **argv)
                                           .help = segments_help,
                                           .statuses = segment_statuses,
                                           .lot_filter = 1,
+                                          .segment_filters = 1,
                                           .kind = CODE_SEGMENT,
                                           .annotate = annotate_segments,
                                           .cols = segment_cols,

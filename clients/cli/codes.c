@@ -528,9 +528,26 @@ int codes_resolve(struct api *a, enum code_kind k, const char *text, long long p
             n++;
         }
     }
+    /* A contractor may be named by the start of its name ("Tiefbau
+     * Nord" for "Tiefbau Nord GmbH") when no other name starts so. */
+    if (n == 0 && k == CODE_CONTRACTOR) {
+        size_t len = strlen(text);
+        cJSON_ArrayForEach(it, items)
+        {
+            const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, kinds[k].code);
+            if (cJSON_IsString(c) && strncasecmp(c->valuestring, text, len) == 0) {
+                if (!hit)
+                    hit = it;
+                n++;
+            }
+        }
+    }
     if (n == 1)
         *id = item_num(hit, "id");
     cJSON_Delete(items);
+    if (n > 1 && k == CODE_CONTRACTOR)
+        return args_usage(NULL, "%s '%s': several contractors' names start so; give more of it",
+                          opt, text);
     if (n > 1)
         return ambiguous(k, text, opt);
     if (n == 1 && *id > 0)

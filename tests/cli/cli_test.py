@@ -1573,6 +1573,18 @@ def codes_everywhere():
     r = cli("segments", "--lot", "LOS-2", cfg=cfg)
     check("a lot of another contractor: exit 6, with the close codes one can see",
           r.rc == 6 and "LOS-2" in r.err and "did you mean" in r.err and "LOS-1" in r.err, repr(r))
+    tn = [x for x in api_all("/api/v1/contractors", C.mtok) if x["name"].startswith("Tiefbau Nord")][0]
+    r = cli("segments", "--contractor", "tiefbau nord", "--json", cfg=cfg)
+    check("segments --contractor (the start of the name, any case)",
+          r.rc == 0 and r.json() and all(x["contractor_id"] == tn["id"] for x in r.json()), repr(r))
+    r = cli("segments", "--method", "open_trench", "--json", cfg=cfg)
+    check("segments --method", r.rc == 0 and isinstance(r.json(), list) and
+          all(x["method"] == "open_trench" for x in r.json()), repr(r))
+    r = cli("segments", "--method", "open-trench", cfg=cfg)
+    check("segments --method misspelt: did you mean open_trench", r.rc == 2 and
+          "did you mean open_trench?" in r.err, repr(r))
+    r = cli("segments", "--contractor", "Nobody GmbH", cfg=cfg)
+    check("segments --contractor unknown: exit 6", r.rc == 6 and "Nobody GmbH" in r.err, repr(r))
     typo = first["code"].replace("-0", "-", 1)
     r = cli("progress", "list", "--segment", typo, cfg=cfg)
     check("an unknown segment code online: exit 6, did you mean the right one",
