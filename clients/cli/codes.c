@@ -124,6 +124,9 @@ static int by_id(const void *pa, const void *pb)
 static void rows_settle(struct rows *r)
 {
     size_t out = 0;
+    /* qsort must not see the NULL of an empty kind. */
+    if (r->n == 0)
+        return;
     qsort(r->v, r->n, sizeof(*r->v), by_code);
     for (size_t i = 0; i < r->n; i++) {
         if (out > 0 && strcmp(r->v[out - 1].code, r->v[i].code) == 0 &&

@@ -1687,6 +1687,23 @@ def completion():
     if shutil.which("zsh"):
         p = subprocess.run(["zsh", "-n"], input=r.out, capture_output=True, text=True, timeout=30)
         check("zsh -n accepts it", p.returncode == 0, p.stderr)
+        # zsh's own completion system needs a terminal; its builtins are
+        # stubbed to print what the function offers.
+        path = os.path.join(WORK, "fibertrack.zsh")
+        with open(path, "w") as f:
+            f.write(r.out)
+        prog = ('compdef() { :; }; compadd() { [[ $1 == -a ]] && print -l -- "${(@P)2}"; }; '
+                '_files() { print __files__; }; source %s; '
+                'words=(fibertrack segments ""); CURRENT=3; _fibertrack; '
+                'words=(fibertrack progress submit --segment ""); CURRENT=5; _fibertrack; '
+                'words=(fibertrack import ""); CURRENT=3; _fibertrack' % path)
+        env = cli_env(cfg, {"PATH": ftlib.bindir() + os.pathsep + os.environ.get("PATH", "")})
+        p = subprocess.run(["zsh", "-f", "-c", prog], capture_output=True, text=True, env=env,
+                           timeout=30)
+        got = p.stdout.split()
+        check("zsh: subcommands, segment codes from the cache, files", got[:3] == [
+              "list", "show", "accept"] and own[0]["code"] in got and got[-1] == "__files__",
+              "%s %s" % (got[:8], p.stderr))
     r = cli("completion", "fish", cfg=cfg)
     check("completion fish: exit 2", r.rc == 2 and "bash" in r.err, repr(r))
     # Every option a help page names is completed for that command.
