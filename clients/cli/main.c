@@ -66,7 +66,8 @@ static const char exit_codes_help[] =
     "  4  validation: the server refused the data (400, 413, 415, 422, 428)\n"
     "  5  conflict: changed by someone else, or contradicts the data (409, 412)\n"
     "  6  not found (404)\n"
-    "  7  network: no connection, or the server stayed busy (429, 503) after retries\n"
+    "  7  network: no connection, or the server stayed busy (429, 503) after retries;\n"
+    "     also a code that, offline, is not in the local code cache\n"
     "  8  progress submit: not sent, but kept in the local queue (run: fibertrack sync)\n";
 
 static void print_help(FILE *f)

@@ -1624,7 +1624,8 @@ def codes_everywhere():
     check("offline, a list is still a network error (exit 7)", r.rc == 7, repr(r))
     PROXY.set("pass")
     r = cli("sync", cfg=cfg)
-    check("online again: sync sends both (exit 0)", r.rc == 0 and "2 sent" in r.out, repr(r))
+    check("online again: sync sends both (exit 0), naming the segment by its code",
+          r.rc == 0 and "2 sent" in r.out and ("segment %s," % seg["code"]) in r.out, repr(r))
     check("... each once, for the right segment", db_count_note(note_text("code-offline")) == 1 and
           api_count_note(C.ctok, seg["id"], note_text("code-offline2")) == 1)
 
