@@ -43,6 +43,8 @@ static const struct option_desc options[] = {
     I(housekeeping_interval, "--housekeeping-interval", "FT_HOUSEKEEPING_INTERVAL", 1, 86400),
     S(attachment_dir, "--attachment-dir", "FT_ATTACHMENT_DIR"),
     I(upload_rate, "--upload-rate", "FT_UPLOAD_RATE", 0, 100000),
+    S(map_tiles, "--map-tiles", "FT_MAP_TILES"),
+    S(map_attribution, "--map-attribution", "FT_MAP_ATTRIBUTION"),
 };
 
 static int set(struct config *cfg, const struct option_desc *o, const char *value, const char *from,

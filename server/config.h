@@ -22,8 +22,12 @@ struct config {
     int housekeeping_interval;  /* FT_HOUSEKEEPING_INTERVAL seconds between purges */
     int upload_rate;            /* FT_UPLOAD_RATE MiB/s at which file uploads are read, all
                                    together; 0: no limit */
-    char attachment_dir[512];   /* FT_ATTACHMENT_DIR: stored photos and documents; empty:
-                                   DATA_DIR/attachments (shared storage for several instances) */
+    char attachment_dir[512];
+    char map_tiles[512]; /* FT_MAP_TILES: a base map's tile URL template ({z}/{x}/{y});
+                            empty: no base map */
+    char map_attribution[256];
+    /* FT_MAP_ATTRIBUTION: the credit the tile server asks for */ /* FT_ATTACHMENT_DIR: stored
+     photos and documents; empty: DATA_DIR/attachments (shared storage for several instances) */
 };
 
 /* Fills cfg from argv (flags after the command), the environment and the

@@ -79,8 +79,76 @@ static const char *const statuses[] = {"planned",    "permitted",       "in_cons
                                        "tested",     "accepted"};
 static const char *const methods[] = {"open_trench", "micro_trench", "hdd", "plough",
                                       "existing_duct"};
-static const char *const streets[] = {"Hauptstraße", "Bahnhofstraße", "Dorfstraße", "Schulweg",
-                                      "Lindenallee", "Am Anger",      "Mühlenweg",  "Gartenstraße"};
+/* The demo town: nodes at the crossings of a street grid about 100 m
+ * apart, bent and jittered so that it reads as streets on a map; each row
+ * of crossings is a street running east-west, each column one running
+ * north-south, and segments follow them. */
+static const char *const east_west[] = {
+    "Hauptstraße",  "Bahnhofstraße", "Lindenallee", "Schulstraße", "Am Anger",
+    "Gartenstraße", "Kirchgasse",    "Mühlenweg",   "Rosenstraße", "Bergstraße",
+    "Friedhofsweg", "Weimarer Str.", "Am Markt",    "Jenaer Str.", "Wiesenweg",
+    "Feldstraße",   "Goethestraße",  "Schillerweg", "Ringstraße",  "Am Sportplatz"};
+static const char *const north_south[] = {"Dorfstraße",  "Brunnenweg", "Ahornweg",     "Eichenweg",
+                                          "Birkenweg",   "Ulmenweg",   "Kastanienweg", "Lerchenweg",
+                                          "Finkenweg",   "Amselweg",   "Drosselweg",   "Meisenweg",
+                                          "Am Teich",    "Talstraße",  "Burgstraße",   "Pfarrgasse",
+                                          "Schmiedeweg", "Töpferweg",  "Gänseanger",   "Im Winkel"};
+#define NSTREETS(a) (sizeof(a) / sizeof((a)[0]))
+
+#define TOWN_LAT0 50.9787
+#define TOWN_LON0 11.0328
+#define STEP_LAT 0.0009 /* about 100 m */
+#define STEP_LON 0.0014 /* about 98 m at 51° N */
+#define M_PER_DEG_LAT 111320.0
+
+/* A stable value in [-0.5, 0.5) for k and salt (not the demo's random
+ * sequence, so that the statuses and lengths it draws stay as they were). */
+static double wobble(unsigned long k, unsigned salt)
+{
+    unsigned long x = k * 2654435761UL + salt * 40503UL + 1;
+    x ^= x >> 16;
+    x *= 0x7feb352dUL;
+    x ^= x >> 15;
+    x *= 0x846ca68bUL;
+    x ^= x >> 16;
+    return (double)(x % 1000) / 1000.0 - 0.5;
+}
+
+static void node_pos(long k, long width, double *lat, double *lon)
+{
+    long row = k / width, col = k % width;
+    /* Streets bend a little with the land; crossings are not surveyed dots. */
+    *lat = TOWN_LAT0 + (double)row * STEP_LAT +
+           0.00022 * sin((double)col * 0.45 + (double)row * 0.3) +
+           0.00022 * wobble((unsigned long)k, 1);
+    *lon = TOWN_LON0 + (double)col * STEP_LON + 0.0003 * sin((double)row * 0.5) +
+           0.0003 * wobble((unsigned long)k, 2);
+}
+
+/* The two crossings segment k joins, and the street it runs along: the
+ * first pass over the nodes goes east, the second north, and so on. */
+static void segment_ends(long k, long nnodes, long width, long *a, long *b, const char **street)
+{
+    *a = k % nnodes;
+    long row = *a / width, col = *a % width;
+    int east = (k / nnodes) % 2 == 0;
+    long right = col + 1 < width && *a + 1 < nnodes ? *a + 1 : -1;
+    long up = *a + width < nnodes ? *a + width : -1;
+    if (east && right < 0)
+        east = 0;
+    if (!east && up < 0)
+        east = right >= 0;
+    if (east && right >= 0)
+        *b = right;
+    else if (!east && up >= 0)
+        *b = up;
+    else
+        *b = *a > 0 ? *a - 1 : *a + 1; /* the last crossing: back west */
+    if (*b / width == row)
+        *street = east_west[(size_t)row % NSTREETS(east_west)];
+    else
+        *street = north_south[(size_t)col % NSTREETS(north_south)];
+}
 
 /* The demo pretends the project started on 1 March 2026: the history
  * (which the triggers wrote as of now) is spread over the construction
@@ -255,9 +323,9 @@ int demo_load(struct db *db, long nseg, int per_seg)
             goto fail;
     }
 
-    /* Nodes: a POP and cabinets and handholes on a grid around the town. */
-    const double lat0 = 50.9787, lon0 = 11.0328;
+    /* Nodes: a POP, cabinets and handholes at the town's crossings. */
     long nnodes = nseg / 4 + 8;
+    long width = (long)ceil(sqrt((double)nnodes * 1.4));
     long long first_node = 0;
     for (long done = 0; done < nnodes;) {
         int n = (int)(nnodes - done > BATCH ? BATCH : nnodes - done);
@@ -271,8 +339,10 @@ int demo_load(struct db *db, long nseg, int per_seg)
             p[i * 6 + 2] = DB_TEXTP(kind);
             p[i * 6 + 3] =
                 DB_TEXTP(k == 0 ? "PoP Musterstadt" : pool_printf(bp, "%s %ld", kind, k));
-            p[i * 6 + 4] = DB_DBLP(round7(lat0 + (double)(k / 100) * 0.0012));
-            p[i * 6 + 5] = DB_DBLP(round7(lon0 + (double)(k % 100) * 0.0018));
+            double lat, lon;
+            node_pos(k, width, &lat, &lon);
+            p[i * 6 + 4] = DB_DBLP(round7(lat));
+            p[i * 6 + 5] = DB_DBLP(round7(lon));
         }
         long long id;
         char *sql =
@@ -287,18 +357,25 @@ int demo_load(struct db *db, long nseg, int per_seg)
         done += n;
     }
 
-    /* Segments between neighbouring nodes, with a LineString each. */
+    /* Segments between neighbouring crossings, along their street. */
     long long first_seg = 0;
-    enum { SEGCOLS = 14 };
+    enum { SEGCOLS = 15 };
     for (long done = 0; done < nseg;) {
         int n = (int)(nseg - done > BATCH ? BATCH : nseg - done);
         struct pool *bp = pool_new();
         struct db_param *p = pool_alloc(bp, sizeof(struct db_param) * (size_t)n * SEGCOLS);
         for (int i = 0; i < n; i++) {
             long k = done + i;
-            long a = k % nnodes, b = (a + 1) % nnodes;
-            double la = lat0 + (double)(a / 100) * 0.0012, oa = lon0 + (double)(a % 100) * 0.0018;
-            double lb = lat0 + (double)(b / 100) * 0.0012, ob = lon0 + (double)(b % 100) * 0.0018;
+            long a, b;
+            const char *street;
+            segment_ends(k, nnodes, width, &a, &b, &street);
+            double la, oa, lb, ob;
+            node_pos(a, width, &la, &oa);
+            node_pos(b, width, &lb, &ob);
+            /* A bend half way, a few metres to one side. */
+            double bend = 0.08 * (wobble((unsigned long)k, 3) < 0 ? -1 : 1);
+            double mlat = (la + lb) / 2 + (ob - oa) * bend * 0.64,
+                   mlon = (oa + ob) / 2 - (lb - la) * bend / 0.64;
             double planned = 60.0 + rnd(340);
             int st = (int)rnd(8);
             double built =
@@ -317,7 +394,7 @@ int demo_load(struct db *db, long nseg, int per_seg)
             q[10] = DB_TEXTP(pool_printf(
                 bp,
                 "{\"type\":\"LineString\",\"coordinates\":[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]}",
-                oa, la, (oa + ob) / 2 + 0.0002, (la + lb) / 2 + 0.0003, ob, lb));
+                oa, la, mlon, mlat, ob, lb));
             q[11] = DB_TEXTP(statuses[st]);
             q[12] =
                 st >= 2
@@ -327,15 +404,16 @@ int demo_load(struct db *db, long nseg, int per_seg)
                 st >= 6
                     ? DB_TEXTP(pool_printf(bp, "2026-%02d-%02d", 9 + (int)rnd(2), 1 + (int)rnd(28)))
                     : DB_NULLP;
+            q[14] = DB_TEXTP(street);
         }
         long long id;
         char *sql =
             batch_sql(bp,
                       "INSERT INTO segments (project_id, lot_id, code, from_node_id, "
                       "to_node_id, kind, method, surface, planned_length_m, built_length_m, "
-                      "geometry, status, actual_start, actual_end, fiber_count, "
+                      "geometry, status, actual_start, actual_end, street, fiber_count, "
                       "planned_start, planned_end) VALUES ",
-                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ST_GeomFromGeoJSON(?), ?, ?, ?, 96, "
+                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ST_GeomFromGeoJSON(?), ?, ?, ?, ?, 96, "
                       "'2026-04-01', '2026-10-31')",
                       n);
         int e = exec(db, bp, sql, p, (size_t)n * SEGCOLS, &id);
@@ -358,18 +436,29 @@ int demo_load(struct db *db, long nseg, int per_seg)
         for (int i = 0; i < n; i++) {
             long k = done + i;
             long seg = k / per_seg;
-            long a = seg % nnodes;
+            long a, b;
+            const char *street;
+            segment_ends(seg, nnodes, width, &a, &b, &street);
+            double la, oa, lb, ob;
+            node_pos(a, width, &la, &oa);
+            node_pos(b, width, &lb, &ob);
+            /* Houses along the street, on alternate sides, 15 m back. */
+            double t = (double)(k % per_seg + 1) / (per_seg + 1);
+            double kx = M_PER_DEG_LAT * cos(TOWN_LAT0 * M_PI / 180), ky = M_PER_DEG_LAT;
+            double dx = (ob - oa) * kx, dy = (lb - la) * ky, len = hypot(dx, dy);
+            double side = k % 2 ? 15.0 : -15.0;
+            double plat = la + t * (lb - la) + (len > 0 ? side * dx / len / ky : 0);
+            double plon = oa + t * (ob - oa) - (len > 0 ? side * dy / len / kx : 0);
             struct db_param *q = &p[i * PCOLS];
             int white = rnd(10) < 7;
             q[0] = DB_INTP(proj);
             q[1] = DB_TEXTP(pool_printf(bp, "P-%07ld", k + 1));
-            q[2] = DB_TEXTP(streets[seg % 8]);
+            q[2] = DB_TEXTP(street);
             q[3] = DB_TEXTP(pool_printf(bp, "%ld", k % 97 + 1));
             q[4] = DB_TEXTP(pool_printf(bp, "99%03ld", seg % 1000));
             q[5] = DB_TEXTP("Musterstadt");
-            q[6] = DB_DBLP(
-                round7(lat0 + (double)(a / 100) * 0.0012 + 0.0002 * (double)(k % per_seg + 1)));
-            q[7] = DB_DBLP(round7(lon0 + (double)(a % 100) * 0.0018 + 0.0004));
+            q[6] = DB_DBLP(round7(plat));
+            q[7] = DB_DBLP(round7(plon));
             q[8] = DB_TEXTP(k % 25 == 0 ? "business" : (k % 211 == 0 ? "school" : "residential"));
             q[9] = DB_INTP(white);
             q[10] = DB_TEXTP(white ? "16.00" : "50.00");

@@ -77,7 +77,10 @@ static const char usage[] =
     "                                      sharing a database need the same (shared) directory\n"
     "  --upload-rate N      [FT_UPLOAD_RATE] MiB/s at which all photo and document\n"
     "                                      uploads together are read, so that they leave\n"
-    "                                      CPU to other requests; 0: no limit; default 12\n";
+    "                                      CPU to other requests; 0: no limit; default 12\n"
+    "  --map-tiles URL      [FT_MAP_TILES] a base map for the dashboard: a tile URL\n"
+    "                                      template with {z}, {x}, {y}; default none\n"
+    "  --map-attribution T  [FT_MAP_ATTRIBUTION] the credit the tile server asks for\n";
 
 /* The usage of each command for `fibertrackd COMMAND --help`. The
  * database options apply to all of them; serve takes every option. */
@@ -323,6 +326,12 @@ static int cmd_serve(const struct config *cfg)
         fprintf(stderr, "fibertrackd: %s\n", err);
         return 2;
     }
+    char origin[300];
+    if (cfg->map_tiles[0] && webapp_map_origin(cfg->map_tiles, origin, sizeof(origin)) < 0) {
+        fprintf(stderr, "fibertrackd: FT_MAP_TILES must be an http(s) URL template with {z}, {x} "
+                        "and {y} in its path, e.g. https://tiles.example.org/{z}/{x}/{y}.png\n");
+        return 2;
+    }
     hc.raw_spool_dir = raw_spool_dir(spool, raw_spool);
     if (database_open(cfg, &d) < 0)
         return 1;
@@ -360,6 +369,8 @@ static int cmd_serve(const struct config *cfg)
     webapp_dir(webdir, sizeof(webdir));
     if (webapp_load(webdir) <= 0)
         log_msg(LOG_WARN, "no dashboard files in %s; / answers 404", webdir);
+    if (webapp_configure(cfg->map_tiles, cfg->map_attribution) < 0)
+        log_msg(LOG_WARN, "the dashboard's settings (config.json) could not be made");
     struct http_app app = {
         .routes = api_routes,
         .nroutes = api_nroutes,

@@ -4,6 +4,8 @@ import * as api from './api.js';
 import { session } from './api.js';
 import * as router from './router.js';
 import { h, clear, announce } from './ui.js';
+import * as i18n from './i18n.js';
+import { t } from './i18n.js';
 import * as signin from './page-signin.js';
 import * as home from './page-home.js';
 import * as projects from './page-projects.js';
@@ -20,14 +22,14 @@ const REVIEWERS = ['admin', 'manager'];
 
 /** Pages, who may open them, and how they appear in the navigation. */
 const PAGES = {
-  home: { roles: STAFF, nav: 'Overview', href: () => '/' },
-  projects: { roles: STAFF, nav: 'Projects', href: () => '/projects' },
-  map: { roles: STAFF, nav: 'Map', href: (p) => (p ? `/projects/${p}/map` : '/projects') },
-  milestones: { roles: STAFF, nav: 'Milestones', href: (p) => (p ? `/projects/${p}/milestones` : '/projects') },
-  review: { roles: REVIEWERS, nav: 'Review queue', href: () => '/review' },
-  reports: { roles: STAFF, nav: 'Reports', href: (p) => (p ? `/projects/${p}/reports` : '/projects') },
-  work: { roles: ['contractor'], nav: 'My segments', href: () => '/work' },
-  myreports: { roles: ['contractor'], nav: 'My reports', href: () => '/my-reports' },
+  home: { roles: STAFF, nav: 'nav.home', href: () => '/' },
+  projects: { roles: STAFF, nav: 'nav.projects', href: () => '/projects' },
+  map: { roles: STAFF, nav: 'nav.map', href: (p) => (p ? `/projects/${p}/map` : '/projects') },
+  milestones: { roles: STAFF, nav: 'nav.milestones', href: (p) => (p ? `/projects/${p}/milestones` : '/projects') },
+  review: { roles: REVIEWERS, nav: 'nav.review', href: () => '/review' },
+  reports: { roles: STAFF, nav: 'nav.reports', href: (p) => (p ? `/projects/${p}/reports` : '/projects') },
+  work: { roles: ['contractor'], nav: 'nav.work', href: () => '/work' },
+  myreports: { roles: ['contractor'], nav: 'nav.myreports', href: () => '/my-reports' },
 };
 
 const PROJECT_KEY = 'fibertrack.project';
@@ -67,9 +69,9 @@ function renderNav() {
   const ul = h('ul');
   for (const [key, p] of Object.entries(PAGES)) {
     if (!allowed(key, user)) continue;
-    const a = h('a', { href: `#${p.href(pid)}`, dataset: { page: key } }, p.nav);
+    const a = h('a', { href: `#${p.href(pid)}`, dataset: { page: key } }, t(p.nav));
     if (key === 'review' && reviewCount !== null) {
-      a.append(' ', h(reviewCount ? 'span.count' : 'span.count.count-zero', { 'aria-label': `${reviewCount} waiting` },
+      a.append(' ', h(reviewCount ? 'span.count' : 'span.count.count-zero', { 'aria-label': t('nav.waiting', { n: reviewCount }) },
         reviewCount > 99 ? '99+' : String(reviewCount)));
     }
     if (key === currentPage) a.setAttribute('aria-current', 'page');
@@ -79,8 +81,8 @@ function renderNav() {
   nav.hidden = false;
   who.append(
     h('span.who-name', user.name || user.email),
-    h('span.role', { 'aria-label': `role ${user.role}` }, user.role),
-    h('button.btn.btn-quiet', { type: 'button', id: 'signout', onclick: signOut }, 'Sign out'),
+    h('span.role', { 'aria-label': t('who.role', { role: roleName(user.role) }), dataset: { role: user.role } }, roleName(user.role)),
+    h('button.btn.btn-quiet', { type: 'button', id: 'signout', onclick: signOut }, t('who.signOut')),
   );
   who.hidden = false;
 }
@@ -112,7 +114,7 @@ async function signOut() {
   }
   sessionStorage.removeItem(PROJECT_KEY);
   reviewCount = null;
-  announce('You are signed out.');
+  announce(t('app.signedOut'));
   router.navigate('/signin?bye=1');
 }
 
@@ -145,27 +147,27 @@ function page(key, mod, title) {
   return async (params, query) => {
     const user = session.user;
     if (!allowed(key, user)) {
-      const el = freshContainer('Not available');
+      const el = freshContainer(t('app.notAvailable'));
       currentPage = null;
       renderNav();
       el.append(
-        h('h1', 'This page is not available to you'),
-        h('p', `Signed in as ${user.role}, you cannot open this page.`),
-        h('p', h('a', { href: `#${homeFor(user)}` }, 'Go to your start page')),
+        h('h1', t('app.notAvailableH')),
+        h('p', t('app.notAvailableRole', { role: roleName(user.role) })),
+        h('p', h('a', { href: `#${homeFor(user)}` }, t('app.goHome'))),
       );
       return;
     }
     currentPage = key;
     if (params.id) setCurrentProject(Number(params.id));
     else renderNav();
-    const el = freshContainer(title);
+    const el = freshContainer(t(title));
     navAbort = new AbortController();
     const ctx = { user, params, query, signal: navAbort.signal, project: currentProject(), app: appApi };
     // A page renders after its data arrives: if the user moved the focus
     // meanwhile (tabbed to the skip link, say), leave it where they put it.
     const focusAtStart = document.activeElement;
     await mod.render(el, ctx);
-    if (document.activeElement === focusAtStart) focusHeading(el);
+    if (document.activeElement === focusAtStart && !relocalizing) focusHeading(el);
   };
 }
 
@@ -196,7 +198,7 @@ router.route('/signin', async (_params, query) => {
     return;
   }
   renderNav();
-  const el = freshContainer('Sign in');
+  const el = freshContainer(t('si.title'));
   await signin.render(el, {
     query,
     onSignedIn: async (user) => {
@@ -213,20 +215,20 @@ router.route('/signin', async (_params, query) => {
     },
   });
 });
-router.route('/', page('home', home, 'Overview'));
-router.route('/projects', page('projects', projects, 'Projects'));
-router.route('/projects/:id', page('home', home, 'Overview'));
-router.route('/projects/:id/map', page('map', mapPage, 'Map'));
-router.route('/projects/:id/milestones', page('milestones', milestones, 'Milestones'));
-router.route('/projects/:id/reports', page('reports', reports, 'Reports'));
-router.route('/review', page('review', review, 'Review queue'));
-router.route('/work', page('work', work, 'My segments'));
-router.route('/my-reports', page('myreports', myreports, 'My reports'));
+router.route('/', page('home', home, 'nav.home'));
+router.route('/projects', page('projects', projects, 'nav.projects'));
+router.route('/projects/:id', page('home', home, 'nav.home'));
+router.route('/projects/:id/map', page('map', mapPage, 'nav.map'));
+router.route('/projects/:id/milestones', page('milestones', milestones, 'nav.milestones'));
+router.route('/projects/:id/reports', page('reports', reports, 'nav.reports'));
+router.route('/review', page('review', review, 'nav.review'));
+router.route('/work', page('work', work, 'nav.work'));
+router.route('/my-reports', page('myreports', myreports, 'nav.myreports'));
 router.fallback(() => {
   currentPage = null;
   renderNav();
-  const el = freshContainer('Not found');
-  el.append(h('h1', 'Page not found'), h('p', h('a', { href: `#${homeFor(session.user)}` }, 'Go to your start page')));
+  const el = freshContainer(t('app.notFound'));
+  el.append(h('h1', t('app.notFoundH')), h('p', h('a', { href: `#${homeFor(session.user)}` }, t('app.goHome'))));
 });
 
 session.onUnauthorized(() => {
@@ -245,4 +247,90 @@ document.querySelector('.skip-link')?.addEventListener('click', (e) => {
   main.scrollIntoView();
 });
 
+// ---- languages ---------------------------------------------------------------------
+
+/** The texts of index.html that are not part of a page. */
+function shellTexts() {
+  i18n.applyDocumentLang();
+  document.getElementById('skip-link').textContent = t('app.skip');
+  document.getElementById('brand').setAttribute('aria-label', t('app.home'));
+  document.getElementById('nav').setAttribute('aria-label', t('nav.main'));
+  const loading = document.querySelector('main > .loading');
+  if (loading) loading.textContent = t('app.loading');
+}
+
+/** The switch in the header: DE | EN, the current one pressed. */
+function renderLangSwitch() {
+  const box = document.getElementById('lang-switch');
+  box.setAttribute('aria-label', t('lang.label'));
+  if (!box.childElementCount) {
+    for (const l of i18n.LANGS) {
+      box.append(h('button.btn.btn-quiet.lang-btn', {
+        type: 'button', id: `lang-${l}`, lang: l, dataset: { lang: l },
+        onclick: () => i18n.setLang(l),
+      }, l.toUpperCase()));
+    }
+  }
+  for (const b of box.querySelectorAll('button')) {
+    const l = b.dataset.lang;
+    b.setAttribute('aria-pressed', String(l === i18n.lang()));
+    // the name of each language in that language, so it reads right in either
+    b.setAttribute('aria-label', t(`lang.${l}Name`));
+    b.title = t(`lang.${l}`);
+  }
+}
+
+/** The values of the page's form controls (by id), to keep them when the page is drawn again. */
+function controlValues() {
+  const out = [];
+  for (const el of document.querySelectorAll('main input[id], main select[id], main textarea[id]')) {
+    if (el.closest('dialog') || el.type === 'file' || el.type === 'password') continue;
+    out.push({ id: el.id, value: el.value, checked: el.checked, type: el.type, tag: el.tagName });
+  }
+  return out;
+}
+
+function restoreControls(saved) {
+  for (const s of saved) {
+    const el = document.getElementById(s.id);
+    if (!el || el.tagName !== s.tag) continue;
+    if (s.type === 'checkbox' || s.type === 'radio') {
+      if (el.checked !== s.checked) { el.checked = s.checked; el.dispatchEvent(new Event('change')); }
+    } else if (el.value !== s.value) {
+      if (el.tagName === 'SELECT' && ![...el.options].some((o) => o.value === s.value)) continue;
+      el.value = s.value;
+      if (el.tagName === 'SELECT') el.dispatchEvent(new Event('change'));
+    }
+  }
+}
+
+// Another language: draw the header and the current page again, in place: the
+// route, the chosen project, filters and typed values and the scroll position
+// stay; the focus stays on the switch.
+let relocalizing = false;
+i18n.events.addEventListener('change', async () => {
+  const saved = controlValues();
+  const y = window.scrollY;
+  const focused = document.activeElement && document.activeElement.closest('#lang-switch') ? document.activeElement : null;
+  shellTexts();
+  renderLangSwitch();
+  renderNav();
+  relocalizing = true;
+  try {
+    await router.dispatch();
+  } finally {
+    relocalizing = false;
+  }
+  restoreControls(saved);
+  window.scrollTo(0, y);
+  if (focused && focused.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
+  announce(t('lang.now'));
+});
+
+function roleName(role) {
+  return i18n.has(`role.${role}`) ? t(`role.${role}`) : role;
+}
+
+shellTexts();
+renderLangSwitch();
 router.start();

@@ -1,6 +1,7 @@
 // kpi.js — the key figures of a project summary (GET /projects/{id}/summary).
 
-import { h, fmt, SEGMENT_STATUSES, STATUS_LABEL } from './ui.js';
+import { h, fmt, SEGMENT_STATUSES, statusLabel } from './ui.js';
+import { t } from './i18n.js';
 
 function meter(value, max, label) {
   const pct = max > 0 ? Math.max(0, Math.min(100, (100 * value) / max)) : 0;
@@ -24,28 +25,31 @@ export function kpiCards(s, { costs = false } = {}) {
   const ws = s.white_spots || {};
   const ms = s.milestones || {};
   const cards = [
-    card('Route built', fmt.km(s.built_length_m),
-      `of ${fmt.km(s.planned_length_m)} planned (${fmt.pct(s.built_length_m, s.planned_length_m)}) · ${fmt.m(s.built_length_m)} of ${fmt.m(s.planned_length_m)}`,
-      meter(s.built_length_m, s.planned_length_m, `${fmt.pct(s.built_length_m, s.planned_length_m)} of the route built`)),
-    card('Premises passed', fmt.int(passed),
-      `of ${fmt.int(total)} (${fmt.pct(passed, total)}) · ${fmt.int(connected)} connected`,
-      meter(passed, total, `${fmt.pct(passed, total)} of premises passed`)),
-    card('White spots closed', fmt.int(ws.passed),
-      `of ${fmt.int(ws.total)} under-served addresses (${fmt.pct(ws.passed, ws.total)})`,
-      meter(ws.passed || 0, ws.total || 0, `${fmt.pct(ws.passed, ws.total)} of white spots closed`)),
-    card('Milestones late', fmt.int(ms.late),
-      `${fmt.int(ms.at_risk)} at risk · ${fmt.int(ms.on_track)} on track · ${fmt.int(ms.done)} done`,
+    card(t('kpi.route'), fmt.km(s.built_length_m),
+      t('kpi.routeSub', {
+        planned: fmt.km(s.planned_length_m), pct: fmt.pct(s.built_length_m, s.planned_length_m),
+        builtM: fmt.m(s.built_length_m), plannedM: fmt.m(s.planned_length_m),
+      }),
+      meter(s.built_length_m, s.planned_length_m, t('kpi.routeMeter', { pct: fmt.pct(s.built_length_m, s.planned_length_m) }))),
+    card(t('kpi.premises'), fmt.int(passed),
+      t('kpi.premisesSub', { total: fmt.int(total), pct: fmt.pct(passed, total), connected: fmt.int(connected) }),
+      meter(passed, total, t('kpi.premisesMeter', { pct: fmt.pct(passed, total) }))),
+    card(t('kpi.whiteSpots'), fmt.int(ws.passed),
+      t('kpi.whiteSpotsSub', { total: fmt.int(ws.total), pct: fmt.pct(ws.passed, ws.total) }),
+      meter(ws.passed || 0, ws.total || 0, t('kpi.whiteSpotsMeter', { pct: fmt.pct(ws.passed, ws.total) }))),
+    card(t('kpi.msLate'), fmt.int(ms.late),
+      t('kpi.msSub', { risk: fmt.int(ms.at_risk), track: fmt.int(ms.on_track), done: fmt.int(ms.done) }),
       null, ms.late ? '.kpi-bad' : '.kpi-good'),
   ];
   if (costs && s.costs) {
     const c = s.costs;
     cards.push(
-      card('Invoiced', fmt.eur(c.invoiced_cents),
-        `${fmt.eur(c.eligible_cents)} eligible · ${fmt.eur(c.paid_cents)} paid` +
-        (c.budget_cents ? ` · budget ${fmt.eur(c.budget_cents)}` : ''),
-        c.budget_cents ? meter(c.eligible_cents, c.budget_cents, `${fmt.pct(c.eligible_cents, c.budget_cents)} of the budget used`) : null),
-      card('Funding shares', fmt.eur(c.federal_cents + c.state_cents),
-        `federal ${fmt.eur(c.federal_cents)} · state ${fmt.eur(c.state_cents)} · municipality ${fmt.eur(c.municipal_cents)}`),
+      card(t('kpi.invoiced'), fmt.eur(c.invoiced_cents),
+        t('kpi.invoicedSub', { eligible: fmt.eur(c.eligible_cents), paid: fmt.eur(c.paid_cents) }) +
+        (c.budget_cents ? t('kpi.budget', { budget: fmt.eur(c.budget_cents) }) : ''),
+        c.budget_cents ? meter(c.eligible_cents, c.budget_cents, t('kpi.budgetMeter', { pct: fmt.pct(c.eligible_cents, c.budget_cents) })) : null),
+      card(t('kpi.funding'), fmt.eur(c.federal_cents + c.state_cents),
+        t('kpi.fundingSub', { federal: fmt.eur(c.federal_cents), state: fmt.eur(c.state_cents), municipal: fmt.eur(c.municipal_cents) })),
     );
   }
   return h('div.kpis', cards);
@@ -59,11 +63,11 @@ export function statusBar(byStatus) {
   for (const k of SEGMENT_STATUSES) {
     const n = byStatus[k] || 0;
     if (n) {
-      const part = h(`span.stack-part.st-${k}`, { title: `${STATUS_LABEL[k]}: ${n}` });
+      const part = h(`span.stack-part.st-${k}`, { title: `${statusLabel(k)}: ${fmt.int(n)}` });
       part.style.flexGrow = String(n);
       bar.append(part);
     }
-    list.append(h('li', h(`span.swatch.st-${k}`), `${STATUS_LABEL[k]} `, h('strong', fmt.int(n))));
+    list.append(h('li', h(`span.swatch.st-${k}`), `${statusLabel(k)} `, h('strong', fmt.int(n))));
   }
-  return h('div.statusbar', h('p.small', `${fmt.int(total)} segments by status`), bar, list);
+  return h('div.statusbar', h('p.small', t('kpi.byStatus', { n: total })), bar, list);
 }

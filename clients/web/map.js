@@ -19,6 +19,7 @@ export class FiberMap {
     this.segStatuses = opts.segmentStatuses;
     this.premStatuses = opts.premiseStatuses;
     this.colors = opts.colors;
+    this.formatNumber = opts.formatNumber || ((n) => String(n));
     this.hidden = new Set();
     this.lat0 = null;
     this.lon0 = null;
@@ -308,7 +309,7 @@ export class FiberMap {
     ctx.stroke();
     ctx.fillStyle = '#1b1f24';
     ctx.font = `${12 * dpr}px system-ui, sans-serif`;
-    ctx.fillText(m >= 1000 ? `${m / 1000} km` : `${m} m`, x + len + 6 * dpr, y);
+    ctx.fillText(m >= 1000 ? `${this.formatNumber(m / 1000)} km` : `${this.formatNumber(m)} m`, x + len + 6 * dpr, y);
   }
 
   // ---- picking -------------------------------------------------------------------

@@ -8,21 +8,16 @@
 // read these.
 
 import * as api from './api.js';
-import { h, fmt, errorBox, statusBadge, SEGMENT_STATUSES, STATUS_LABEL, retryPage } from './ui.js';
+import { h, fmt, errorBox, statusBadge, statusLabel, SEGMENT_STATUSES, retryPage } from './ui.js';
+import { t } from './i18n.js';
 import { FiberMap } from './map.js';
 import { resolveProject, projectPicker } from './page-home.js';
 import { gallery, photoSummary } from './photos.js';
 
-const T = {
-  photos: 'Photos',
-  photosOf: (code) => `Photos of the progress reports on ${code}`,
-  loadingPhotos: 'Loading photos…',
-  more: (n) => `and ${n} more in older reports`,
-};
 const MAX_PHOTOS = 12;
 
 const PREMISE_STATUSES = ['planned', 'passed', 'connected', 'activated', 'excluded'];
-const PREMISE_LABEL = { planned: 'Planned', passed: 'Passed', connected: 'Connected', activated: 'Activated', excluded: 'Excluded' };
+const premiseLabel = (s) => t(`premise.${s}`);
 
 function cssColors() {
   const cs = getComputedStyle(document.documentElement);
@@ -42,7 +37,7 @@ const PREMISE_FIELDS = 'id,code,status,lat,lon';
 
 export async function render(el, ctx) {
   const started = performance.now();
-  el.append(h('h1', 'Map'), h('p.loading', 'Loading the project…'));
+  el.append(h('h1', t('map.title')), h('p.loading', t('home.loadingProject')));
   // The map data is what takes time: ask for it at once, while the project loads.
   const pid = Number(ctx.params.id);
   const segPages = [];
@@ -69,47 +64,47 @@ export async function render(el, ctx) {
   try {
     ({ projects, project } = await resolveProject(ctx));
   } catch (err) {
-    el.querySelector('.loading').replaceWith(errorBox(err, 'the project', retryPage));
+    el.querySelector('.loading').replaceWith(errorBox(err, 'what.project', retryPage));
     return;
   }
   el.querySelector('.loading').remove();
   if (!project || project.id !== pid) {
-    el.append(h('p', project ? 'There is no such project.' : 'There is no project yet.'));
+    el.append(h('p', project ? t('map.noSuchProject') : t('c.noProject')));
     return;
   }
-  el.querySelector('h1').textContent = `Map: ${project.code}`;
+  el.querySelector('h1').textContent = t('map.titleOf', { code: project.code });
 
   const canvas = h('canvas#map-canvas', {
     tabindex: '0',
     role: 'img',
-    'aria-label': `Map of the segments and premises of ${project.code}`,
+    'aria-label': t('map.canvas', { code: project.code }),
     'aria-describedby': 'map-help',
   });
-  const progress = h('p#map-progress.small', { 'aria-live': 'polite' }, 'Loading segments and premises…');
+  const progress = h('p#map-progress.small', { 'aria-live': 'polite' }, t('map.loadingData'));
   const details = h('div#map-details.map-details', { 'aria-live': 'polite' },
-    h('p.small', 'Select a segment or a premise on the map to see its details.'));
+    h('p.small', t('map.selectHint')));
   const segLegend = h('ul.legend#legend-segments');
   const premLegend = h('ul.legend#legend-premises');
   const mapBox = h('div#map.map', { dataset: { state: 'loading' } }, canvas);
   const btn = (label, text, fn) => h('button.btn.btn-icon', { type: 'button', 'aria-label': label, title: label, onclick: fn }, text);
 
-  const fm = new FiberMap(canvas, { segmentStatuses: SEGMENT_STATUSES, premiseStatuses: PREMISE_STATUSES, colors: cssColors() });
+  const fm = new FiberMap(canvas, { segmentStatuses: SEGMENT_STATUSES, premiseStatuses: PREMISE_STATUSES, colors: cssColors(), formatNumber: fmt.num });
 
   el.append(
     projectPicker(projects, project, '/map', ctx.app.navigate),
     h('div.map-layout',
       h('div.map-main',
-        h('div.map-toolbar', { role: 'toolbar', 'aria-label': 'Map view' },
-          btn('Zoom in', '+', () => fm.zoom(1.5)),
-          btn('Zoom out', '−', () => fm.zoom(1 / 1.5)),
-          h('button.btn', { type: 'button', onclick: () => fm.reset() }, 'Fit all'),
+        h('div.map-toolbar', { role: 'toolbar', 'aria-label': t('map.toolbar') },
+          btn(t('map.zoomIn'), '+', () => fm.zoom(1.5)),
+          btn(t('map.zoomOut'), '−', () => fm.zoom(1 / 1.5)),
+          h('button.btn', { type: 'button', onclick: () => fm.reset() }, t('map.fit')),
           progress),
         mapBox,
-        h('p#map-help.hint', 'Drag or use the arrow keys to move, the mouse wheel or + and − to zoom, 0 to fit everything; click a line or a dot (or press Enter for the one in the middle) to see its details.')),
-      h('aside.map-side', { 'aria-label': 'Legend and details' },
-        h('h2', 'Segments'), segLegend,
-        h('h2', 'Premises'), premLegend,
-        h('h2', 'Selected'), details)),
+        h('p#map-help.hint', t('map.help'))),
+      h('aside.map-side', { 'aria-label': t('map.side') },
+        h('h2', t('c.segments')), segLegend,
+        h('h2', t('c.premises')), premLegend,
+        h('h2', t('map.selected')), details)),
   );
 
   // ---- legend with show / hide checkboxes ----
@@ -119,12 +114,12 @@ export async function render(el, ctx) {
       const cb = h('input', { type: 'checkbox', id, checked: !fm.hidden.has(`${kind}:${s}`) });
       cb.addEventListener('change', () => fm.toggle(kind, s, cb.checked));
       return h('li', cb, h('label', { for: id },
-        h(kind === 'seg' ? `span.swatch.st-${s}` : `span.dot.pr-${s}`), `${labels[s]} `, h('span.count-plain', fmt.int(counts[i]))));
+        h(kind === 'seg' ? `span.swatch.st-${s}` : `span.dot.pr-${s}`), `${labels(s)} `, h('span.count-plain', fmt.int(counts[i]))));
     }));
   }
   function updateLegend() {
-    legend(segLegend, 'seg', SEGMENT_STATUSES, STATUS_LABEL, fm.countSegments());
-    legend(premLegend, 'prem', PREMISE_STATUSES, PREMISE_LABEL, fm.countPremises());
+    legend(segLegend, 'seg', SEGMENT_STATUSES, statusLabel, fm.countSegments());
+    legend(premLegend, 'prem', PREMISE_STATUSES, premiseLabel, fm.countPremises());
   }
   updateLegend();
 
@@ -137,7 +132,7 @@ export async function render(el, ctx) {
   // The photos of a segment's progress reports, newest report first.
   let releasePhotos = () => {};
   async function segmentPhotos(obj, box) {
-    box.replaceChildren(h('p.small', T.loadingPhotos));
+    box.replaceChildren(h('p.small', t('map.loadingPhotos')));
     let reps;
     try {
       reps = (await api.get('progress-reports', { segment_id: obj.id, limit: 100 }, { signal: ctx.signal })).items;
@@ -147,9 +142,9 @@ export async function render(el, ctx) {
     }
     if (detailsFor !== obj || !box.isConnected) return;
     const atts = reps.sort((a, b) => b.id - a.id).flatMap((r) => r.attachments || []);
-    const g = atts.length ? gallery(atts.slice(0, MAX_PHOTOS), { signal: ctx.signal, compact: true, label: T.photosOf(obj.code) }) : null;
+    const g = atts.length ? gallery(atts.slice(0, MAX_PHOTOS), { signal: ctx.signal, compact: true, label: t('map.photosOf', { code: obj.code }) }) : null;
     if (g) releasePhotos = g.release;
-    box.replaceChildren(g ? g.el : '', h('p.small', photoSummary(atts), atts.length > MAX_PHOTOS ? ` ${T.more(atts.length - MAX_PHOTOS)}` : ''));
+    box.replaceChildren(g ? g.el : '', h('p.small', photoSummary(atts), atts.length > MAX_PHOTOS ? ` ${t('map.more', { n: atts.length - MAX_PHOTOS })}` : ''));
   }
 
   // The list rows hold only the drawn fields: read the whole object once.
@@ -158,12 +153,12 @@ export async function render(el, ctx) {
     releasePhotos();
     releasePhotos = () => {};
     if (!obj) {
-      details.replaceChildren(h('p.small', 'Nothing there. Select a segment or a premise on the map.'));
+      details.replaceChildren(h('p.small', t('map.nothing')));
       return;
     }
     if (!obj.full) {
       detailsFor = obj;
-      details.replaceChildren(h('p.small', `Loading ${obj.code}…`));
+      details.replaceChildren(h('p.small', t('map.loadingObj', { code: obj.code })));
       try {
         Object.assign(obj, await api.get(`${kind === 'seg' ? 'segments' : 'premises'}/${obj.id}`), { full: true });
       } catch (err) {
@@ -178,22 +173,28 @@ export async function render(el, ctx) {
       const lot = lots.get(obj.lot_id);
       const photoBox = h('div#map-photos');
       details.replaceChildren(h('dl.facts.facts-1',
-        row('Segment', h('strong', obj.code)),
-        row('Status', statusBadge(obj.status)),
-        row('Built', `${fmt.m(obj.built_length_m)} of ${fmt.m(obj.planned_length_m)} (${fmt.pct(obj.built_length_m, obj.planned_length_m)})`),
-        row('Lot', lot ? `${lot.code} ${lot.name}` : String(obj.lot_id ?? '–')),
-        row('Kind / method', `${fmt.label(obj.kind)} · ${fmt.label(obj.method)} · ${fmt.label(obj.surface)}`),
-        row('Planned', `${fmt.date(obj.planned_start)} – ${fmt.date(obj.planned_end)}`),
-        row('Actual', `${fmt.date(obj.actual_start)} – ${fmt.date(obj.actual_end)}`),
-        row(T.photos, photoBox)));
+        row(t('c.segment'), h('strong', obj.code)),
+        row(t('c.status'), statusBadge(obj.status)),
+        row(t('c.built'), t('c.builtOfPct', {
+          built: fmt.m(obj.built_length_m), planned: fmt.m(obj.planned_length_m), pct: fmt.pct(obj.built_length_m, obj.planned_length_m),
+        })),
+        row(t('c.lot'), lot ? `${lot.code} ${lot.name}` : String(obj.lot_id ?? '–')),
+        row(t('map.kindMethod'), `${fmt.enum('segment_kind', obj.kind)} · ${fmt.enum('method', obj.method)} · ${fmt.enum('surface', obj.surface)}`),
+        row(t('c.planned'), `${fmt.date(obj.planned_start)} – ${fmt.date(obj.planned_end)}`),
+        row(t('c.actual'), `${fmt.date(obj.actual_start)} – ${fmt.date(obj.actual_end)}`),
+        row(t('c.photos'), photoBox)));
       segmentPhotos(obj, photoBox);
     } else {
       details.replaceChildren(h('dl.facts.facts-1',
-        row('Premise', h('strong', obj.code)),
-        row('Address', `${obj.street || ''} ${obj.house_number || ''}, ${obj.postcode || ''} ${obj.city || ''}`),
-        row('Status', PREMISE_LABEL[obj.status] || obj.status),
-        row('Kind', `${fmt.label(obj.kind)} · ${fmt.int(obj.units_residential)} homes, ${fmt.int(obj.units_business)} businesses`),
-        row('White spot', obj.white_spot ? `yes (${fmt.int(obj.bandwidth_before_mbps)} Mbit/s before)` : 'no')));
+        row(t('c.premise'), h('strong', obj.code)),
+        row(t('map.address'), `${obj.street || ''} ${obj.house_number || ''}, ${obj.postcode || ''} ${obj.city || ''}`),
+        row(t('c.status'), premiseLabel(obj.status)),
+        row(t('map.kind'), t('map.units', {
+          kind: fmt.enum('premise_kind', obj.kind),
+          homes: t('map.homes', { n: obj.units_residential ?? 0 }),
+          businesses: t('map.businesses', { n: obj.units_business ?? 0 }),
+        })),
+        row(t('map.whiteSpot'), obj.white_spot ? t('map.whiteSpotYes', { mbps: fmt.num(obj.bandwidth_before_mbps) }) : t('c.no'))));
     }
   }
 
@@ -262,7 +263,7 @@ export async function render(el, ctx) {
     const now = performance.now();
     if (now - lastText > 250) {
       lastText = now;
-      progress.textContent = `Loading… ${fmt.int(segN)} segments, ${fmt.int(premN)} premises so far`;
+      progress.textContent = t('map.progress', { segs: fmt.int(segN), prems: fmt.int(premN) });
     }
   };
   onPage();
@@ -271,7 +272,7 @@ export async function render(el, ctx) {
   } catch (err) {
     if (err.name === 'AbortError') return;
     mapBox.dataset.state = 'error';
-    progress.replaceWith(errorBox(err, 'the map data', retryPage));
+    progress.replaceWith(errorBox(err, 'what.mapData', retryPage));
     return;
   }
   onPage();
@@ -288,7 +289,7 @@ export async function render(el, ctx) {
   mapBox.dataset.segments = String(fm.segs.length);
   mapBox.dataset.premises = String(fm.prems.length);
   mapBox.dataset.state = 'rendered';
-  progress.textContent = `${fmt.int(fm.segs.length)} segments and ${fmt.int(fm.prems.length)} premises.`;
+  progress.textContent = t('map.done', { segs: fmt.int(fm.segs.length), prems: fmt.int(fm.prems.length) });
   canvas.setAttribute('aria-label',
-    `Map of ${project.code}: ${fmt.int(fm.segs.length)} segments and ${fmt.int(fm.prems.length)} premises, coloured by status as in the legend`);
+    t('map.canvasDone', { code: project.code, segs: fmt.int(fm.segs.length), prems: fmt.int(fm.prems.length) }));
 }

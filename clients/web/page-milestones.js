@@ -5,54 +5,54 @@
 import * as api from './api.js';
 import { h, fmt, errorBox, messageBox, stateBadge, announce, retryPage } from './ui.js';
 import { resolveProject, projectPicker } from './page-home.js';
+import { t, serverText } from './i18n.js';
 
 const EDITABLE = [
-  { key: 'planned_date', label: 'Planned', type: 'date' },
-  { key: 'forecast_date', label: 'Forecast', type: 'date' },
-  { key: 'actual_date', label: 'Actual', type: 'date' },
-  { key: 'notes', label: 'Notes', type: 'text' },
+  { key: 'planned_date', label: 'c.planned', type: 'date' },
+  { key: 'forecast_date', label: 'c.forecast', type: 'date' },
+  { key: 'actual_date', label: 'c.actual', type: 'date' },
+  { key: 'notes', label: 'c.notes', type: 'text' },
 ];
 
 const STATE_ORDER = { late: 0, at_risk: 1, on_track: 2, done: 3 };
 
 export async function render(el, ctx) {
   const canEdit = ctx.user.role === 'admin' || ctx.user.role === 'manager';
-  el.append(h('h1', 'Milestones'), h('p.loading', 'Loading milestones…'));
+  el.append(h('h1', t('ms.title')), h('p.loading', t('ms.loading')));
   let projects, project, items;
   try {
     ({ projects, project } = await resolveProject(ctx));
-    if (!project) { el.querySelector('.loading').replaceWith(h('p', 'There is no project yet.')); return; }
+    if (!project) { el.querySelector('.loading').replaceWith(h('p', t('c.noProject'))); return; }
     items = await api.listAll('milestones', { project_id: project.id }, null, { signal: ctx.signal });
   } catch (err) {
     if (err.name === 'AbortError') return;
-    el.querySelector('.loading').replaceWith(errorBox(err, 'the milestones', retryPage));
+    el.querySelector('.loading').replaceWith(errorBox(err, 'what.milestones', retryPage));
     return;
   }
-  el.querySelector('h1').textContent = `Milestones: ${project.code}`;
+  el.querySelector('h1').textContent = t('ms.titleOf', { code: project.code });
   el.querySelector('.loading').remove();
 
   const filter = h('select#ms-filter', { name: 'state' },
-    h('option', { value: '' }, 'All'),
-    h('option', { value: 'open' }, 'Not done'),
-    h('option', { value: 'late' }, 'Late'),
-    h('option', { value: 'at_risk' }, 'At risk'),
-    h('option', { value: 'on_track' }, 'On track'),
-    h('option', { value: 'done' }, 'Done'));
+    h('option', { value: '' }, t('c.all')),
+    h('option', { value: 'open' }, t('ms.open')),
+    ['late', 'at_risk', 'on_track', 'done'].map((v) => h('option', { value: v }, t(`msstate.${v}`))));
   const tbody = h('tbody');
   const counts = items.reduce((a, m) => { a[m.state] = (a[m.state] || 0) + 1; return a; }, {});
   el.append(
     projectPicker(projects, project, '/milestones', ctx.app.navigate),
-    h('p.lead', `${fmt.int(counts.late || 0)} late · ${fmt.int(counts.at_risk || 0)} at risk · ${fmt.int(counts.on_track || 0)} on track · ${fmt.int(counts.done || 0)} done`),
-    canEdit ? h('p.hint', 'Choose Edit on a row to change its dates or notes in place.') : h('p.hint', 'Read only for your role.'),
-    h('div.field.field-inline', h('label', { for: 'ms-filter' }, 'Show'), filter),
+    h('p.lead', t('ms.lead', {
+      late: fmt.int(counts.late || 0), risk: fmt.int(counts.at_risk || 0), track: fmt.int(counts.on_track || 0), done: fmt.int(counts.done || 0),
+    })),
+    canEdit ? h('p.hint', t('ms.hintEdit')) : h('p.hint', t('ms.readOnly')),
+    h('div.field.field-inline', h('label', { for: 'ms-filter' }, t('c.show')), filter),
     h('div.table-wrap', h('table.table.table-cards#milestones',
-      h('caption.sr-only', 'Milestones'),
+      h('caption.sr-only', t('ms.title')),
       h('thead', h('tr',
-        h('th', { scope: 'col' }, 'Milestone'),
-        EDITABLE.map((f) => h('th', { scope: 'col' }, f.label)),
-        h('th', { scope: 'col' }, 'State'),
-        h('th', { scope: 'col' }, 'Funding'),
-        canEdit ? h('th', { scope: 'col' }, h('span.sr-only', 'Actions')) : null)),
+        h('th', { scope: 'col' }, t('c.milestone')),
+        EDITABLE.map((f) => h('th', { scope: 'col' }, t(f.label))),
+        h('th', { scope: 'col' }, t('c.state')),
+        h('th', { scope: 'col' }, t('c.funding')),
+        canEdit ? h('th', { scope: 'col' }, h('span.sr-only', t('c.actions'))) : null)),
       tbody)),
   );
 
@@ -77,11 +77,11 @@ export async function render(el, ctx) {
 
   function cells(m) {
     return [
-      h('th', { scope: 'row', 'data-label': 'Milestone' }, h('span.ms-name', m.name), h('span.small.block', fmt.label(m.kind))),
-      ...EDITABLE.map((f) => h('td', { 'data-label': f.label }, f.type === 'date' ? fmt.date(m[f.key]) : (m[f.key] || ''))),
-      h('td', { 'data-label': 'State' }, stateBadge(m.state),
-        m.variance_days ? h('span.small.block', m.variance_days > 0 ? `${m.variance_days} days behind` : `${-m.variance_days} days ahead`) : null),
-      h('td', { 'data-label': 'Funding' }, m.funding_relevant ? 'relevant' : '–', m.tranche_cents ? h('span.small.block', fmt.eur(m.tranche_cents)) : null),
+      h('th', { scope: 'row', 'data-label': t('c.milestone') }, h('span.ms-name', m.name), h('span.small.block', fmt.enum('milestone_kind', m.kind))),
+      ...EDITABLE.map((f) => h('td', { 'data-label': t(f.label) }, f.type === 'date' ? fmt.date(m[f.key]) : (m[f.key] || ''))),
+      h('td', { 'data-label': t('c.state') }, stateBadge(m.state),
+        m.variance_days ? h('span.small.block', m.variance_days > 0 ? t('ms.behind', { n: m.variance_days }) : t('ms.ahead', { n: -m.variance_days })) : null),
+      h('td', { 'data-label': t('c.funding') }, m.funding_relevant ? t('ms.relevant') : '–', m.tranche_cents ? h('span.small.block', fmt.eur(m.tranche_cents)) : null),
     ];
   }
 
@@ -92,7 +92,7 @@ export async function render(el, ctx) {
     tr.replaceChildren(...cells(m));
     if (canEdit) {
       tr.append(h('td.actions', { 'data-label': '' },
-        h('button.btn', { type: 'button', 'aria-label': `Edit ${m.name}`, onclick: () => editRow(id) }, 'Edit')));
+        h('button.btn', { type: 'button', 'aria-label': t('ms.editLabel', { name: m.name }), onclick: () => editRow(id) }, t('ms.edit'))));
     }
   }
 
@@ -113,14 +113,14 @@ export async function render(el, ctx) {
       const input = h('input', {
         id: `ms-${id}-${f.key}`, name: f.key, type: f.type, form: formId,
         value: (values ? values[f.key] : m[f.key]) ?? '',
-        'aria-label': `${f.label} ${f.type === 'date' ? 'date ' : ''}of ${m.name}`,
+        'aria-label': t(f.type === 'date' ? 'ms.inputDate' : 'ms.input', { field: t(f.label), name: m.name }),
       });
       if (f.type === 'text') input.maxLength = 2000;
       inputs[f.key] = input;
-      return h('td', { 'data-label': f.label }, h('div.field.field-bare', input));
+      return h('td', { 'data-label': t(f.label) }, h('div.field.field-bare', input));
     });
-    const save = h('button.btn.btn-primary', { type: 'submit', form: formId }, 'Save');
-    const cancel = h('button.btn', { type: 'button', onclick: () => { removeConflict(tr); showRow(id); tr.querySelector('button')?.focus(); } }, 'Cancel');
+    const save = h('button.btn.btn-primary', { type: 'submit', form: formId }, t('c.save'));
+    const cancel = h('button.btn', { type: 'button', onclick: () => { removeConflict(tr); showRow(id); tr.querySelector('button')?.focus(); } }, t('c.cancel'));
     // messages go in a full-width row under the one being edited
     const status = h('div.form-status', { 'aria-live': 'polite' });
     const msgRow = h('tr.conflict-row.msg-row', h('td', { colspan: String(EDITABLE.length + 4) }, status));
@@ -128,10 +128,10 @@ export async function render(el, ctx) {
     new MutationObserver(() => { msgRow.hidden = !status.childElementCount; }).observe(status, { childList: true });
     tr.className = 'editing';
     tr.replaceChildren(
-      h('th', { scope: 'row', 'data-label': 'Milestone' }, h('span.ms-name', m.name), form),
+      h('th', { scope: 'row', 'data-label': t('c.milestone') }, h('span.ms-name', m.name), form),
       ...tds,
-      h('td', { 'data-label': 'State' }, stateBadge(m.state)),
-      h('td', { 'data-label': 'Funding' }, m.funding_relevant ? 'relevant' : '–'),
+      h('td', { 'data-label': t('c.state') }, stateBadge(m.state)),
+      h('td', { 'data-label': t('c.funding') }, m.funding_relevant ? t('ms.relevant') : '–'),
       h('td.actions', { 'data-label': '' }, save, cancel),
     );
     tr.after(msgRow);
@@ -155,17 +155,17 @@ export async function render(el, ctx) {
       }
       if (!Object.keys(body).length) { showRow(id); return; }
       save.disabled = true;
-      save.textContent = 'Saving…';
+      save.textContent = t('c.saving');
       try {
         const updated = await api.patch(`milestones/${id}`, body, { headers: { 'If-Match': `"${current.version}"` } });
         rows.get(id).m = updated;
         showRow(id);
         applyFilter();
-        announce(`Saved ${updated.name}.`);
+        announce(t('ms.saved', { name: updated.name }));
         tr.querySelector('button')?.focus();
       } catch (err) {
         save.disabled = false;
-        save.textContent = 'Save';
+        save.textContent = t('c.save');
         if (err.status === 412) {
           await conflict(id, body, inputs);
         } else if (err.status === 422) {
@@ -179,13 +179,13 @@ export async function render(el, ctx) {
               const mid = `${input.id}-error`;
               input.setAttribute('aria-describedby', mid);
               input.parentElement.querySelector('.field-error')?.remove();
-              input.parentElement.append(h('p.field-error', { id: mid }, e.detail));
-            } else rest.push(`${name}: ${e.detail}`);
+              input.parentElement.append(h('p.field-error', { id: mid }, serverText(e.detail)));
+            } else rest.push(t('err.field', { field: name, detail: serverText(e.detail) }));
           }
-          status.append(messageBox('error', ['Please correct the highlighted fields.', ...rest].join(' ')));
+          status.append(messageBox('error', [t('c.fixFields'), ...rest].join(' ')));
           tr.querySelector('[aria-invalid="true"]')?.focus();
         } else {
-          status.append(errorBox(err, 'this milestone'));
+          status.append(errorBox(err, 'what.milestone'));
         }
       }
     });
@@ -199,29 +199,31 @@ export async function render(el, ctx) {
     try {
       theirs = await api.get(`milestones/${id}`);
     } catch (err) {
-      entry.tr.nextElementSibling?.querySelector('.form-status')?.append(errorBox(err, 'this milestone'));
+      entry.tr.nextElementSibling?.querySelector('.form-status')?.append(errorBox(err, 'what.milestone'));
       return;
     }
     entry.m = theirs;
     const changed = EDITABLE.filter((f) => (before[f.key] ?? null) !== (theirs[f.key] ?? null));
-    const show = (f, v) => (v === null || v === undefined || v === '' ? '(empty)' : f.type === 'date' ? fmt.date(v) : v);
+    const show = (f, v) => (v === null || v === undefined || v === '' ? t('ms.empty') : f.type === 'date' ? fmt.date(v) : v);
     const list = h('ul.conflict-list',
       changed.length
-        ? changed.map((f) => h('li', h('strong', `${f.label}: `), `${show(f, before[f.key])} → ${show(f, theirs[f.key])}`,
-          f.key in mine ? h('span', ` (yours: ${show(f, mine[f.key])})`) : null))
-        : h('li', 'Other fields were changed.'));
+        ? changed.map((f) => h('li', h('strong', `${t(f.label)}: `), `${show(f, before[f.key])} → ${show(f, theirs[f.key])}`,
+          f.key in mine ? h('span', t('ms.yours', { value: show(f, mine[f.key]) })) : null))
+        : h('li', t('ms.otherFields')));
     const values = {};
     for (const f of EDITABLE) values[f.key] = f.key in mine ? mine[f.key] : theirs[f.key];
     const panel = h('tr.conflict-row', h('td', { colspan: String(EDITABLE.length + 4) },
       h('div.msg.msg-warn#conflict', { role: 'alert' },
-        h('p', h('strong', 'Someone else changed this milestone while you were editing it.'),
-          ` It is now version ${theirs.version}${theirs.updated_at ? ` (saved ${new Date(theirs.updated_at).toLocaleString()})` : ''}. Their changes:`),
+        h('p', h('strong', t('ms.conflict')),
+          theirs.updated_at
+            ? t('ms.conflictVersionAt', { version: theirs.version, when: fmt.dateTime(theirs.updated_at) })
+            : t('ms.conflictVersion', { version: theirs.version })),
         list,
-        h('p', 'Nothing of yours was saved. You can apply your changes on top of theirs, or keep theirs.'),
+        h('p', t('ms.nothingSaved')),
         h('p.actions',
-          h('button.btn.btn-primary', { type: 'button', onclick: () => { editRow(id, values); rows.get(id).tr.querySelector('button[type=submit]').click(); } }, 'Apply my changes again'),
-          h('button.btn', { type: 'button', onclick: () => editRow(id, values, messageBox('info', 'Your values are kept; the row now compares against the latest version.')) }, 'Edit again'),
-          h('button.btn', { type: 'button', onclick: () => { showRow(id); removeConflict(rows.get(id).tr); announce('Kept their version.'); } }, 'Keep theirs')))));
+          h('button.btn.btn-primary', { type: 'button', onclick: () => { editRow(id, values); rows.get(id).tr.querySelector('button[type=submit]').click(); } }, t('ms.applyAgain')),
+          h('button.btn', { type: 'button', onclick: () => editRow(id, values, messageBox('info', t('ms.valuesKept'))) }, t('ms.editAgain')),
+          h('button.btn', { type: 'button', onclick: () => { showRow(id); removeConflict(rows.get(id).tr); announce(t('ms.keptTheirs')); } }, t('ms.keepTheirs'))))));
     removeConflict(entry.tr);
     entry.tr.after(panel);
     panel.querySelector('button').focus();

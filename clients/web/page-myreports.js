@@ -5,29 +5,23 @@ import { h, fmt, errorBox, statusBadge, stateBadge } from './ui.js';
 import { gallery, photoSummary } from './photos.js';
 import { outboxPanel } from './outbox-view.js';
 import * as sync from './sync.js';
-
-const T = {
-  photos: 'Photos',
-  photosOf: (id) => `Photos of report #${id}`,
-};
+import { t } from './i18n.js';
 
 export async function render(el, ctx) {
-  el.append(h('h1', 'My progress reports'), outboxPanel({ signal: ctx.signal, id: 'outbox-myreports' }), h('p.loading', 'Loading…'));
+  el.append(h('h1', t('mr.title')), outboxPanel({ signal: ctx.signal, id: 'outbox-myreports' }), h('p.loading', t('c.loading')));
   const stateSel = h('select#rep-state', { name: 'state' },
-    h('option', { value: '' }, 'All'),
-    h('option', { value: 'submitted' }, 'Waiting for review'),
-    h('option', { value: 'approved' }, 'Approved'),
-    h('option', { value: 'rejected' }, 'Rejected'));
+    h('option', { value: '' }, t('c.all')),
+    ['submitted', 'approved', 'rejected'].map((v) => h('option', { value: v }, t(`repstate.${v}`))));
   const tbody = h('tbody');
-  const more = h('button.btn', { type: 'button', hidden: true }, 'Show more');
+  const more = h('button.btn', { type: 'button', hidden: true }, t('c.showMore'));
   const info = h('p.small', { 'aria-live': 'polite' });
   el.querySelector('.loading').replaceWith(
-    h('div.field.field-inline', h('label', { for: 'rep-state' }, 'Show'), stateSel),
+    h('div.field.field-inline', h('label', { for: 'rep-state' }, t('c.show')), stateSel),
     h('div.table-wrap', h('table.table.table-cards#my-reports',
-      h('caption.sr-only', 'My progress reports, newest first'),
-      h('thead', h('tr', h('th', { scope: 'col' }, 'Report'), h('th', { scope: 'col' }, 'Segment'),
-        h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'Built'), h('th', { scope: 'col' }, 'Target status'),
-        h('th', { scope: 'col' }, T.photos), h('th', { scope: 'col' }, 'Review'))),
+      h('caption.sr-only', t('mr.caption')),
+      h('thead', h('tr', h('th', { scope: 'col' }, t('mr.report')), h('th', { scope: 'col' }, t('c.segment')),
+        h('th', { scope: 'col' }, t('c.date')), h('th', { scope: 'col' }, t('c.built')), h('th', { scope: 'col' }, t('mr.target')),
+        h('th', { scope: 'col' }, t('c.photos')), h('th', { scope: 'col' }, t('mr.review')))),
       tbody)),
     info, more);
 
@@ -36,14 +30,14 @@ export async function render(el, ctx) {
   let releases = [];
   const photosCell = (r) => {
     const atts = r.attachments || [];
-    if (!atts.length) return h('td', { 'data-label': T.photos }, h('span.small', photoSummary(atts)));
-    const g = gallery(atts, { signal: ctx.signal, compact: true, label: T.photosOf(r.id) });
+    if (!atts.length) return h('td', { 'data-label': t('c.photos') }, h('span.small', photoSummary(atts)));
+    const g = gallery(atts, { signal: ctx.signal, compact: true, label: t('rv.photosOf', { id: r.id }) });
     releases.push(g.release);
-    return h('td', { 'data-label': T.photos }, g.el, h('span.small.block', photoSummary(atts)));
+    return h('td', { 'data-label': t('c.photos') }, g.el, h('span.small.block', photoSummary(atts)));
   };
   async function load(reset) {
     if (reset) { cursor = null; all = []; tbody.replaceChildren(); }
-    info.textContent = 'Loading…';
+    info.textContent = t('c.loading');
     try {
       // newest first: read every page (a contractor has a modest number), then sort
       const page = await api.get('progress-reports', { state: stateSel.value, limit: 1000, cursor }, { signal: ctx.signal });
@@ -52,20 +46,20 @@ export async function render(el, ctx) {
       all.sort((a, b) => b.id - a.id);
       for (const rel of releases.splice(0)) rel();
       tbody.replaceChildren(...all.map((r) => h('tr', { dataset: { report: r.id, state: r.state } },
-        h('th', { scope: 'row', 'data-label': 'Report' }, `#${r.id}`),
-        h('td', { 'data-label': 'Segment' }, r.segment_code || String(r.segment_id)),
-        h('td', { 'data-label': 'Date' }, fmt.date(r.report_date)),
-        h('td', { 'data-label': 'Built' }, fmt.m(r.built_length_m)),
-        h('td', { 'data-label': 'Target status' }, statusBadge(r.status)),
+        h('th', { scope: 'row', 'data-label': t('mr.report') }, `#${r.id}`),
+        h('td', { 'data-label': t('c.segment') }, r.segment_code || String(r.segment_id)),
+        h('td', { 'data-label': t('c.date') }, fmt.date(r.report_date)),
+        h('td', { 'data-label': t('c.built'), class: 'built' }, fmt.m(r.built_length_m)),
+        h('td', { 'data-label': t('mr.target') }, statusBadge(r.status)),
         photosCell(r),
-        h('td', { 'data-label': 'Review' }, stateBadge(r.state),
+        h('td', { 'data-label': t('mr.review') }, stateBadge(r.state),
           r.review_comment ? h('span.small.block', `“${r.review_comment}”`) : null,
           r.reviewed_at ? h('span.small.block', fmt.date(r.reviewed_at)) : null))));
       more.hidden = !cursor;
-      info.textContent = all.length ? `${fmt.int(all.length)} report${all.length === 1 ? '' : 's'}.` : 'No reports yet. Report progress from “My segments”.';
+      info.textContent = all.length ? t('mr.count', { n: all.length }) : t('mr.none');
     } catch (err) {
       if (err.name === 'AbortError') return;
-      info.replaceChildren(errorBox(err, 'your reports', () => load(reset)));
+      info.replaceChildren(errorBox(err, 'what.yourReports', () => load(reset)));
     }
   }
   stateSel.addEventListener('change', () => load(true));

@@ -3,7 +3,8 @@
 // with the bearer token and handed over as a Blob link.
 
 import * as api from './api.js';
-import { h, today, errorBox, messageBox, field, showFieldErrors, clearFieldErrors, announce, retryPage } from './ui.js';
+import { h, fmt, today, errorBox, messageBox, field, showFieldErrors, clearFieldErrors, announce, retryPage } from './ui.js';
+import { t, lang as uiLang, serverText } from './i18n.js';
 import { resolveProject, projectPicker } from './page-home.js';
 
 function quarterStart() {
@@ -12,24 +13,20 @@ function quarterStart() {
   return `${d.getFullYear()}-${String(m + 1).padStart(2, '0')}-01`;
 }
 
-function size(n) {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} kB`;
-}
-
 export async function render(el, ctx) {
-  el.append(h('h1', 'Reports'), h('p.loading', 'Loading…'));
+  el.append(h('h1', t('rp.title')), h('p.loading', t('c.loading')));
   let projects, project;
   try {
     ({ projects, project } = await resolveProject(ctx));
   } catch (err) {
-    el.querySelector('.loading').replaceWith(errorBox(err, 'the project', retryPage));
+    el.querySelector('.loading').replaceWith(errorBox(err, 'what.project', retryPage));
     return;
   }
   el.querySelector('.loading').remove();
-  if (!project) { el.append(h('p', 'There is no project yet.')); return; }
-  el.querySelector('h1').textContent = `Reports: ${project.code}`;
+  if (!project) { el.append(h('p', t('c.noProject'))); return; }
+  el.querySelector('h1').textContent = t('rp.titleOf', { code: project.code });
   const lang = (id) => h(`select#${id}`, { name: 'lang' },
-    h('option', { value: 'de' }, 'Deutsch'), h('option', { value: 'en' }, 'English'));
+    ['de', 'en'].map((l) => h('option', { value: l, lang: l, selected: l === uiLang() }, t(`lang.${l}`))));
 
   el.append(
     projectPicker(projects, project, '/reports', ctx.app.navigate),
@@ -37,11 +34,11 @@ export async function render(el, ctx) {
     h('div.report-grid',
       reportCard({
         id: 'progress',
-        title: 'Progress report (Excel)',
-        text: 'For the funding agency: cover, key figures with charts, milestones, segments, premises, contractors and costs, as of a date.',
+        title: t('rp.progress'),
+        text: t('rp.progressText'),
         fields: [
-          field('As of', h('input#rp-as-of', { type: 'date', name: 'as_of', value: today(), max: today() })),
-          field('Language', lang('rp-lang')),
+          field(t('rp.asOf'), h('input#rp-as-of', { type: 'date', name: 'as_of', value: today(), max: today() })),
+          field(t('rp.language'), lang('rp-lang')),
         ],
         path: `projects/${project.id}/reports/progress.xlsx`,
         fallback: `${project.code}-progress.xlsx`,
@@ -49,12 +46,12 @@ export async function render(el, ctx) {
       }),
       reportCard({
         id: 'costs',
-        title: 'Cost report (Excel)',
-        text: 'For the payment request (Mittelabruf): invoices of the period, totals by category and lot, eligible cost against budget and the amounts to claim.',
+        title: t('rp.costs'),
+        text: t('rp.costsText'),
         fields: [
-          field('From', h('input#rc-from', { type: 'date', name: 'from', value: quarterStart(), max: today() })),
-          field('To', h('input#rc-to', { type: 'date', name: 'to', value: today(), max: today() })),
-          field('Language', lang('rc-lang')),
+          field(t('rp.from'), h('input#rc-from', { type: 'date', name: 'from', value: quarterStart(), max: today() })),
+          field(t('rp.to'), h('input#rc-to', { type: 'date', name: 'to', value: today(), max: today() })),
+          field(t('rp.language'), lang('rc-lang')),
         ],
         path: `projects/${project.id}/reports/costs.xlsx`,
         fallback: `${project.code}-costs.xlsx`,
@@ -62,8 +59,8 @@ export async function render(el, ctx) {
       }),
       reportCard({
         id: 'geojson',
-        title: 'Network export (GeoJSON)',
-        text: 'Nodes, segments and premises with their current status, for QGIS or ogr2ogr.',
+        title: t('rp.geojson'),
+        text: t('rp.geojsonText'),
         fields: [],
         path: `projects/${project.id}/export.geojson`,
         fallback: `${project.code}.geojson`,
@@ -72,7 +69,7 @@ export async function render(el, ctx) {
   );
 
   function reportCard({ id, title, text, fields, path, fallback, missing = false }) {
-    const button = h('button.btn.btn-primary', { type: 'submit', id: `dl-${id}` }, 'Download');
+    const button = h('button.btn.btn-primary', { type: 'submit', id: `dl-${id}` }, t('rp.download'));
     const out = h('div.form-status', { 'aria-live': 'polite', id: `out-${id}` });
     const form = h('form.card.report', { novalidate: true, 'aria-labelledby': `h-${id}` },
       h('h2', { id: `h-${id}` }, title), h('p', text), fields, h('p.actions', button), out);
@@ -83,31 +80,30 @@ export async function render(el, ctx) {
       const params = {};
       for (const input of form.querySelectorAll('input, select')) params[input.name] = input.value;
       if (params.from && params.to && params.from > params.to) {
-        showFieldErrors(form, { errors: [{ pointer: '/to', detail: 'The end of the period is before its start.' }] });
+        showFieldErrors(form, { errors: [{ pointer: '/to', detail: t('rp.periodBad') }] });
         return;
       }
       button.disabled = true;
-      button.textContent = 'Preparing…';
+      button.textContent = t('rp.preparing');
       try {
         const r = await api.download(path, params, fallback);
-        const msg = `Downloaded ${r.filename} (${size(r.size)}).`;
+        const msg = t('rp.downloaded', { file: r.filename, size: fmt.bytes(r.size) });
         out.append(messageBox('ok', msg));
         announce(msg);
       } catch (err) {
         if (err.status === 404 && missing) {
-          out.append(messageBox('warn',
-            'This report is not available on this server yet (it answered “not found”). Ask your administrator for an update; meanwhile the GeoJSON export works.'));
+          out.append(messageBox('warn', t('rp.missing')));
         } else if (err.status === 422 || err.status === 400) {
           const rest = showFieldErrors(form, err);
           out.append(messageBox('error', err.errors.length
-            ? ['Please correct the highlighted fields.', ...rest].join(' ')
-            : `The server did not accept these values: ${err.detail || 'please check them'}.`));
+            ? [t('c.fixFields'), ...rest].join(' ')
+            : t('rp.notAccepted', { detail: err.detail ? serverText(err.detail) : t('rp.pleaseCheck') })));
         } else {
-          out.append(errorBox(err, 'this report'));
+          out.append(errorBox(err, 'what.report'));
         }
       } finally {
         button.disabled = false;
-        button.textContent = 'Download';
+        button.textContent = t('rp.download');
       }
     });
     return form;

@@ -3,17 +3,12 @@
 // reject (comment required).
 
 import * as api from './api.js';
-import { h, fmt, errorBox, messageBox, statusBadge, showFieldErrors, clearFieldErrors, announce, STATUS_LABEL, retryPage } from './ui.js';
+import { h, fmt, errorBox, messageBox, statusBadge, statusLabel, showFieldErrors, clearFieldErrors, announce, retryPage } from './ui.js';
+import { t, serverText } from './i18n.js';
 import { gallery, photoSummary } from './photos.js';
 
-// The texts of the photo part of a card (the rest of the page is still inline).
-const T = {
-  photos: 'Photos',
-  photosOf: (id) => `Photos of report #${id}`,
-};
-
 export async function render(el, ctx) {
-  el.append(h('h1', 'Review queue'), h('p.loading', 'Loading the reports waiting for review…'));
+  el.append(h('h1', t('rv.title')), h('p.loading', t('rv.loading')));
   let reports, contractors, lots;
   try {
     [reports, contractors, lots] = await Promise.all([
@@ -23,7 +18,7 @@ export async function render(el, ctx) {
     ]);
   } catch (err) {
     if (err.name === 'AbortError') return;
-    el.querySelector('.loading').replaceWith(errorBox(err, 'the review queue', retryPage));
+    el.querySelector('.loading').replaceWith(errorBox(err, 'what.reviewQueue', retryPage));
     return;
   }
   el.querySelector('.loading').remove();
@@ -34,14 +29,14 @@ export async function render(el, ctx) {
   const lead = h('p.lead#queue-count');
   const list = h('div.review-list');
   const decided = h('section#decided', { 'aria-labelledby': 'decided-h', hidden: true },
-    h('h2#decided-h', 'Decided just now'), h('ul.decided-list'));
+    h('h2#decided-h', t('rv.decided')), h('ul.decided-list'));
   el.append(lead, list, decided);
 
   let open = reports.length;
   const setCount = () => {
     lead.textContent = open === 0
-      ? 'Nothing is waiting for review. Well done.'
-      : `${open} progress report${open === 1 ? '' : 's'} waiting for review, oldest first.`;
+      ? t('rv.none')
+      : t('rv.count', { n: open });
     ctx.app.setReviewCount(open);
   };
   setCount();
@@ -58,11 +53,11 @@ export async function render(el, ctx) {
     const lot = lotById.get(r.lot_id ?? seg?.lot_id);
     const cid = `c-${r.id}`;
     const comment = h('textarea', { id: cid, name: 'comment', rows: '2', maxlength: '1000' });
-    const approve = h('button.btn.btn-primary', { type: 'submit', value: 'approve' }, 'Approve');
-    const reject = h('button.btn.btn-danger', { type: 'submit', value: 'reject' }, 'Reject');
+    const approve = h('button.btn.btn-primary', { type: 'submit', value: 'approve' }, t('rv.approve'));
+    const reject = h('button.btn.btn-danger', { type: 'submit', value: 'reject' }, t('rv.reject'));
     const status = h('div.form-status', { 'aria-live': 'polite' });
     const form = h('form.review-form', { novalidate: true },
-      h('div.field', h('label', { for: cid }, 'Comment ', h('span.small', '(required to reject)')), comment),
+      h('div.field', h('label', { for: cid }, `${t('rv.comment')} `, h('span.small', t('rv.commentReq'))), comment),
       h('p.actions', approve, reject), status);
     const over = seg && r.built_length_m > 1.5 * seg.planned_length_m;
     let releasePhotos = () => {};
@@ -72,24 +67,24 @@ export async function render(el, ctx) {
       const hid = `r-${rep.id}-photos`;
       let body;
       if (atts.length) {
-        const g = gallery(atts, { signal: ctx.signal, label: T.photosOf(rep.id) });
+        const g = gallery(atts, { signal: ctx.signal, label: t('rv.photosOf', { id: rep.id }) });
         releasePhotos = g.release;
         body = g.el;
       }
       return h('section.report-photos', { 'aria-labelledby': hid, dataset: { photos: atts.length, warnings: warned } },
-        h('h3', { id: hid }, T.photos, atts.length ? h(warned ? 'span.tag.tag-bad' : 'span.small', photoSummary(atts)) : null),
+        h('h3', { id: hid }, t('c.photos'), atts.length ? h(warned ? 'span.tag.tag-bad' : 'span.small', photoSummary(atts)) : null),
         body || h('p.small', photoSummary(atts)));
     }
     const art = h('article.card.review', { 'aria-labelledby': `r-${r.id}-h`, dataset: { report: r.id, segment: r.segment_code || '' } },
-      h('h2', { id: `r-${r.id}-h` }, `Segment ${r.segment_code || r.segment_id}`,
-        h('span.small', ` · report #${r.id} of ${fmt.date(r.report_date)}`)),
+      h('h2', { id: `r-${r.id}-h` }, t('rv.heading', { code: r.segment_code || r.segment_id }),
+        h('span.small', t('rv.sub', { id: r.id, date: fmt.date(r.report_date) }))),
       h('dl.facts',
-        h('div', h('dt', 'Contractor'), h('dd', cName.get(r.contractor_id) || `#${r.contractor_id}`)),
-        h('div', h('dt', 'Lot'), h('dd', lot ? `${lot.code} ${lot.name}` : '–')),
-        h('div', h('dt', 'Status'), h('dd', seg ? statusBadge(seg.status) : '?', ' → ', statusBadge(r.status))),
-        h('div', h('dt', 'Built'), h('dd', seg ? `${fmt.m(seg.built_length_m)} → ` : '', h('strong', fmt.m(r.built_length_m)),
-          seg ? ` of ${fmt.m(seg.planned_length_m)} planned` : '', over ? h('span.tag.tag-bad', 'over 1.5 × planned') : null))),
-      r.note ? h('blockquote.note', r.note) : h('p.small', 'No note.'),
+        h('div', h('dt', t('c.contractor')), h('dd', cName.get(r.contractor_id) || `#${r.contractor_id}`)),
+        h('div', h('dt', t('c.lot')), h('dd', lot ? `${lot.code} ${lot.name}` : '–')),
+        h('div', h('dt', t('c.status')), h('dd', seg ? statusBadge(seg.status) : '?', ' → ', statusBadge(r.status))),
+        h('div', h('dt', t('c.built')), h('dd', { class: 'built' }, seg ? `${fmt.m(seg.built_length_m)} → ` : '', h('strong', fmt.m(r.built_length_m)),
+          seg ? t('rv.ofPlanned', { planned: fmt.m(seg.planned_length_m) }) : '', over ? h('span.tag.tag-bad', t('rv.over')) : null))),
+      r.note ? h('blockquote.note', r.note) : h('p.small', t('rv.noNote')),
       photoSection(r),
       form);
 
@@ -104,7 +99,7 @@ export async function render(el, ctx) {
       status.replaceChildren();
       const text = comment.value.trim();
       if (which === 'reject' && !text) {
-        showFieldErrors(form, { errors: [{ pointer: '/comment', detail: 'Say why the report is rejected, so the contractor can fix it.' }] });
+        showFieldErrors(form, { errors: [{ pointer: '/comment', detail: t('rv.rejectWhy') }] });
         return;
       }
       approve.disabled = true;
@@ -118,9 +113,10 @@ export async function render(el, ctx) {
         open -= 1;
         setCount();
         const msg = which === 'approve'
-          ? `Approved report #${r.id}: segment ${r.segment_code} is now ${STATUS_LABEL[now?.status] || now?.status || '?'}` +
-            (now ? `, ${fmt.m(now.built_length_m)} of ${fmt.m(now.planned_length_m)} built.` : '.')
-          : `Rejected report #${r.id} for segment ${r.segment_code}; the contractor sees your comment.`;
+          ? (now
+            ? t('rv.approvedBuilt', { id: r.id, code: r.segment_code, status: statusLabel(now.status), built: fmt.m(now.built_length_m), planned: fmt.m(now.planned_length_m) })
+            : t('rv.approved', { id: r.id, code: r.segment_code, status: '?' }))
+          : t('rv.rejected', { id: r.id, code: r.segment_code });
         const li = h('li', { dataset: { report: r.id, decision: which } }, msg, ' ', now ? statusBadge(now.status) : null);
         decided.hidden = false;
         decided.querySelector('ul').prepend(li);
@@ -135,11 +131,13 @@ export async function render(el, ctx) {
         reject.disabled = false;
         if (err.status === 422) {
           const rest = showFieldErrors(form, err);
-          status.append(messageBox('error', ['Please correct the highlighted fields.', ...rest].join(' ')));
+          status.append(messageBox('error', [t('c.fixFields'), ...rest].join(' ')));
         } else if (err.status === 409) {
-          status.append(messageBox('error', `This report cannot be ${which === 'approve' ? 'approved' : 'rejected'}: ${err.detail || 'it was already decided'}. Reload the queue to see its current state.`));
+          status.append(messageBox('error', t(which === 'approve' ? 'rv.cannotApprove' : 'rv.cannotReject', {
+            detail: err.detail ? serverText(err.detail) : t('rv.alreadyDecided'),
+          })));
         } else {
-          status.append(errorBox(err, 'this progress report'));
+          status.append(errorBox(err, 'what.progressReport'));
         }
       }
     });

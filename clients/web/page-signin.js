@@ -2,27 +2,28 @@
 
 import * as api from './api.js';
 import { h, field, messageBox, errorBox, showFieldErrors, clearFieldErrors } from './ui.js';
+import { t } from './i18n.js';
 
 export async function render(el, { query, onSignedIn }) {
   const email = h('input#signin-email', { name: 'email', type: 'email', autocomplete: 'username', required: true, spellcheck: 'false' });
   const password = h('input#signin-password', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const button = h('button.btn.btn-primary', { type: 'submit' }, 'Sign in');
+  const button = h('button.btn.btn-primary', { type: 'submit' }, t('si.button'));
   const status = h('div.form-status', { 'aria-live': 'polite' });
   const form = h('form.card.signin', { novalidate: true },
-    field('Email', email),
-    field('Password', password),
+    field(t('si.email'), email),
+    field(t('si.password'), password),
     button,
     status,
   );
 
   const notes = [];
-  if (query.get('expired')) notes.push(messageBox('warn', 'Your session has ended. Please sign in again.'));
-  if (query.get('bye')) notes.push(messageBox('ok', 'You are signed out. See you soon.'));
+  if (query.get('expired')) notes.push(messageBox('warn', t('err.401')));
+  if (query.get('bye')) notes.push(messageBox('ok', t('si.bye')));
 
   el.append(
     h('div.signin-wrap',
-      h('h1', 'Sign in to fibertrack'),
-      h('p.lead', 'Track the fiber rollout: segments, premises, milestones, progress reports and funding reports.'),
+      h('h1', t('si.h1')),
+      h('p.lead', t('si.lead')),
       notes,
       form,
     ),
@@ -33,27 +34,27 @@ export async function render(el, { query, onSignedIn }) {
     clearFieldErrors(form);
     status.replaceChildren();
     if (!email.value.trim() || !password.value) {
-      status.append(messageBox('error', 'Please enter your email address and your password.'));
+      status.append(messageBox('error', t('si.missing')));
       (email.value.trim() ? password : email).focus();
       return;
     }
     button.disabled = true;
-    button.textContent = 'Signing in…';
+    button.textContent = t('si.signingIn');
     try {
       const user = await api.login(email.value.trim(), password.value);
       await onSignedIn(user);
     } catch (err) {
       button.disabled = false;
-      button.textContent = 'Sign in';
+      button.textContent = t('si.button');
       if (err.status === 401 || err.status === 403) {
-        status.append(messageBox('error', 'The email address or the password is not right (or the account is disabled).'));
+        status.append(messageBox('error', t('si.wrong')));
         password.select();
         password.focus();
       } else if (err.status === 422) {
         const rest = showFieldErrors(form, err);
-        status.append(messageBox('error', ['Please correct the highlighted fields.', ...rest].join(' ')));
+        status.append(messageBox('error', [t('c.fixFields'), ...rest].join(' ')));
       } else {
-        status.append(errorBox(err, 'the sign-in service'));
+        status.append(errorBox(err, 'what.signin'));
         if (err.status === 429 && err.retryAfter) countdown(button, err.retryAfter);
       }
     }
@@ -69,10 +70,10 @@ function countdown(button, seconds) {
     if (!button.isConnected) return;
     if (left <= 0) {
       button.disabled = false;
-      button.textContent = 'Sign in';
+      button.textContent = t('si.button');
       return;
     }
-    button.textContent = `Sign in (wait ${left} s)`;
+    button.textContent = t('si.wait', { n: left });
     left -= 1;
     setTimeout(tick, 1000);
   };

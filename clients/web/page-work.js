@@ -8,57 +8,29 @@
 import * as api from './api.js';
 import {
   h, fmt, today, errorBox, messageBox, statusBadge, field, showFieldErrors, clearFieldErrors,
-  announce, describeError, retryPage, SEGMENT_STATUSES, STATUS_LABEL,
+  announce, describeError, retryPage, SEGMENT_STATUSES, statusLabel,
 } from './ui.js';
+import { t, text as msgText, serverText, parseNumber } from './i18n.js';
 import * as sync from './sync.js';
 import { outboxPanel } from './outbox-view.js';
-import { makePreview, docIcon, pfmt } from './photos.js';
+import { makePreview, docIcon } from './photos.js';
 
 const PAGE = 50;
 
-// The texts of the photo part of the form (the rest of the page is still inline).
-const T = {
-  photos: 'Photos',
-  takePhoto: 'Take a photo',
-  addPhotos: 'Choose photos or files',
-  photosHint: 'Take a photo or choose files: JPEG, PNG, HEIC or PDF, up to 25 MiB each.',
-  tooLarge: (name, size) => `${name} is ${size}; a file may be at most 25 MiB. It was not added.`,
-  wrongType: (name) => `${name} is not a photo or a PDF (JPEG, PNG, HEIC or PDF). It was not added.`,
-  caption: (name) => `Caption for ${name}`,
-  captionPlaceholder: 'Caption (optional)',
-  remove: (name) => `Remove ${name}`,
-  removeText: 'Remove',
-  picked: (n) => (n === 1 ? '1 file will be sent with the report.' : `${n} files will be sent with the report.`),
-  waiting: 'waiting',
-  sending: 'sending',
-  sent: 'sent',
-  sendingReport: 'Sending the report…',
-  sentWithPhotos: (code, id, n) => `Report on ${code} sent (report #${id})${n ? ` with ${n === 1 ? '1 photo' : `${n} photos`}` : ''}. The project manager will review it.`,
-  appliedWithPhotos: (code, status, n) => `Report on ${code} applied at once: the segment is now ${status}${n ? `; ${n === 1 ? '1 photo' : `${n} photos`} attached` : ''}.`,
-  offline: (n) => `You are offline. The report${n ? ` and its ${n === 1 ? 'photo' : `${n} photos`}` : ''} are kept on this device and sent by themselves when the connection is back.`,
-  kept: (n) => `The report${n ? ` and its ${n === 1 ? 'photo' : `${n} photos`}` : ''} are kept on this device and sent by themselves when the connection is back.`,
-  safe: 'Sending again is safe: the report will not be recorded twice.',
-  photosWaiting: (id, n) => `Report #${id} was sent; ${n === 1 ? '1 photo is' : `${n} photos are`} still waiting and will be sent when the connection is back (nothing is sent twice).`,
-  close: 'Close',
-  cancel: 'Cancel',
-  sendPhotosAgain: 'Send the photos again',
-};
-
-const pct = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
 const MEDIA_RE = /^(image\/(jpeg|png|heic|heif)|application\/pdf)$/;
 const EXT_RE = /\.(jpe?g|png|heic|heif|pdf)$/i;
 
 export async function render(el, ctx) {
-  el.append(h('h1', 'My segments'));
+  el.append(h('h1', t('wk.title')));
   // what waits to be sent shows even when the lots cannot be loaded (offline)
   el.append(outboxPanel({ signal: ctx.signal }));
-  el.append(h('p.loading', 'Loading your lots…'));
+  el.append(h('p.loading', t('wk.loadingLots')));
   let lots;
   try {
     lots = await api.listAll('lots', {}, null, { signal: ctx.signal });
   } catch (err) {
     if (err.name === 'AbortError') return;
-    el.querySelector('.loading').replaceWith(errorBox(err, 'your lots', retryPage));
+    el.querySelector('.loading').replaceWith(errorBox(err, 'what.yourLots', retryPage));
     return;
   }
   el.querySelector('.loading').remove();
@@ -66,34 +38,32 @@ export async function render(el, ctx) {
 
   const pageStatus = h('div#work-status', { 'aria-live': 'polite' });
   el.append(
-    h('p.lead', lots.length
-      ? `You work on ${lots.length} lot${lots.length === 1 ? '' : 's'}. Report what was built; the project manager reviews it.`
-      : 'No lot is assigned to your company yet.'),
+    h('p.lead', lots.length ? t('wk.lead', { n: lots.length }) : t('wk.noLot')),
     h('ul.lot-list', lots.map((l) => h('li.card.lot',
       h('strong', l.code), ` ${l.name}`,
-      h('span.small.block', l.auto_approve ? 'Reports are applied at once (no review).' : 'Reports are reviewed by the project manager.')))),
+      h('span.small.block', l.auto_approve ? t('wk.auto') : t('wk.reviewed'))))),
     pageStatus,
   );
 
   // ---- filters ----
-  const lotSel = h('select#f-lot', { name: 'lot_id' }, h('option', { value: '' }, 'All my lots'),
+  const lotSel = h('select#f-lot', { name: 'lot_id' }, h('option', { value: '' }, t('wk.allLots')),
     lots.map((l) => h('option', { value: String(l.id) }, `${l.code} ${l.name}`)));
-  const stSel = h('select#f-status', { name: 'status' }, h('option', { value: '' }, 'Any status'),
-    SEGMENT_STATUSES.map((s) => h('option', { value: s }, STATUS_LABEL[s])));
-  const q = h('input#f-q', { type: 'search', name: 'q', placeholder: 'e.g. S-0001', autocomplete: 'off' });
-  const filters = h('form.filters', { role: 'search', 'aria-label': 'Filter segments' },
-    field('Lot', lotSel), field('Status', stSel), field('Segment code', q),
-    h('button.btn', { type: 'submit' }, 'Filter'));
+  const stSel = h('select#f-status', { name: 'status' }, h('option', { value: '' }, t('wk.anyStatus')),
+    SEGMENT_STATUSES.map((s) => h('option', { value: s }, statusLabel(s))));
+  const q = h('input#f-q', { type: 'search', name: 'q', placeholder: t('wk.codePlaceholder'), autocomplete: 'off' });
+  const filters = h('form.filters', { role: 'search', 'aria-label': t('wk.filterLabel') },
+    field(t('c.lot'), lotSel), field(t('c.status'), stSel), field(t('wk.code'), q),
+    h('button.btn', { type: 'submit' }, t('wk.filter')));
   const tbody = h('tbody');
-  const more = h('button.btn', { type: 'button', hidden: true }, 'Show more');
+  const more = h('button.btn', { type: 'button', hidden: true }, t('c.showMore'));
   const counter = h('p.small#seg-count', { 'aria-live': 'polite' });
   el.append(filters,
     h('div.table-wrap', h('table.table.table-cards#segments',
-      h('caption.sr-only', 'My segments'),
+      h('caption.sr-only', t('wk.title')),
       h('thead', h('tr',
-        h('th', { scope: 'col' }, 'Segment'), h('th', { scope: 'col' }, 'Lot'), h('th', { scope: 'col' }, 'Status'),
-        h('th', { scope: 'col' }, 'Built'), h('th', { scope: 'col' }, 'Planned end'),
-        h('th', { scope: 'col' }, h('span.sr-only', 'Actions')))),
+        h('th', { scope: 'col' }, t('c.segment')), h('th', { scope: 'col' }, t('c.lot')), h('th', { scope: 'col' }, t('c.status')),
+        h('th', { scope: 'col' }, t('c.built')), h('th', { scope: 'col' }, t('wk.plannedEnd')),
+        h('th', { scope: 'col' }, h('span.sr-only', t('c.actions'))))),
       tbody)),
     counter, more);
 
@@ -106,7 +76,7 @@ export async function render(el, ctx) {
   async function load(reset) {
     if (reset) { tbody.replaceChildren(); rows.clear(); cursor = null; shown = 0; }
     more.disabled = true;
-    counter.textContent = 'Loading…';
+    counter.textContent = t('c.loading');
     try {
       const page = await api.get('segments', {
         limit: PAGE, cursor, lot_id: lotSel.value, status: stSel.value, q: q.value.trim(),
@@ -121,27 +91,27 @@ export async function render(el, ctx) {
       cursor = page.next_cursor;
       more.hidden = !cursor;
       more.disabled = false;
-      counter.textContent = shown ? `${fmt.int(shown)} segment${shown === 1 ? '' : 's'} shown${cursor ? '; more below' : ''}.` : 'No segment matches.';
+      counter.textContent = shown ? t(cursor ? 'wk.shownMore' : 'wk.shown', { n: shown }) : t('wk.noMatch');
     } catch (err) {
       if (err.name === 'AbortError') return;
       more.disabled = false;
-      counter.replaceChildren(errorBox(err, 'your segments', () => load(reset)));
+      counter.replaceChildren(errorBox(err, 'what.yourSegments', () => load(reset)));
     }
   }
   function fillRow(id) {
     const { tr, s } = rows.get(id);
     const lot = lotById.get(s.lot_id);
     tr.replaceChildren(
-      h('th', { scope: 'row', 'data-label': 'Segment' }, s.code, h('span.small.block', `${fmt.label(s.method)} · ${fmt.label(s.kind)}`)),
-      h('td', { 'data-label': 'Lot' }, lot ? lot.code : '–'),
-      h('td', { 'data-label': 'Status' }, statusBadge(s.status)),
-      h('td', { 'data-label': 'Built' }, `${fmt.m(s.built_length_m)} of ${fmt.m(s.planned_length_m)}`,
+      h('th', { scope: 'row', 'data-label': t('c.segment') }, s.code, h('span.small.block', `${fmt.enum('method', s.method)} · ${fmt.enum('segment_kind', s.kind)}`)),
+      h('td', { 'data-label': t('c.lot') }, lot ? lot.code : '–'),
+      h('td', { 'data-label': t('c.status') }, statusBadge(s.status)),
+      h('td', { 'data-label': t('c.built'), class: 'built' }, t('c.builtOf', { built: fmt.m(s.built_length_m), planned: fmt.m(s.planned_length_m) }),
         h('span.small.block', fmt.pct(s.built_length_m, s.planned_length_m))),
-      h('td', { 'data-label': 'Planned end' }, fmt.date(s.planned_end)),
+      h('td', { 'data-label': t('wk.plannedEnd') }, fmt.date(s.planned_end)),
       h('td.actions', { 'data-label': '' },
         s.status === 'accepted'
-          ? h('span.small', 'Accepted: nothing left to report')
-          : h('button.btn', { type: 'button', 'aria-label': `Report progress on ${s.code}`, onclick: (e) => dialog.open(s, e.currentTarget) }, 'Report progress')),
+          ? h('span.small', t('wk.acceptedDone'))
+          : h('button.btn', { type: 'button', 'aria-label': t('wk.reportOn', { code: s.code }), onclick: (e) => dialog.open(s, e.currentTarget) }, t('wk.reportBtn'))),
     );
   }
   // a queued report sent in the background: show the segment as it is now
@@ -162,23 +132,24 @@ export async function render(el, ctx) {
 
   // ---- the progress form, in a modal dialog ----
   function buildDialog() {
-    const title = h('h2#pr-title', 'Report progress');
+    const title = h('h2#pr-title', t('wk.dlgTitle'));
     const segInfo = h('p#pr-seg.small');
     const date = h('input#pr-date', { type: 'date', name: 'report_date', required: true });
-    const length = h('input#pr-length', { type: 'number', name: 'built_length_m', min: '0', step: '0.01', inputmode: 'decimal', required: true });
+    // text, not type=number: a number input takes the browser's decimal separator, not the dashboard's
+    const length = h('input#pr-length', { type: 'text', name: 'built_length_m', inputmode: 'decimal', autocomplete: 'off', required: true });
     const status = h('select#pr-status', { name: 'status', required: true });
     const note = h('textarea#pr-note', { name: 'note', rows: '3', maxlength: '4000' });
     const photos = photoPicker();
-    const send = h('button.btn.btn-primary#pr-send', { type: 'submit' }, 'Send report');
-    const cancel = h('button.btn#pr-cancel', { type: 'button' }, T.cancel);
+    const send = h('button.btn.btn-primary#pr-send', { type: 'submit' }, t('wk.send'));
+    const cancel = h('button.btn#pr-cancel', { type: 'button' }, t('c.cancel'));
     const out = h('div.form-status', { 'aria-live': 'polite' });
     const form = h('form#pr-form', { novalidate: true },
-      field('Segment', h('input#pr-segment', { name: 'segment_id', type: 'text', readonly: true })),
+      field(t('c.segment'), h('input#pr-segment', { name: 'segment_id', type: 'text', readonly: true })),
       segInfo,
-      field('Report date', date),
-      field('Built length so far (m)', length, 'Cumulative, as measured on site.'),
-      field('Status reached', status),
-      field('Note', note, 'Needed when the length is more than 1.5 × the planned length.'),
+      field(t('wk.reportDate'), date),
+      field(t('wk.length'), length, t('wk.lengthHint', { example: fmt.lengthInput(150.5) })),
+      field(t('wk.reached'), status),
+      field(t('wk.note'), note, t('wk.noteHint')),
       photos.el,
       h('p.actions', send, cancel), out);
     const dlg = h('dialog.dialog.dialog-wide#progress-dialog', { 'aria-labelledby': 'pr-title' }, title, form);
@@ -202,8 +173,8 @@ export async function render(el, ctx) {
 
     function showQueued() {
       pageStatus.replaceChildren(messageBox('info', pending.reportId
-        ? T.photosWaiting(pending.reportId, pending.left)
-        : T.kept(pending.files.length)));
+        ? t('wk.photosWaiting', { id: pending.reportId, n: pending.left })
+        : keptText(pending.files.length)));
     }
 
     function lock(on) {
@@ -219,21 +190,22 @@ export async function render(el, ctx) {
       out.replaceChildren();
       lock(false);
       photos.reset();
-      title.textContent = `Report progress on ${s.code}`;
+      title.textContent = t('wk.reportOn', { code: s.code });
       form.elements.namedItem('segment_id').value = s.code;
-      segInfo.replaceChildren('Now ', statusBadge(s.status), ` · ${fmt.m(s.built_length_m)} of ${fmt.m(s.planned_length_m)} planned`);
+      segInfo.replaceChildren(`${t('wk.now')} `, statusBadge(s.status), t('wk.nowBuilt', { built: fmt.m(s.built_length_m), planned: fmt.m(s.planned_length_m) }));
       date.value = today();
       date.max = today();
-      length.value = String(s.built_length_m ?? 0);
-      length.max = String(Math.round(s.planned_length_m * 3));
+      length.value = fmt.lengthInput(s.built_length_m ?? 0);
       const from0 = Math.max(0, SEGMENT_STATUSES.indexOf(s.status));
+      // The form starts at the segment's current status: a report that only
+      // changes the length must never move the segment forward unasked.
       status.replaceChildren(...SEGMENT_STATUSES.slice(from0).filter((x) => x !== 'accepted')
-        .map((x, i) => h('option', { value: x, selected: i === Math.min(1, SEGMENT_STATUSES.length) }, STATUS_LABEL[x])));
-      if (status.options.length === 1) status.selectedIndex = 0;
+        .map((x, i) => h('option', { value: x, selected: i === 0 }, statusLabel(x))));
+      status.selectedIndex = 0;
       note.value = '';
       send.disabled = false;
-      send.textContent = 'Send report';
-      cancel.textContent = T.cancel;
+      send.textContent = t('wk.send');
+      cancel.textContent = t('c.cancel');
       dlg.showModal();
       length.focus();
       length.select();
@@ -246,12 +218,13 @@ export async function render(el, ctx) {
       try { now = await api.get(`segments/${seg.id}`); } catch { /* keep the old row */ }
       if (now && rows.has(now.id)) { rows.get(now.id).s = now; fillRow(now.id); }
       const rep = r.report || {};
+      const photosText = t('c.photoCount', { n });
       const msg = rep.state === 'approved'
-        ? T.appliedWithPhotos(seg.code, STATUS_LABEL[now?.status || rep.status], n)
-        : T.sentWithPhotos(seg.code, rep.id, n);
+        ? t(n ? 'wk.appliedPhotos' : 'wk.applied', { code: seg.code, status: statusLabel(now?.status || rep.status), photos: photosText })
+        : t(n ? 'wk.sentReportPhotos' : 'wk.sentReport', { code: seg.code, id: rep.id, photos: photosText });
       pending = null;
       if (dlg.open) dlg.close();
-      pageStatus.replaceChildren(messageBox('ok', msg), ...(r.notices || []).map((x) => messageBox('warn', x)));
+      pageStatus.replaceChildren(messageBox('ok', msg), ...(r.notices || []).map((x) => messageBox('warn', msgText(x))));
       announce(msg);
     }
 
@@ -263,19 +236,19 @@ export async function render(el, ctx) {
       const body = {
         segment_id: seg.id,
         report_date: date.value,
-        built_length_m: length.value === '' ? null : Number(length.value),
+        built_length_m: parseNumber(length.value),
         status: status.value,
       };
       if (note.value.trim()) body.note = note.value.trim();
       const local = [];
-      if (!body.report_date) local.push({ pointer: '/report_date', detail: 'Enter the date of the measurement.' });
+      if (!body.report_date) local.push({ pointer: '/report_date', detail: t('wk.noDate') });
       if (body.built_length_m === null || !Number.isFinite(body.built_length_m) || body.built_length_m < 0) {
-        local.push({ pointer: '/built_length_m', detail: 'Enter the built length in metres (0 or more).' });
+        local.push({ pointer: '/built_length_m', detail: t('wk.badLength', { example: fmt.lengthInput(150.5) }) });
       }
       if (local.length) { showFieldErrors(form, { errors: local }); return; }
 
       send.disabled = true;
-      send.textContent = 'Sending…';
+      send.textContent = t('wk.sendingBtn');
       const text = JSON.stringify(body);
       const files = photos.list();
       try {
@@ -294,12 +267,12 @@ export async function render(el, ctx) {
         }
       } catch (err) {
         send.disabled = false;
-        send.textContent = 'Send report';
-        out.append(messageBox('error', `The report could not be kept on this device: ${err.message || err}`));
+        send.textContent = t('wk.send');
+        out.append(messageBox('error', t('wk.keepFailed', { msg: err.message || String(err) })));
         return;
       }
-      photos.progress(T.waiting, 0);
-      out.replaceChildren(h('p.small', T.sendingReport));
+      photos.progress(t('wk.waiting'), 0);
+      out.replaceChildren(h('p.small', t('wk.sendingReport')));
       busy = true;
       let r;
       try {
@@ -311,7 +284,7 @@ export async function render(el, ctx) {
         busy = false;
       }
       send.disabled = false;
-      send.textContent = 'Send report';
+      send.textContent = t('wk.send');
       out.replaceChildren();
       if (r.state === 'sent') {
         await finish(r);
@@ -330,36 +303,40 @@ export async function render(el, ctx) {
         pending = null;
         if (err.status === 422) {
           const rest = showFieldErrors(form, err);
-          out.append(messageBox('error', ['Please correct the highlighted fields.', ...rest].join(' ')));
+          out.append(messageBox('error', [t('c.fixFields'), ...rest].join(' ')));
         } else if (err.status === 409) {
-          out.append(messageBox('error', `The report was refused: ${err.detail || 'it conflicts with the segment\'s current state'}.`));
+          out.append(messageBox('error', t('wk.refused', { detail: err.detail ? serverText(err.detail) : t('wk.refusedDefault') })));
         } else {
-          out.append(errorBox(err, 'this segment'));
+          out.append(errorBox(err, 'what.segment'));
         }
         return;
       }
       // queued: the report, or some photos, wait for the connection; the same keys are used again
-      cancel.textContent = T.close;
+      cancel.textContent = t('c.close');
       const left = (await sync.pending()).find((e) => e.id === pending.id);
       if (left && left.report_id) {
         pending.reportId = left.report_id;
         pending.left = left.photos.length;
         lock(true);
         photos.markSent(new Set(left.photos.map((p) => p.pid)));
-        send.textContent = T.sendPhotosAgain;
-        out.append(messageBox('error', T.photosWaiting(left.report_id, left.photos.length)));
+        send.textContent = t('wk.sendPhotosAgain');
+        out.append(messageBox('error', t('wk.photosWaiting', { id: left.report_id, n: left.photos.length })));
         return;
       }
-      photos.progress(T.waiting, null);
+      photos.progress(t('wk.waiting'), null);
       if (err.status === 409) {
-        out.append(messageBox('error', 'Your previous attempt is still being processed. Wait a moment, then send again; it will not be counted twice.'));
+        out.append(messageBox('error', t('wk.inFlight')));
       } else if (err.status === 0 && !navigator.onLine) {
-        out.append(messageBox('error', `${T.offline(files.length)} ${T.safe}`));
+        out.append(messageBox('error', `${files.length ? t('wk.offlinePhotos', { n: files.length }) : t('wk.offline')} ${t('wk.safe')}`));
       } else {
-        out.append(messageBox('error', `${describeError(err)} ${T.safe} ${T.kept(files.length)}`));
+        out.append(messageBox('error', `${describeError(err)} ${t('wk.safe')} ${keptText(files.length)}`));
       }
     });
     return { el: dlg, open };
+  }
+
+  function keptText(n) {
+    return n ? t('wk.keptPhotos', { n }) : t('wk.kept');
   }
 
   function sameFiles(a, b) {
@@ -371,18 +348,18 @@ export async function render(el, ctx) {
     // Two inputs: with `capture` a phone opens its camera only, so choosing
     // photos taken earlier needs one without it.
     const accept = 'image/jpeg,image/png,image/heic,application/pdf';
-    const input = h('input#pr-photos', { type: 'file', name: 'photos', accept, multiple: true });
-    const camera = h('input#pr-camera', { type: 'file', name: 'camera', accept: 'image/*', capture: 'environment' });
-    const hint = h('p.hint#pr-photos-hint', T.photosHint);
+    const input = h('input#pr-photos.file-input', { type: 'file', name: 'photos', accept, multiple: true });
+    const camera = h('input#pr-camera.file-input', { type: 'file', name: 'camera', accept: 'image/*', capture: 'environment' });
+    const hint = h('p.hint#pr-photos-hint', t('wk.photosHint'));
     input.setAttribute('aria-describedby', 'pr-photos-hint');
     const errors = h('div#pr-photos-error');
     const summary = h('p.small#pr-photos-count', { 'aria-live': 'polite' });
-    const ul = h('ul.picked#pr-picked', { 'aria-label': T.photos });
+    const ul = h('ul.picked#pr-picked', { 'aria-label': t('c.photos') });
     let items = []; // {key, pid (once queued), file, name, caption, preview, li, state, bar, captionInput, remove}
     let n = 0;
 
     function update() {
-      summary.textContent = items.length ? T.picked(items.length) : '';
+      summary.textContent = items.length ? t('wk.picked', { n: items.length }) : '';
     }
 
     const onPick = (from) => async () => {
@@ -392,32 +369,32 @@ export async function render(el, ctx) {
       for (const file of chosen) {
         const name = file.name || `photo-${items.length + 1}`;
         if (file.size > sync.MAX_FILE_BYTES) {
-          errors.append(messageBox('error', T.tooLarge(name, pfmt.bytes(file.size))));
+          errors.append(messageBox('error', t('wk.tooLarge', { name, size: fmt.bytes(file.size) })));
           continue;
         }
         if (file.type ? !MEDIA_RE.test(file.type) : !EXT_RE.test(name)) {
-          errors.append(messageBox('error', T.wrongType(name)));
+          errors.append(messageBox('error', t('wk.wrongType', { name })));
           continue;
         }
         const key = `p${++n}`;
-        const captionInput = h('input', { type: 'text', id: `pr-cap-${key}`, maxlength: '500', placeholder: T.captionPlaceholder, autocomplete: 'off' });
+        const captionInput = h('input', { type: 'text', id: `pr-cap-${key}`, maxlength: '500', placeholder: t('wk.captionPlaceholder'), autocomplete: 'off' });
         const pic = h('span.picked-pic', docIcon(file.type, name));
         const state = h('span.picked-state.small');
         const bar = h('progress', { max: '100', value: '0', hidden: true, 'aria-label': name });
         const it = { key, file, name, caption: '', preview: null, state, bar, captionInput, pid: null };
-        const remove = h('button.btn.btn-quiet.btn-danger', { type: 'button', 'aria-label': T.remove(name), onclick: () => {
+        const remove = h('button.btn.btn-quiet.btn-danger', { type: 'button', 'aria-label': t('wk.remove', { name }), onclick: () => {
           items = items.filter((x) => x !== it);
           it.li.remove();
           update();
           (ul.querySelector('button') || input).focus();
-        } }, T.removeText);
+        } }, t('wk.removeText'));
         it.remove = remove;
         captionInput.addEventListener('input', () => { it.caption = captionInput.value.trim(); });
         it.li = h('li.picked-item', { dataset: { name } },
           pic,
           h('div.picked-body',
-            h('span.picked-name', name, h('span.small', ` · ${pfmt.bytes(file.size)}`)),
-            h('label.sr-only', { for: captionInput.id }, T.caption(name)),
+            h('span.picked-name', name, h('span.small', ` · ${fmt.bytes(file.size)}`)),
+            h('label.sr-only', { for: captionInput.id }, t('wk.caption', { name })),
             captionInput,
             h('span.picked-progress', state, bar)),
           remove);
@@ -434,9 +411,13 @@ export async function render(el, ctx) {
     camera.addEventListener('change', onPick(camera));
 
     const el = h('fieldset.photos-field',
-      h('legend', T.photos),
-      h('div.field', h('label', { for: 'pr-camera' }, T.takePhoto), camera),
-      h('div.field', h('label', { for: 'pr-photos' }, T.addPhotos), input, hint),
+      h('legend', t('c.photos')),
+      // the inputs are hidden behind buttons of our own: a file input's
+      // button and "no file chosen" are in the browser's language, not the dashboard's
+      h('div.file-pickers',
+        h('div.file-pick', camera, h('label.btn.file-btn', { for: 'pr-camera' }, t('wk.takePhoto'))),
+        h('div.file-pick', input, h('label.btn.file-btn', { for: 'pr-photos' }, t('wk.addPhotos')))),
+      hint,
       errors, ul, summary);
 
     return {
@@ -476,13 +457,13 @@ export async function render(el, ctx) {
         if (!it) return;
         it.bar.hidden = false;
         it.bar.value = total ? Math.round((100 * loaded) / total) : 0;
-        it.state.textContent = `${T.sending} ${pct.format(total ? loaded / total : 0)}`;
+        it.state.textContent = t('wk.sending', { pct: fmt.frac(total ? loaded / total : 0) });
       },
       /** After the report went through: the photos whose outbox ids are not in `waiting` (a Set) are sent. */
       markSent(waiting) {
         for (const it of items) {
           const left = waiting.has(it.pid);
-          it.state.textContent = left ? T.waiting : T.sent;
+          it.state.textContent = left ? t('wk.waiting') : t('wk.sent');
           it.bar.hidden = left;
           if (!left) it.bar.value = 100;
         }

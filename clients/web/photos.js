@@ -9,66 +9,18 @@
 // data: URL is used instead (see imageSrc).
 
 import * as api from './api.js';
-import { h } from './ui.js';
+import { h, fmt } from './ui.js';
+import { t, has } from './i18n.js';
 
-// Every text a person may read from this module (to be translated with the rest).
-export const T = {
-  flags: {
-    far_from_segment: 'More than 200 m from the segment',
-    taken_after_report: 'Taken after the report date',
-    no_position: 'No position',
-  },
-  photos: (n) => (n === 1 ? '1 photo' : `${n} photos`),
-  withWarnings: (n) => `${n} with warnings`,
-  noPhotos: 'No photos.',
-  open: (name) => `Open ${name}`,
-  photoOf: (i, n) => `${i} of ${n}`,
-  taken: 'Taken',
-  position: 'Position',
-  file: 'File',
-  uploaded: 'Uploaded',
-  unknown: 'unknown',
-  fromSegment: (d) => `${d} from the segment`,
-  noCaption: 'No caption',
-  close: 'Close',
-  previous: 'Previous',
-  next: 'Next',
-  download: (name) => `Download ${name}`,
-  loading: 'Loading…',
-  loadFailed: 'The file could not be loaded.',
-  noPreview: 'No preview for this file type.',
-  cannotShow: 'This browser cannot show this image; download it to view it.',
-  viewerTitle: (i, n) => `Photo ${i} of ${n}`,
-  warnings: 'Warnings',
-  docLabel: { 'application/pdf': 'PDF', 'image/heic': 'HEIC' },
-};
-
-// ---- formatting (the browser's locale) -------------------------------------------------
-
-const nf0 = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-const nf1 = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
-const nf5 = new Intl.NumberFormat(undefined, { minimumFractionDigits: 5, maximumFractionDigits: 5 });
-const dtf = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
+// pfmt: the formatting of this module, kept for the modules that import it (ui.js fmt does it).
 export const pfmt = {
-  bytes: (n) => {
-    if (n === null || n === undefined) return '–';
-    if (n < 1024) return `${nf0.format(n)} B`;
-    if (n < 1024 * 1024) return `${nf0.format(n / 1024)} KB`;
-    return `${nf1.format(n / (1024 * 1024))} MB`;
-  },
-  dateTime: (iso) => {
-    if (!iso) return '–';
-    const d = new Date(iso);
-    return Number.isNaN(d.getTime()) ? iso : dtf.format(d);
-  },
-  distance: (m) => {
-    if (m === null || m === undefined) return null;
-    return m >= 1000 ? `${nf1.format(m / 1000)} km` : `${nf0.format(m)} m`;
-  },
-  position: (lat, lon) => (lat === null || lat === undefined || lon === null || lon === undefined
-    ? null : `${nf5.format(lat)}, ${nf5.format(lon)}`),
+  bytes: (n) => fmt.bytes(n),
+  dateTime: (iso) => fmt.dateTime(iso),
+  distance: (m) => fmt.distance(m),
+  position: (lat, lon) => fmt.position(lat, lon),
 };
+
+const DOC_LABEL = { 'application/pdf': 'PDF', 'image/heic': 'HEIC' };
 
 // ---- pictures from Blobs ---------------------------------------------------------------
 
@@ -136,7 +88,8 @@ export async function makePreview(file, size = 160) {
 
 /** A stand-in for a file without a picture: a page with its type on it. */
 export function docIcon(mediaType, name = '') {
-  const label = T.docLabel[mediaType] || (name.split('.').pop() || 'file').toUpperCase().slice(0, 4);
+  const ext = name.includes('.') ? name.split('.').pop() : '';
+  const label = DOC_LABEL[mediaType] || (ext ? ext.toUpperCase().slice(0, 4) : t('ph.fileKind'));
   return h('span.doc-icon', { 'aria-hidden': 'true' }, label);
 }
 
@@ -163,25 +116,26 @@ function limited(fn) {
 
 /** The warnings of an attachment, as a list (or null when there are none). */
 export function flagList(a, tag = 'ul.flags') {
-  const flags = (a.flags || []).filter((f) => T.flags[f]);
+  const flags = (a.flags || []).filter((f) => has(`ph.${f}`));
   if (!flags.length) return null;
-  return h(tag, { 'aria-label': T.warnings }, flags.map((f) => h('li.flag', { dataset: { flag: f } }, T.flags[f])));
+  return h(tag, { 'aria-label': t('ph.warnings') }, flags.map((f) => h('li.flag', { dataset: { flag: f } }, t(`ph.${f}`))));
 }
 
 function metaLine(a) {
   const parts = [];
   if (a.taken_at) parts.push(h('time', { datetime: a.taken_at }, pfmt.dateTime(a.taken_at)));
   const d = pfmt.distance(a.distance_m);
-  if (d) parts.push(T.fromSegment(d));
+  if (d) parts.push(t('ph.fromSegment', { distance: d }));
   return parts.length ? h('span.small.block', parts.flatMap((p, i) => (i ? [' · ', p] : [p]))) : null;
 }
 
 /** Counts for a report: "2 photos (1 with warnings)". */
 export function photoSummary(list) {
   const n = list.length;
-  if (!n) return T.noPhotos;
+  if (!n) return t('ph.noPhotos');
   const warn = list.filter((a) => (a.flags || []).length).length;
-  return warn ? `${T.photos(n)} (${T.withWarnings(warn)})` : T.photos(n);
+  const photos = t('c.photoCount', { n });
+  return warn ? t('ph.summary', { photos, warnings: t('ph.withWarnings', { n: warn }) }) : photos;
 }
 
 /**
@@ -204,7 +158,7 @@ export function gallery(list, { signal = null, compact = false, label = '' } = {
     const pic = h('span.thumb-pic', hasThumbnail(a) ? h('span.thumb-wait') : docIcon(a.media_type, a.file_name));
     const btn = h('button.thumb', {
       type: 'button',
-      'aria-label': T.open(name),
+      'aria-label': t('ph.open', { name }),
       dataset: { attachment: a.id },
       onclick: () => openViewer(list, i, btn),
     }, pic);
@@ -212,7 +166,7 @@ export function gallery(list, { signal = null, compact = false, label = '' } = {
     el.append(h(`li.photo${warn ? '.photo-warn' : ''}`, { dataset: { attachment: a.id } },
       btn,
       compact ? null : h('div.photo-info',
-        h('span.photo-caption', a.caption || h('span.small', T.noCaption)),
+        h('span.photo-caption', a.caption || h('span.small', t('ph.noCaption'))),
         metaLine(a),
         flagList(a))));
     if (!hasThumbnail(a)) return;
@@ -254,9 +208,9 @@ export function openViewer(list, index, opener = null) {
   const facts = h('dl.facts.viewer-facts');
   const dl = h('p.viewer-download');
   const counter = h('span.viewer-count', { 'aria-live': 'polite' });
-  const prev = h('button.btn#viewer-prev', { type: 'button' }, `‹ ${T.previous}`);
-  const next = h('button.btn#viewer-next', { type: 'button' }, `${T.next} ›`);
-  const close = h('button.btn.btn-icon.viewer-close', { type: 'button', 'aria-label': T.close, title: T.close }, '×');
+  const prev = h('button.btn#viewer-prev', { type: 'button' }, `‹ ${t('ph.previous')}`);
+  const next = h('button.btn#viewer-next', { type: 'button' }, `${t('ph.next')} ›`);
+  const close = h('button.btn.btn-icon.viewer-close', { type: 'button', 'aria-label': t('c.close'), title: t('c.close') }, '×');
   const dlg = h('dialog.dialog.viewer#photo-viewer', { 'aria-labelledby': 'viewer-title' },
     h('div.viewer-head', title, close),
     h('figure.viewer-figure', stage, h('figcaption', caption, flags)),
@@ -275,26 +229,26 @@ export function openViewer(list, index, opener = null) {
     const a = list[i];
     const my = ++seq;
     drop();
-    title.textContent = T.viewerTitle(i + 1, list.length);
-    counter.textContent = T.photoOf(i + 1, list.length);
-    caption.textContent = a.caption || T.noCaption;
+    title.textContent = t('ph.viewerTitle', { i: i + 1, n: list.length });
+    counter.textContent = t('ph.photoOf', { i: i + 1, n: list.length });
+    caption.textContent = a.caption || t('ph.noCaption');
     caption.classList.toggle('small', !a.caption);
     flags.replaceChildren(flagList(a) || '');
     const d = pfmt.distance(a.distance_m);
     facts.replaceChildren(
-      row(T.taken, a.taken_at ? h('time', { datetime: a.taken_at }, pfmt.dateTime(a.taken_at)) : T.unknown),
-      row(T.position, [pfmt.position(a.lat, a.lon), d ? ` (${T.fromSegment(d)})` : null].filter(Boolean).join('') || T.unknown),
-      row(T.file, `${a.file_name || '–'} · ${pfmt.bytes(a.size)}`),
-      row(T.uploaded, pfmt.dateTime(a.created_at)));
+      row(t('ph.taken'), a.taken_at ? h('time', { datetime: a.taken_at }, pfmt.dateTime(a.taken_at)) : t('ph.unknown')),
+      row(t('ph.position'), [pfmt.position(a.lat, a.lon), d ? ` (${t('ph.fromSegment', { distance: d })})` : null].filter(Boolean).join('') || t('ph.unknown')),
+      row(t('ph.file'), `${a.file_name || '–'} · ${pfmt.bytes(a.size)}`),
+      row(t('ph.uploaded'), pfmt.dateTime(a.created_at)));
     dlg.dataset.attachment = String(a.id);
     dl.replaceChildren();
-    stage.replaceChildren(h('p.loading', T.loading));
+    stage.replaceChildren(h('p.loading', t('c.loading')));
     let blob;
     try {
       blob = await api.getBlob(`attachments/${a.id}`);
     } catch (err) {
       if (my !== seq) return;
-      stage.replaceChildren(docIcon(a.media_type, a.file_name), h('p.small', T.loadFailed));
+      stage.replaceChildren(docIcon(a.media_type, a.file_name), h('p.small', t('ph.loadFailed')));
       return;
     }
     if (my !== seq || !dlg.open) return;
@@ -307,13 +261,13 @@ export function openViewer(list, index, opener = null) {
     const mine = { release: () => { URL.revokeObjectURL(href); shown.release(); } };
     if (my !== seq || !dlg.open) { mine.release(); return; }
     current = mine;
-    dl.replaceChildren(h('a.btn#viewer-download', { href, download: a.file_name || `attachment-${a.id}` }, T.download(a.file_name || '')));
+    dl.replaceChildren(h('a.btn#viewer-download', { href, download: a.file_name || `attachment-${a.id}` }, t('ph.download', { name: a.file_name || '' })));
     if (visible && shown.url) {
       const img = h('img.viewer-img', { src: shown.url, alt: a.caption || a.file_name || '' });
-      img.addEventListener('error', () => stage.replaceChildren(docIcon(a.media_type, a.file_name), h('p.small', T.cannotShow)));
+      img.addEventListener('error', () => stage.replaceChildren(docIcon(a.media_type, a.file_name), h('p.small', t('ph.cannotShow'))));
       stage.replaceChildren(img);
     } else {
-      stage.replaceChildren(docIcon(a.media_type, a.file_name), h('p.small', T.noPreview));
+      stage.replaceChildren(docIcon(a.media_type, a.file_name), h('p.small', t('ph.noPreview')));
     }
   }
 

@@ -15,25 +15,15 @@
 import * as api from './api.js';
 import { session } from './api.js';
 import * as outbox from './outbox.js';
+import { msg } from './i18n.js';
 
 export const RETRY_MS = 30_000;
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
 export const MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/heic', 'application/pdf'];
 
-// Every text a person may read from this module (to be translated with the rest).
-export const T = {
-  photoRefused: (name, why) => `${name} was not accepted by the server (${why}) and was removed from the queue.`,
-  reportRefused: (why) => `The server did not accept this report: ${why}`,
-  why: {
-    404: 'the report is unknown or not yours',
-    413: 'the file is larger than 25 MiB',
-    415: 'it is not a JPEG, PNG, HEIC or PDF file',
-  },
-  waitingNetwork: 'No connection: it will be sent when the connection is back.',
-  waitingServer: 'The server is busy: it will be sent again shortly.',
-  waitingInFlight: 'The server is still working on the previous attempt: it will be checked again shortly.',
-  waitingSignIn: 'Your session has ended: it will be sent once you sign in again.',
-};
+// What a person may read from this module is kept as a message ({key, params},
+// i18n.js) in the outbox, and put into words when it is shown, in the language
+// of that moment. Entries of an older version hold plain text (i18n.text shows both).
 
 export const events = new EventTarget();
 const emit = (type, detail) => events.dispatchEvent(new CustomEvent(type, { detail }));
@@ -79,14 +69,16 @@ function transientForPhoto(err) {
 }
 
 function waitingText(err) {
-  if (err.status === 0) return T.waitingNetwork;
-  if (err.status === 401) return T.waitingSignIn;
-  if (err.status === 409) return T.waitingInFlight;
-  return T.waitingServer;
+  if (err.status === 0) return msg('sy.waitingNetwork');
+  if (err.status === 401) return msg('sy.waitingSignIn');
+  if (err.status === 409) return msg('sy.waitingInFlight');
+  return msg('sy.waitingServer');
 }
 
+/** Why a photo was refused: our words for the usual statuses, else the server's (a {key} or a string). */
 function reason(err) {
-  return T.why[err.status] || err.detail || err.title || `HTTP ${err.status}`;
+  if ([404, 413, 415].includes(err.status)) return msg(`sy.why${err.status}`);
+  return { server: err.detail || err.title || `HTTP ${err.status}` };
 }
 
 function contentType(p) {
@@ -215,7 +207,7 @@ async function sendEntry(id, onProgress) {
       }
       entry = await outbox.update(id, (e) => {
         e.state = 'refused';
-        e.error = { status: err.status, text: T.reportRefused(err.detail || err.title || `HTTP ${err.status}`), detail: err.detail, errors: err.errors };
+        e.error = { status: err.status, text: msg('sy.reportRefused', { why: { server: err.detail || err.title || `HTTP ${err.status}` } }), detail: err.detail, errors: err.errors };
       });
       emit('change');
       return { state: 'refused', entry, error: err };
@@ -256,7 +248,7 @@ async function sendEntry(id, onProgress) {
         emit('change');
         return { state: 'queued', entry, error: err, attachments, notices };
       }
-      const text = T.photoRefused(p.name, reason(err));
+      const text = msg('sy.photoRefused', { name: p.name, why: reason(err) });
       notices.push(text);
       await outbox.removePhoto(p.pid);
       entry = await outbox.update(id, (e) => { e.notices.push(text); });

@@ -1,5 +1,7 @@
 // ui.js — DOM helpers, formatting, and API errors in words people understand.
 
+import { t, has, locale, serverText } from './i18n.js';
+
 /**
  * h('tag.class#id', {attr: value, onclick: fn}, ...children) → Element.
  * Children may be strings, numbers, elements, arrays, null/false (skipped).
@@ -40,25 +42,77 @@ export function clear(el) {
   return el;
 }
 
-// ---- formatting -------------------------------------------------------------------
+// ---- formatting (in the chosen language's locale) -------------------------------------
 
-const LOCALE = 'de-DE';
-const nf0 = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
-const nf1 = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
-const eur = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
+let fcache = null;
+function F() {
+  const loc = locale();
+  if (fcache && fcache.loc === loc) return fcache;
+  fcache = {
+    loc,
+    int: new Intl.NumberFormat(loc, { maximumFractionDigits: 0 }),
+    len: new Intl.NumberFormat(loc, { maximumFractionDigits: 2 }),
+    lenInput: new Intl.NumberFormat(loc, { maximumFractionDigits: 2, useGrouping: false }),
+    one: new Intl.NumberFormat(loc, { maximumFractionDigits: 1 }),
+    five: new Intl.NumberFormat(loc, { minimumFractionDigits: 5, maximumFractionDigits: 5 }),
+    pct: new Intl.NumberFormat(loc, { style: 'percent', maximumFractionDigits: 0 }),
+    eur0: new Intl.NumberFormat(loc, { style: 'currency', currency: 'EUR', minimumFractionDigits: 0, maximumFractionDigits: 0 }),
+    eur2: new Intl.NumberFormat(loc, { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+    date: new Intl.DateTimeFormat(loc, { dateStyle: 'medium', timeZone: 'UTC' }),
+    dateTime: new Intl.DateTimeFormat(loc, { dateStyle: 'medium', timeStyle: 'short' }),
+  };
+  return fcache;
+}
+
+const none = (n) => n === null || n === undefined || n === '' || Number.isNaN(Number(n));
 
 export const fmt = {
-  int: (n) => (n === null || n === undefined ? '–' : nf0.format(n)),
-  m: (n) => (n === null || n === undefined ? '–' : `${nf0.format(n)} m`),
-  km: (n) => (n === null || n === undefined ? '–' : `${nf1.format(n / 1000)} km`),
-  pct: (part, whole) => (whole ? `${nf0.format((100 * part) / whole)} %` : '–'),
-  eur: (cents) => (cents === null || cents === undefined ? '–' : eur.format(cents / 100)),
+  int: (n) => (none(n) ? '–' : F().int.format(n)),
+  /** A length in metres as stored: up to 2 fraction digits, never rounded to whole metres. */
+  m: (n) => (none(n) ? '–' : `${F().len.format(n)} m`),
+  /** A length for an input field (no grouping): "150,5" in German. */
+  lengthInput: (n) => (none(n) ? '' : F().lenInput.format(n)),
+  /** A plain number with up to 2 fraction digits. */
+  num: (n) => (none(n) ? '–' : F().len.format(n)),
+  km: (n) => (none(n) ? '–' : `${F().one.format(n / 1000)} km`),
+  pct: (part, whole) => (whole ? F().pct.format(part / whole) : '–'),
+  /** A fraction (0.42) as a percentage. */
+  frac: (x) => (none(x) ? '–' : F().pct.format(x)),
+  /** Euro cents as money: whole euros without decimals, else with cents. */
+  eur: (cents) => (none(cents) ? '–' : (Number(cents) % 100 === 0 ? F().eur0 : F().eur2).format(cents / 100)),
+  /** A date (YYYY-MM-DD, or the date part of a timestamp) as 25.11.2026 / Nov 25, 2026. */
   date: (d) => {
     if (!d) return '–';
-    const [y, mo, da] = d.slice(0, 10).split('-');
-    return `${da}.${mo}.${y}`;
+    const m = /^(\d{4})-(\d\d)-(\d\d)/.exec(String(d));
+    if (!m) return String(d);
+    return F().date.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
   },
-  label: (s) => (s ? String(s).replace(/_/g, ' ') : '–'),
+  /** A timestamp in local time. */
+  dateTime: (iso) => {
+    if (!iso) return '–';
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? String(iso) : F().dateTime.format(d);
+  },
+  /** Coordinates with 5 decimals. */
+  position: (lat, lon) => (none(lat) || none(lon) ? null : `${F().five.format(lat)}, ${F().five.format(lon)}`),
+  /** A file size. */
+  bytes: (n) => {
+    if (none(n)) return '–';
+    if (n < 1024) return `${F().int.format(n)} B`;
+    if (n < 1024 * 1024) return `${F().int.format(n / 1024)} KB`;
+    return `${F().one.format(n / (1024 * 1024))} MB`;
+  },
+  /** A distance: metres below 1 km, else km with one decimal. */
+  distance: (m) => {
+    if (none(m)) return null;
+    return m >= 1000 ? `${F().one.format(m / 1000)} km` : `${F().int.format(m)} m`;
+  },
+  /** A value of one of the domain's enumerations (kind, method, …) in words. */
+  enum: (kind, v) => {
+    if (v === null || v === undefined || v === '') return '–';
+    const key = `enum.${kind}.${v}`;
+    return has(key) ? t(key) : String(v).replace(/_/g, ' ');
+  },
 };
 
 /** Today as YYYY-MM-DD in local time. */
@@ -74,69 +128,63 @@ export const SEGMENT_STATUSES = [
   'cable_installed', 'spliced', 'tested', 'accepted',
 ];
 
-export const STATUS_LABEL = {
-  planned: 'Planned',
-  permitted: 'Permitted',
-  in_construction: 'In construction',
-  civil_done: 'Civil works done',
-  cable_installed: 'Cable installed',
-  spliced: 'Spliced',
-  tested: 'Tested',
-  accepted: 'Accepted',
-};
+/** A segment status in words. */
+export function statusLabel(status) {
+  return has(`status.${status}`) ? t(`status.${status}`) : String(status ?? '?').replace(/_/g, ' ');
+}
 
-export const MILESTONE_STATE_LABEL = {
-  done: 'Done', late: 'Late', at_risk: 'At risk', on_track: 'On track',
-};
+/** A milestone state (done, late, …) or a report state (submitted, …) in words. */
+export function stateLabel(state) {
+  if (has(`msstate.${state}`)) return t(`msstate.${state}`);
+  if (has(`repstate.${state}`)) return t(`repstate.${state}`);
+  return String(state ?? '?').replace(/_/g, ' ');
+}
 
 export function statusBadge(status) {
-  return h(`span.badge.st-${status}`, STATUS_LABEL[status] || fmt.label(status));
+  return h(`span.badge.st-${status}`, statusLabel(status));
 }
 
 export function stateBadge(state) {
-  const label = MILESTONE_STATE_LABEL[state] || { submitted: 'Waiting for review', approved: 'Approved', rejected: 'Rejected' }[state] || fmt.label(state);
-  return h(`span.badge.ms-${state}`, label);
+  return h(`span.badge.ms-${state}`, stateLabel(state));
 }
 
 // ---- errors in words ---------------------------------------------------------------
 
-/** One sentence (or two) for an ApiError, for people. */
-export function describeError(err, what = 'this') {
-  if (!err || err.status === undefined) return `Something unexpected happened: ${err && err.message ? err.message : err}`;
+/** One sentence (or two) for an ApiError, for people. `what` is a message key (what.*) or a name. */
+export function describeError(err, what = 'what.this') {
+  const thing = has(what) ? t(what) : what;
+  if (!err || err.status === undefined) return t('err.unexpected', { msg: err && err.message ? err.message : String(err) });
   const s = err.status;
+  const detail = err.detail ? serverText(err.detail) : '';
   switch (true) {
     case s === 0:
-      return 'The server cannot be reached. Check your connection, then retry.';
+      return t('err.network');
     case s === 400:
-      return `The server did not accept the request: ${err.detail || 'it was malformed'}.`;
+      return t('err.400', { detail: detail || t('err.400.default') });
     case s === 401:
-      return 'Your session has ended. Please sign in again.';
+      return t('err.401');
     case s === 403:
-      return 'Your role is not allowed to do this. Ask a project manager or an administrator if you need it.';
+      return t('err.403');
     case s === 404:
-      return `Not found: ${what} does not exist, has been deleted, or is not yours to see.`;
+      return t('err.404', { what: thing });
     case s === 409:
-      return `That could not be done because of a conflict: ${err.detail || 'someone else changed it first'}. Reload and check.`;
+      return t('err.409', { detail: detail || t('err.409.default') });
     case s === 412:
-      return 'Someone else changed this since you opened it. Review their change and try again.';
+      return t('err.412');
     case s === 413:
-      return 'That is too large for the server.';
+      return t('err.413');
     case s === 422:
-      return err.errors.length
-        ? 'Please correct the highlighted fields.'
-        : `The server could not accept the values: ${err.detail || 'they are invalid'}.`;
+      return err.errors.length ? t('c.fixFields') : t('err.422', { detail: detail || t('err.422.default') });
     case s === 428:
-      return 'The change was sent without a version check; reload the page and try again.';
+      return t('err.428');
     case s === 429:
-      return err.retryAfter
-        ? `Too many attempts. Please wait ${err.retryAfter} second${err.retryAfter === 1 ? '' : 's'} and try again.`
-        : 'Too many attempts. Please wait a moment and try again.';
+      return err.retryAfter ? t('err.429.wait', { n: err.retryAfter }) : t('err.429');
     case s === 503:
-      return `The server is busy right now. Please retry${err.retryAfter ? ` in ${err.retryAfter} seconds` : ' in a moment'}.`;
+      return err.retryAfter ? t('err.503.wait', { n: err.retryAfter }) : t('err.503');
     case s >= 500:
-      return 'Something went wrong on the server. Please retry; if it keeps happening, tell your administrator.';
+      return t('err.500');
     default:
-      return err.detail || err.title || `The server answered ${s}.`;
+      return detail || err.title || t('err.other', { status: s });
   }
 }
 
@@ -153,9 +201,9 @@ export function retryPage() {
 /** An error box with the request id for support, and an optional retry button. */
 export function errorBox(err, what, onRetry = null) {
   const extra = [];
-  if (err && err.requestId) extra.push(h('p.small', `Reference: ${err.requestId}`));
+  if (err && err.requestId) extra.push(h('p.small', t('err.reference', { id: err.requestId })));
   if (onRetry && err && (err.status === 0 || err.status === 429 || err.status >= 500)) {
-    extra.push(h('button.btn', { type: 'button', onclick: onRetry }, 'Retry'));
+    extra.push(h('button.btn', { type: 'button', onclick: onRetry }, t('c.retry')));
   }
   return messageBox('error', describeError(err, what), extra);
 }
@@ -173,12 +221,12 @@ export function showFieldErrors(form, err) {
     const input = name && form.elements.namedItem(name);
     if (input && input.id) {
       const id = `${input.id}-error`;
-      const msg = h('p.field-error', { id }, e.detail);
+      const msg = h('p.field-error', { id }, serverText(e.detail));
       input.setAttribute('aria-invalid', 'true');
       input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
       input.closest('.field')?.append(msg) || input.after(msg);
     } else {
-      rest.push(`${name || 'request'}: ${e.detail}`);
+      rest.push(t('err.field', { field: name || t('err.request'), detail: serverText(e.detail) }));
     }
   }
   const first = form.querySelector('[aria-invalid="true"]');
@@ -207,7 +255,7 @@ export function field(label, input, hint = null) {
 export function announce(text, kind = 'ok') {
   const region = document.getElementById('toast');
   if (!region) return;
-  const t = h(`div.toast.toast-${kind}`, text);
-  region.append(t);
-  setTimeout(() => t.remove(), 6000);
+  const toast = h(`div.toast.toast-${kind}`, text);
+  region.append(toast);
+  setTimeout(() => toast.remove(), 6000);
 }

@@ -1,6 +1,7 @@
 /* webapp.c — static files of the dashboard, from memory, with ETags. */
 #include "api/webapp.h"
 
+#include <cJSON.h>
 #include <dirent.h>
 #include <limits.h>
 #include <sodium.h>
@@ -26,6 +27,10 @@ struct webfile {
 
 static struct webfile files[MAX_FILES];
 static int nfiles;
+/* The page's Content-Security-Policy: images from the map's tile server
+ * too, when one is configured. */
+static char csp[700] = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
+                       "frame-ancestors 'none'";
 
 static const struct {
     const char *ext, *type;
@@ -49,6 +54,14 @@ static const char *type_of(const char *name)
         if (strcmp(dot, types[i].ext) == 0)
             return types[i].type;
     return NULL;
+}
+
+static void set_etag(struct webfile *w)
+{
+    unsigned char h[crypto_generichash_BYTES_MIN];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)w->data, w->len, NULL, 0);
+    snprintf(w->etag, sizeof(w->etag), "\"%02x%02x%02x%02x%02x%02x%02x%02x\"", h[0], h[1], h[2],
+             h[3], h[4], h[5], h[6], h[7]);
 }
 
 void webapp_dir(char *out, unsigned size)
@@ -82,10 +95,7 @@ int webapp_load(const char *dir)
             w->len = (size_t)st.st_size;
             w->type = type;
             snprintf(w->name, sizeof(w->name), "%s", e->d_name);
-            unsigned char h[crypto_generichash_BYTES_MIN];
-            crypto_generichash(h, sizeof(h), (const unsigned char *)w->data, w->len, NULL, 0);
-            snprintf(w->etag, sizeof(w->etag), "\"%02x%02x%02x%02x%02x%02x%02x%02x\"", h[0], h[1],
-                     h[2], h[3], h[4], h[5], h[6], h[7]);
+            set_etag(w);
             nfiles++;
         } else {
             free(w->data);
@@ -95,6 +105,73 @@ int webapp_load(const char *dir)
     }
     closedir(d);
     return nfiles;
+}
+
+int webapp_map_origin(const char *tiles, char *origin, size_t size)
+{
+    size_t scheme = strncmp(tiles, "https://", 8) == 0  ? 8
+                    : strncmp(tiles, "http://", 7) == 0 ? 7
+                                                        : 0;
+    if (!scheme || !strstr(tiles, "{z}") || !strstr(tiles, "{x}") || !strstr(tiles, "{y}"))
+        return -1;
+    size_t host = strcspn(tiles + scheme, "/?#");
+    if (host == 0 || scheme + host >= size)
+        return -1;
+    /* Only what a CSP source may hold: no quotes, spaces or semicolons. */
+    for (size_t i = scheme; i < scheme + host; i++) {
+        char c = tiles[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '{' || c == '}'))
+            return -1;
+    }
+    if (memchr(tiles + scheme, '{', host))
+        return -1; /* a placeholder in the host ({s} sub-domains) is not supported */
+    memcpy(origin, tiles, scheme + host);
+    origin[scheme + host] = '\0';
+    return 0;
+}
+
+int webapp_configure(const char *tiles, const char *attribution)
+{
+    cJSON *c = cJSON_CreateObject();
+    if (tiles && *tiles) {
+        char origin[300];
+        if (webapp_map_origin(tiles, origin, sizeof(origin)) < 0) {
+            cJSON_Delete(c);
+            return -1;
+        }
+        snprintf(csp, sizeof(csp),
+                 "default-src 'self'; img-src 'self' data: blob: %s; style-src 'self'; "
+                 "frame-ancestors 'none'",
+                 origin);
+        cJSON *map = cJSON_AddObjectToObject(c, "map");
+        cJSON_AddStringToObject(map, "tiles", tiles);
+        cJSON_AddStringToObject(map, "attribution", attribution ? attribution : "");
+    } else {
+        cJSON_AddNullToObject(c, "map");
+    }
+    char *text = cJSON_PrintUnformatted(c);
+    cJSON_Delete(c);
+    if (!text || nfiles >= MAX_FILES) {
+        free(text);
+        return -1;
+    }
+    /* Served like the dashboard's own files, after them: it wins over a
+     * config.json in the directory. */
+    struct webfile *w = NULL;
+    for (int i = 0; i < nfiles && !w; i++)
+        if (strcmp(files[i].name, "config.json") == 0)
+            w = &files[i];
+    if (w)
+        free(w->data);
+    else
+        w = &files[nfiles++];
+    snprintf(w->name, sizeof(w->name), "config.json");
+    w->data = text;
+    w->len = strlen(text);
+    w->type = "application/json";
+    set_etag(w);
+    return 0;
 }
 
 void webapp_free(void)
@@ -116,9 +193,7 @@ static int serve(struct req *r, const char *name)
         req_add_header(r, "ETag", w->etag);
         req_add_header(r, "X-Content-Type-Options", "nosniff");
         if (strcmp(w->type, "text/html; charset=utf-8") == 0) {
-            req_add_header(r, "Content-Security-Policy",
-                           "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
-                           "frame-ancestors 'none'");
+            req_add_header(r, "Content-Security-Policy", csp);
             req_add_header(r, "Referrer-Policy", "no-referrer");
         }
         if (r->if_none_match && strcmp(r->if_none_match, w->etag) == 0)

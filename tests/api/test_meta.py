@@ -352,6 +352,34 @@ def t_keep_alive():
     check(len(ids) == len(seq) and None not in ids, "X-Request-IDs on one connection: %s" % ids)
 
 
+@suite.test("config.json: no base map by default; FT_MAP_TILES gives the dashboard its template and "
+            "attribution and lets the page load its tiles; a bad template stops the start")
+def t_map_config():
+    import json
+    import os
+    import subprocess
+    import tempfile
+    r = request("GET", "/config.json")
+    check(r.status == 200 and r.json == {"map": None}, "default config.json: %r" % r)
+    csp = request("GET", "/").header("Content-Security-Policy") or ""
+    check("img-src 'self' data: blob:;" in csp, "default CSP %r" % csp)
+    tiles = "https://tiles.example.org/osm/{z}/{x}/{y}.png"
+    with OtherServer(FT_MAP_TILES=tiles, FT_MAP_ATTRIBUTION="© OpenStreetMap-Mitwirkende") as srv:
+        c = srv.request("GET", "/config.json")
+        check(c.status == 200 and c.json == {"map": {"tiles": tiles, "attribution": "© OpenStreetMap-Mitwirkende"}},
+              "config.json with a map: %r" % c)
+        csp = srv.request("GET", "/").header("Content-Security-Policy") or ""
+        check("img-src 'self' data: blob: https://tiles.example.org;" in csp, "CSP with a map: %r" % csp)
+    with tempfile.TemporaryDirectory() as d:
+        env = dict(os.environ, FT_MAP_TILES="https://{s}.tiles.example.org/{z}/{x}/{y}.png", FT_DATA_DIR=d,
+                   FT_LISTEN="127.0.0.1:1")
+        env.pop("FT_DB_URL", None)
+        p = subprocess.run([os.environ["FT_BIN"], "serve"], env=env, capture_output=True, text=True, timeout=60)
+        check(p.returncode == 2 and "FT_MAP_TILES" in p.stderr, "a bad FT_MAP_TILES: exit %d, %r"
+              % (p.returncode, p.stderr[-300:]))
+        check(not os.path.exists(os.path.join(d, "mariadb")), "a bad setting started a database")
+
+
 def setup():
     global ADMIN
     ADMIN = add_admin(unique("meta"))

@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const BASE = process.env.FT_WEB_URL;
 const BIG = process.env.FT_WEB_BIG_URL || '';
@@ -82,7 +83,9 @@ const browser = await chromium.launchPersistentContext(userDataDir, {
   executablePath: '/usr/bin/chromium',
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=en-US'],
+  // the tests that do not say otherwise see the dashboard in English (the i18n tests below use their own contexts)
+  locale: 'en-US',
   viewport: { width: 1280, height: 900 },
   acceptDownloads: true,
 });
@@ -103,11 +106,12 @@ async function newPage(width = 1280, height = 900) {
   return page;
 }
 
+/** Signs in (by the fields' ids, so it works in any language). */
 async function signIn(page, who) {
   await page.goto(`${BASE}/#/signin`);
-  await page.getByLabel('Email').fill(USERS[who]);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#signin-email').fill(USERS[who]);
+  await page.locator('#signin-password').fill(PASSWORD);
+  await page.locator('form.signin button[type=submit]').click();
   await page.locator('#nav[hidden]').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
   await page.locator('#nav a').first().waitFor({ timeout: 10_000 });
 }
@@ -282,7 +286,7 @@ test('manager: the start page shows the review queue, late milestones and the KP
   const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
   const s = (await api(tok, 'GET', 'projects/1/summary')).json;
   const routeText = await page.locator('.kpi', { hasText: 'Route built' }).innerText();
-  assert.ok(routeText.includes(new Intl.NumberFormat('de-DE', { maximumFractionDigits: 0 }).format(s.planned_length_m)), routeText);
+  assert.ok(routeText.includes(`${new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(s.planned_length_m)} m`), routeText);
   const lateText = await page.locator('.kpi', { hasText: 'Milestones late' }).locator('.kpi-value').innerText();
   assert.equal(Number(lateText), s.milestones.late);
   assert.equal(await page.locator('#late-milestones tbody tr').count(), s.milestones.late + s.milestones.at_risk);
@@ -353,7 +357,7 @@ test('milestones: a manager edits a row in place (PATCH with If-Match)', async (
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('button', { name: `Edit ${m.name}` }).waitFor();
   const row = page.locator(`tr[data-id="${m.id}"]`);
-  assert.match(await row.innerText(), /30\.11\.2027/);
+  assert.match(await row.innerText(), /Nov 30, 2027/);
   assert.match(await row.innerText(), /moved after steering meeting/);
   assert.deepEqual(patches, [`"${m.version}"`]);
   const now = (await api(tok, 'GET', `milestones/${m.id}`)).json;
@@ -379,7 +383,7 @@ test('milestones: a 412 shows what someone else changed and the user can apply t
   await conflict.waitFor();
   const text = await conflict.innerText();
   assert.match(text, /Someone else changed this milestone/);
-  assert.match(text, /Forecast: 30\.11\.2027 → 15\.12\.2027/);
+  assert.match(text, /Forecast: Nov 30, 2027 → Dec 15, 2027/);
   await shot(page, 'milestones-412-desktop');
   await page.getByRole('button', { name: 'Apply my changes again' }).click();
   await page.getByRole('button', { name: `Edit ${m.name}` }).waitFor();
@@ -397,6 +401,24 @@ test('milestones: finance reads them but has no Edit button', async () => {
   await go(page, '/projects/1/milestones');
   await page.locator('#milestones tbody tr').first().waitFor();
   assert.equal(await page.getByRole('button', { name: /^Edit / }).count(), 0);
+  await page.close();
+});
+
+test('contractor: the form starts at the segment\'s current status, so a length alone never moves it forward', async () => {
+  const page = await newPage();
+  await signIn(page, 'contractor');
+  await go(page, '/work');
+  const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+  const segs = (await api(tok, 'GET', 'segments?limit=1000&lot_id=1&status=in_construction')).json.items;
+  assert.ok(segs.length > 0, 'a segment in construction on lot 1');
+  const seg = segs[segs.length - 1];
+  const dlg = await openProgressDialog(page, seg);
+  assert.equal(await dlg.getByLabel('Status reached').inputValue(), 'in_construction');
+  await dlg.getByLabel('Built length so far (m)').fill(String(Math.min(seg.planned_length_m, seg.built_length_m + 10)));
+  await dlg.getByRole('button', { name: 'Send report' }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  const mine = (await api(tok, 'GET', `progress-reports?segment_id=${seg.id}&limit=1000`)).json.items;
+  assert.equal(mine[mine.length - 1].status, 'in_construction');
   await page.close();
 });
 
@@ -926,6 +948,404 @@ test('phone (390 px): every page fits the width and is usable', async () => {
   }
 });
 
+// ---- languages: German and English ------------------------------------------------------
+//
+// The tests above see the dashboard in English (the persistent context's
+// locale). These run in contexts of their own browser, one per language
+// (navigator.languages and Accept-Language as a German or an American
+// browser sends them), so each starts without a stored choice.
+
+const I18N_URL = pathToFileURL(path.join(ROOT, 'clients/web/i18n.js')).href;
+let langBrowser = null;
+
+/** A page in a fresh context of the given locale ('de-DE', 'en-US'), collecting problems like newPage. */
+async function localePage(locale, width = 1366, height = 900) {
+  if (!langBrowser) {
+    langBrowser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync', `--lang=${locale}`],
+    });
+  }
+  const ctx = await langBrowser.newContext({ locale, viewport: { width, height }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => problems.push(`pageerror (${locale}): ${e.message}`));
+  page.on('console', (m) => {
+    const t = m.text();
+    if (/Content.Security.Policy|Refused to/i.test(t)) problems.push(`CSP (${locale}): ${t}`);
+    else if (m.type() === 'error' && !/Failed to load resource/.test(t)) problems.push(`console (${locale}): ${t}`);
+  });
+  page.closeAll = () => ctx.close();
+  return page;
+}
+
+const ws = (x) => String(x).replace(/\s+/g, ' ');
+const deLen = (n) => `${new Intl.NumberFormat('de-DE', { maximumFractionDigits: 2 }).format(n)} m`;
+const enLen = (n) => `${new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(n)} m`;
+const money = (loc, cents) => {
+  const d = cents % 100 ? 2 : 0;
+  return new Intl.NumberFormat(loc, { style: 'currency', currency: 'EUR', minimumFractionDigits: d, maximumFractionDigits: d }).format(cents / 100);
+};
+
+// English words that must not show on a German page (case-sensitive: the
+// capitalised ones are labels, the small ones glue words of English sentences).
+const ENGLISH = /\b(the|and|of|with|waiting|is|are|Loading|Overview|Projects?|Milestones?|Review|Reports?|Segments?|Premises?|Planned|Forecast|Actual|State|Funding|Edit|Save|Cancel|Approve|Reject|Sign in|Sign out|Built|Photos?|Lot|Map|Zoom|Select|Show|All|Download|Language|Late|At risk|On track|Done|Permitted|Accepted|Tested|Spliced|Contractor|Note|Date|Filter|Any|Nothing|Needs attention|Key figures|Skip|Open|Close|Send|Take|Choose|Caption|Municipality|Programme|Period|Passed|Connected|Planning|Construction)\b/;
+// Texts other tests typed in English (data, not the dashboard's words).
+const TEST_DATA = ['my note from the web', 'moved after steering meeting', 'Looks right, thanks', 'Cable photos missing', 'Trench open on 40 %'];
+
+/** Every text a German page shows or reads out, with the English words found. */
+async function englishOn(page) {
+  const texts = await page.evaluate(() => {
+    const out = [document.title, document.body.innerText];
+    for (const el of document.querySelectorAll('[aria-label], [title], [placeholder], [data-label], [alt]')) {
+      for (const a of ['aria-label', 'title', 'placeholder', 'data-label', 'alt']) {
+        const v = el.getAttribute(a);
+        if (v) out.push(v);
+      }
+    }
+    return out;
+  });
+  const found = [];
+  for (let text of texts) {
+    for (const d of TEST_DATA) text = text.split(d).join('');
+    for (const line of text.split('\n')) {
+      const m = ENGLISH.exec(line);
+      if (m) found.push(`"${m[0]}" in: ${line.trim().slice(0, 120)}`);
+    }
+  }
+  return found;
+}
+
+test('i18n: German and English catalogues have the same keys, placeholders and plural forms; every key the code names exists', async () => {
+  const { MESSAGES } = await import(I18N_URL);
+  const { de, en } = MESSAGES;
+  assert.deepEqual(Object.keys(de).sort(), Object.keys(en).sort(), 'the same keys in de and en');
+  const holes = (v) => [...new Set(JSON.stringify(v).match(/\{\w+\}/g) || [])].sort();
+  for (const k of Object.keys(en)) {
+    assert.equal(typeof de[k], typeof en[k], `${k}: plural in one language only`);
+    if (typeof en[k] === 'object') assert.deepEqual(Object.keys(de[k]).sort(), ['one', 'other'], `${k}: plural forms`);
+    // a German text may leave out {n} where the number is in the word ("ihr Foto"), nothing else
+    const missing = holes(en[k]).filter((x) => !holes(de[k]).includes(x) && x !== '{n}');
+    assert.deepEqual(missing, [], `${k}: placeholders of en missing in de`);
+    assert.deepEqual(holes(de[k]).filter((x) => !holes(en[k]).includes(x)), [], `${k}: placeholders only in de`);
+  }
+  // every literal key in the code ('nav.map', t('ms.saved', …), msg('sy.why404'), …) is in the catalogue
+  const dir = path.join(ROOT, 'clients/web');
+  const prefixes = [...new Set(Object.keys(en).map((k) => k.split('.')[0]))].join('|');
+  // (not the catalogue's own lines, which start with their key)
+  const keyRe = new RegExp(`(?<!^[ \\t]*)['\`]((?:${prefixes})\\.[A-Za-z0-9_.]+)['\`]`, 'gm');
+  const used = new Set();
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.js'))) {
+    const src = fs.readFileSync(path.join(dir, f), 'utf8');
+    for (const m of src.matchAll(keyRe)) {
+      if (/\.(js|css|svg|html)$/.test(m[1])) continue; // a file name
+      used.add(m[1]);
+      assert.ok(m[1] in en, `${f} names "${m[1]}", which is not in the catalogue`);
+    }
+  }
+  // the keys made at run time (status.${s}, …) exist for every value of the domain
+  for (const s of ['planned', 'permitted', 'in_construction', 'civil_done', 'cable_installed', 'spliced', 'tested', 'accepted']) assert.ok(`status.${s}` in en, s);
+  for (const s of ['planned', 'passed', 'connected', 'activated', 'excluded']) assert.ok(`premise.${s}` in en, s);
+  for (const s of ['done', 'late', 'at_risk', 'on_track']) assert.ok(`msstate.${s}` in en, s);
+  for (const s of ['submitted', 'approved', 'rejected']) assert.ok(`repstate.${s}` in en, s);
+  for (const s of ['far_from_segment', 'taken_after_report', 'no_position']) assert.ok(`ph.${s}` in en, s);
+  const dynamic = /^(status|premise|msstate|repstate|enum|role|lang|ph\.(far_from_segment|taken_after_report|no_position)$|sy\.why)/;
+  const unused = Object.keys(en).filter((k) => !used.has(k) && !dynamic.test(k));
+  assert.deepEqual(unused, [], 'messages no code uses');
+  // the domain's words as the brief names them
+  assert.equal(de['status.in_construction'], 'Im Bau');
+  assert.equal(de['status.civil_done'], 'Tiefbau fertig');
+  assert.equal(de['status.accepted'], 'Abgenommen');
+});
+
+test('i18n: numbers and dates typed the German or the English way', async () => {
+  const i18n = await import(I18N_URL);
+  const before = i18n.lang();
+  try {
+    i18n.setLang('de');
+    assert.equal(i18n.parseNumber('150,5'), 150.5);
+    assert.equal(i18n.parseNumber(' 1.234,56 '), 1234.56);
+    assert.equal(i18n.parseNumber('150.5'), 150.5, 'a dot with 1 or 2 digits after it is a decimal point');
+    assert.equal(i18n.parseNumber('1.500'), 1500, 'a dot before 3 digits groups thousands in German');
+    assert.equal(i18n.parseNumber(''), null);
+    assert.ok(Number.isNaN(i18n.parseNumber('15,0,5')));
+    assert.ok(Number.isNaN(i18n.parseNumber('zwölf')));
+    assert.equal(i18n.parseDate('25.11.2026'), '2026-11-25');
+    assert.equal(i18n.parseDate('2026-11-25'), '2026-11-25');
+    assert.ok(Number.isNaN(i18n.parseDate('31.02.2026')));
+    assert.equal(i18n.serverText('180.00 m is more than 1.5 times the planned 100.50 m; add a note that explains it'),
+      '180 m ist mehr als das 1,5-Fache der geplanten 100,5 m; bitte begründen Sie das in einer Bemerkung');
+    assert.equal(i18n.serverText('something the dashboard does not know'), 'something the dashboard does not know');
+    assert.equal(i18n.t('rv.count', { n: 1 }), '1 Fortschrittsmeldung wartet auf Prüfung, älteste zuerst.');
+    assert.equal(i18n.t('rv.count', { n: 1234 }), '1.234 Fortschrittsmeldungen warten auf Prüfung, älteste zuerst.');
+    i18n.setLang('en');
+    assert.equal(i18n.parseNumber('150.5'), 150.5);
+    assert.equal(i18n.parseNumber('1,234.5'), 1234.5);
+    assert.equal(i18n.parseNumber('150,5'), 150.5);
+    assert.equal(i18n.parseNumber('1,500'), 1500);
+    assert.equal(i18n.parseDate('11/25/2026'), '2026-11-25');
+    assert.equal(i18n.t('rv.count', { n: 1 }), '1 progress report waiting for review, oldest first.');
+  } finally {
+    i18n.setLang(before);
+  }
+});
+
+test('i18n: a German browser gets German; the DE | EN switch works with the keyboard, keeps the page and its filter, and is remembered', async () => {
+  const page = await localePage('de-DE');
+  await page.goto(`${BASE}/#/signin`);
+  await page.locator('main h1').waitFor();
+  assert.equal(await page.locator('main h1').innerText(), 'Bei fibertrack anmelden');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
+  assert.equal(await page.locator('#lang-de').getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.getByRole('group', { name: 'Sprache' }).count(), 1);
+  await shot(page, 'i18n-de-signin-desktop');
+  await signIn(page, 'manager');
+  assert.deepEqual(await navTexts(page), ['Übersicht', 'Projekte', 'Karte', 'Meilensteine', 'Freigaben', 'Berichte']);
+  await go(page, '/projects/1/milestones');
+  await page.locator('#milestones tbody tr').first().waitFor();
+  await page.locator('#ms-filter').selectOption('late');
+  const hash = await page.evaluate(() => location.hash);
+  // Tab from the last control of the header reaches the switch; Enter switches
+  await page.locator('#signout').focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'lang-de');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'lang-en');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none', 'no visible focus on the switch');
+  await page.keyboard.press('Enter');
+  await page.locator('main h1', { hasText: 'Milestones: WF-MUSTER-2026' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  assert.equal(await page.evaluate(() => location.hash), hash, 'the same page');
+  assert.equal(await page.locator('#ms-filter').inputValue(), 'late', 'the filter is kept');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'lang-en', 'the focus stays on the switch');
+  assert.equal(await page.locator('#lang-en').getAttribute('aria-pressed'), 'true');
+  assert.deepEqual(await navTexts(page), NAV.manager);
+  await shot(page, 'i18n-switched-to-en-desktop', false);
+  assert.equal(await page.evaluate(() => localStorage.getItem('fibertrack.lang')), 'en');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('fibertrack.token')) !== null, true, 'still signed in');
+  // remembered across a reload, although the browser prefers German
+  await page.reload();
+  await page.locator('main h1', { hasText: 'Milestones' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  // and back with Space
+  await page.locator('#lang-de').focus();
+  await page.keyboard.press('Space');
+  await page.locator('main h1', { hasText: 'Meilensteine: WF-MUSTER-2026' }).waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem('fibertrack.lang')), 'de');
+  await page.closeAll();
+});
+
+/**
+ * The 150.5 m report: typed as "150,5" by a German contractor into the
+ * progress form (the length the server gets is 150.5), on a segment no other
+ * test uses.
+ */
+async function germanReport() {
+  if (state.germanReport) return state.germanReport;
+  const tok = (await apiLogin(USERS.contractor)).token;
+  const items = (await api(tok, 'GET', 'segments?limit=50&lot_id=1&status=planned')).json.items;
+  const fits = (x) => x.planned_length_m >= 101 && !x.built_length_m;
+  const seg = items.slice(8).find(fits) || items.slice(5).find(fits);
+  assert.ok(seg, 'a planned segment of at least 110 m on lot 1');
+  const page = await localePage('de-DE', 390, 844);
+  await signIn(page, 'contractor');
+  await go(page, '/work');
+  await page.locator('#f-q').fill(seg.code);
+  await page.locator('form.filters button[type=submit]').click();
+  await page.locator(`tr[data-segment="${seg.code}"]`).waitFor();
+  await page.getByRole('button', { name: `Fortschritt zu ${seg.code} melden` }).click();
+  const dlg = page.locator('#progress-dialog');
+  await dlg.waitFor();
+  assert.equal(await dlg.getByLabel('Bisher gebaute Länge (m)').inputValue(), '0');
+  // the file pickers' buttons are ours, in German (a file input's own button speaks the browser's language)
+  assert.equal(await dlg.locator('label.file-btn[for="pr-photos"]').innerText(), 'Fotos oder Dateien auswählen');
+  assert.equal(await dlg.getByLabel('Foto aufnehmen').getAttribute('capture'), 'environment');
+  await dlg.getByLabel('Erreichter Status').selectOption('permitted');
+  // what is not a number is refused in the form, with an example in German
+  await dlg.getByLabel('Bisher gebaute Länge (m)').fill('abc');
+  await dlg.getByRole('button', { name: 'Meldung senden' }).click();
+  await dlg.locator('#pr-length-error').getByText(/Geben Sie die gebaute Länge in Metern ein .* z\. B\. 150,5/).waitFor();
+  await dlg.getByLabel('Bisher gebaute Länge (m)').fill(String(Math.ceil(seg.planned_length_m * 2)));
+  await dlg.getByRole('button', { name: 'Meldung senden' }).click();
+  // the server's 422 about the missing note, in German
+  await dlg.locator('#pr-note-error').getByText(/ist mehr als das 1,5-Fache der geplanten .* m; bitte begründen/).waitFor();
+  await shot(page, 'i18n-de-progress-422-phone');
+  await dlg.getByLabel('Bisher gebaute Länge (m)').fill('150,5');
+  await dlg.getByRole('button', { name: 'Meldung senden' }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  await page.locator('#work-status').getByText(/Meldung zu .* gesendet \(Meldung #\d+\)\. Die Projektleitung prüft sie\./).waitFor();
+  const reps = (await api(tok, 'GET', `progress-reports?segment_id=${seg.id}&limit=10`)).json.items;
+  assert.equal(reps.length, 1);
+  assert.equal(reps[0].built_length_m, 150.5, 'the server got 150.5');
+  await page.closeAll();
+  state.germanReport = { report: reps[0], segment: seg };
+  return state.germanReport;
+}
+
+for (const [width, height, tag] of [[1366, 900, 'desktop'], [390, 844, 'phone']]) {
+  test(`i18n: German pages in German words, numbers and dates, with no English left (${width} px)`, async () => {
+    const { report, segment } = await germanReport();
+    const page = await localePage('de-DE', width, height);
+    await signIn(page, 'manager');
+    const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+    const english = [];
+    const check = async (name) => {
+      if (width <= 480) await noHorizontalScroll(page);
+      for (const e of await englishOn(page)) english.push(`${name}: ${e}`);
+      await shot(page, `i18n-de-${name}-${tag}`);
+    };
+    // overview: German KPIs, lengths with a decimal comma, the date of the figures
+    await go(page, '/');
+    await page.locator('.kpi').first().waitFor();
+    const s = (await api(tok, 'GET', 'projects/1/summary')).json;
+    const route = ws(await page.locator('.kpi', { hasText: 'Trasse gebaut' }).innerText());
+    assert.ok(route.includes(ws(deLen(s.planned_length_m))), `${route} / ${deLen(s.planned_length_m)}`);
+    assert.match(await page.locator('#kpi-h + p').innerText(), /^Stand: \d{2}\.\d{2}\.\d{4}$/);
+    assert.match(await page.locator('.tiles').innerText(), /warte[nt] auf Prüfung/);
+    await check('overview');
+    // projects: money in the German way
+    await go(page, '/projects');
+    await page.locator('.project .kpi').first().waitFor();
+    const proj = (await api(tok, 'GET', 'projects/1')).json;
+    assert.ok(ws(await page.locator('.project').first().innerText()).includes(ws(money('de-DE', proj.budget_cents))));
+    await check('projects');
+    // map: the legend in German
+    await page.goto(`${BASE}/#/projects/1/map`);
+    await waitMap(page);
+    const legend = await page.locator('#legend-segments').innerText();
+    for (const w of ['Geplant', 'Genehmigt', 'Im Bau', 'Tiefbau fertig', 'Kabel eingezogen', 'Gespleißt', 'Gemessen', 'Abgenommen']) assert.ok(legend.includes(w), w);
+    assert.match(await page.locator('#legend-premises').innerText(), /Versorgbar/);
+    assert.match(await page.locator('#map-progress').innerText(), /^[\d.]+ Abschnitte und [\d.]+ Gebäude\.$/);
+    // the details of what is picked in the middle (a segment or a premise), in German
+    await page.locator('#map-canvas').focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('+');
+    await page.keyboard.press('Enter');
+    await page.locator('#map-details dt', { hasText: /^(Abschnitt|Gebäude)$/ }).first().waitFor();
+    const facts = await page.locator('#map-details dl').innerText();
+    if (/^Abschnitt/.test(facts)) {
+      assert.match(facts, /Gebaut\s+[\d.]+(,\d{1,2})? m von [\d.]+(,\d{1,2})? m \(\d+\s%\)/, facts);
+      assert.match(facts, /Geplant\s+\d{2}\.\d{2}\.\d{4} – \d{2}\.\d{2}\.\d{4}/, facts);
+      await page.locator('#map-photos').getByText(/Keine Fotos|\d+ Fotos?/).waitFor();
+    } else {
+      assert.match(facts, /Weißer Fleck\s+(ja|nein)/, facts);
+    }
+    await check('map');
+    // milestones: dates as 15.12.2026, the tranche as 4.500.000 €
+    await go(page, '/projects/1/milestones');
+    const ms = (await api(tok, 'GET', 'milestones?project_id=1&limit=100')).json.items.find((m) => m.tranche_cents && m.planned_date);
+    const row = ws(await page.locator(`#milestones tr[data-id="${ms.id}"]`).innerText());
+    const [y, mo, d] = ms.planned_date.split('-');
+    assert.ok(row.includes(`${d}.${mo}.${y}`), `${row} has ${d}.${mo}.${y}`);
+    assert.ok(row.includes(ws(money('de-DE', ms.tranche_cents))), `${row} has ${money('de-DE', ms.tranche_cents)}`);
+    assert.equal(await page.getByRole('button', { name: `${ms.name} bearbeiten` }).count(), 1);
+    await check('milestones');
+    // review queue: the 150.5 m report is 150,5 m
+    await go(page, '/review');
+    const card = page.locator(`article[data-report="${report.id}"]`);
+    await card.waitFor();
+    assert.match(await card.locator('dd.built strong').innerText(), /^150,5 m$/);
+    assert.ok((await card.locator('dd.built').innerText()).includes(`von ${deLen(segment.planned_length_m)} geplant`));
+    assert.match(await card.locator('h2').innerText(), new RegExp(`Abschnitt ${segment.code} · Meldung #${report.id} vom \\d{2}\\.\\d{2}\\.\\d{4}`));
+    await card.getByRole('button', { name: 'Ablehnen' }).click();
+    await card.locator('.field-error', { hasText: 'Begründen Sie die Ablehnung' }).waitFor();
+    await check('review');
+    // reports
+    await go(page, '/projects/1/reports');
+    assert.equal(await page.locator('#rp-lang').inputValue(), 'de', 'the workbook language follows the dashboard');
+    await check('reports');
+    await page.closeAll();
+    // the contractor's pages
+    const cp = await localePage('de-DE', width, height);
+    await signIn(cp, 'contractor');
+    assert.deepEqual(await navTexts(cp), ['Meine Abschnitte', 'Meine Meldungen']);
+    await go(cp, '/work');
+    await cp.locator('#segments tbody tr').first().waitFor();
+    assert.match(await cp.locator('#segments tbody tr').first().innerText(), /m von [\d.,]+ m/);
+    assert.ok(await cp.getByRole('button', { name: /^Fortschritt zu .* melden$/ }).count() > 0);
+    for (const e of await englishOn(cp)) english.push(`work: ${e}`);
+    if (width <= 480) await noHorizontalScroll(cp);
+    await shot(cp, `i18n-de-work-${tag}`);
+    await go(cp, '/my-reports');
+    const mine = cp.locator(`tr[data-report="${report.id}"]`);
+    await mine.waitFor();
+    assert.match(await mine.locator('td.built').innerText(), /^150,5 m$/);
+    assert.match(await mine.innerText(), /Wartet auf Prüfung/);
+    for (const e of await englishOn(cp)) english.push(`my reports: ${e}`);
+    if (width <= 480) await noHorizontalScroll(cp);
+    await shot(cp, `i18n-de-my-reports-${tag}`);
+    await cp.closeAll();
+    assert.deepEqual(english, [], 'English on German pages');
+  });
+
+  test(`i18n: an English browser gets English words, numbers and dates (${width} px)`, async () => {
+    const { report, segment } = await germanReport();
+    const page = await localePage('en-US', width, height);
+    await page.goto(`${BASE}/#/signin`);
+    await page.locator('main h1', { hasText: 'Sign in to fibertrack' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    await shot(page, `i18n-en-signin-${tag}`);
+    await signIn(page, 'manager');
+    const tok = await page.evaluate(() => sessionStorage.getItem('fibertrack.token'));
+    assert.deepEqual(await navTexts(page), NAV.manager);
+    const fit = async () => { if (width <= 480) await noHorizontalScroll(page); };
+    await go(page, '/');
+    await page.locator('.kpi').first().waitFor();
+    const s = (await api(tok, 'GET', 'projects/1/summary')).json;
+    assert.ok(ws(await page.locator('.kpi', { hasText: 'Route built' }).innerText()).includes(ws(enLen(s.planned_length_m))));
+    assert.match(await page.locator('#kpi-h + p').innerText(), /^As of [A-Z][a-z]{2} \d{1,2}, \d{4}$/);
+    await fit();
+    await shot(page, `i18n-en-overview-${tag}`);
+    await go(page, '/projects');
+    await page.locator('.project .kpi').first().waitFor();
+    const proj = (await api(tok, 'GET', 'projects/1')).json;
+    assert.ok(ws(await page.locator('.project').first().innerText()).includes(ws(money('en-US', proj.budget_cents))));
+    await fit();
+    await shot(page, `i18n-en-projects-${tag}`);
+    await page.goto(`${BASE}/#/projects/1/map`);
+    await waitMap(page);
+    assert.match(await page.locator('#legend-segments').innerText(), /Civil works done/);
+    assert.match(await page.locator('#map-progress').innerText(), /^[\d,]+ segments and [\d,]+ premises\.$/);
+    await fit();
+    await shot(page, `i18n-en-map-${tag}`);
+    await go(page, '/projects/1/milestones');
+    const ms = (await api(tok, 'GET', 'milestones?project_id=1&limit=100')).json.items.find((m) => m.tranche_cents && m.planned_date);
+    const row = ws(await page.locator(`#milestones tr[data-id="${ms.id}"]`).innerText());
+    const pd = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${ms.planned_date}T00:00:00Z`));
+    assert.ok(row.includes(pd), `${row} has ${pd}`);
+    assert.ok(row.includes(ws(money('en-US', ms.tranche_cents))), `${row} has ${money('en-US', ms.tranche_cents)}`);
+    await fit();
+    await shot(page, `i18n-en-milestones-${tag}`);
+    await go(page, '/review');
+    const card = page.locator(`article[data-report="${report.id}"]`);
+    await card.waitFor();
+    assert.match(await card.locator('dd.built strong').innerText(), /^150\.5 m$/);
+    assert.ok((await card.locator('dd.built').innerText()).includes(`of ${enLen(segment.planned_length_m)} planned`));
+    await fit();
+    await shot(page, `i18n-en-review-${tag}`);
+    await go(page, '/projects/1/reports');
+    assert.equal(await page.locator('#rp-lang').inputValue(), 'en');
+    await fit();
+    await shot(page, `i18n-en-reports-${tag}`);
+    await page.closeAll();
+    const cp = await localePage('en-US', width, height);
+    await signIn(cp, 'contractor');
+    await go(cp, '/work');
+    await cp.locator('#segments tbody tr').first().waitFor();
+    assert.match(await cp.locator('#segments tbody tr').first().innerText(), /m of [\d.,]+ m/);
+    if (width <= 480) await noHorizontalScroll(cp);
+    await shot(cp, `i18n-en-work-${tag}`);
+    await go(cp, '/my-reports');
+    const mine = cp.locator(`tr[data-report="${report.id}"]`);
+    await mine.waitFor();
+    assert.match(await mine.locator('td.built').innerText(), /^150\.5 m$/);
+    if (width <= 480) await noHorizontalScroll(cp);
+    await shot(cp, `i18n-en-my-reports-${tag}`);
+    await cp.closeAll();
+  });
+}
+
 if (BIG) {
   test(`map of 20,000 segments renders in under ${MAP_BUDGET_MS / 1000} s${process.env.FT_WEB_SANITIZED ? ' (sanitizer build: budget raised)' : ''}`, async () => {
     const login = await apiLogin(USERS.manager, BIG);
@@ -1005,6 +1425,7 @@ for (const t of tests) {
     }
   }
 }
+if (langBrowser) await langBrowser.close();
 await browser.close();
 fs.rmSync(userDataDir, { recursive: true, force: true });
 console.log(`${passed} passed, ${failed} failed`);
