@@ -32,8 +32,11 @@
 #include "util/log.h"
 #include "util/pool.h"
 
+#define FIBERTRACKD_VERSION "1.0.0"
+
 static const char usage[] =
     "usage: fibertrackd COMMAND [options]\n"
+    "       fibertrackd --version | --help | COMMAND --help\n"
     "\n"
     "commands:\n"
     "  serve                      run the HTTP server\n"
@@ -78,6 +81,103 @@ static const char usage[] =
     "  --map-tiles URL      [FT_MAP_TILES] a base map for the dashboard: a tile URL\n"
     "                                      template with {z}, {x}, {y}; default none\n"
     "  --map-attribution T  [FT_MAP_ATTRIBUTION] the credit the tile server asks for\n";
+
+/* The usage of each command for `fibertrackd COMMAND --help`. The
+ * database options apply to all of them; serve takes every option. */
+static const char db_options[] =
+    "\n"
+    "options (environment variable in brackets):\n"
+    "  --db-url URL         [FT_DB_URL]    mariadb://user:pass@host:3306/db or\n"
+    "                                      mariadb://user@localhost/db?socket=/path;\n"
+    "                                      without it a private MariaDB runs in DATA_DIR/mariadb\n"
+    "  --data-dir DIR       [FT_DATA_DIR]  default ./var\n"
+    "  --log LEVEL          [FT_LOG]       debug, info, warn or error; default info\n";
+
+struct command_help {
+    const char *cmd, *sub; /* sub: NULL when the command has none */
+    const char *text;
+    int all_options; /* show the whole option list, not only the database's */
+};
+
+static const struct command_help command_helps[] = {
+    {"serve", NULL,
+     "usage: fibertrackd serve [options]\n"
+     "\n"
+     "Runs the HTTP server (API and dashboard). It refuses to start on a database\n"
+     "whose schema is older than the code: run 'fibertrackd migrate' first. SIGTERM\n"
+     "or SIGINT stop it gracefully.\n"
+     "\n"
+     "example: fibertrackd serve --listen 0.0.0.0:8080 --db-url mariadb://ft@db/fibertrack\n",
+     1},
+    {"migrate", NULL,
+     "usage: fibertrackd migrate [--db-url URL | --data-dir DIR]\n"
+     "\n"
+     "Applies the migrations of schema/ that the database has not had yet, each\n"
+     "once, in order. Without --db-url it starts the private MariaDB of DATA_DIR.\n"
+     "\n"
+     "example: FT_DB_URL=mariadb://ft@db/fibertrack fibertrackd migrate\n",
+     0},
+    {"demo", NULL,
+     "usage: fibertrackd demo [--segments N] [--premises-per-segment N]\n"
+     "\n"
+     "Loads the demo project (Musterstadt, 240 segments and 2 premises each by\n"
+     "default) when the database has no project yet, and prints one login per role.\n"
+     "  --segments N               1 to 5000000\n"
+     "  --premises-per-segment N   1 to 50\n"
+     "\n"
+     "example: fibertrackd demo --segments 100000\n",
+     0},
+    {"user", "add",
+     "usage: fibertrackd user add --email E --name N --role R [--contractor ID] < password\n"
+     "\n"
+     "Adds a user; the password (at least 10 characters) is the first line of\n"
+     "standard input. R is admin, manager, finance or contractor; --contractor ID\n"
+     "is needed for, and only for, role contractor. Works whether or not serve runs.\n"
+     "\n"
+     "example: echo 'a long password' | fibertrackd user add --email anna@example.org \\\n"
+     "             --name 'Anna Admin' --role admin\n",
+     0},
+    {"token", "issue",
+     "usage: fibertrackd token issue --email E [--name N]\n"
+     "\n"
+     "Prints a new API token (ftk_...) of an active user, for scripts and CI.\n"
+     "\n"
+     "example: fibertrackd token issue --email ci@example.org --name 'nightly export'\n",
+     0},
+};
+
+/* Whether argv asks for help or the version; prints it when so (the
+ * command then exits 0). Runs before anything else, so that asking never
+ * starts a database, creates a directory or reads the configuration. */
+static int help_or_version(int argc, char **argv)
+{
+    if (argc < 2)
+        return 0;
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+        strcmp(argv[1], "version") == 0) {
+        printf("fibertrackd %s (database schema %d)\n", FIBERTRACKD_VERSION, SCHEMA_VERSION);
+        return 1;
+    }
+    int asked = strcmp(argv[1], "help") == 0;
+    for (int i = 1; i < argc; i++)
+        asked |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+    if (!asked)
+        return 0;
+    const char *sub = argc > 2 ? argv[2] : "";
+    for (size_t i = 0; i < sizeof(command_helps) / sizeof(command_helps[0]); i++) {
+        const struct command_help *h = &command_helps[i];
+        if (strcmp(argv[1], h->cmd) != 0 || (h->sub && strcmp(sub, h->sub) != 0))
+            continue;
+        fputs(h->text, stdout);
+        if (h->all_options)
+            fputs(strstr(usage, "\noptions"), stdout);
+        else
+            fputs(db_options, stdout);
+        return 1;
+    }
+    fputs(usage, stdout);
+    return 1;
+}
 
 /* The database this process uses: the embedded server, or FT_DB_URL. */
 struct database {
@@ -519,13 +619,15 @@ int main(int argc, char **argv)
 {
     struct config cfg;
     char err[256];
+    if (help_or_version(argc, argv))
+        return 0;
     if (config_load(&cfg, &argc, argv, err, sizeof(err)) < 0) {
         fprintf(stderr, "fibertrackd: %s\n", err);
         return 2;
     }
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
     }
     if (log_set_level(cfg.log_level) < 0) {
         fprintf(stderr, "fibertrackd: FT_LOG must be debug, info, warn or error\n");

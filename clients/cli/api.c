@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "codes.h"
 #include "output.h"
 
 int api_open(struct api *a, int need_auth)
@@ -118,7 +119,32 @@ int api_get_json(struct api *a, const char *path, cJSON **out, char *etag, const
     return rc;
 }
 
-int api_list(struct api *a, const char *path, long max, cJSON **items, const char *what)
+/* One page of a list: api_get_json, or when quiet the same without a word
+ * on the terminal (see api_list_quiet). */
+static int get_page(struct api *a, const char *path, cJSON **out, int quiet, const char *what)
+{
+    if (!quiet)
+        return api_get_json(a, path, out, NULL, what);
+    *out = NULL;
+    char url[4096];
+    if (api_url(a, url, sizeof(url), "%s", path) != 0)
+        return EXIT_USAGE;
+    struct http_request req;
+    struct http_response res;
+    api_request(a, &req, "GET", url, NULL, 0);
+    int rc;
+    if (http_send(&req, &res) != 0)
+        rc = res.local_error ? EXIT_OTHER : EXIT_NETWORK;
+    else if (res.status < 200 || res.status >= 300)
+        rc = exit_for_status(res.status);
+    else
+        rc = (*out = cJSON_ParseWithLength(res.body, res.len)) ? EXIT_OK : EXIT_OTHER;
+    http_response_free(&res);
+    return rc;
+}
+
+static int list_pages(struct api *a, const char *path, long max, cJSON **items, int quiet,
+                      const char *what)
 {
     *items = cJSON_CreateArray();
     char cursor[512] = "";
@@ -132,11 +158,14 @@ int api_list(struct api *a, const char *path, long max, cJSON **items, const cha
         int k = snprintf(p, sizeof(p), "%s%slimit=%ld%s%s", path, sep, page,
                          cursor[0] ? "&cursor=" : "", cursor[0] ? esc : "");
         if (k < 0 || (size_t)k >= sizeof(p)) {
-            out_error("%s: the address is too long", what);
+            if (!quiet)
+                out_error("%s: the address is too long", what);
+            cJSON_Delete(*items);
+            *items = NULL;
             return EXIT_USAGE;
         }
         cJSON *json;
-        int rc = api_get_json(a, p, &json, NULL, what);
+        int rc = get_page(a, p, &json, quiet, what);
         if (rc != EXIT_OK) {
             cJSON_Delete(*items);
             *items = NULL;
@@ -147,7 +176,8 @@ int api_list(struct api *a, const char *path, long max, cJSON **items, const cha
             cJSON_Delete(json);
             cJSON_Delete(*items);
             *items = NULL;
-            out_error("%s: the server's answer has no items", what);
+            if (!quiet)
+                out_error("%s: the server's answer has no items", what);
             return EXIT_OTHER;
         }
         cJSON *it;
@@ -169,49 +199,39 @@ int api_list(struct api *a, const char *path, long max, cJSON **items, const cha
     }
 }
 
-static int parse_id(const char *s, long long *id)
+int api_list(struct api *a, const char *path, long max, cJSON **items, const char *what)
 {
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || *end || v <= 0)
-        return -1;
-    *id = v;
-    return 0;
+    return list_pages(a, path, max, items, 0, what);
+}
+
+int api_list_quiet(struct api *a, const char *path, long max, cJSON **items)
+{
+    return list_pages(a, path, max, items, 1, "");
 }
 
 int api_project(struct api *a, long long *id)
 {
     const char *want = g_cli.project;
-    if (want && parse_id(want, id) == 0)
-        return EXIT_OK;
+    if (want)
+        return codes_resolve(a, CODE_PROJECT, want, 0, "--project", 0, id);
     cJSON *items;
     int rc = api_list(a, "/projects", 0, &items, "reading the projects");
     if (rc != EXIT_OK)
         return rc;
+    codes_learn(a, CODE_PROJECT, items, 1);
     int n = cJSON_GetArraySize(items);
-    const cJSON *hit = NULL;
-    const cJSON *p;
-    cJSON_ArrayForEach(p, items)
-    {
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(p, "code");
-        if (want && cJSON_IsString(code) && strcmp(code->valuestring, want) == 0)
-            hit = p;
-    }
-    if (!want && n == 1)
-        hit = cJSON_GetArrayItem(items, 0);
-    if (hit) {
-        const cJSON *pid = cJSON_GetObjectItemCaseSensitive(hit, "id");
+    *id = 0;
+    if (n == 1) {
+        const cJSON *pid = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(items, 0), "id");
         *id = cJSON_IsNumber(pid) ? (long long)pid->valuedouble : 0;
     }
     cJSON_Delete(items);
-    if (hit && *id > 0)
+    if (*id > 0)
         return EXIT_OK;
-    if (want)
-        out_error("there is no project '%s' (see: fibertrack projects)", want);
-    else if (n == 0)
+    if (n == 0)
         out_error("your account sees no project");
     else
-        out_error("you see %d projects: choose one with --project ID (see: fibertrack projects)",
+        out_error("you see %d projects: choose one with --project CODE (see: fibertrack projects)",
                   n);
-    return want ? EXIT_NOT_FOUND : EXIT_USAGE;
+    return EXIT_USAGE;
 }

@@ -57,8 +57,14 @@ int api_get_json(struct api *a, const char *path, cJSON **out, char *etag, const
  * Returns an exit code. */
 int api_list(struct api *a, const char *path, long max, cJSON **items, const char *what);
 
+/* The same without a word on the terminal and without asking the user
+ * anything: EXIT_NETWORK when no answer came (retries as g_cli says), the
+ * exit code of the status otherwise. For lookups that have a fallback. */
+int api_list_quiet(struct api *a, const char *path, long max, cJSON **items);
+
 /* The project to work on: --project / FIBERTRACK_PROJECT (an id or a
- * project code), else the only project the user can see. Writes the id to
+ * project code, also offline from the code cache), else the only project
+ * the user can see. Writes the id to
  * *id. Returns an exit code (EXIT_USAGE when it is not clear which). */
 int api_project(struct api *a, long long *id);
 

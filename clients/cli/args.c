@@ -1,12 +1,14 @@
 /* args.c — global options and strict value parsers (see args.h). */
 #include "args.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cli.h"
@@ -79,7 +81,7 @@ int args_next(int argc, char **argv, const char *shortopts, const struct option 
         if (c == -1)
             return -1;
         if (c == '?' || c == ':') {
-            args_bad_option(cmd, argv);
+            args_bad_option(cmd, argv, opts);
             return '?';
         }
         int g = args_global(c, optarg);
@@ -120,12 +122,105 @@ int args_usage(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-int args_bad_option(const char *cmd, char **argv)
+int args_close(size_t len, size_t d)
+{
+    size_t limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+    return d <= limit;
+}
+
+size_t args_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 64 || m > 64)
+        return n > m ? n : m;
+    /* Three rows of the table are enough for neighbour swaps. */
+    size_t rows[3][65];
+    size_t *pp = rows[0], *prev = rows[1], *cur = rows[2];
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t cost = ca != cb;
+            size_t v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            if (prev[j - 1] + cost < v)
+                v = prev[j - 1] + cost;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && pp[j - 2] + 1 < v)
+                v = pp[j - 2] + 1;
+            cur[j] = v;
+        }
+        size_t *t = pp;
+        pp = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[m];
+}
+
+/* The closest of n words to word, or NULL when none is close. */
+static const char *closest(const char *word, const char *const *words, size_t n)
+{
+    const char *best = NULL;
+    size_t bd = (size_t)-1, len = strlen(word);
+    for (size_t i = 0; i < n; i++) {
+        size_t d = args_distance(word, words[i]);
+        /* A word cut short ("segm") is as good as a typo. */
+        if (len >= 3 && strncasecmp(words[i], word, len) == 0 && d > 1)
+            d = 1;
+        if (d < bd) {
+            bd = d;
+            best = words[i];
+        }
+    }
+    return best && args_close(len, bd) ? best : NULL;
+}
+
+int args_unknown_word(const char *cmd, const char *what, const char *word, const char *const *words)
+{
+    size_t n = 0;
+    while (words[n])
+        n++;
+    const char *best = closest(word, words, n);
+    char all[1024];
+    size_t k = 0;
+    all[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(all + k, sizeof(all) - k, "%s%s", i ? ", " : "", words[i]);
+        if (w < 0 || (size_t)w >= sizeof(all) - k)
+            break;
+        k += (size_t)w;
+    }
+    if (best)
+        return args_usage(cmd, "unknown %s '%s' (did you mean %s?)", what, word, best);
+    return args_usage(cmd, "unknown %s '%s' (one of: %s)", what, word, all);
+}
+
+int args_bad_option(const char *cmd, char **argv, const struct option *opts)
 {
     const char *opt = argv[optind - 1];
     if (optopt && optopt < 256)
         return args_usage(cmd, "unknown option -%c, or it needs a value", optopt);
-    return args_usage(cmd, "unknown option %s, or it needs a value", opt ? opt : "?");
+    /* getopt_long sets optopt to the value of a long option that lacks its
+     * argument. */
+    for (const struct option *o = opts; optopt && o && o->name; o++)
+        if (o->val == optopt)
+            return args_usage(cmd, "option --%s needs a value", o->name);
+    if (!opt || strncmp(opt, "--", 2) != 0)
+        return args_usage(cmd, "unknown option %s", opt ? opt : "?");
+    char name[128];
+    snprintf(name, sizeof(name), "%.*s", (int)strcspn(opt + 2, "="), opt + 2);
+    const char *names[256];
+    size_t n = 0;
+    for (const struct option *o = opts; o && o->name && n < 256; o++)
+        names[n++] = o->name;
+    const char *best = closest(name, names, n);
+    if (best)
+        return args_usage(cmd, "unknown option %s (did you mean --%s?)", opt, best);
+    return args_usage(cmd, "unknown option %s", opt);
 }
 
 int args_id(const char *s, long long *out)
@@ -170,28 +265,56 @@ int args_length(const char *s, double *out)
     return 0;
 }
 
+/* n digits at s as a number, or -1 when one is not a digit. */
 static int digits(const char *s, int n)
 {
     int v = 0;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
         v = v * 10 + (s[i] - '0');
+    }
     return v;
 }
 
-int args_date(const char *s)
+/* One or two digits followed by a dot; advances *s past the dot. */
+static int dotted_part(const char **s)
 {
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+    const char *p = *s;
+    size_t n = strspn(p, "0123456789");
+    if (n < 1 || n > 2 || p[n] != '.')
         return -1;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return -1;
-    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+    *s = p + n + 1;
+    return digits(p, (int)n);
+}
+
+int args_date(const char *s, char *iso)
+{
+    int y, m, d;
+    if (strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
+        y = digits(s, 4);
+        m = digits(s + 5, 2);
+        d = digits(s + 8, 2);
+    } else {
+        const char *p = s;
+        d = dotted_part(&p);
+        m = d < 0 ? -1 : dotted_part(&p);
+        y = strlen(p) == 4 ? digits(p, 4) : -1;
+    }
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (y < 1900 || m < 1 || m > 12 || d < 1)
         return -1;
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     int max = mdays[m - 1] + (m == 2 && leap);
-    return d <= max ? 0 : -1;
+    if (d > max)
+        return -1;
+    if (iso) {
+        /* y, m and d are in range by now; the room is for the compiler. */
+        char buf[40];
+        snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, d);
+        memcpy(iso, buf, 11);
+    }
+    return 0;
 }
 
 void args_today(char *buf)

@@ -64,15 +64,32 @@ int args_help(FILE *f, const char *help);
  * returns EXIT_USAGE. */
 int args_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The message for an unknown option or a missing value after getopt_long
- * returned '?' or ':'; returns EXIT_USAGE. */
-int args_bad_option(const char *cmd, char **argv);
+/* The message for an unknown option (with the closest known ones of opts,
+ * "did you mean --segment?") or a missing value after getopt_long returned
+ * '?' or ':'; returns EXIT_USAGE. */
+int args_bad_option(const char *cmd, char **argv, const struct option *opts);
+
+/* "error: unknown <what> '<word>'" with the closest of words (a
+ * NULL-terminated list) as "did you mean" and the list of all; returns
+ * EXIT_USAGE. */
+int args_unknown_word(const char *cmd, const char *what, const char *word,
+                      const char *const *words);
+
+/* The edit distance of a and b ignoring case, a swap of two neighbours
+ * counting as one edit (optimal string alignment). */
+size_t args_distance(const char *a, const char *b);
+
+/* Whether a word at distance d from one of length len is a likely typo. */
+int args_close(size_t len, size_t d);
 
 /* Strict parsers; each returns 0, or -1 when s is not valid. */
 int args_id(const char *s, long long *out);                /* 1 .. 2^53 */
 int args_long(const char *s, long lo, long hi, long *out); /* lo .. hi */
 int args_length(const char *s, double *out);               /* metres: 0 .. 1e6, two decimals */
-int args_date(const char *s);                              /* YYYY-MM-DD, a real date */
+
+/* A real date as YYYY-MM-DD or as Germans write it, DD.MM.YYYY (also
+ * D.M.YYYY); iso (size >= 11, may be NULL) gets it as YYYY-MM-DD. */
+int args_date(const char *s, char *iso);
 
 /* Today as YYYY-MM-DD into buf (size >= 11): the local date, or the UTC
  * date when that is earlier (the server refuses report dates after its

@@ -4,6 +4,8 @@
 #ifndef FT_CLI_CLI_H
 #define FT_CLI_CLI_H
 
+#include <stddef.h>
+
 #define FT_CLI_VERSION "1.0.0"
 
 /* Exit codes: scripts tell failures apart by these (see `fibertrack --help`
@@ -47,7 +49,11 @@ int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 int cmd_whoami(int argc, char **argv);
 int cmd_projects(int argc, char **argv);
+int cmd_lots(int argc, char **argv);
 int cmd_segments(int argc, char **argv);
+int cmd_segments_show(int argc, char **argv);
+int cmd_segments_accept(int argc, char **argv);
+const char *segments_help_text(void); /* for `segments show|accept --help` */
 int cmd_premises(int argc, char **argv);
 int cmd_milestones(int argc, char **argv);
 int cmd_progress(int argc, char **argv);
@@ -57,5 +63,9 @@ int cmd_reports(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_attachments(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+
+/* The command table of main.c, for the completion scripts. */
+const struct command *cli_commands(size_t *n);
 
 #endif

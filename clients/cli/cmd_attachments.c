@@ -209,5 +209,6 @@ int cmd_attachments(int argc, char **argv)
         return attachments_list(argc - 1, argv + 1);
     if (strcmp(sub, "get") == 0)
         return attachments_get(argc - 1, argv + 1);
-    return args_usage("attachments", "unknown attachments command '%s' (list or get)", sub);
+    static const char *const subs[] = {"list", "get", NULL};
+    return args_unknown_word("attachments", "attachments command", sub, subs);
 }

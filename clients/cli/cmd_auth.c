@@ -12,6 +12,7 @@
 
 #include "api.h"
 #include "args.h"
+#include "codes.h"
 #include "config.h"
 #include "output.h"
 #include "queue.h"
@@ -27,7 +28,14 @@ static const char login_help[] =
     "  --password-stdin   read the password from the first line of stdin\n"
     "\n"
     "On a terminal the password is asked for without echo; when stdin is not a\n"
-    "terminal, its first line is the password (for scripts).\n"
+    "terminal, its first line is the password (for scripts). After the login the\n"
+    "codes of your projects, lots and segments are read into the local code cache,\n"
+    "so that they work offline too.\n"
+    "\n"
+    "EXAMPLES\n"
+    "  fibertrack login --server https://fibertrack.example.org\n"
+    "  fibertrack login --server localhost:8080 --email manager@musterstadt.example\n"
+    "  pass show fibertrack | fibertrack login --email me@example.org --password-stdin\n"
     "\n";
 
 /* Reads one line from f into buf without the newline. Returns 0, or -1 at
@@ -244,6 +252,12 @@ int cmd_login(int argc, char **argv)
     if (t.expires_at[0])
         out_say("The session lasts until %s.", t.expires_at);
     cJSON_Delete(j);
+    /* Codes of projects, lots and segments for the next time without a
+     * connection; the login stands whether or not this works. */
+    a.tok = t;
+    a.logged_in = 1;
+    (void)codes_refresh(&a);
+    explicit_bzero(&a.tok, sizeof(a.tok));
     explicit_bzero(&t, sizeof(t));
     return EXIT_OK;
 }
@@ -251,7 +265,10 @@ int cmd_login(int argc, char **argv)
 static const char logout_help[] =
     "Usage: fibertrack logout\n\nRevokes the token on the server and deletes it "
     "from this computer.\nReports waiting in the queue stay; they are sent after "
-    "the next login as the same user.\n\n";
+    "the next login as the same user.\n\n"
+    "EXAMPLES\n"
+    "  fibertrack logout\n"
+    "  fibertrack logout --server https://fibertrack.example.org\n\n";
 
 int cmd_logout(int argc, char **argv)
 {
@@ -288,7 +305,10 @@ int cmd_logout(int argc, char **argv)
 
 static const char whoami_help[] =
     "Usage: fibertrack whoami\n\nShows the server and the user logged in "
-    "(asks the server, so it also checks the session).\n\n";
+    "(asks the server, so it also checks the session).\n\n"
+    "EXAMPLES\n"
+    "  fibertrack whoami\n"
+    "  fibertrack whoami --json | jq -r .role\n\n";
 
 int cmd_whoami(int argc, char **argv)
 {

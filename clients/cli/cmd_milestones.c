@@ -39,6 +39,15 @@ static const char milestones_help[] =
     "  again and shows what changed and who changed it. On a terminal it asks whether\n"
     "  to apply your change to the new version; otherwise it stops with exit code 5\n"
     "  (use --force to apply anyway).\n"
+    "\n"
+    "  Dates as 2026-11-25 or 25.11.2026. Milestones have no code: use the ID of\n"
+    "  the list.\n"
+    "\n"
+    "EXAMPLES\n"
+    "  fibertrack milestones --state late\n"
+    "  fibertrack milestones show 7\n"
+    "  fibertrack milestones update 7 --forecast-date 31.03.2027\n"
+    "  fibertrack milestones update 7 --actual-date 2026-11-25 --if-match 3\n"
     "\n";
 
 static const char *const compare_fields[] = {"name",          "kind",        "planned_date",
@@ -346,12 +355,13 @@ static int add_date(cJSON *patch, const char *field, const char *opt, const char
         cJSON_AddNullToObject(patch, field);
         return 0;
     }
-    if (args_date(v) != 0) {
-        args_usage("milestones", "%s needs YYYY-MM-DD%s, not '%s'", opt, nullable ? " or none" : "",
-                   v);
+    char iso[11];
+    if (args_date(v, iso) != 0) {
+        args_usage("milestones", "%s needs a date as 2026-11-25 or 25.11.2026%s, not '%s'", opt,
+                   nullable ? ", or none" : "", v);
         return -1;
     }
-    cJSON_AddStringToObject(patch, field, v);
+    cJSON_AddStringToObject(patch, field, iso);
     return 0;
 }
 
@@ -597,8 +607,8 @@ int cmd_milestones(int argc, char **argv)
         return milestones_update(argc - 1, argv + 1);
     if (strcmp(sub, "help") == 0)
         return args_help(stdout, milestones_help);
+    static const char *const subs[] = {"list", "show", "update", NULL};
     if (sub[0] != '-' && strcmp(sub, "list") != 0)
-        return args_usage("milestones", "unknown milestones command '%s' (list, show, update)",
-                          sub);
+        return args_unknown_word("milestones", "milestones command", sub, subs);
     return milestones_list(argc, argv);
 }

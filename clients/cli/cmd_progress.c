@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "args.h"
+#include "codes.h"
 #include "fsutil.h"
 #include "output.h"
 #include "photo.h"
@@ -23,18 +24,19 @@ static const char *const statuses[] = {"planned",    "permitted",       "in_cons
 
 static const char progress_help[] =
     "Usage: fibertrack progress submit --segment ID|CODE --length METRES --status STATUS\n"
-    "                                  [--date YYYY-MM-DD] [--note TEXT] [--queue]\n"
+    "                                  [--date DATE] [--note TEXT] [--queue]\n"
     "                                  [--photo FILE]... [--caption TEXT]\n"
-    "       fibertrack progress list [--state STATE] [--segment ID] [--limit N]\n"
+    "       fibertrack progress list [--state STATE] [--segment CODE] [--limit N]\n"
     "\n"
     "submit  reports construction progress on one of your segments.\n"
-    "  --segment ID|CODE  the segment (its id, or its code such as S-000123;\n"
-    "                     a code needs a connection to be looked up)\n"
+    "  --segment CODE|ID  the segment: its code such as S-000123 (or its id). Offline,\n"
+    "                     the code comes from the local code cache, which every\n"
+    "                     online list, `login` and `sync` fill\n"
     "  --length METRES    built length in metres, cumulative as measured on site\n"
     "                     (\"250\", \"250.5\" or \"250,5\")\n"
     "  --status STATUS    the status the segment has reached: planned, permitted,\n"
     "                     in_construction, civil_done, cable_installed, spliced, tested\n"
-    "  --date DATE        the day of the report (default: today)\n"
+    "  --date DATE        the day of the report, 2026-11-25 or 25.11.2026 (default: today)\n"
     "  --note TEXT        a note for the reviewer (needed above 1.5 x planned length)\n"
     "  --photo FILE       a photo or document for the report (JPEG, PNG, HEIC or PDF,\n"
     "                     at most 25 MiB); give it once per file. The files are copied\n"
@@ -63,15 +65,17 @@ static const char progress_help[] =
     "\n"
     "list    the progress reports you can see, oldest first.\n"
     "  --state STATE      submitted, approved or rejected\n"
-    "  --segment ID       of one segment\n"
+    "  --segment CODE     of one segment (code or id)\n"
     "  --limit N          at most N reports (default: all)\n"
     "\n"
     "EXAMPLES\n"
     "  fibertrack progress submit --segment S-000123 --length 180 --status in_construction\n"
-    "  fibertrack progress submit --segment 13 --length 250,5 --status civil_done \\\n"
+    "  fibertrack progress submit --segment S-000123 --length 250,5 --status civil_done \\\n"
+    "      --date 20.11.2026 \\\n"
     "      --photo trench.jpg --photo tape.jpg --caption \"Trench with duct, km 0.25\"\n"
-    "  fibertrack progress submit --segment 13 --length 260 --status civil_done \\\n"
+    "  fibertrack progress submit --segment S-000123 --length 260 --status civil_done \\\n"
     "      --photo IMG_0042.HEIC --queue          # no connection on site: sync later\n"
+    "  fibertrack progress list --segment S-000123 --state submitted\n"
     "  fibertrack attachments list --report 42    # what the server has, with flags\n"
     "\n";
 
@@ -81,37 +85,6 @@ static int known_status(const char *s)
         if (strcmp(statuses[i], s) == 0)
             return 1;
     return 0;
-}
-
-/* Looks a segment code up; writes its id. Returns an exit code. */
-static int segment_by_code(struct api *a, const char *code, long long *id)
-{
-    char esc[512], path[700];
-    if (url_escape(code, esc, sizeof(esc)) != 0)
-        return args_usage("progress", "the segment code is too long");
-    snprintf(path, sizeof(path), "/segments?q=%s", esc);
-    cJSON *items;
-    int rc = api_list(a, path, 0, &items, "looking up the segment code");
-    if (rc == EXIT_NETWORK)
-        fprintf(stderr, "  Offline, give the segment id instead of its code "
-                        "(`fibertrack segments` shows both).\n");
-    if (rc != EXIT_OK)
-        return rc;
-    const cJSON *s;
-    *id = 0;
-    cJSON_ArrayForEach(s, items)
-    {
-        const cJSON *c = cJSON_GetObjectItemCaseSensitive(s, "code");
-        const cJSON *i = cJSON_GetObjectItemCaseSensitive(s, "id");
-        if (cJSON_IsString(c) && strcmp(c->valuestring, code) == 0 && cJSON_IsNumber(i))
-            *id = (long long)i->valuedouble;
-    }
-    cJSON_Delete(items);
-    if (*id == 0) {
-        out_error("you have no segment with the code '%s'", code);
-        return EXIT_NOT_FOUND;
-    }
-    return EXIT_OK;
 }
 
 /* The photos of the watched submission, for people: what went, what was
@@ -335,10 +308,13 @@ static int progress_submit(int argc, char **argv)
                           "--status must be one of planned, permitted, in_construction, "
                           "civil_done, cable_installed, spliced, tested (not '%s')",
                           status);
-    char today[11];
+    char today[11], day[11];
     args_today(today);
-    if (date && args_date(date) != 0)
-        return args_usage("progress", "--date needs a date as YYYY-MM-DD, not '%s'", date);
+    if (date && args_date(date, day) != 0)
+        return args_usage("progress", "--date needs a date as 2026-11-25 or 25.11.2026, not '%s'",
+                          date);
+    if (date)
+        date = day;
     if (date && strcmp(date, today) > 0)
         return args_usage("progress", "--date %s is in the future (today is %s)", date, today);
     if (note && strlen(note) > 4000)
@@ -372,9 +348,14 @@ static int progress_submit(int argc, char **argv)
 
     struct api a;
     rc = api_open(&a, 1);
-    long long segment_id = 0;
-    if (rc == EXIT_OK && args_id(segment, &segment_id) != 0)
-        rc = segment_by_code(&a, segment, &segment_id);
+    long long segment_id = 0, pid = 0;
+    if (rc == EXIT_OK && g_cli.project)
+        rc = api_project(&a, &pid);
+    /* A code is resolved by the server, or offline from the code cache;
+     * with --queue the cache is asked first, since no connection is
+     * expected. */
+    if (rc == EXIT_OK)
+        rc = codes_resolve(&a, CODE_SEGMENT, segment, pid, "--segment", queue_only, &segment_id);
     if (rc != EXIT_OK) {
         close_photos(photos, nphotos);
         return rc;
@@ -483,7 +464,7 @@ static int progress_list(int argc, char **argv)
                                          {"segment", required_argument, NULL, O_SEGMENT},
                                          {"limit", required_argument, NULL, O_LIMIT},
                                          {NULL, 0, NULL, 0}};
-    const char *state = NULL;
+    const char *state = NULL, *segment_arg = NULL;
     long long segment = 0;
     long limit = 0;
     int c;
@@ -498,8 +479,7 @@ static int progress_list(int argc, char **argv)
             state = optarg;
             break;
         case O_SEGMENT:
-            if (args_id(optarg, &segment) != 0)
-                return args_usage("progress", "--segment needs a segment id, not '%s'", optarg);
+            segment_arg = optarg;
             break;
         case O_LIMIT:
             if (args_long(optarg, 1, 1000000, &limit) != 0)
@@ -515,6 +495,15 @@ static int progress_list(int argc, char **argv)
     int rc = api_open(&a, 1);
     if (rc != EXIT_OK)
         return rc;
+    if (segment_arg) {
+        long long pid = 0;
+        if (g_cli.project)
+            rc = api_project(&a, &pid);
+        if (rc == EXIT_OK)
+            rc = codes_resolve(&a, CODE_SEGMENT, segment_arg, pid, "--segment", 0, &segment);
+        if (rc != EXIT_OK)
+            return rc;
+    }
     char path[512];
     int k = snprintf(path, sizeof(path), "/progress-reports");
     const char *sep = "?";
@@ -571,6 +560,7 @@ static int progress_list(int argc, char **argv)
 
 int cmd_progress(int argc, char **argv)
 {
+    static const char *const subs[] = {"submit", "list", NULL};
     if (argc < 2)
         return args_help(stderr, progress_help);
     const char *sub = argv[1];
@@ -580,7 +570,7 @@ int cmd_progress(int argc, char **argv)
         return progress_submit(argc - 1, argv + 1);
     if (strcmp(sub, "list") == 0)
         return progress_list(argc - 1, argv + 1);
-    return args_usage("progress", "unknown progress command '%s' (submit or list)", sub);
+    return args_unknown_word("progress", "progress command", sub, subs);
 }
 
 /* ---- sync ---- */
@@ -601,6 +591,14 @@ static const char sync_help[] =
     "before and whose photos had to wait. A photo the server refuses (415 not an\n"
     "image, 413 too large, 404) is reported, the others still go, and it is kept\n"
     "with the failed ones.\n"
+    "\n"
+    "When the queue went through, sync also reads the codes of your projects, lots\n"
+    "and segments into the local code cache, so that `progress submit --segment CODE`\n"
+    "works offline afterwards.\n"
+    "\n"
+    "EXAMPLES\n"
+    "  fibertrack sync\n"
+    "  fibertrack sync --json | jq .results\n"
     "\n";
 
 int cmd_sync(int argc, char **argv)
@@ -641,6 +639,10 @@ int cmd_sync(int argc, char **argv)
     }
     cJSON_Delete(r.log);
     cJSON_Delete(r.watch_report);
+    /* Online with nothing left to wait for: a good moment to fill the code
+     * cache for the next time without a connection. */
+    if (r.stop_code == EXIT_OK && codes_refresh(&a) != EXIT_OK && g_cli.verbose)
+        out_note("The local code cache could not be refreshed.");
     if (r.stop_code != EXIT_OK) {
         if (r.stop_code == EXIT_NETWORK)
             out_note("Run `fibertrack sync` again when the connection is back.");
@@ -667,6 +669,11 @@ static const char queue_help[] =
     "       recorded report whose photos were refused, only those photos go again.\n"
     "drop   delete a failed report, or the refused photos of a recorded one, for good\n"
     "       (with the copies of its photos).\n"
+    "\n"
+    "EXAMPLES\n"
+    "  fibertrack queue\n"
+    "  fibertrack queue retry 3f9a01c2\n"
+    "  fibertrack queue drop 3f9a01c2\n"
     "\n";
 
 /* "415 the file is not …" from a failed object, into buf. */
@@ -710,6 +717,22 @@ static const char *photos_cell(const struct queue_entry *e, char *buf, size_t n)
     return buf;
 }
 
+/* The SEGMENT cell of a queued report: its code from the cache of the
+ * entry's server, else its id. */
+static const char *segment_cell(const cJSON *id, const char *server, char *buf, size_t n)
+{
+    struct api a;
+    memset(&a, 0, sizeof(a));
+    snprintf(a.server, sizeof(a.server), "%s", server ? server : "");
+    const char *code =
+        cJSON_IsNumber(id) ? codes_code_of(&a, CODE_SEGMENT, (long long)id->valuedouble) : NULL;
+    if (code) {
+        snprintf(buf, n, "%s", code);
+        return buf;
+    }
+    return cell_text(id, buf, n);
+}
+
 static int queue_list_cmd(void)
 {
     if (queue_open() != 0)
@@ -730,7 +753,7 @@ static int queue_list_cmd(void)
         cJSON *arr = all ? cJSON_AddArrayToObject(all, which[w]) : NULL;
         static const char *const hdr[] = {"ID",     "CREATED", "SEGMENT", "DATE",  "BUILT M",
                                           "STATUS", "USER",    "PHOTOS",  "REASON"};
-        static const int right[] = {0, 0, 1, 0, 1, 0, 0, 0, 0};
+        static const int right[] = {0, 0, 0, 0, 1, 0, 0, 0, 0};
         struct table *t = table_new(w == 0 ? 8 : 9, hdr, right);
         for (int i = 0; i < n; i++) {
             struct queue_entry e;
@@ -756,7 +779,7 @@ static int queue_list_cmd(void)
                     cJSON_AddItemToObject(o, "failed", cJSON_Duplicate(f, 1));
                 cJSON_AddItemToArray(arr, o);
             } else {
-                char seg[32], len[32], reason[700] = "", why[600], photos[96];
+                char seg[256], len[32], reason[700] = "", why[600], photos[96];
                 const cJSON *photo = cJSON_GetObjectItemCaseSensitive(f, "photo");
                 reason_text(f, why, sizeof(why));
                 if (cJSON_IsString(photo))
@@ -768,8 +791,8 @@ static int queue_list_cmd(void)
                 const char *cells[9] = {
                     e.id,
                     e.created_at,
-                    cell_text(cJSON_GetObjectItemCaseSensitive(body, "segment_id"), seg,
-                              sizeof(seg)),
+                    segment_cell(cJSON_GetObjectItemCaseSensitive(body, "segment_id"), e.server,
+                                 seg, sizeof(seg)),
                     cell_text(cJSON_GetObjectItemCaseSensitive(body, "report_date"), NULL, 0),
                     len,
                     cell_text(cJSON_GetObjectItemCaseSensitive(body, "status"), NULL, 0),
@@ -831,8 +854,9 @@ int cmd_queue(int argc, char **argv)
             return args_usage("queue", "unexpected argument '%s'", argv[optind + 1]);
         return queue_list_cmd();
     }
+    static const char *const subs[] = {"list", "retry", "drop", NULL};
     if (strcmp(sub, "retry") != 0 && strcmp(sub, "drop") != 0)
-        return args_usage("queue", "unknown queue command '%s' (list, retry or drop)", sub);
+        return args_unknown_word("queue", "queue command", sub, subs);
     if (optind + 2 != argc)
         return args_usage("queue", "queue %s needs one ID (see: fibertrack queue)", sub);
     if (queue_open() != 0)

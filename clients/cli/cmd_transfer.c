@@ -36,11 +36,16 @@ static const char reports_help[] =
     "  costs     the costs report (Mittelabruf) for a period\n"
     "  -o FILE   where to save it (\"-\": stdout); default: the name the server gives,\n"
     "            in the current directory\n"
-    "  --as-of, --from, --to DATE   YYYY-MM-DD\n"
+    "  --as-of, --from, --to DATE   2026-09-30 or 30.09.2026\n"
     "  --lang en|de                 labels in English or German\n"
     "\n"
     "On a terminal a progress bar shows the download; the file appears under its\n"
     "name only when it is complete.\n"
+    "\n"
+    "EXAMPLES\n"
+    "  fibertrack reports progress --as-of 30.09.2026 --lang de -o fortschritt.xlsx\n"
+    "  fibertrack reports costs --from 2026-07-01 --to 2026-09-30\n"
+    "  fibertrack reports progress --project WF-MUSTER-2026 -o - > report.xlsx\n"
     "\n";
 
 int cmd_reports(int argc, char **argv)
@@ -91,9 +96,14 @@ int cmd_reports(int argc, char **argv)
     if (!progress && as_of)
         return args_usage("reports", "--as-of is for the progress report; use --from/--to");
     const char *dates[3] = {as_of, from, to};
+    char iso[3][11];
     for (int i = 0; i < 3; i++)
-        if (dates[i] && args_date(dates[i]) != 0)
-            return args_usage("reports", "a date needs YYYY-MM-DD, not '%s'", dates[i]);
+        if (dates[i] && args_date(dates[i], iso[i]) != 0)
+            return args_usage("reports", "a date needs 2026-09-30 or 30.09.2026, not '%s'",
+                              dates[i]);
+    as_of = as_of ? iso[0] : NULL;
+    from = from ? iso[1] : NULL;
+    to = to ? iso[2] : NULL;
     if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "de") != 0)
         return args_usage("reports", "--lang must be en or de");
     if (out && !*out)
@@ -138,7 +148,11 @@ static const char export_help[] =
     "Usage: fibertrack export [-o FILE]\n\n"
     "Downloads the project's network (nodes, segments, premises with their\n"
     "current status) as GeoJSON, readable by QGIS and ogr2ogr.\n"
-    "  -o FILE   where to save it (\"-\": stdout); default: the server's name\n\n";
+    "  -o FILE   where to save it (\"-\": stdout); default: the server's name\n\n"
+    "EXAMPLES\n"
+    "  fibertrack export -o netz.geojson\n"
+    "  fibertrack export --project WF-MUSTER-2026 -o - | ogr2ogr -f GPKG netz.gpkg /vsistdin/\n"
+    "\n";
 
 int cmd_export(int argc, char **argv)
 {
@@ -189,6 +203,11 @@ static const char import_help[] =
     "nothing is imported and every problem is listed by feature number and field.\n"
     "\n"
     "  --dry-run   only check the file and tell what would change\n"
+    "\n"
+    "EXAMPLES\n"
+    "  ogr2ogr -f GeoJSON plan.geojson plan.gpkg\n"
+    "  fibertrack import plan.geojson --dry-run\n"
+    "  fibertrack import plan.geojson\n"
     "\n";
 
 static void print_import_result(const cJSON *j, int dry_run)

@@ -23,7 +23,8 @@ static const struct command commands[] = {
     {"logout", cmd_logout, "end the session and forget the token"},
     {"whoami", cmd_whoami, "show who is logged in, where"},
     {"projects", cmd_projects, "list the projects you can see"},
-    {"segments", cmd_segments, "list segments (filter by lot, status, text)"},
+    {"lots", cmd_lots, "list lots (Baulose) with their contractor"},
+    {"segments", cmd_segments, "list segments; show one; accept one (Abnahme)"},
     {"premises", cmd_premises, "list premises (address points)"},
     {"milestones", cmd_milestones,
      "list milestones; show or update one (safe against lost updates)"},
@@ -34,7 +35,27 @@ static const struct command commands[] = {
     {"reports", cmd_reports, "download the progress or costs workbook (xlsx)"},
     {"export", cmd_export, "download the network as GeoJSON"},
     {"import", cmd_import, "import nodes, segments and premises from a GeoJSON file"},
+    {"completion", cmd_completion, "print the bash or zsh completion script"},
 };
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct command *cli_commands(size_t *n)
+{
+    *n = NCOMMANDS;
+    return commands;
+}
+
+/* "there is no command 'segmnts' (did you mean segments?)". */
+static int unknown_command(const char *name)
+{
+    const char *names[NCOMMANDS + 2];
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        names[i] = commands[i].name;
+    names[NCOMMANDS] = "help";
+    names[NCOMMANDS + 1] = NULL;
+    return args_unknown_word(NULL, "command", name, names);
+}
 
 static const char exit_codes_help[] =
     "Exit codes:\n"
@@ -45,7 +66,8 @@ static const char exit_codes_help[] =
     "  4  validation: the server refused the data (400, 413, 415, 422, 428)\n"
     "  5  conflict: changed by someone else, or contradicts the data (409, 412)\n"
     "  6  not found (404)\n"
-    "  7  network: no connection, or the server stayed busy (429, 503) after retries\n"
+    "  7  network: no connection, or the server stayed busy (429, 503) after retries;\n"
+    "     also a code that, offline, is not in the local code cache\n"
     "  8  progress submit: not sent, but kept in the local queue (run: fibertrack sync)\n";
 
 static void print_help(FILE *f)
@@ -53,14 +75,22 @@ static void print_help(FILE *f)
     fprintf(f, "fibertrack — the command line of fibertrack (fiber rollout tracking)\n\n"
                "Usage: fibertrack [OPTIONS] COMMAND [ARGS]\n\n"
                "Commands:\n");
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n%s", global_options_only);
     fprintf(f, "      --version        show the version\n\n");
     fprintf(f, "%s\n", exit_codes_help);
-    fprintf(f, "Files: $XDG_CONFIG_HOME/fibertrack (else ~/.config/fibertrack): config.json,\n"
-               "token.json (mode 0600) and queue/ (reports not yet acknowledged by the server).\n\n"
-               "Start with:  fibertrack login --server https://fibertrack.example.org\n"
+    fprintf(f, "Codes work wherever ids do (--segment S-000082, --lot LOS-1, --project CODE),\n"
+               "also offline from a local cache; dates as 2026-11-25 or 25.11.2026.\n\n"
+               "Files: $XDG_CONFIG_HOME/fibertrack (else ~/.config/fibertrack): config.json,\n"
+               "token.json (mode 0600), codes.json (the code cache) and queue/ (reports not yet\n"
+               "acknowledged by the server).\n\n"
+               "EXAMPLES\n"
+               "  fibertrack login --server https://fibertrack.example.org\n"
+               "  fibertrack segments --lot LOS-1 --status in_construction\n"
+               "  fibertrack progress submit --segment S-000082 --length 180 --status civil_done\n"
+               "  fibertrack segments accept S-000082 --date 25.11.2026\n"
+               "  source <(fibertrack completion bash)\n\n"
                "Help on a command:  fibertrack COMMAND --help\n");
 }
 
@@ -91,7 +121,7 @@ int main(int argc, char **argv)
             return EXIT_OK;
         }
         if (c == '?' || c == ':')
-            return args_bad_option(NULL, argv);
+            return args_bad_option(NULL, argv, longopts);
         int g = args_global(c, optarg);
         if (g < 0)
             return EXIT_USAGE;
@@ -106,20 +136,20 @@ int main(int argc, char **argv)
             /* "fibertrack help segments" is "fibertrack segments --help". */
             char *hargv[] = {argv[optind + 1], "--help", NULL};
             name = argv[optind + 1];
-            for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+            for (size_t i = 0; i < NCOMMANDS; i++)
                 if (strcmp(commands[i].name, name) == 0)
                     return commands[i].run(2, hargv);
-            return args_usage(NULL, "there is no command '%s'", name);
+            return unknown_command(name);
         }
         print_help(stdout);
         return EXIT_OK;
     }
     const struct command *cmd = NULL;
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(commands[i].name, name) == 0)
             cmd = &commands[i];
     if (!cmd)
-        return args_usage(NULL, "there is no command '%s'", name);
+        return unknown_command(name);
 
     if (http_global_init() != 0) {
         out_error("cannot initialise libcurl");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "codes.h"
 #include "fsutil.h"
 #include "output.h"
 #include "queue.h"
@@ -17,10 +18,10 @@
 /* How long the server surely keeps an Idempotency-Key (it promises 24 h). */
 #define KEY_TRUST_S (20.0 * 3600)
 
-const char *describe_submission(const char *body, char *buf, size_t n)
+const char *describe_submission(const char *server, const char *body, char *buf, size_t n)
 {
     cJSON *j = body ? cJSON_Parse(body) : NULL;
-    char num[32];
+    char num[32], segment[96];
     const cJSON *seg = cJSON_GetObjectItemCaseSensitive(j, "segment_id");
     const cJSON *date = cJSON_GetObjectItemCaseSensitive(j, "report_date");
     const cJSON *len = cJSON_GetObjectItemCaseSensitive(j, "built_length_m");
@@ -29,7 +30,17 @@ const char *describe_submission(const char *body, char *buf, size_t n)
         snprintf(num, sizeof(num), "%.2f m", len->valuedouble);
     else
         snprintf(num, sizeof(num), "? m");
-    snprintf(buf, n, "segment %.0f, %s, %s, %s", cJSON_IsNumber(seg) ? seg->valuedouble : 0.0,
+    /* People know the segment by its code, when the code cache has it. */
+    struct api a;
+    memset(&a, 0, sizeof(a));
+    snprintf(a.server, sizeof(a.server), "%s", server ? server : "");
+    const char *code =
+        cJSON_IsNumber(seg) ? codes_code_of(&a, CODE_SEGMENT, (long long)seg->valuedouble) : NULL;
+    if (code)
+        snprintf(segment, sizeof(segment), "%s", code);
+    else
+        snprintf(segment, sizeof(segment), "%.0f", cJSON_IsNumber(seg) ? seg->valuedouble : 0.0);
+    snprintf(buf, n, "segment %s, %s, %s, %s", segment,
              cJSON_IsString(date) ? date->valuestring : "?", num,
              cJSON_IsString(st) ? st->valuestring : "?");
     cJSON_Delete(j);
@@ -92,7 +103,7 @@ static void say_sent(const struct queue_entry *e, const cJSON *rep, int replayed
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(rep, "id");
     const cJSON *state = cJSON_GetObjectItemCaseSensitive(rep, "state");
     char what[256];
-    describe_submission(e->body, what, sizeof(what));
+    describe_submission(e->server, e->body, what, sizeof(what));
     out_say("sent     %s  %s  -> report #%.0f (%s)%s", e->id, what,
             cJSON_IsNumber(id) ? id->valuedouble : 0.0,
             cJSON_IsString(state) ? state->valuestring : "?",
@@ -268,7 +279,7 @@ static int send_report(struct api *a, struct send_result *r, struct queue_entry 
         r->stop_code = EXIT_OTHER;
         return 1;
     }
-    describe_submission(e->body, desc, sizeof(desc));
+    describe_submission(e->server, e->body, desc, sizeof(desc));
     snprintf(what, sizeof(what), "report %s (%s)", e->id, desc);
 
     struct http_request req;

@@ -62,8 +62,9 @@ struct send_result {
  * r->stop_code. */
 int send_queue(struct api *a, struct send_result *r, double lock_wait_s, int print_entries);
 
-/* One line about a submission body: "segment 12, 2026-11-26, 250.00 m,
- * in_construction" into buf. */
-const char *describe_submission(const char *body, char *buf, size_t n);
+/* One line about a submission body for server: "segment S-000012,
+ * 2026-11-26, 250.00 m, in_construction" into buf (the segment's id when
+ * the code cache does not know it). */
+const char *describe_submission(const char *server, const char *body, char *buf, size_t n);
 
 #endif

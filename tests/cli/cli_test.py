@@ -506,7 +506,7 @@ def login_and_config():
 def lists():
     cfg = C.cfg
     r = cli("segments", cfg=cfg)
-    check("segments: a table with a header", r.rc == 0 and re.search(r"^ *ID +CODE +LOT", r.out, re.M)
+    check("segments: a table with a header", r.rc == 0 and re.search(r"^ *CODE +LOT", r.out, re.M)
           is not None, repr(r))
     r = cli("segments", "--json", cfg=cfg)
     items = r.json()
@@ -1416,6 +1416,427 @@ def attachment_names():
     p = get(5)
     check("a UTF-8 name (filename*) is used as it is", p.returncode == 0 and
           sorted(os.listdir(here)) == ["Straße.jpg", "escape.jpg"], "%r %s" % (p, os.listdir(here)))
+
+
+
+# ---- everyday work without curl (issue 12) -------------------------------------------------
+
+COMMANDS = ("login", "logout", "whoami", "projects", "lots", "segments", "premises", "milestones",
+            "progress", "sync", "queue", "reports", "export", "import", "attachments", "completion")
+
+
+def yesterday_german():
+    t = time.gmtime(time.time() - 86400)
+    return time.strftime("%d.%m.%Y", t), time.strftime("%Y-%m-%d", t)
+
+
+@case
+def everyday_help():
+    """EXAMPLES in every help page; "did you mean" on commands, subcommands
+    and options; German dates."""
+    r = cli("--help")
+    check("--help has EXAMPLES and names the code cache", r.rc == 0 and "EXAMPLES" in r.out and
+          "codes.json" in r.out, repr(r))
+    for cmd in COMMANDS:
+        r = cli(cmd, "--help")
+        check("%s --help: usage and EXAMPLES" % cmd, r.rc == 0 and
+              ("Usage: fibertrack " + cmd) in r.out and "\nEXAMPLES\n" in r.out, repr(r))
+    for args in (("segments", "accept", "--help"), ("segments", "show", "--help"),
+                 ("progress", "submit", "--help"), ("progress", "list", "--help"),
+                 ("milestones", "update", "--help"), ("attachments", "get", "--help")):
+        r = cli(*args)
+        check("%s: EXAMPLES" % " ".join(args), r.rc == 0 and "EXAMPLES" in r.out, repr(r))
+    r = cli("segmnts")
+    check("a misspelt command: exit 2, did you mean segments",
+          r.rc == 2 and "did you mean segments?" in r.err, repr(r))
+    r = cli("help", "mielstones")
+    check("help with a misspelt command: did you mean milestones",
+          r.rc == 2 and "did you mean milestones?" in r.err, repr(r))
+    r = cli("segments", "--stauts", "planned")
+    check("a misspelt option: exit 2, did you mean --status",
+          r.rc == 2 and "did you mean --status?" in r.err, repr(r))
+    r = cli("progress", "submit", "--segmnet", "S-000001", "--length", "1", "--status", "planned")
+    check("a misspelt option of a subcommand: did you mean --segment",
+          r.rc == 2 and "did you mean --segment?" in r.err, repr(r))
+    r = cli("--jsno", "segments")
+    check("a misspelt global option: did you mean --json",
+          r.rc == 2 and "did you mean --json?" in r.err, repr(r))
+    r = cli("progress", "sumbit")
+    check("a misspelt subcommand: did you mean submit", r.rc == 2 and "did you mean submit?" in r.err,
+          repr(r))
+    r = cli("segments", "acept", "S-000001")
+    check("segments acept: did you mean accept", r.rc == 2 and "did you mean accept?" in r.err,
+          repr(r))
+    r = cli("segments", "--lot")
+    check("an option without its value is named", r.rc == 2 and "--lot needs a value" in r.err,
+          repr(r))
+    r = cli("progress", "submit", "--segment", "1", "--length", "1", "--status", "planned",
+            "--date", "31.02.2026")
+    check("an impossible German date: exit 2", r.rc == 2 and "25.11.2026" in r.err, repr(r))
+    r = cli("progress", "submit", "--segment", "1", "--length", "1", "--status", "planned",
+            "--date", "01.01.2999")
+    check("a German date is read as one (01.01.2999 is in the future)",
+          r.rc == 2 and "2999-01-01 is in the future" in r.err, repr(r))
+    r = cli("reports", "progress", "--as-of", "2026/09/30")
+    check("reports: a date in neither form: exit 2", r.rc == 2, repr(r))
+    r = cli("milestones", "update", "1", "--forecast-date", "32.12.2026")
+    check("milestones update: a bad German date: exit 2", r.rc == 2, repr(r))
+
+
+@case
+def fibertrackd_help_touches_nothing():
+    """--version and --help on every fibertrackd command print and exit 0
+    without starting a database or creating a directory."""
+    here = tempfile.mkdtemp(prefix="ftd-help.", dir=WORK)
+    data = os.path.join(here, "no", "such", "dir")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FT_")}
+    env["FT_DATA_DIR"] = data
+    runs = [("--version",), ("--help",), ("-h",), ("help",), ("serve", "--help"), ("serve", "-h"),
+            ("migrate", "--help"), ("demo", "--help"), ("user", "add", "--help"),
+            ("token", "issue", "--help"), ("serve", "--listen", "127.0.0.1:1", "--help")]
+    for args in runs:
+        t = time.time()
+        try:
+            p = subprocess.run([FTD] + list(args), cwd=here, env=env, capture_output=True,
+                               text=True, timeout=20)
+        except subprocess.TimeoutExpired:
+            check("fibertrackd %s: prints and exits" % " ".join(args), False, "timed out")
+            continue
+        want = "fibertrackd 1." if args == ("--version",) else "usage: fibertrackd"
+        sub = " ".join(a for a in args[:2] if not a.startswith("-") and a != "127.0.0.1:1")
+        check("fibertrackd %s: exit 0, prints, touches nothing" % " ".join(args),
+              p.returncode == 0 and want in p.stdout and os.listdir(here) == [] and
+              not os.path.exists(data) and time.time() - t < 10 and
+              (not sub or sub == "help" or ("usage: fibertrackd " + sub) in p.stdout),
+              "exit %s, %r, %r, dir %s" % (p.returncode, p.stdout[:300], p.stderr[:300],
+                                           os.listdir(here)))
+    p = subprocess.run([FTD, "serve", "--help"], cwd=here, env=env, capture_output=True, text=True,
+                       timeout=20)
+    check("serve --help lists the server options", "--listen" in p.stdout and
+          "--upload-rate" in p.stdout and "FT_DATA_DIR" in p.stdout, p.stdout[-400:])
+    r = cli("--version")
+    check("fibertrack --version", r.rc == 0 and re.match(r"fibertrack \d", r.out), repr(r))
+    shutil.rmtree(here, ignore_errors=True)
+
+
+def codes_file(cfg):
+    return os.path.join(cfg, "fibertrack", "codes.json")
+
+
+@case
+def codes_everywhere():
+    """Codes where ids go, online and offline (the local code cache); tables
+    show codes, --json keeps the ids."""
+    cfg = cfg_dir("codes")
+    login(cfg, CONTRACTOR)
+    cf = codes_file(cfg)
+    check("login fills the code cache (codes.json, mode 0600)", os.path.exists(cf) and
+          stat.S_IMODE(os.stat(cf).st_mode) == 0o600)
+    with open(cf) as f:
+        cache = json.load(f)
+    own = api_all("/api/v1/segments", C.ctok)
+    check("... with the contractor's segments and lots", cache.get("server") == VIA_PROXY and
+          {s["code"] for s in own} == {r[0] for r in cache.get("segments", [])} and
+          "LOS-1" in {r[0] for r in cache.get("lots", [])}, str(cache)[:300])
+    lots = {x["id"]: x["code"] for x in api_all("/api/v1/lots", C.mtok)}
+
+    # Tables show codes.
+    r = cli("segments", cfg=cfg)
+    served = {p["serving_segment_id"] for p in api_all("/api/v1/premises", C.ctok)}
+    first = [x for x in own if x["id"] in served][0]
+    check("segments table: CODE and LOT codes, no id column",
+          r.rc == 0 and re.search(r"^CODE +LOT ", r.out, re.M) is not None and
+          re.search(r"^%s +%s " % (re.escape(first["code"]), re.escape(lots[first["lot_id"]])),
+                    r.out, re.M) is not None and not re.search(r"^ *ID ", r.out, re.M), repr(r))
+    r = cli("segments", "--json", "--limit", "1", cfg=cfg)
+    j = (r.json() or [{}])[0]
+    check("segments --json keeps the ids (id, lot_id)", r.rc == 0 and "id" in j and "lot_id" in j
+          and "lot_code" not in j, repr(r))
+    r = cli("lots", cfg=cfg)
+    check("lots: codes and the contractor's name", r.rc == 0 and "LOS-1" in r.out and
+          "Tiefbau Nord" in r.out and "LOS-2" not in r.out, repr(r))
+    r = cli("premises", "--segment", first["code"], cfg=cfg)
+    check("premises --segment CODE: served premises, SEGMENT shows the code",
+          r.rc == 0 and re.search(r"SEGMENT\s*$", r.out.splitlines()[0]) is not None and
+          first["code"] in r.out.split("\n", 2)[-1], repr(r))
+    r = cli("projects", cfg=cfg)
+    check("projects table: CODE first", r.rc == 0 and r.out.startswith("CODE"), repr(r))
+
+    # Codes where ids go, online.
+    lot1 = [i for i, c in lots.items() if c == "LOS-1"][0]
+    r = cli("segments", "--lot", "LOS-1", "--json", cfg=cfg)
+    check("segments --lot LOS-1", r.rc == 0 and r.json() and
+          all(s["lot_id"] == lot1 for s in r.json()), repr(r))
+    r = cli("segments", "--lot", "los-1", "--json", cfg=cfg)
+    check("... also in lower case", r.rc == 0 and r.json() and
+          all(s["lot_id"] == lot1 for s in r.json()), repr(r))
+    r = cli("segments", "--lot", "LOS-2", cfg=cfg)
+    check("a lot of another contractor: exit 6, with the close codes one can see",
+          r.rc == 6 and "LOS-2" in r.err and "did you mean" in r.err and "LOS-1" in r.err, repr(r))
+    tn = [x for x in api_all("/api/v1/contractors", C.mtok) if x["name"].startswith("Tiefbau Nord")][0]
+    r = cli("segments", "--contractor", "tiefbau nord", "--json", cfg=cfg)
+    check("segments --contractor (the start of the name, any case)",
+          r.rc == 0 and r.json() and all(x["contractor_id"] == tn["id"] for x in r.json()), repr(r))
+    r = cli("segments", "--method", "open_trench", "--json", cfg=cfg)
+    check("segments --method", r.rc == 0 and isinstance(r.json(), list) and
+          all(x["method"] == "open_trench" for x in r.json()), repr(r))
+    r = cli("segments", "--method", "open-trench", cfg=cfg)
+    check("segments --method misspelt: did you mean open_trench", r.rc == 2 and
+          "did you mean open_trench?" in r.err, repr(r))
+    r = cli("segments", "--contractor", "Nobody GmbH", cfg=cfg)
+    check("segments --contractor unknown: exit 6", r.rc == 6 and "Nobody GmbH" in r.err, repr(r))
+    typo = first["code"].replace("-0", "-", 1)
+    r = cli("progress", "list", "--segment", typo, cfg=cfg)
+    check("an unknown segment code online: exit 6, did you mean the right one",
+          r.rc == 6 and ("did you mean %s" % first["code"]) in r.err, repr(r))
+    r = cli("progress", "list", "--segment", first["code"], "--json", cfg=cfg)
+    check("progress list --segment CODE", r.rc == 0 and
+          all(x["segment_id"] == first["id"] for x in r.json() or []), repr(r))
+
+    # Offline: the code comes from the cache and the report is queued.
+    used = {C.seg["id"], C.seg2["id"], C.seg3["id"], C.ahead["id"]}
+    free = [s for s in own if s["id"] not in used and s["status"] in ("planned", "permitted")]
+    seg = free[0]
+    german, iso = yesterday_german()
+    PROXY.set("refuse")
+    r = cli("progress", "submit", "--segment", seg["code"], "--length", "3", "--status",
+            "in_construction", "--date", german, "--note", note_text("code-offline"),
+            "--retries", "0", cfg=cfg)
+    entries = [json.load(open(os.path.join(cfg, "fibertrack", "queue", "pending", f)))
+               for f in pending(cfg)]
+    body = json.loads(entries[0]["body"]) if entries else {}
+    check("offline: submit --segment CODE is queued (exit 8), not refused",
+          r.rc == 8 and "local code cache" in r.err and len(entries) == 1, repr(r))
+    check("... the queued body has the segment's id and the German date as ISO",
+          body.get("segment_id") == seg["id"] and body.get("report_date") == iso, str(body))
+    r = cli("progress", "submit", "--segment", seg["code"].lower(), "--length", "4", "--status",
+            "in_construction", "--note", note_text("code-offline2"), "--queue", cfg=cfg)
+    check("offline with --queue and the code in lower case: exit 0", r.rc == 0 and
+          len(pending(cfg)) == 2, repr(r))
+    r = cli("queue", cfg=cfg)
+    check("queue shows the segment's code", r.rc == 0 and seg["code"] in r.out, repr(r))
+    r = cli("progress", "submit", "--segment", "S-999999", "--length", "1", "--status",
+            "in_construction", "--retries", "0", cfg=cfg)
+    check("offline, a code not in the cache: exit 7, says to run fibertrack sync online",
+          r.rc == 7 and "fibertrack sync" in r.err and "S-999999" in r.err and
+          len(pending(cfg)) == 2, repr(r))
+    r = cli("segments", "--lot", "LOS-1", "--retries", "0", cfg=cfg)
+    check("offline, a list is still a network error (exit 7)", r.rc == 7, repr(r))
+    PROXY.set("pass")
+    r = cli("sync", cfg=cfg)
+    check("online again: sync sends both (exit 0), naming the segment by its code",
+          r.rc == 0 and "2 sent" in r.out and ("segment %s," % seg["code"]) in r.out, repr(r))
+    check("... each once, for the right segment", db_count_note(note_text("code-offline")) == 1 and
+          api_count_note(C.ctok, seg["id"], note_text("code-offline2")) == 1)
+
+    # A code the server dropped leaves the cache.
+    with open(cf) as f:
+        cache = json.load(f)
+    cache["segments"].append(["S-GONE-1", 999999, 1, 1])
+    with open(cf, "w") as f:
+        json.dump(cache, f)
+    r = cli("progress", "list", "--segment", "S-GONE-1", cfg=cfg)
+    with open(cf) as f:
+        codes = {row[0] for row in json.load(f)["segments"]}
+    check("a cached code the server does not know: exit 6 and forgotten",
+          r.rc == 6 and "S-GONE-1" not in codes, repr(r))
+
+
+def bash_complete(cfg, *words):
+    """The words bash completion offers after `fibertrack WORDS...` (the last
+    word is the one being completed)."""
+    words = ["fibertrack"] + list(words)
+    script = cli("completion", "bash", cfg=cfg).out
+    arr = " ".join("'%s'" % w.replace("'", "'\\''") for w in words)
+    prog = "%s\nCOMP_WORDS=(%s); COMP_CWORD=%d; _fibertrack; printf '%%s\\n' \"${COMPREPLY[@]}\"\n" % (
+        script, arr, len(words) - 1)
+    env = cli_env(cfg, {"PATH": ftlib.bindir() + os.pathsep + os.environ.get("PATH", "")})
+    p = subprocess.run(["bash", "--norc", "--noprofile", "-c", prog], capture_output=True, text=True,
+                       env=env, timeout=30)
+    return [w for w in p.stdout.split("\n") if w], p.stderr
+
+
+@case
+def completion():
+    cfg = cfg_dir("codes")
+    r = cli("completion", "bash", cfg=cfg)
+    p = subprocess.run(["bash", "-n"], input=r.out, capture_output=True, text=True, timeout=30)
+    check("completion bash: a script bash -n accepts", r.rc == 0 and "complete -F _fibertrack" in
+          r.out and p.returncode == 0, "%r %s" % (r, p.stderr))
+    got, err = bash_complete(cfg, "seg")
+    check("completes a command", got == ["segments"], "%s %s" % (got, err))
+    got, err = bash_complete(cfg, "segments", "")
+    check("completes subcommands", got == ["list", "show", "accept"], "%s %s" % (got, err))
+    got, err = bash_complete(cfg, "progress", "submit", "--seg")
+    check("completes a subcommand's options", got == ["--segment"], "%s %s" % (got, err))
+    got, err = bash_complete(cfg, "progress", "submit", "--status", "civ")
+    check("completes option values", got == ["civil_done"], "%s %s" % (got, err))
+    own = api_all("/api/v1/segments", C.ctok)
+    got, err = bash_complete(cfg, "progress", "submit", "--segment", "")
+    check("--segment: the codes from the local cache", sorted(got) == sorted(s["code"] for s in own),
+          "%s %s" % (got[:5], err))
+    got, err = bash_complete(cfg, "segments", "--lot", "LOS")
+    check("--lot: lot codes from the cache", got == ["LOS-1", "LOS-3"], "%s %s" % (got, err))
+    got, err = bash_complete(cfg, "segments", "accept", own[0]["code"][:-1])
+    check("segments accept: segment codes", own[0]["code"] in got, "%s %s" % (got, err))
+    got, err = bash_complete(cfg, "--json", "segments", "--status", "planned", "--l")
+    check("options after global options and values", "--lot" in got and "--limit" in got,
+          "%s %s" % (got, err))
+    r = cli("completion", "zsh", cfg=cfg)
+    check("completion zsh: a #compdef script", r.rc == 0 and r.out.startswith("#compdef fibertrack")
+          and "compdef _fibertrack fibertrack" in r.out and "_fibertrack_complete" in r.out, repr(r))
+    if shutil.which("zsh"):
+        p = subprocess.run(["zsh", "-n"], input=r.out, capture_output=True, text=True, timeout=30)
+        check("zsh -n accepts it", p.returncode == 0, p.stderr)
+        # zsh's own completion system needs a terminal; its builtins are
+        # stubbed to print what the function offers.
+        path = os.path.join(WORK, "fibertrack.zsh")
+        with open(path, "w") as f:
+            f.write(r.out)
+        prog = ('compdef() { :; }; compadd() { [[ $1 == -a ]] && print -l -- "${(@P)2}"; }; '
+                '_files() { print __files__; }; source %s; '
+                'words=(fibertrack segments ""); CURRENT=3; _fibertrack; '
+                'words=(fibertrack progress submit --segment ""); CURRENT=5; _fibertrack; '
+                'words=(fibertrack import ""); CURRENT=3; _fibertrack' % path)
+        env = cli_env(cfg, {"PATH": ftlib.bindir() + os.pathsep + os.environ.get("PATH", "")})
+        p = subprocess.run(["zsh", "-f", "-c", prog], capture_output=True, text=True, env=env,
+                           timeout=30)
+        got = p.stdout.split()
+        check("zsh: subcommands, segment codes from the cache, files", got[:3] == [
+              "list", "show", "accept"] and own[0]["code"] in got and got[-1] == "__files__",
+              "%s %s" % (got[:8], p.stderr))
+    r = cli("completion", "fish", cfg=cfg)
+    check("completion fish: exit 2", r.rc == 2 and "bash" in r.err, repr(r))
+    # Every option a help page names is completed for that command.
+    for cmd, sub in (("segments", "accept"), ("progress", "submit"), ("progress", "list"),
+                     ("milestones", "update"), ("reports", ""), ("premises", ""), ("lots", "")):
+        helptext = cli(*[w for w in (cmd, sub, "--help") if w], cfg=cfg).out
+        section = helptext.split("Options for every command")[0]
+        if sub:
+            lines = [ln for ln in section.splitlines() if ("fibertrack %s %s" % (cmd, sub)) in ln]
+        else:
+            lines = [ln for ln in section.splitlines()
+                     if ("fibertrack %s" % cmd) in ln or ln.startswith("  --")]
+        named = set(re.findall(r"--[a-z][a-z-]+", " ".join(lines))) - {"--help"}
+        got, err = bash_complete(cfg, *[w for w in (cmd, sub, "--") if w])
+        check("completion offers every option of `%s %s --help`" % (cmd, sub),
+              named and named <= set(got), "%s vs %s" % (sorted(named - set(got)), got))
+
+
+def tested_segments(n):
+    """n segments in status tested (made so by the manager when the demo has
+    too few)."""
+    segs = [s for s in api_all("/api/v1/segments?status=tested", C.mtok)]
+    for s in api_all("/api/v1/segments?status=spliced", C.mtok):
+        if len(segs) >= n:
+            break
+        r = api("PATCH", "/api/v1/segments/%d" % s["id"], C.mtok, body={"status": "tested"},
+                headers={"If-Match": '"%d"' % s["version"]})
+        if r.status == 200:
+            segs.append(r.json)
+    return segs[:n]
+
+
+@case
+def acceptance_request():
+    """What `segments accept` sends, against the scripted server: the
+    contract's route body and an Idempotency-Key kept across retries."""
+    cfg = cfg_dir("fake")
+    accepted = {"id": 9, "code": "S-9", "status": "accepted", "accepted_on": "2026-11-25",
+                "accepted_by": 77, "acceptance_note": "Protokoll 1"}
+    FAKEX.script = [(503, {"Retry-After": "0"}, {"status": 503, "detail": "busy"}),
+                    (200, {}, accepted)]
+    FAKEX.seen = []
+    r = cli("segments", "accept", 9, "--date", "25.11.2026", "--note", "Protokoll 1", cfg=cfg)
+    seen = FAKEX.seen
+    check("segments accept ID: exit 0 after a retry, told", r.rc == 0 and
+          "accepted on 2026-11-25" in r.out, repr(r))
+    check("... the body is {accepted_on, note}, the key the same on both attempts",
+          len(seen) == 2 and [json.loads(b) for _, _, b in seen] ==
+          [{"accepted_on": "2026-11-25", "note": "Protokoll 1"}] * 2 and
+          seen[0][1] == seen[1][1] and re.fullmatch(r"[0-9a-f]{32}", seen[0][1] or ""), str(seen))
+    FAKEX.script = [(200, {}, accepted)]
+    FAKEX.seen = []
+    r = cli("segments", "accept", 9, cfg=cfg)
+    check("without --date and --note the body is {} (the server's today)",
+          r.rc == 0 and [b for _, _, b in FAKEX.seen] == ["{}"], str(FAKEX.seen))
+    FAKEX.script = [(409, {}, {"status": 409, "detail": "segment 9 is not tested (it is planned)"})]
+    r = cli("segments", "accept", 9, cfg=cfg)
+    check("a 409: exit 5 with the server's reason", r.rc == 5 and "not tested" in r.err, repr(r))
+    FAKEX.script = [(403, {}, {"status": 403, "detail": "managers only"})]
+    r = cli("segments", "accept", 9, cfg=cfg)
+    check("a 403: exit 3", r.rc == 3, repr(r))
+
+
+@case
+def segment_acceptance():
+    """segments accept CODE: the Abnahme of a tested segment."""
+    cfg = cfg_dir("accept")
+    login(cfg, MANAGER)
+    spec = api("GET", "/api/v1/openapi.json", C.mtok).json or {}
+    if not any(p.startswith("/api/v1/segments/") and p.endswith("/accept")
+               for p in spec.get("paths", {})):
+        note("the server has no acceptance route yet: skipped")
+        return
+    segs = tested_segments(3)
+    check("the demo has tested segments to accept", len(segs) == 3, str(len(segs)))
+    if len(segs) < 3:
+        return
+    a, b, c = segs
+    german, iso = yesterday_german()
+    r = cli("segments", "accept", a["code"], "--date", german, "--note", "Protokoll %s" % RUN,
+            cfg=cfg)
+    s = api("GET", "/api/v1/segments/%d" % a["id"], C.mtok).json or {}
+    me = api("GET", "/api/v1/me", C.mtok).json or {}
+    check("segments accept CODE --date DD.MM.YYYY --note: exit 0, told",
+          r.rc == 0 and ("Segment %s accepted on %s" % (a["code"], iso)) in r.out, repr(r))
+    check("... the segment is accepted, on that date, by the manager, with the note",
+          s.get("status") == "accepted" and s.get("accepted_on") == iso and
+          s.get("accepted_by") == me.get("id") and s.get("acceptance_note") == "Protokoll %s" % RUN,
+          str(s))
+    r = cli("segments", "accept", a["code"], "--date", iso, cfg=cfg)
+    check("accepting it again on the same date: exit 0, says it is accepted already",
+          r.rc == 0 and "accepted already" in r.out, repr(r))
+    r = cli("segments", "accept", a["code"], "--date", "01.01.2026", cfg=cfg)
+    check("... on another date: exit 5 (409), with the date it has",
+          r.rc == 5 and iso in r.err, repr(r))
+    r = cli("segments", "show", a["code"], cfg=cfg)
+    check("segments show: the acceptance fields", r.rc == 0 and "accepted_on" in r.out and
+          iso in r.out and "acceptance_note" in r.out, repr(r))
+    PROXY.set("pass", drops=1)  # by id: the POST is the first connection
+    r = cli("segments", "accept", b["id"], "--json", cfg=cfg)
+    PROXY.set("pass")
+    j = r.json() or {}
+    check("the answer lost: the retry with the same Idempotency-Key is a replay, exit 0",
+          r.rc == 0 and "trying again" in r.err and j.get("status") == "accepted" and
+          j.get("id") == b["id"], repr(r))
+    rows = sql("SELECT COUNT(*) FROM audit_log WHERE entity = 'segment' AND entity_id = %d AND "
+               "JSON_VALUE(after_json, '$.status') = 'accepted' AND "
+               "(before_json IS NULL OR JSON_VALUE(before_json, '$.status') <> 'accepted')" % b["id"])
+    check("... accepted once (one audit entry)", int(rows[0][0]) == 1, str(rows))
+    planned = [x for x in api_all("/api/v1/segments?status=planned", C.mtok)][0]
+    r = cli("segments", "accept", planned["code"], cfg=cfg)
+    check("a segment that is not tested: exit 5 with the server's reason",
+          r.rc == 5 and "tested" in r.err, repr(r))
+    r = cli("segments", "accept", c["code"], "--note", "x" * 2001, cfg=cfg)
+    check("a note over 2000 characters: exit 2, nothing sent", r.rc == 2 and
+          (api("GET", "/api/v1/segments/%d" % c["id"], C.mtok).json or {}).get("status") == "tested",
+          repr(r))
+    r = cli("segments", "accept", "S-00000X", cfg=cfg)
+    check("an unknown code: exit 6", r.rc == 6, repr(r))
+    r = cli("segments", "accept", c["code"], cfg=C.cfg)
+    check("a contractor may not accept: exit 3 (or 6 outside its lots)", r.rc in (3, 6), repr(r))
+    # The street, when segments have one, is a column of the table.
+    s = api("GET", "/api/v1/segments/%d" % c["id"], C.mtok).json or {}
+    street = "Lindenweg %s" % RUN
+    p = api("PATCH", "/api/v1/segments/%d" % c["id"], C.mtok, body={"street": street},
+            headers={"If-Match": '"%d"' % s.get("version", 0)})
+    r = cli("segments", "--search", street, cfg=cfg)
+    check("segments table shows the street (and --search finds it)", p.status == 200 and r.rc == 0
+          and re.search(r"^CODE +LOT +STREET ", r.out, re.M) is not None and
+          re.search(r"^%s +LOS-\d +%s " % (re.escape(c["code"]), re.escape(street)), r.out, re.M)
+          is not None, "%r %r" % (p, r))
+    note(r.out.strip().replace("\n", "\n      "))
 
 
 @case
