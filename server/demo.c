@@ -150,6 +150,20 @@ static void segment_ends(long k, long nnodes, long width, long *a, long *b, cons
         *street = north_south[(size_t)col % NSTREETS(north_south)];
 }
 
+/* Segment k of the demo town: its crossings, their positions, its street. */
+struct town_segment {
+    long a, b;
+    const char *street;
+    double la, oa, lb, ob; /* lat and lon of a and b */
+};
+
+static void town_segment(long k, long nnodes, long width, struct town_segment *t)
+{
+    segment_ends(k, nnodes, width, &t->a, &t->b, &t->street);
+    node_pos(t->a, width, &t->la, &t->oa);
+    node_pos(t->b, width, &t->lb, &t->ob);
+}
+
 /* The demo pretends the project started on 1 March 2026: the history
  * (which the triggers wrote as of now) is spread over the construction
  * season, so reports as of past dates show progress week by week. */
@@ -366,12 +380,11 @@ int demo_load(struct db *db, long nseg, int per_seg)
         struct db_param *p = pool_alloc(bp, sizeof(struct db_param) * (size_t)n * SEGCOLS);
         for (int i = 0; i < n; i++) {
             long k = done + i;
-            long a, b;
-            const char *street;
-            segment_ends(k, nnodes, width, &a, &b, &street);
-            double la, oa, lb, ob;
-            node_pos(a, width, &la, &oa);
-            node_pos(b, width, &lb, &ob);
+            struct town_segment ts;
+            town_segment(k, nnodes, width, &ts);
+            long a = ts.a, b = ts.b;
+            const char *street = ts.street;
+            double la = ts.la, oa = ts.oa, lb = ts.lb, ob = ts.ob;
             /* A bend half way, a few metres to one side. */
             double bend = 0.08 * (wobble((unsigned long)k, 3) < 0 ? -1 : 1);
             double mlat = (la + lb) / 2 + (ob - oa) * bend * 0.64,
@@ -436,12 +449,10 @@ int demo_load(struct db *db, long nseg, int per_seg)
         for (int i = 0; i < n; i++) {
             long k = done + i;
             long seg = k / per_seg;
-            long a, b;
-            const char *street;
-            segment_ends(seg, nnodes, width, &a, &b, &street);
-            double la, oa, lb, ob;
-            node_pos(a, width, &la, &oa);
-            node_pos(b, width, &lb, &ob);
+            struct town_segment ts;
+            town_segment(seg, nnodes, width, &ts);
+            const char *street = ts.street;
+            double la = ts.la, oa = ts.oa, lb = ts.lb, ob = ts.ob;
             /* Houses along the street, on alternate sides, 15 m back. */
             double t = (double)(k % per_seg + 1) / (per_seg + 1);
             double kx = M_PER_DEG_LAT * cos(TOWN_LAT0 * M_PI / 180), ky = M_PER_DEG_LAT;

@@ -91,21 +91,21 @@ unsigned attachment_blob_sweep(struct db *db, struct pool *pool)
     struct names ns = {.pool = pool};
     blob_each(collect, &ns, TMP_MAX_AGE);
     unsigned removed = 0;
+    /* One statement for every batch: SWEEP_BATCH placeholders, the unused
+     * ones bound to "", which no file is named. */
+    struct sbuf sql;
+    sbuf_init(&sql, pool);
+    sbuf_add(&sql, "SELECT sha256 FROM attachment_blobs WHERE sha256 IN (?");
+    for (int k = 1; k < SWEEP_BATCH; k++)
+        sbuf_add(&sql, ",?");
+    sbuf_add(&sql, ")");
+    struct db_param p[SWEEP_BATCH];
     for (size_t at = 0; at < ns.n; at += SWEEP_BATCH) {
         size_t end = at + SWEEP_BATCH < ns.n ? at + SWEEP_BATCH : ns.n;
-        /* The names are 64 hex digits each (blob_each checks): safe to
-         * quote into the statement. */
-        struct sbuf sql;
-        sbuf_init(&sql, pool);
-        sbuf_add(&sql, "SELECT sha256 FROM attachment_blobs WHERE sha256 IN (");
-        for (size_t i = at; i < end; i++) {
-            sbuf_add(&sql, i > at ? ",'" : "'");
-            sbuf_add(&sql, ns.v[i]);
-            sbuf_add(&sql, "'");
-        }
-        sbuf_add(&sql, ")");
+        for (size_t k = 0; k < SWEEP_BATCH; k++)
+            p[k] = DB_TEXTP(at + k < end ? ns.v[at + k] : "");
         struct db_rows *rows;
-        if (db_exec(db, pool, sql.s, NULL, 0, &rows) != DB_OK)
+        if (db_exec(db, pool, sql.s, p, SWEEP_BATCH, &rows) != DB_OK)
             return removed;
         for (size_t i = at; i < end; i++) {
             int known = 0;

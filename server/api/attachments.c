@@ -15,7 +15,9 @@
 
 #include "api/attachment_blobs.h"
 #include "api/audit.h"
+#include "api/construction.h"
 #include "api/pipeline.h"
+#include "api/resource.h"
 #include "domain/geo.h"
 #include "domain/validate.h"
 #include "http/reply.h"
@@ -27,26 +29,11 @@
 #include "util/berlin_time.h"
 #include "util/log.h"
 #include "util/pool.h"
+#include "util/sbuf.h"
 
 #define CAPTION_MAX 500 /* characters */
 
 const char attachment_select[] = "SELECT " ATTACHMENT_COLUMNS " " ATTACHMENT_FROM;
-
-/* The day in Germany on which a UTC time ("YYYY-MM-DD HH:MM:SS") fell. */
-static void berlin_day(const char *utc, char out[11])
-{
-    struct tm tm = {0};
-    out[0] = '\0';
-    if (!utc || sscanf(utc, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                       &tm.tm_min, &tm.tm_sec) != 6)
-        return;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t t = timegm(&tm);
-    t += berlin_offset_at(t);
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
 
 static void add_number_or_null(cJSON *o, const char *name, const char *v)
 {
@@ -82,9 +69,11 @@ cJSON *attachment_json(struct req *r, const struct db_rows *rows, size_t i)
     const char *dist = db_cell(rows, i, 10);
     if (dist && strtod(dist, NULL) > ATTACHMENT_FAR_M)
         cJSON_AddItemToArray(flags, cJSON_CreateString("far_from_segment"));
+    /* Taken after the report's day, as a day in Germany. */
     char day[11];
-    berlin_day(db_cell(rows, i, 14), day);
-    if (day[0] && strcmp(day, db_cell(rows, i, 13)) > 0)
+    struct tm local;
+    if (berlin_local_of(db_cell(rows, i, 14), &local) == 0 &&
+        strftime(day, sizeof(day), "%Y-%m-%d", &local) && strcmp(day, db_cell(rows, i, 13)) > 0)
         cJSON_AddItemToArray(flags, cJSON_CreateString("taken_after_report"));
     if (!db_cell(rows, i, 8))
         cJSON_AddItemToArray(flags, cJSON_CreateString("no_position"));
@@ -102,16 +91,27 @@ struct report_row {
     char *geometry; /* GeoJSON of the segment, or NULL */
 };
 
+/* A contractor reaches only its own reports and their files: the queries
+ * below end their WHERE with OWN_REPORT, bound by scoped(). */
+#define OWN_REPORT "(? = 0 OR p.contractor_id = ?)"
+
+static void scoped(const struct req *r, long long id, struct db_param p[3])
+{
+    p[0] = DB_INTP(id);
+    p[1] = DB_INTP(r->user.role == ROLE_CONTRACTOR);
+    p[2] = DB_INTP(r->user.contractor_id);
+}
+
 /* The report a contractor adds to: its own only. */
 static enum db_rc load_report(struct req *r, long long id, struct report_row *out, int *found)
 {
-    struct db_param p[] = {DB_INTP(id), DB_INTP(r->user.role == ROLE_CONTRACTOR),
-                           DB_INTP(r->user.contractor_id)};
+    struct db_param p[3];
+    scoped(r, id, p);
     struct db_rows *rows;
     enum db_rc rc = db_exec(r->db, r->pool,
                             "SELECT p.id, p.report_date, ST_AsGeoJSON(s.geometry) "
                             "FROM progress_reports p JOIN segments s ON s.id = p.segment_id "
-                            "WHERE p.id = ? AND (? = 0 OR p.contractor_id = ?) LOCK IN SHARE MODE",
+                            "WHERE p.id = ? AND " OWN_REPORT " LOCK IN SHARE MODE",
                             p, 3, &rows);
     *found = rc == DB_OK && rows->nrows == 1;
     if (*found) {
@@ -336,17 +336,15 @@ int attachments_upload(struct req *r)
 int attachments_list(struct req *r)
 {
     long long report_id = parse_id(req_param(r, 0));
-    struct db_param p[] = {DB_INTP(report_id), DB_INTP(r->user.role == ROLE_CONTRACTOR),
-                           DB_INTP(r->user.contractor_id)};
-    struct db_rows *rows;
-    enum db_rc rc = db_exec(r->db, r->pool,
-                            "SELECT COUNT(*) FROM progress_reports p "
-                            "WHERE p.id = ? AND (? = 0 OR p.contractor_id = ?)",
-                            p, 3, &rows);
+    /* The report as its caller may see it (the resource's own scope). */
+    cJSON *report = NULL;
+    enum db_rc rc = report_id ? resource_load(r, &progress_resource, report_id, 0, &report) : DB_OK;
     if (rc != DB_OK)
         return reply_db(r, rc);
-    if (!report_id || strcmp(db_cell(rows, 0, 0), "0") == 0)
+    if (!report)
         return reply_problem(r, 404, "no progress report %s", req_param(r, 0));
+    struct db_param p[] = {DB_INTP(report_id)};
+    struct db_rows *rows;
     rc = db_exec(
         r->db, r->pool,
         pool_printf(r->pool, "%s WHERE a.progress_report_id = ? ORDER BY a.id", attachment_select),
@@ -360,36 +358,52 @@ int attachments_list(struct req *r)
     return reply_json(r, 200, out);
 }
 
+/* Reports whose attachments one statement reads: always this many
+ * placeholders (unused ones bound to 0, which no report has), so that
+ * every page of every list reuses one prepared statement. */
+#define DECORATE_CHUNK 100
+
+struct report_ref {
+    long long id;
+    cJSON *attachments;
+};
+
+static int by_report_id(const void *a, const void *b)
+{
+    long long x = ((const struct report_ref *)a)->id, y = ((const struct report_ref *)b)->id;
+    return (x > y) - (x < y);
+}
+
 enum db_rc attachments_add_to_reports(struct req *r, cJSON *const *reports, size_t n)
 {
-    if (n == 0)
-        return DB_OK;
-    /* The ids are numbers of our own objects: written into the statement. */
-    char *ids = pool_alloc(r->pool, n * 24 + 1);
-    size_t len = 0;
+    struct report_ref *refs = pool_alloc(r->pool, (n ? n : 1) * sizeof(*refs));
     for (size_t i = 0; i < n; i++) {
         cJSON *id = cJSON_GetObjectItemCaseSensitive(reports[i], "id");
-        len += (size_t)sprintf(ids + len, "%s%lld", i ? "," : "",
-                               cJSON_IsNumber(id) ? (long long)id->valuedouble : 0LL);
-        cJSON_AddItemToObject(reports[i], "attachments", cJSON_CreateArray());
+        refs[i].id = cJSON_IsNumber(id) ? (long long)id->valuedouble : 0;
+        refs[i].attachments = cJSON_AddArrayToObject(reports[i], "attachments");
     }
-    struct db_rows *rows;
-    enum db_rc rc =
-        db_exec(r->db, r->pool,
-                pool_printf(r->pool, "%s WHERE a.progress_report_id IN (%s) ORDER BY a.id",
-                            attachment_select, ids),
-                NULL, 0, &rows);
-    if (rc != DB_OK)
-        return rc;
-    for (size_t k = 0; k < rows->nrows; k++) {
-        long long rid = atoll(db_cell(rows, k, 1));
-        for (size_t i = 0; i < n; i++) {
-            cJSON *id = cJSON_GetObjectItemCaseSensitive(reports[i], "id");
-            if (cJSON_IsNumber(id) && (long long)id->valuedouble == rid) {
-                cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(reports[i], "attachments"),
-                                     attachment_json(r, rows, k));
-                break;
-            }
+    qsort(refs, n, sizeof(*refs), by_report_id);
+
+    struct sbuf sql;
+    sbuf_init(&sql, r->pool);
+    sbuf_add(&sql, attachment_select);
+    sbuf_add(&sql, " WHERE a.progress_report_id IN (?");
+    for (int k = 1; k < DECORATE_CHUNK; k++)
+        sbuf_add(&sql, ",?");
+    sbuf_add(&sql, ") ORDER BY a.id");
+    struct db_param p[DECORATE_CHUNK];
+    for (size_t at = 0; at < n; at += DECORATE_CHUNK) {
+        for (size_t k = 0; k < DECORATE_CHUNK; k++)
+            p[k] = DB_INTP(at + k < n ? refs[at + k].id : 0);
+        struct db_rows *rows;
+        enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, DECORATE_CHUNK, &rows);
+        if (rc != DB_OK)
+            return rc;
+        for (size_t k = 0; k < rows->nrows; k++) {
+            struct report_ref key = {.id = atoll(db_cell(rows, k, 1))};
+            struct report_ref *ref = bsearch(&key, refs, n, sizeof(*refs), by_report_id);
+            if (ref)
+                cJSON_AddItemToArray(ref->attachments, attachment_json(r, rows, k));
         }
     }
     return DB_OK;
@@ -408,13 +422,13 @@ struct stored {
 static int find_stored(struct req *r, struct stored *s)
 {
     long long id = parse_id(req_param(r, 0));
-    struct db_param p[] = {DB_INTP(id), DB_INTP(r->user.role == ROLE_CONTRACTOR),
-                           DB_INTP(r->user.contractor_id)};
+    struct db_param p[3];
+    scoped(r, id, p);
     struct db_rows *rows;
     enum db_rc rc = db_exec(r->db, r->pool,
                             "SELECT a.sha256, a.media_type, a.file_name, a.size FROM attachments a "
                             "JOIN progress_reports p ON p.id = a.progress_report_id "
-                            "WHERE a.id = ? AND (? = 0 OR p.contractor_id = ?)",
+                            "WHERE a.id = ? AND " OWN_REPORT,
                             p, 3, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);

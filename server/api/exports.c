@@ -13,6 +13,7 @@
 
 #include "api/attachments.h"
 #include "api/pipeline.h"
+#include "api/reports.h"
 #include "db/db.h"
 #include "domain/validate.h"
 #include "http/reply.h"
@@ -23,46 +24,21 @@
 #include "util/log.h"
 #include "util/pool.h"
 
-/* "YYYY-MM-DD HH:MM" in Germany for the instant t. */
-static char *local_text(struct req *r, time_t t)
+/* "YYYY-MM-DD HH:MM" in Germany. */
+static char *local_text(struct req *r, const struct tm *local)
 {
-    t += berlin_offset_at(t);
-    struct tm tm;
-    gmtime_r(&t, &tm);
     char *s = pool_alloc(r->pool, 20);
-    strftime(s, 20, "%Y-%m-%d %H:%M", &tm);
+    strftime(s, 20, "%Y-%m-%d %H:%M", local);
     return s;
-}
-
-static char *local_of_utc(struct req *r, const char *utc)
-{
-    struct tm tm = {0};
-    if (!utc || sscanf(utc, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                       &tm.tm_min, &tm.tm_sec) != 6)
-        return NULL;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return local_text(r, timegm(&tm));
 }
 
 static int check_query(struct req *r, const char **from, const char **to, enum rpt_lang *lang)
 {
-    static const char *const known[] = {"from", "to", "lang"};
-    for (size_t i = 0; i < r->nquery; i++) {
-        int ok = 0;
-        for (size_t k = 0; k < 3; k++)
-            ok |= strcmp(r->query[i].key, known[k]) == 0;
-        if (!ok)
-            return reply_problem(r, 400, "unknown query parameter '%s'; this takes from, to, lang",
-                                 r->query[i].key);
-    }
+    static const char *const known[] = {"from", "to", "lang", NULL};
+    if (reply_unknown_query(r, known, "from, to and lang") || reports_parse_lang(r, lang))
+        return r->status;
     *from = req_query(r, "from");
     *to = req_query(r, "to");
-    const char *l = req_query(r, "lang");
-    int lv = l ? rpt_lang_parse(l) : RPT_EN;
-    if (lv < 0)
-        return reply_problem(r, 400, "query parameter 'lang' must be en or de");
-    *lang = (enum rpt_lang)lv;
     if (*from && !valid_date(*from))
         return reply_invalid_field(r, "from", "must be a date (YYYY-MM-DD)");
     if (*to && !valid_date(*to))
@@ -156,7 +132,9 @@ int exports_photos(struct req *r)
         x->sha256 = sha;
         x->caption = db_cell(rows, i, 6);
         x->report_date = db_cell(rows, i, 13);
-        x->taken_at = local_of_utc(r, db_cell(rows, i, 14));
+        struct tm taken;
+        x->taken_at =
+            berlin_local_of(db_cell(rows, i, 14), &taken) == 0 ? local_text(r, &taken) : NULL;
         x->segment_code = db_cell(rows, i, ATTACHMENT_NCOLUMNS);
         x->uploaded_by = db_cell(rows, i, ATTACHMENT_NCOLUMNS + 1);
         x->reviewer = db_cell(rows, i, ATTACHMENT_NCOLUMNS + 2);
@@ -177,12 +155,14 @@ int exports_photos(struct req *r)
     if (fd < 0)
         return reply_problem(r, 503, "the archive could not be written; retry shortly");
     close(fd);
+    struct tm now;
+    berlin_local(time(NULL), &now);
     struct photo_archive arch = {.lang = lang,
                                  .project_code = db_cell(prow, 0, 0),
                                  .project_name = db_cell(prow, 0, 1),
                                  .from = from,
                                  .to = to,
-                                 .generated = local_text(r, time(NULL)),
+                                 .generated = local_text(r, &now),
                                  .tmpdir = pool_printf(r->pool, "%s/tmp", blobstore_dir())};
     if (write_archive(r, path, &arch, e, n))
         return r->status;

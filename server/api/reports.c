@@ -32,26 +32,7 @@
 
 static atomic_int building;
 
-/* Replies 400 for a parameter not in allowed (NULL-terminated) or one
- * given twice; returns the status, or 0. */
-static int check_params(struct req *r, const char *const *allowed, const char *usage)
-{
-    for (size_t i = 0; i < r->nquery; i++) {
-        const char *key = r->query[i].key;
-        int known = 0;
-        for (const char *const *a = allowed; *a; a++)
-            if (strcmp(*a, key) == 0)
-                known = 1;
-        if (!known)
-            return reply_problem(r, 400, "unknown query parameter '%s'; this takes %s", key, usage);
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(r->query[j].key, key) == 0)
-                return reply_problem(r, 400, "query parameter '%s' is given more than once", key);
-    }
-    return 0;
-}
-
-static int parse_lang(struct req *r, enum rpt_lang *lang)
+int reports_parse_lang(struct req *r, enum rpt_lang *lang)
 {
     const char *v = req_query(r, "lang");
     int l = v ? rpt_lang_parse(v) : RPT_EN;
@@ -253,13 +234,13 @@ static int build_bounded(struct req *r, const char *name,
 int reports_progress(struct req *r)
 {
     static const char *const allowed[] = {"as_of", "lang", NULL};
-    int st = check_params(r, allowed, "as_of and lang");
+    int st = reply_unknown_query(r, allowed, "as_of and lang");
     char as_of[11];
     enum rpt_lang lang = RPT_EN;
     if (!st)
         st = summary_as_of(r, "as_of", as_of);
     if (!st)
-        st = parse_lang(r, &lang);
+        st = reports_parse_lang(r, &lang);
     if (st)
         return st;
     struct report_args a = {.as_of = as_of, .lang = lang};
@@ -318,7 +299,7 @@ static int build_costs(struct req *r, long long id, const struct report_args *a)
 int reports_costs(struct req *r)
 {
     static const char *const allowed[] = {"from", "to", "lang", NULL};
-    int st = check_params(r, allowed, "from, to and lang");
+    int st = reply_unknown_query(r, allowed, "from, to and lang");
     char to[11] = "";
     enum rpt_lang lang = RPT_EN;
     if (!st)
@@ -329,7 +310,7 @@ int reports_costs(struct req *r)
     if (!st && from && strcmp(from, to) > 0)
         st = reply_problem(r, 400, "the period is empty: from (%s) is after to (%s)", from, to);
     if (!st)
-        st = parse_lang(r, &lang);
+        st = reports_parse_lang(r, &lang);
     if (st)
         return st;
     struct report_args a = {.from = from, .to = to, .lang = lang};

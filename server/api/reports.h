@@ -15,6 +15,10 @@
 int reports_progress(struct req *r);
 int reports_costs(struct req *r);
 
+/* ?lang=en|de (en when left out) into *lang. Returns 0, or 400 replied. */
+enum rpt_lang;
+int reports_parse_lang(struct req *r, enum rpt_lang *lang);
+
 /* Workbooks built at the same time; more wait for a retry (503). Keeps
  * most DB workers free for ordinary requests. */
 #define REPORTS_MAX_BUILDING 2

@@ -63,6 +63,8 @@ int valid_date(const char *s);
 /* RFC 3339 → "YYYY-MM-DD HH:MM:SS.fff" in UTC; returns 0 or -1. */
 int parse_timestamp(const char *s, char out[32]);
 int valid_utf8(const char *s, size_t len);
+/* The value of a hexadecimal digit (either case), or -1. */
+int hex_digit(char c);
 /* Why a string from a body is not acceptable text, or NULL: control
  * characters (and, unless multiline, line breaks and tabs). */
 const char *text_problem(const char *s, int multiline);

@@ -69,6 +69,19 @@ const char *status_title(int status)
     }
 }
 
+int reply_unknown_query(struct req *r, const char *const *allowed, const char *usage)
+{
+    for (size_t i = 0; i < r->nquery; i++) {
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, r->query[i].key) != 0)
+            a++;
+        if (!*a)
+            return reply_problem(r, 400, "unknown query parameter '%s'; this takes %s",
+                                 r->query[i].key, usage);
+    }
+    return 0;
+}
+
 void reply_attachment(struct req *r, const char *filename)
 {
     size_t n = strlen(filename);

@@ -49,6 +49,11 @@ int reply_invalid_detail(struct req *r, const char *detail, struct cJSON *errors
 /* A 422 about one field, with detail both as the problem's detail and as
  * the field's error. */
 int reply_invalid_field(struct req *r, const char *field, const char *detail);
+/* Replies 400 when the request has a query parameter not in allowed
+ * (NULL-terminated), naming what the route takes (usage); returns that
+ * status, or 0. (The target parser already refuses a parameter given
+ * twice.) */
+int reply_unknown_query(struct req *r, const char *const *allowed, const char *usage);
 /* Adds Content-Disposition: attachment for a download named filename
  * (UTF-8): a plain ASCII fallback name and the exact name as filename*. */
 void reply_attachment(struct req *r, const char *filename);

@@ -50,6 +50,7 @@
 #include "http/target.h"
 #include "http/wire.h"
 #include "util/clock.h"
+#include "util/io.h"
 #include "util/log.h"
 #include "util/pool.h"
 
@@ -517,24 +518,10 @@ static int spool_open(struct conn *c)
     return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Writes the buffered part of a spooled body. Returns 0, or -1 (logged). */
 static int spool_flush(struct conn *c)
 {
-    if (c->pending && write_all(c->spool, c->mem, c->pending) < 0) {
+    if (c->pending && io_write_all(c->spool, c->mem, c->pending) < 0) {
         log_msg(LOG_ERROR, "cannot spool a request body: %s", strerror(errno));
         return -1;
     }
@@ -570,7 +557,7 @@ static int hook_body(void *arg, const char *at, size_t n)
         if (c->pending + n > SPOOL_BUFFER && spool_flush(c) < 0)
             return 503;
         if (n >= SPOOL_BUFFER) {
-            if (write_all(c->spool, at, n) < 0) {
+            if (io_write_all(c->spool, at, n) < 0) {
                 log_msg(LOG_ERROR, "cannot spool a request body: %s", strerror(errno));
                 return 503;
             }
@@ -630,7 +617,7 @@ static int attach_body(struct conn *c, struct req *r)
         pool_on_free(r->pool, close_fd, fd);
     } else if (c->spool >= 0) {
         /* One NUL after the body, so that it reads as a C string too. */
-        if (write_all(c->spool, "", 1) < 0)
+        if (io_write_all(c->spool, "", 1) < 0)
             return -1;
         void *m = mmap(NULL, c->len + 1, PROT_READ, MAP_PRIVATE, c->spool, 0);
         if (m == MAP_FAILED)

@@ -7,17 +7,6 @@
 #include "domain/validate.h"
 #include "util/pool.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 long target_decode(const char *s, size_t len, int plus, char *out)
 {
     size_t o = 0;
@@ -26,7 +15,7 @@ long target_decode(const char *s, size_t len, int plus, char *out)
         if (c == '%') {
             if (len - i < 3)
                 return -1;
-            int a = hexval(s[i + 1]), b = hexval(s[i + 2]);
+            int a = hex_digit(s[i + 1]), b = hex_digit(s[i + 2]);
             if (a < 0 || b < 0)
                 return -1;
             c = (char)(a * 16 + b);

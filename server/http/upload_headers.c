@@ -6,17 +6,6 @@
 
 #include "domain/validate.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Finds parameter name (case-insensitive) in a header's parameter list;
  * returns the start of its value and its raw length, or NULL. */
 static const char *param(const char *h, const char *name, size_t *len)
@@ -100,8 +89,9 @@ int disposition_file_name(const char *h, char *out, size_t size)
         /* RFC 8187: charset'language'percent-encoded */
         size_t n = 0;
         for (size_t i = 7; i < len && n < sizeof(raw) - 1; i++) {
-            if (v[i] == '%' && i + 2 < len && hexval(v[i + 1]) >= 0 && hexval(v[i + 2]) >= 0) {
-                raw[n++] = (char)(hexval(v[i + 1]) * 16 + hexval(v[i + 2]));
+            if (v[i] == '%' && i + 2 < len && hex_digit(v[i + 1]) >= 0 &&
+                hex_digit(v[i + 2]) >= 0) {
+                raw[n++] = (char)(hex_digit(v[i + 1]) * 16 + hex_digit(v[i + 2]));
                 i += 2;
             } else if (v[i] == '%') {
                 return 0;

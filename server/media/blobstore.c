@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/io.h"
 #include "util/paths.h"
 
 static char store_dir[BLOB_PATH_MAX - 200];
@@ -90,17 +91,9 @@ int blob_stage_adopt(struct blob_stage *s, int fd, unsigned long long size)
 
 int blob_stage_write(struct blob_stage *s, const void *buf, size_t n)
 {
-    const char *p = buf;
-    while (n) {
-        ssize_t w = write(s->fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-        s->size += (unsigned long long)w;
-    }
+    if (io_write_all(s->fd, buf, n) < 0)
+        return -1;
+    s->size += n;
     return 0;
 }
 

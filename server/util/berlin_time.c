@@ -1,6 +1,8 @@
 /* berlin_time.c — the EU summer-time rule for Germany. */
 #include "util/berlin_time.h"
 
+#include <stdio.h>
+
 /* The last Sunday of a month with 31 days, at 01:00 UTC. */
 static time_t last_sunday_0100(int year, int month)
 {
@@ -31,4 +33,22 @@ time_t berlin_to_utc(int year, int month, int day, int hour, int minute, int sec
     if (berlin_offset_at(wall - 7200) == 7200)
         return wall - 7200;
     return wall - 3600;
+}
+
+void berlin_local(time_t t, struct tm *out)
+{
+    t += berlin_offset_at(t);
+    gmtime_r(&t, out);
+}
+
+int berlin_local_of(const char *utc, struct tm *out)
+{
+    struct tm tm = {0};
+    if (!utc || sscanf(utc, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                       &tm.tm_min, &tm.tm_sec) != 6)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    berlin_local(timegm(&tm), out);
+    return 0;
 }

@@ -16,5 +16,10 @@ int berlin_offset_at(time_t t);
  * 1-12). The hour that occurs twice in October is read as summer time; a
  * time skipped in March as winter time. */
 time_t berlin_to_utc(int year, int month, int day, int hour, int minute, int second);
+/* The wall-clock time in Germany at the instant t. */
+void berlin_local(time_t t, struct tm *out);
+/* The same for a UTC time as the database writes it ("YYYY-MM-DD
+ * HH:MM:SS"). Returns 0, or -1 when utc is NULL or not such a time. */
+int berlin_local_of(const char *utc, struct tm *out);
 
 #endif

@@ -215,6 +215,23 @@ def t_flags():
     check(len(one["attachments"]) == 4, "GET report: %d attachments" % len(one["attachments"]))
 
 
+@suite.test("a list of more than 100 reports carries each report's own attachments (read in chunks)")
+def t_many_reports():
+    seg = FX.admin.create("segments", {"project_id": FX.p["id"], "lot_id": FX.lot_a["id"], "code": unique("SM"),
+                                       "kind": "trench", "planned_length_m": 50})
+    reps = [new_report(segment=seg) for _ in range(105)]
+    first = upload(FX.ca, reps[0]["id"], photos.jpeg(salt=b"many first"))
+    last = upload(FX.ca, reps[-1]["id"], photos.jpeg(salt=b"many last"))
+    require(first.status == 201 and last.status == 201, "uploads: %r %r" % (first, last))
+    items = FX.manager.list_all("progress-reports", {"segment_id": seg["id"]})
+    check(len(items) == 105, "%d reports listed" % len(items))
+    got = {x["id"]: [a["id"] for a in x["attachments"]] for x in items}
+    want = {x["id"]: [] for x in reps}
+    want[reps[0]["id"]] = [first.json["id"]]
+    want[reps[-1]["id"]] = [last.json["id"]]
+    check(got == want, "attachments by report differ: %r" % {k: v for k, v in got.items() if v != want.get(k)})
+
+
 @suite.test("EXIF time without an offset is read as Europe/Berlin (winter +01:00, summer +02:00)")
 def t_berlin_time():
     rep = new_report(date="2026-11-20")
