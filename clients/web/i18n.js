@@ -10,6 +10,12 @@
 // A message that is not in the catalogue is a bug: t() logs it as a console
 // error (the browser tests fail on any) and shows the key.
 
+import * as msgSegments from './msg-segments.js';
+import * as msgSetup from './msg-setup.js';
+import * as msgTimeline from './msg-timeline.js';
+import * as msgAudit from './msg-audit.js';
+import * as msgMap from './msg-map.js';
+
 const STORE_KEY = 'fibertrack.lang';
 export const LANGS = ['de', 'en'];
 
@@ -971,6 +977,16 @@ const de = {
   'srv.oneOf': 'muss einer dieser Werte sein: {values}',
   'srv.between': 'muss zwischen {a} und {b} liegen',
 };
+
+// The later areas keep their messages in files of their own (msg-*.js).
+for (const part of [msgSegments, msgSetup, msgTimeline, msgAudit, msgMap]) {
+  for (const [name, cat] of [['en', en], ['de', de]]) {
+    for (const k of Object.keys(part[name])) {
+      if (k in cat) console.error(`i18n: message "${k}" is defined twice`);
+    }
+    Object.assign(cat, part[name]);
+  }
+}
 
 export const MESSAGES = { de, en };
 

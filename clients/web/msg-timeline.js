@@ -1,0 +1,8 @@
+// msg-timeline.js — the messages of the milestone timeline, in both
+// languages. i18n.js merges them into its catalogues; keys are unique across files.
+
+export const en = {
+};
+
+export const de = {
+};
