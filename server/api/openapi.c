@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/finance.h"
 #include "api/inventory.h"
 #include "api/resource.h"
 #include "domain/status.h"
@@ -76,6 +77,8 @@ static cJSON *openapi_schema(struct doc *d, const struct resource *res);
 static cJSON *attachment_schema(struct doc *d, const struct resource *res);
 static cJSON *acceptance_schema(struct doc *d, const struct resource *res);
 static cJSON *attachments_schema(struct doc *d, const struct resource *res);
+static cJSON *submission_schema(struct doc *d, const struct resource *res);
+static cJSON *receipt_schema(struct doc *d, const struct resource *res);
 
 #define JSON_MEDIA "application/json"
 #define XLSX_MEDIA "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -123,6 +126,9 @@ const struct shape in_approval = {NAMED("Approval", approval_schema), .media = J
 const struct shape in_rejection = {NAMED("Rejection", rejection_schema), .media = JSON_MEDIA};
 const struct shape in_acceptance = {NAMED("Acceptance", acceptance_schema), .media = JSON_MEDIA,
                                     .optional = 1};
+const struct shape in_submission = {NAMED("Submission", submission_schema), .media = JSON_MEDIA,
+                                    .optional = 1};
+const struct shape in_receipt = {NAMED("Receipt", receipt_schema), .media = JSON_MEDIA};
 const struct shape in_features = {NAMED("FeatureCollection", features_schema),
                                   .media = "application/geo+json " JSON_MEDIA,
                                   .query = dry_run_params};
@@ -641,6 +647,25 @@ static cJSON *acceptance_schema(struct doc *d, const struct resource *res)
     cJSON *note = typed_or_null("string");
     cJSON_AddNumberToObject(note, "maxLength", 2000);
     property(s, "note", described(note, "The acceptance protocol's note"), 0);
+    return s;
+}
+
+static cJSON *submission_schema(struct doc *d, const struct resource *res)
+{
+    (void)d;
+    (void)res;
+    return object("A submission takes no body (or an empty object): it freezes the drawdown "
+                  "as it is and records the time as requested_at");
+}
+
+static cJSON *receipt_schema(struct doc *d, const struct resource *res)
+{
+    (void)d;
+    (void)res;
+    cJSON *s = object("The funding agencies' payment of a submitted drawdown");
+    for (size_t i = 0; i < drawdown_nreceipt_fields; i++)
+        property(s, drawdown_receipt_fields[i].name,
+                 field_schema(&drawdown_receipt_fields[i], REQUEST), 1);
     return s;
 }
 

@@ -21,6 +21,8 @@ extern const struct shape in_login;           /* {email, password} */
 extern const struct shape in_approval;        /* {comment?}, or no body */
 extern const struct shape in_rejection;       /* {comment} */
 extern const struct shape in_acceptance;      /* {accepted_on?, note?}, or no body */
+extern const struct shape in_submission;      /* no body, or {} */
+extern const struct shape in_receipt;         /* {received_at, federal_received_cents, ...} */
 extern const struct shape in_features;        /* a GeoJSON FeatureCollection; ?dry_run */
 extern const struct shape in_as_of;           /* ?as_of */
 extern const struct shape in_progress_report; /* ?as_of, ?lang */

@@ -605,6 +605,8 @@ static int check_all(struct req *r, const struct resource *res, const struct val
 
 static int write_failed(struct req *r, const struct resource *res, int rc)
 {
+    if (rc == DB_DUPLICATE && res->duplicate)
+        return reply_problem(r, 409, "%s", res->duplicate);
     if (rc == DB_DUPLICATE)
         return reply_problem(r, 409, "a %s with this code (or e-mail) exists already", res->entity);
     return reply_db(r, rc);

@@ -52,6 +52,9 @@ struct resource {
      * same transaction, before the row is read back (before is NULL on
      * create). Returns a db result code. */
     enum db_rc (*after_write)(struct req *r, long long id, const cJSON *before);
+    /* The 409's detail when a unique key is violated; NULL: one about codes
+     * and e-mails. */
+    const char *duplicate;
     /* Adds `attachments` to n objects read for a reply (progress reports:
      * their photos); never to what the audit trail records. Returns a db
      * result code. */
@@ -74,7 +77,7 @@ int resource_update(struct req *r);
 int resource_delete(struct req *r);
 
 /* Reads one row as JSON (honouring the caller's scope). Returns a db result
- * code; *out is NULL when there is no such row. The caller frees *out. */
+ * code; *out is NULL when there is no such row. *out belongs to the request. */
 enum db_rc resource_load(struct req *r, const struct resource *res, long long id, int for_update,
                          cJSON **out);
 /* The object as it would be after a change: a copy of before (NULL: none)

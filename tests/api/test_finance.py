@@ -1,0 +1,197 @@
+"""Funding finance (SPEC 12): budget lines (Finanzierungsplan), drawdowns
+(Mittelabrufe) numbered by the server, frozen once submitted and paid by
+the agencies, and report notes (the Sachbericht per period). Finance and
+admins write the money, managers the narrative; contractors see none of it.
+Every change keeps a full-row history for as-of workbooks."""
+
+import datetime
+import threading
+
+from ftapi import (Fixture, Suite, check, check_unchanged, db_snapshot, db_value, problem, require, unique)
+
+suite = Suite("finance")
+FX = None
+
+
+def today(days=0):
+    return (datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=days)).isoformat()
+
+
+def new_project():
+    return FX.admin.create("projects", {"code": unique("PF"), "name": "Finanzen", "municipality": "Musterstadt",
+                                        "budget_cents": 100000000, "federal_rate": 0.5, "state_rate": 0.4})
+
+
+def draft(project, start, end, federal=100000, state=80000, who=None):
+    r = (who or FX.finance).post("/drawdowns", {"project_id": project["id"], "period_from": start,
+                                                "period_to": end, "federal_requested_cents": federal,
+                                                "state_requested_cents": state})
+    require(r.status == 201, "draft %s..%s: %r" % (start, end, r))
+    return r.json
+
+
+@suite.test("budget lines: finance plans a category per year; managers read; contractors and managers cannot write")
+def t_budget_lines():
+    body = {"project_id": FX.p["id"], "category": "civil_works", "year": 2026, "planned_cents": 125000050,
+            "note": "Tiefbau laut Förderbescheid\nPosition 1"}
+    r = FX.finance.post("/budget-lines", body)
+    require(r.status == 201, "create: %r" % r)
+    line = r.json
+    check(line["planned_cents"] == 125000050 and line["note"].endswith("Position 1") and line["version"] == 1,
+          "stored %r" % line)
+    check(FX.manager.get("/budget-lines/%d" % line["id"]).status == 200, "a manager reads it")
+    problem(FX.manager.post("/budget-lines", dict(body, year=2027)), 403, "a manager plans")
+    problem(FX.ca.get("/budget-lines"), 403, "a contractor lists")
+    before = db_snapshot()
+    problem(FX.finance.post("/budget-lines", body), 409, "the same category and year twice")
+    r = FX.finance.post("/budget-lines", dict(body, year=1999))
+    problem(r, 422, "year 1999", pointer="/year")
+    r = FX.finance.post("/budget-lines", dict(body, category="champagne", year=2028))
+    problem(r, 422, "an unknown category", pointer="/category")
+    check_unchanged(before, "refused budget lines")
+    dup = FX.finance.post("/budget-lines", body)
+    check("category and year" in (dup.json or {}).get("detail", ""), "409 says why: %r" % dup.json)
+    r = FX.finance.patch("/budget-lines/%d" % line["id"], {"planned_cents": 130000000}, if_match='"1"')
+    check(r.status == 200 and r.json["planned_cents"] == 130000000 and r.json["version"] == 2, "PATCH %r" % r)
+    listed = FX.manager.list_all("budget-lines", {"project_id": FX.p["id"], "year": 2026})
+    check([x["id"] for x in listed] == [line["id"]], "filtered list %r" % listed)
+    hist = db_value("SELECT COUNT(*) FROM budget_line_history WHERE budget_line_id = %d" % line["id"])
+    check(int(hist) == 2, "history rows: %s" % hist)
+
+
+@suite.test("drawdowns: numbered 1, 2, ... per project by the server, also when created concurrently")
+def t_numbering():
+    p1, p2 = new_project(), new_project()
+    a = draft(p1, "2026-01-01", "2026-01-31")
+    b = draft(p1, "2026-02-01", "2026-02-28")
+    c = draft(p2, "2026-01-01", "2026-03-31")
+    check((a["number"], b["number"], c["number"]) == (1, 2, 1), "numbers %r" % [a["number"], b["number"], c["number"]])
+    check(a["state"] == "draft" and a["requested_at"] is None and a["received_at"] is None, "a draft: %r" % a)
+    problem(FX.finance.post("/drawdowns", {"project_id": p1["id"], "period_from": "2026-03-01",
+                                           "period_to": "2026-03-31", "number": 7}), 422, "a number given")
+    p3 = new_project()
+    got, errors = [], []
+
+    def one(month):
+        r = FX.finance.post("/drawdowns", {"project_id": p3["id"], "period_from": "2025-%02d-01" % month,
+                                           "period_to": "2025-%02d-28" % month, "federal_requested_cents": 1})
+        (got if r.status == 201 else errors).append(r.json["number"] if r.status == 201 else r)
+    threads = [threading.Thread(target=one, args=(m,)) for m in range(1, 9)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check(not errors, "concurrent creates failed: %r" % errors)
+    check(sorted(got) == list(range(1, 9)), "concurrent numbers %r" % sorted(got))
+
+
+@suite.test("drawdowns: a period runs forwards and never overlaps another drawdown of the project")
+def t_periods():
+    p = new_project()
+    d = draft(p, "2026-04-01", "2026-06-30")
+    before = db_snapshot()
+    r = FX.finance.post("/drawdowns", {"project_id": p["id"], "period_from": "2026-05-01", "period_to": "2026-04-01"})
+    problem(r, 422, "to before from", pointer="/period_to")
+    r = FX.finance.post("/drawdowns", {"project_id": p["id"], "period_from": "2026-06-30", "period_to": "2026-09-30"})
+    body = problem(r, 422, "an overlap of one day", pointer="/period_from")
+    check("overlaps drawdown 1" in str(body), "names the other drawdown: %r" % body)
+    check_unchanged(before, "refused periods")
+    # Changing a draft's own period is no overlap with itself.
+    r = FX.finance.patch("/drawdowns/%d" % d["id"], {"period_to": "2026-07-31"}, if_match='"1"')
+    check(r.status == 200 and r.json["period_to"] == "2026-07-31", "own period moved: %r" % r)
+
+
+@suite.test("submit freezes a draft: requested_at set, audited; changing, deleting or submitting it again is 409")
+def t_submit():
+    p = new_project()
+    d = draft(p, "2026-01-01", "2026-03-31", federal=1234567, state=987654)
+    problem(FX.manager.post("/drawdowns/%d/submit" % d["id"]), 403, "a manager submits")
+    problem(FX.finance.post("/drawdowns/%d/submit" % d["id"], {"now": True}), 422, "a body with a field",
+            pointer="/now")
+    problem(FX.finance.post("/drawdowns/%d/submit" % d["id"], headers={"If-Match": '"7"'}), 412, "a stale If-Match")
+    r = FX.finance.post("/drawdowns/%d/submit" % d["id"], headers={"If-Match": '"1"'})
+    require(r.status == 200, "submit: %r" % r)
+    s = r.json
+    check(s["state"] == "submitted" and s["requested_at"] and s["version"] == 2 and r.etag == '"2"',
+          "submitted: %r %r" % (s, r.etag))
+    check(s["federal_requested_cents"] == 1234567 and s["state_requested_cents"] == 987654, "amounts kept %r" % s)
+    action = db_value("SELECT action FROM audit_log WHERE entity = 'drawdown' AND entity_id = %d "
+                      "ORDER BY id DESC LIMIT 1" % d["id"])
+    check(action == "submit", "audit action %r" % action)
+    before = db_snapshot()
+    problem(FX.finance.patch("/drawdowns/%d" % d["id"], {"note": "later"}, if_match='"2"'), 409, "PATCH submitted")
+    problem(FX.finance.delete("/drawdowns/%d" % d["id"], if_match='"2"'), 409, "DELETE submitted")
+    problem(FX.finance.post("/drawdowns/%d/submit" % d["id"]), 409, "submit twice")
+    check_unchanged(before, "a frozen drawdown")
+    problem(FX.finance.post("/drawdowns/999999999/submit"), 404, "submit an unknown drawdown")
+    empty = draft(p, "2026-04-01", "2026-04-30", federal=0, state=0)
+    problem(FX.finance.post("/drawdowns/%d/submit" % empty["id"]), 422, "nothing requested",
+            pointer="/federal_requested_cents")
+    # A draft can still be deleted.
+    r = FX.finance.delete("/drawdowns/%d" % empty["id"], if_match='"1"')
+    check(r.status == 204, "delete a draft: %r" % r)
+
+
+@suite.test("receive records the agencies' payment of a submitted drawdown, once, not in the future")
+def t_receive():
+    p = new_project()
+    d = draft(p, "2026-01-01", "2026-03-31")
+    pay = {"received_at": today(), "federal_received_cents": 100000, "state_received_cents": 79999}
+    problem(FX.finance.post("/drawdowns/%d/receive" % d["id"], pay), 409, "receive a draft")
+    require(FX.finance.post("/drawdowns/%d/submit" % d["id"]).status == 200, "submit")
+    before = db_snapshot()
+    problem(FX.finance.post("/drawdowns/%d/receive" % d["id"], dict(pay, received_at=today(3))), 422,
+            "a day to come", pointer="/received_at")
+    problem(FX.finance.post("/drawdowns/%d/receive" % d["id"], dict(pay, received_at="2020-01-01")), 422,
+            "before the submission", pointer="/received_at")
+    problem(FX.finance.post("/drawdowns/%d/receive" % d["id"], {"received_at": today()}), 422,
+            "amounts missing", pointer="/federal_received_cents")
+    problem(FX.finance.post("/drawdowns/%d/receive" % d["id"], dict(pay, federal_received_cents=-1)), 422,
+            "a negative amount", pointer="/federal_received_cents")
+    problem(FX.finance.post("/drawdowns/%d/receive" % d["id"], dict(pay, extra=1)), 422, "an unknown field",
+            pointer="/extra")
+    problem(FX.manager.post("/drawdowns/%d/receive" % d["id"], pay), 403, "a manager records a payment")
+    check_unchanged(before, "refused receipts")
+    r = FX.finance.post("/drawdowns/%d/receive" % d["id"], pay)
+    require(r.status == 200, "receive: %r" % r)
+    check(r.json["state"] == "received" and r.json["received_at"] == today() and
+          r.json["federal_received_cents"] == 100000 and r.json["state_received_cents"] == 79999, "%r" % r.json)
+    problem(FX.finance.post("/drawdowns/%d/receive" % d["id"], pay), 409, "receive twice")
+    states = db_value("SELECT GROUP_CONCAT(state ORDER BY id) FROM drawdown_history WHERE drawdown_id = %d" % d["id"])
+    # created as a draft, numbered, submitted, received
+    check(states == "draft,draft,submitted,received", "history %r" % states)
+
+
+@suite.test("report notes: managers write the narrative per period; finance reads; one note per period")
+def t_report_notes():
+    body = {"project_id": FX.p["id"], "period_from": "2026-01-01", "period_to": "2026-03-31",
+            "text": "Im ersten Quartal wurden 4,2 km Trasse gebaut.\n\nVerzögerung im Los B: Frost."}
+    r = FX.manager.post("/report-notes", body)
+    require(r.status == 201, "create: %r" % r)
+    note = r.json
+    check(note["text"] == body["text"], "multi-line text kept: %r" % note["text"])
+    check(FX.finance.get("/report-notes/%d" % note["id"]).status == 200, "finance reads it")
+    before = db_snapshot()
+    problem(FX.finance.post("/report-notes", dict(body, period_from="2026-04-01", period_to="2026-06-30")), 403,
+            "finance writes the narrative")
+    problem(FX.ca.get("/report-notes"), 403, "a contractor reads it")
+    problem(FX.manager.post("/report-notes", body), 409, "a second note for the period")
+    problem(FX.manager.post("/report-notes", dict(body, period_from="2026-07-01", text="")), 422,
+            "an empty text", pointer="/text")
+    problem(FX.manager.post("/report-notes", dict(body, period_from="2026-04-01", period_to="2026-03-01")), 422,
+            "a period backwards", pointer="/period_to")
+    check_unchanged(before, "refused notes")
+    r = FX.manager.patch("/report-notes/%d" % note["id"], {"text": "Neu gefasst."}, if_match='"1"')
+    check(r.status == 200 and r.json["text"] == "Neu gefasst.", "PATCH %r" % r)
+    texts = db_value("SELECT GROUP_CONCAT(LEFT(text, 5) ORDER BY id) FROM report_note_history "
+                     "WHERE report_note_id = %d" % note["id"])
+    check(texts == "Im er,Neu g", "history %r" % texts)
+
+
+def setup():
+    global FX
+    FX = Fixture(unique("fin"))
+
+
+if __name__ == "__main__":
+    suite.run(setup)
