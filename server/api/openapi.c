@@ -79,6 +79,7 @@ static cJSON *acceptance_schema(struct doc *d, const struct resource *res);
 static cJSON *attachments_schema(struct doc *d, const struct resource *res);
 static cJSON *submission_schema(struct doc *d, const struct resource *res);
 static cJSON *receipt_schema(struct doc *d, const struct resource *res);
+static cJSON *invoice_import_schema(struct doc *d, const struct resource *res);
 
 #define JSON_MEDIA "application/json"
 #define XLSX_MEDIA "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -128,6 +129,7 @@ const struct shape in_acceptance = {NAMED("Acceptance", acceptance_schema), .med
                                     .optional = 1};
 const struct shape in_submission = {NAMED("Submission", submission_schema), .media = JSON_MEDIA,
                                     .optional = 1};
+const struct shape in_invoice_csv = {.media = "text/csv text/plain", .query = dry_run_params};
 const struct shape in_receipt = {NAMED("Receipt", receipt_schema), .media = JSON_MEDIA};
 const struct shape in_features = {NAMED("FeatureCollection", features_schema),
                                   .media = "application/geo+json " JSON_MEDIA,
@@ -145,6 +147,8 @@ const struct shape out_item = {RESOURCE("", whole_schema), .media = JSON_MEDIA};
 const struct shape out_token = {RESOURCE(".issued", issued_schema), .media = JSON_MEDIA};
 const struct shape out_signin = {NAMED("SignIn", signin_schema), .media = JSON_MEDIA};
 const struct shape out_imported = {NAMED("ImportResult", imported_schema), .media = JSON_MEDIA};
+const struct shape out_invoice_import = {NAMED("InvoiceImportResult", invoice_import_schema),
+                                         .media = JSON_MEDIA};
 const struct shape out_summary = {NAMED("Summary", summary_schema), .media = JSON_MEDIA};
 const struct shape out_geojson = {NAMED("Network", geojson_schema),
                                   .media = "application/geo+json"};
@@ -595,7 +599,8 @@ static cJSON *problem_schema(void)
              described(typed("string"), "A JSON Pointer to the value in the request body"), 1);
     property(e, "detail", typed("string"), 1);
     property(e, "index", described(counted(), "The feature of an import"), 0);
-    property(e, "field", described(typed("string"), "The member of the feature"), 0);
+    property(e, "line", described(counted(), "The line of an imported file (the header is 1)"), 0);
+    property(e, "field", described(typed("string"), "The member of the feature, or the column"), 0);
     property(s, "errors", described(array_of(e), "The values a 422 refuses"), 0);
     return s;
 }
@@ -769,6 +774,29 @@ static cJSON *imported_schema(struct doc *d, const struct resource *res)
     for (const char *const *l = layers; *l; l++)
         property(by, *l, counts(outcomes, NULL), 1);
     property(s, "by_layer", by, 1);
+    property(s, "dry_run", typed("boolean"), 1);
+    return s;
+}
+
+static cJSON *invoice_import_schema(struct doc *d, const struct resource *res)
+{
+    (void)d;
+    (void)res;
+    static const char *const outcomes[] = {"created", "updated", "unchanged", NULL};
+    cJSON *s = object("What an invoice import did, or would do (dry_run)");
+    property(s, "lines", counted(), 1);
+    for (const char *const *o = outcomes; *o; o++)
+        property(s, *o, counted(), 1);
+    cJSON *result = object("One invoice of the list");
+    property(result, "line", described(counted(), "Its line in the file (the header is line 1)"),
+             1);
+    property(result, "number", typed("string"), 1);
+    property(result, "outcome", one_of(outcomes), 1);
+    property(result, "id",
+             described(typed_or_null("integer"), "null for one a dry run would create"), 1);
+    cJSON *results = typed("array");
+    cJSON_AddItemToObject(results, "items", result);
+    property(s, "results", results, 1);
     property(s, "dry_run", typed("boolean"), 1);
     return s;
 }

@@ -188,6 +188,128 @@ def t_report_notes():
     check(texts == "Im er,Neu g", "history %r" % texts)
 
 
+def import_csv(who, project, text, dry_run=None, ctype="text/csv; charset=utf-8"):
+    params = {"dry_run": "true" if dry_run else "false"} if dry_run is not None else None
+    return who.post("/projects/%d/invoices/import" % project["id"], raw=text, ctype=ctype, params=params)
+
+
+def invoices_of(project):
+    return {x["number"]: x for x in FX.finance.list_all("invoices", {"project_id": project["id"]})}
+
+
+@suite.test("invoice import: a German Excel list (BOM, ';', decimal comma, German headers, dates and "
+            "categories, lots by code) is checked by a dry run, imported, and the same list again changes nothing")
+def t_import_german():
+    p = new_project()
+    a = FX.admin
+    lot = a.create("lots", {"project_id": p["id"], "code": unique("LOS"), "name": "Los 1",
+                            "contractor_id": FX.con_a["id"]})
+    csv_text = ("\ufeffRechnungsnummer;Rechnungsdatum;Kategorie;Netto (€);USt;Förderfähig;Status;bezahlt am;Los\r\n"
+                "R-2026-001;15.01.2026;Tiefbau;12.345,67;2.345,68;12.000,00;bezahlt;31.01.2026;%s\r\n"
+                "R-2026-002;2026-02-01;Planung;1500;285;1500;eingegangen;;%s\r\n"
+                ";;;;;;;;\r\n" % (lot["code"], lot["code"]))
+    before = db_snapshot()
+    r = import_csv(FX.finance, p, csv_text, dry_run=True)
+    require(r.status == 200, "dry run: %r" % r)
+    check(r.json["dry_run"] is True and r.json["created"] == 2 and r.json["lines"] == 2, "dry run %r" % r.json)
+    check([x["line"] for x in r.json["results"]] == [2, 3] and all(x["id"] is None for x in r.json["results"]),
+          "dry run results %r" % r.json["results"])
+    check_unchanged(before, "a dry run")
+    r = import_csv(FX.finance, p, csv_text)
+    require(r.status == 200, "import: %r" % r)
+    check((r.json["created"], r.json["updated"], r.json["unchanged"]) == (2, 0, 0), "counts %r" % r.json)
+    got = invoices_of(p)
+    one = got.get("R-2026-001", {})
+    check(one.get("net_cents") == 1234567 and one.get("vat_cents") == 234568 and one.get("eligible_cents") == 1200000
+          and one.get("category") == "civil_works" and one.get("status") == "paid" and one.get("paid_date") == "2026-01-31"
+          and one.get("invoice_date") == "2026-01-15" and one.get("lot_id") == lot["id"]
+          and one.get("contractor_id") == FX.con_a["id"], "first invoice %r" % one)
+    check(got.get("R-2026-002", {}).get("status") == "received", "second %r" % got.get("R-2026-002"))
+    action = db_value("SELECT action FROM audit_log WHERE entity = 'invoice' AND entity_id = %d" % one["id"])
+    check(action == "import", "audit action %r" % action)
+    before = db_snapshot()
+    r = import_csv(FX.finance, p, csv_text)
+    check(r.status == 200 and r.json["unchanged"] == 2 and r.json["created"] == 0, "again: %r" % r.json)
+    check_unchanged(before, "the same list again")
+    r = import_csv(FX.finance, p, csv_text.replace("1500;285;1500", "1600;304;1600"))
+    check(r.status == 200 and (r.json["updated"], r.json["unchanged"]) == (1, 1), "one changed: %r" % r.json)
+    check(invoices_of(p)["R-2026-002"]["net_cents"] == 160000, "updated amount")
+
+
+@suite.test("invoice import: an English comma-separated list with quoted cells and contractors by name or VAT id")
+def t_import_english():
+    p = new_project()
+    name = FX.con_b["name"]
+    csv_text = ('number,invoice_date,category,net,vat,eligible,contractor\n'
+                '"R-7, part 1",2026-03-01,cabling,"1,234.50",234.56,1000.5,"%s"\n'
+                'R-8,01.03.2026,splicing,99.9,0,0,DE100000002\n' % name.replace('"', '""'))
+    r = import_csv(FX.finance, p, csv_text)
+    require(r.status == 200, "import: %r" % r)
+    got = invoices_of(p)
+    check(got.get("R-7, part 1", {}).get("net_cents") == 123450 and got["R-7, part 1"]["eligible_cents"] == 100050
+          and got["R-7, part 1"]["contractor_id"] == FX.con_b["id"], "quoted %r" % got.get("R-7, part 1"))
+    check(got.get("R-8", {}).get("net_cents") == 9990 and got["R-8"]["contractor_id"] == FX.con_b["id"],
+          "by VAT id %r" % got.get("R-8"))
+
+
+@suite.test("invoice import: every bad line is listed by line and column, and nothing is stored")
+def t_import_bad_lines():
+    p = new_project()
+    lot = FX.admin.create("lots", {"project_id": p["id"], "code": unique("LOS"), "name": "Los",
+                                   "contractor_id": FX.con_a["id"]})
+    csv_text = ("number;invoice_date;category;net;vat;eligible;status;paid_date;lot_code\n"
+                "R-1;15.01.2026;civil_works;100,00;19,00;100,00;received;;%(lot)s\n"      # 2: fine
+                "R-2;31.02.2026;civil_works;100;0;0;received;;%(lot)s\n"                 # 3: no such day
+                "R-3;2026-01-15;champagne;100;0;0;received;;%(lot)s\n"                   # 4: category
+                "R-4;2026-01-15;other;12,345;0;0;received;;%(lot)s\n"                    # 5: three decimals
+                "R-5;2026-01-15;other;100;0;200;received;;%(lot)s\n"                     # 6: eligible > net
+                "R-6;2026-01-15;other;100;0;0;paid;;%(lot)s\n"                           # 7: paid without date
+                "R-7;2026-01-15;other;100;0;0;received;;NO-SUCH-LOT\n"                   # 8: lot
+                "R-1;2026-01-16;other;5;0;0;received;;%(lot)s\n"                         # 9: repeats line 2
+                ";2026-01-15;other;-5;0;0;received;;%(lot)s\n"                           # 10: no number, negative
+                % {"lot": lot["code"]})
+    before = db_snapshot()
+    r = import_csv(FX.finance, p, csv_text)
+    body = problem(r, 422, "a list with bad lines")
+    where = sorted((e.get("line"), e.get("field")) for e in body.get("errors", []))
+    want = sorted([(3, "invoice_date"), (4, "category"), (5, "net"), (6, "eligible"), (7, "paid_date"),
+                   (8, "lot_code"), (9, "number"), (10, "net"), (10, "number")])
+    check(where == want, "problems at %r, wanted %r" % (where, want))
+    check(all(e.get("pointer") == "/lines/%d/%s" % (e.get("line"), e.get("field")) for e in body.get("errors", [])),
+          "pointers %r" % [e.get("pointer") for e in body.get("errors", [])])
+    check("nothing was imported" in body.get("detail", ""), "detail %r" % body.get("detail"))
+    check_unchanged(before, "a list with bad lines")
+
+
+@suite.test("invoice import: files that cannot be read as a list are refused whole, with the reason")
+def t_import_bad_files():
+    p = new_project()
+    before = db_snapshot()
+    good_header = "number;invoice_date;category;net;contractor_id\n"
+    cases = [
+        ("Windows-1252 text", "number;invoice_date;category;net;contractor\nR-1;2026-01-01;other;1;Müller\n"
+         .encode("cp1252"), 422, "UTF-8"),
+        ("an unknown column", "number;invoice_date;category;net;Bemerkung\n", 422, "Bemerkung"),
+        ("a column twice", "number;invoice_date;category;net;Netto;contractor_id\n", 422, "twice"),
+        ("a column missing", "number;invoice_date;category;contractor_id\nR-1;2026-01-01;other;1\n", 422, "'net'"),
+        ("no contractor column", "number;invoice_date;category;net\nR-1;2026-01-01;other;1\n", 422, "contractor"),
+        ("an open quote", good_header + 'R-1;2026-01-01;other;"1;%d\n' % FX.con_a["id"], 422, "quote"),
+        ("an empty file", "", 422, "empty"),
+        ("only the header", good_header, 422, "no invoice"),
+    ]
+    for what, text, status, says in cases:
+        b = problem(import_csv(FX.finance, p, text), status, what)
+        check(says in b.get("detail", ""), "%s: detail %r does not say %r" % (what, b.get("detail"), says))
+    problem(import_csv(FX.finance, p, good_header, ctype="application/json"), 415, "JSON as the media type")
+    problem(import_csv(FX.finance, p, good_header, dry_run=None).__class__ and
+            FX.finance.post("/projects/%d/invoices/import" % p["id"], raw=good_header, ctype="text/csv",
+                            params={"dry_run": "maybe"}), 400, "dry_run=maybe")
+    problem(import_csv(FX.manager, p, good_header), 403, "a manager imports invoices")
+    problem(FX.finance.post("/projects/999999999/invoices/import", raw=good_header, ctype="text/csv"), 404,
+            "an unknown project")
+    check_unchanged(before, "refused files")
+
+
 def setup():
     global FX
     FX = Fixture(unique("fin"))

@@ -277,7 +277,7 @@ def body_routes(spec):
     """Every route that takes a JSON body: those whose body the OpenAPI
     document describes, and those this suite knows (sign-in, review, import).
     Routes that take other media (files) are left to suites of their own."""
-    return [r for r in spec.routes if r.method in ("POST", "PATCH", "PUT")
+    return [r for r in spec.routes if r.method in ("POST", "PATCH", "PUT") and r.json_body
             and (r.body_schema or route_kind(r) in ("login", "approve", "reject", "import"))]
 
 
