@@ -694,8 +694,10 @@ export async function render(el, ctx) {
       seg = theirs;
       drawAll();
       recolour();
-      const again = h('button.btn.btn-primary#sg-apply-again', { type: 'button', onclick: () => { fill({ ...theirs, ...mine }); submit(mine); } }, t('sg.applyAgain'));
-      const edit = h('button.btn#sg-edit-again', { type: 'button', onclick: () => { fill({ ...theirs, ...mine }); d.out.replaceChildren(messageBox('info', t('sg.valuesKept'))); inputs.street.focus(); } }, t('sg.editAgain'));
+      // The form shows their version with my changes on top, so that Save never undoes theirs.
+      fill({ ...theirs, ...mine });
+      const again = h('button.btn.btn-primary#sg-apply-again', { type: 'button', onclick: () => submit(mine) }, t('sg.applyAgain'));
+      const edit = h('button.btn#sg-edit-again', { type: 'button', onclick: () => { d.out.replaceChildren(messageBox('info', t('sg.valuesKept'))); inputs.street.focus(); } }, t('sg.editAgain'));
       const keep = h('button.btn#sg-keep-theirs', { type: 'button', onclick: () => { d.dlg.close(); announce(t('sg.keptTheirs')); } }, t('sg.keepTheirs'));
       d.out.replaceChildren(h('div.msg.msg-warn#sg-conflict', { role: 'alert' },
         h('p', h('strong', t('sg.conflict')), t('sg.conflictVersion', { version: fmt.int(theirs.version), when: fmt.dateTime(theirs.updated_at) })),

@@ -249,7 +249,7 @@ export async function render(el, ctx) {
     pager.hidden = !n && !state.cursor;
     exportBtn.disabled = !n && !state.cursor;
     try {
-      sessionStorage.setItem(PAGES_KEY, JSON.stringify({ sig: signature(project.id, state), cursor: state.cursor, stack: stack || [] }));
+      sessionStorage.setItem(PAGES_KEY, JSON.stringify({ sig: signature(project.id, state), cursor: state.cursor, stack }));
       sessionStorage.setItem(LIST_KEY, JSON.stringify({ project: project.id, path: location.hash.replace(/^#/, '') }));
     } catch { /* paging back then needs the first page */ }
   }
@@ -295,7 +295,8 @@ export async function render(el, ctx) {
 
   async function goPage(dir) {
     if (dir > 0 && nextCursor) {
-      stack = [...(stack || []), state.cursor];
+      // Deep in a shared link the pages before are unknown: the way back stays "first page".
+      stack = stack ? [...stack, state.cursor] : null;
       await setState({ ...state, cursor: nextCursor });
     } else if (dir < 0 && stack && stack.length) {
       const s = stack.slice(0, -1);
@@ -357,28 +358,39 @@ export async function render(el, ctx) {
  * which every Excel reads as a date. Text that a spreadsheet would take for
  * a formula (=, +, -, @ first) is written with a leading apostrophe.
  */
-export function toCsv(items, { lotById, cName }) {
+function toCsv(items, { lotById, cName }) {
   const sep = lang() === 'de' ? ';' : ',';
-  const text = (v) => {
-    let s = v === null || v === undefined ? '' : String(v);
-    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return s;
-  };
   const cell = (v) => (/[";,\r\n]|^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const num = (v) => fmt.lengthInput(v);
-  const head = ['sg.csv.code', 'sg.csv.street', 'sg.csv.lot', 'sg.csv.contractor', 'sg.csv.status', 'sg.csv.kind', 'sg.csv.method',
-    'sg.csv.surface', 'sg.csv.planned', 'sg.csv.built', 'sg.csv.progress', 'sg.csv.plannedStart', 'sg.csv.plannedEnd',
-    'sg.csv.actualStart', 'sg.csv.actualEnd', 'sg.csv.acceptedOn'].map((k) => t(k));
-  const lines = [head.map((x) => cell(text(x))).join(sep)];
-  for (const s of items) {
-    const lot = lotById.get(s.lot_id);
-    lines.push([
-      text(s.code), text(s.street), text(lot ? lot.code : ''), text(s.contractor_id ? cName.get(s.contractor_id) || '' : ''),
-      text(statusLabel(s.status)), text(s.kind ? fmt.enum('segment_kind', s.kind) : ''), text(s.method ? fmt.enum('method', s.method) : ''),
-      text(s.surface ? fmt.enum('surface', s.surface) : ''),
-      num(s.planned_length_m), num(s.built_length_m), s.progress === null || s.progress === undefined ? '' : num(Math.round(s.progress * 10000) / 100),
-      s.planned_start || '', s.planned_end || '', s.actual_start || '', s.actual_end || '', s.accepted_on || '',
-    ].map(cell).join(sep));
-  }
+  const lines = [CSV_COLUMNS.map((c) => cell(csvText(t(c.head)))).join(sep)];
+  for (const s of items) lines.push(CSV_COLUMNS.map((c) => cell(c.value(s, { lotById, cName }))).join(sep));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
+
+/** Text for a spreadsheet cell: never a formula. */
+function csvText(v) {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
+const csvNum = (v) => fmt.lengthInput(v);
+const csvEnum = (kind, v) => csvText(v ? fmt.enum(kind, v) : '');
+
+/** The export's columns: the header's message and the cell of a segment. */
+const CSV_COLUMNS = [
+  { head: 'sg.csv.code', value: (s) => csvText(s.code) },
+  { head: 'sg.csv.street', value: (s) => csvText(s.street) },
+  { head: 'sg.csv.lot', value: (s, x) => csvText(x.lotById.get(s.lot_id)?.code) },
+  { head: 'sg.csv.contractor', value: (s, x) => csvText(s.contractor_id ? x.cName.get(s.contractor_id) : '') },
+  { head: 'sg.csv.status', value: (s) => csvText(statusLabel(s.status)) },
+  { head: 'sg.csv.kind', value: (s) => csvEnum('segment_kind', s.kind) },
+  { head: 'sg.csv.method', value: (s) => csvEnum('method', s.method) },
+  { head: 'sg.csv.surface', value: (s) => csvEnum('surface', s.surface) },
+  { head: 'sg.csv.planned', value: (s) => csvNum(s.planned_length_m) },
+  { head: 'sg.csv.built', value: (s) => csvNum(s.built_length_m) },
+  { head: 'sg.csv.progress', value: (s) => (s.progress === null || s.progress === undefined ? '' : csvNum(Math.round(s.progress * 10000) / 100)) },
+  { head: 'sg.csv.plannedStart', value: (s) => s.planned_start || '' },
+  { head: 'sg.csv.plannedEnd', value: (s) => s.planned_end || '' },
+  { head: 'sg.csv.actualStart', value: (s) => s.actual_start || '' },
+  { head: 'sg.csv.actualEnd', value: (s) => s.actual_end || '' },
+  { head: 'sg.csv.acceptedOn', value: (s) => s.accepted_on || '' },
+];

@@ -562,6 +562,9 @@ test('segments: editing planned data: a 422 is shown at its field; a concurrent 
   assert.deepEqual(await englishOn(page), []);
   await shot(page, 'segment-edit-412-de-desktop', false);
   assert.equal((await api(tok, 'GET', `segments/${s4.id}`)).json.planned_length_m, 120, 'nothing of mine was saved');
+  // the form now shows their street and my length
+  assert.equal(await dlg.locator('#sg-e-street').inputValue(), 'Am Prüfgraben (Nordseite)');
+  assert.equal(await dlg.locator('#sg-e-planned_length_m').inputValue(), '160,25');
   await dlg.locator('#sg-apply-again').click();
   await dlg.waitFor({ state: 'hidden' });
   await page.locator('#sg-page-msg', { hasText: `${s4.code} gespeichert.` }).waitFor();
