@@ -315,6 +315,8 @@ export async function render(el, ctx) {
   }
 
   form.addEventListener('submit', (e) => { e.preventDefault(); applyFilters(); });
+  // The search field's own clear button (×) shows everything again at once.
+  q.addEventListener('search', () => { if (!q.value && state.q) applyFilters(); });
   for (const s of [lotSel, stSel, cSel, mSel]) s.addEventListener('change', applyFilters);
   sortSel.addEventListener('change', () => setState({ ...state, sort: sortSel.value, cursor: '' }));
   sizeSel.addEventListener('change', () => setState({ ...state, limit: Number(sizeSel.value), cursor: '' }));
