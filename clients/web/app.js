@@ -10,6 +10,8 @@ import * as signin from './page-signin.js';
 import * as home from './page-home.js';
 import * as projects from './page-projects.js';
 import * as mapPage from './page-map.js';
+import * as segmentsPage from './page-segments.js';
+import * as segmentPage from './page-segment.js';
 import * as milestones from './page-milestones.js';
 import * as review from './page-review.js';
 import * as reports from './page-reports.js';
@@ -25,6 +27,7 @@ const PAGES = {
   home: { roles: STAFF, nav: 'nav.home', href: () => '/' },
   projects: { roles: STAFF, nav: 'nav.projects', href: () => '/projects' },
   map: { roles: STAFF, nav: 'nav.map', href: (p) => (p ? `/projects/${p}/map` : '/projects') },
+  segments: { roles: STAFF, nav: 'sg.nav', href: (p) => (p ? `/projects/${p}/segments` : '/projects') },
   milestones: { roles: STAFF, nav: 'nav.milestones', href: (p) => (p ? `/projects/${p}/milestones` : '/projects') },
   review: { roles: REVIEWERS, nav: 'nav.review', href: () => '/review' },
   reports: { roles: STAFF, nav: 'nav.reports', href: (p) => (p ? `/projects/${p}/reports` : '/projects') },
@@ -219,6 +222,9 @@ router.route('/', page('home', home, 'nav.home'));
 router.route('/projects', page('projects', projects, 'nav.projects'));
 router.route('/projects/:id', page('home', home, 'nav.home'));
 router.route('/projects/:id/map', page('map', mapPage, 'nav.map'));
+router.route('/projects/:id/segments', page('segments', segmentsPage, 'sg.nav'));
+// One segment (by id or code); it belongs to the Segments entry of the navigation.
+router.route('/segments/:seg', page('segments', segmentPage, 'sg.segment'));
 router.route('/projects/:id/milestones', page('milestones', milestones, 'nav.milestones'));
 router.route('/projects/:id/reports', page('reports', reports, 'nav.reports'));
 router.route('/review', page('review', review, 'nav.review'));

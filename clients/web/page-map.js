@@ -182,7 +182,8 @@ export async function render(el, ctx) {
         row(t('map.kindMethod'), `${fmt.enum('segment_kind', obj.kind)} · ${fmt.enum('method', obj.method)} · ${fmt.enum('surface', obj.surface)}`),
         row(t('c.planned'), `${fmt.date(obj.planned_start)} – ${fmt.date(obj.planned_end)}`),
         row(t('c.actual'), `${fmt.date(obj.actual_start)} – ${fmt.date(obj.actual_end)}`),
-        row(t('c.photos'), photoBox)));
+        row(t('c.photos'), photoBox)),
+      h('p.map-open', h('a#map-open-segment', { href: `#/segments/${obj.id}` }, t('sg.openPage'))));
       segmentPhotos(obj, photoBox);
     } else {
       details.replaceChildren(h('dl.facts.facts-1',
