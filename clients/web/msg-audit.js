@@ -168,7 +168,7 @@ export const de = {
   'au.to': 'Bis (Tag)',
   'au.request': 'Anfrage-ID',
   'au.apply': 'Anwenden',
-  'au.clear': 'Alle Filter aufheben',
+  'au.clear': 'Alle Einschränkungen aufheben',
   'au.badId': 'Geben Sie die ID als ganze Zahl ein, z. B. 12.',
   'au.badDate': 'Geben Sie den Tag so ein: {date}, oder lassen Sie das Feld leer.',
   'au.dateExample': 'z. B. {date}',
