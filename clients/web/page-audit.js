@@ -277,10 +277,10 @@ function filterForm(f, facets, ctx) {
 
   const entities = facets ? [...facets.entities] : Object.keys(ENTITIES);
   if (f.entity && !entities.includes(f.entity)) entities.push(f.entity);
-  const entityName = (x) => (ENTITIES[x] ? t(ENTITIES[x]) : x.replace(/_/g, ' '));
-  entities.sort((a, b) => entityName(a).localeCompare(entityName(b), locale()));
+  const kindName = (x) => (ENTITIES[x] ? t(ENTITIES[x]) : x.replace(/_/g, ' '));
+  entities.sort((a, b) => kindName(a).localeCompare(kindName(b), locale()));
   const entity = h('select#au-entity', { name: 'entity' }, opt('', t('c.all'), f.entity || ''),
-    entities.map((x) => opt(x, entityName(x), f.entity)));
+    entities.map((x) => opt(x, kindName(x), f.entity)));
 
   const entityId = h('input#au-entity-id', { name: 'entity_id', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: f.entity_id || '', size: 8 });
 
