@@ -91,7 +91,17 @@ export async function render(el, ctx) {
   /** The timeline of the milestones the filter shows, as the table has them now (edits included). */
   function drawTimeline() {
     const list = [...rows.values()].map((r) => r.m).filter(shown);
-    timelinePanel.replaceChildren(timeline(list, { today: today() }));
+    timelinePanel.replaceChildren(timeline(list, { today: today(), onOpen: openInTable }));
+  }
+
+  /** From the timeline to the milestone's row in the table, with the focus on it. */
+  function openInTable(m) {
+    views.select('table');
+    const { tr } = rows.get(m.id);
+    const target = tr.querySelector('button') || tr.querySelector('th');
+    if (target.tagName === 'TH') target.tabIndex = -1;
+    target.focus();
+    tr.scrollIntoView({ block: 'center' });
   }
 
   function showView(view) {
@@ -302,6 +312,7 @@ function viewSwitch(initial, onChange) {
     onChange(v);
   }
 
+  sw.select = select;
   mark();
   return sw;
 }

@@ -6,8 +6,9 @@
 // dates, and shows a tooltip on hover and focus. The milestones table beside
 // it is the full text alternative.
 //
-//   timeline(milestones, {today: 'YYYY-MM-DD'}) → an element to insert; it
-//   draws itself again when its width changes.
+//   timeline(milestones, {today: 'YYYY-MM-DD', onOpen(m)}) → an element to
+//   insert; it draws itself again when its width changes. Enter or a click on
+//   a row calls onOpen with its milestone (the page shows it in the table).
 
 import { h, fmt, stateLabel } from './ui.js';
 import { t, locale } from './i18n.js';
@@ -233,6 +234,7 @@ export function timeline(milestones, opts = {}) {
       g.addEventListener('focus', () => showTip(g, m));
       g.addEventListener('blur', hideTip);
       g.addEventListener('keydown', (e) => onKey(e, i));
+      if (opts.onOpen) g.addEventListener('click', () => opts.onOpen(m));
       svg.append(g);
     });
 
@@ -284,6 +286,7 @@ export function timeline(milestones, opts = {}) {
     else if (e.key === 'Home') to = 0;
     else if (e.key === 'End') to = all.length - 1;
     else if (e.key === 'Escape') { hideTip(); return; }
+    else if (e.key === 'Enter' && opts.onOpen) { e.preventDefault(); opts.onOpen(rows[i]); return; }
     if (to === null) return;
     e.preventDefault();
     all[to].focus();

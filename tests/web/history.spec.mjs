@@ -231,6 +231,14 @@ test('timeline: keyboard — the Table | Timeline switch with arrow keys (kept i
   await page.locator('#milestones tbody tr').first().waitFor();
   assert.ok(await page.locator('#ms-panel-timeline').isHidden());
   assert.equal(await page.evaluate(() => location.hash), `#/projects/${pid}/milestones`);
+  // Enter on a milestone of the timeline shows it in the table, with the focus on its row
+  await page.keyboard.press('ArrowRight');
+  await timelineReady(page);
+  await page.locator(`.tl-row[data-id="${ms.late.id}"]`).focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#milestones').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), `Edit ${ms.late.name}`);
+  assert.equal(await page.locator('#ms-tab-table').getAttribute('aria-selected'), 'true');
   await page.closeAll();
 });
 
