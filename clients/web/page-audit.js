@@ -22,6 +22,7 @@ const ENTITIES = {
   project: 'au.e.project', contractor: 'au.e.contractor', lot: 'au.e.lot', node: 'au.e.node', segment: 'au.e.segment',
   premise: 'au.e.premise', milestone: 'au.e.milestone', invoice: 'au.e.invoice', progress_report: 'au.e.progress_report',
   attachment: 'au.e.attachment', user: 'au.e.user', token: 'au.e.token',
+  budget_line: 'au.e.budget_line', drawdown: 'au.e.drawdown', report_note: 'au.e.report_note',
 };
 
 // The fields of the objects: a label, and how a value is shown (default: as text).
@@ -56,13 +57,24 @@ const FIELDS = {
   exclusion_reason: ['au.f.exclusion_reason'],
   report_date: ['au.f.report_date', 'date'], reviewed_at: ['au.f.reviewed_at', 'time'], review_comment: ['au.f.review_comment'],
   accepted_on: ['au.f.accepted_on', 'date'], acceptance_note: ['au.f.acceptance_note'],
-  number: ['au.f.number'], invoice_date: ['au.f.invoice_date', 'date'], category: ['au.f.category'], paid_date: ['au.f.paid_date', 'date'],
+  number: ['au.f.number'], invoice_date: ['au.f.invoice_date', 'date'], category: ['au.f.category', 'category'], paid_date: ['au.f.paid_date', 'date'],
   prefix: ['au.f.prefix'], expires_at: ['au.f.expires_at', 'time'], last_used_at: ['au.f.last_used_at', 'time'],
   revoked_at: ['au.f.revoked_at', 'time'],
   file_name: ['au.f.file_name'], media_type: ['au.f.media_type'], size: ['au.f.size', 'bytes'], caption: ['au.f.caption'],
   taken_at: ['au.f.taken_at', 'time'], distance_m: ['au.f.distance_m', 'm'],
   segments: ['c.segments', 'int'], premises: ['c.premises', 'int'], nodes: ['au.f.nodes', 'int'],
+  year: ['au.f.year'], planned_cents: ['au.f.planned_cents', 'eur'], period_from: ['au.f.period_from', 'date'],
+  period_to: ['au.f.period_to', 'date'], requested_at: ['au.f.requested_at', 'time'], received_at: ['au.f.received_at', 'date'],
+  federal_requested_cents: ['au.f.federal_requested_cents', 'eur'], state_requested_cents: ['au.f.state_requested_cents', 'eur'],
+  federal_received_cents: ['au.f.federal_received_cents', 'eur'], state_received_cents: ['au.f.state_received_cents', 'eur'],
+  text: ['au.f.text'],
 };
+// Invoice and budget categories, and the states of a drawdown (Mittelabruf).
+const CATEGORIES = {
+  civil_works: 'au.cat.civil_works', cabling: 'au.cat.cabling', splicing: 'au.cat.splicing', planning: 'au.cat.planning',
+  materials: 'au.cat.materials', other: 'au.cat.other',
+};
+const DRAWDOWN_STATES = { draft: 'au.dd.draft', submitted: 'au.dd.submitted', received: 'au.dd.received' };
 // Bookkeeping that every change moves; it would only hide what changed.
 const NOISE = new Set(['id', 'version', 'created_at', 'updated_at']);
 // The kinds of `kind` by entity (enum.<x>.<value> in the catalogue).
@@ -133,7 +145,8 @@ function value(key, v, entity) {
     case 'bool': return v ? t('au.yes') : t('au.no');
     case 'role': return has(`role.${v}`) ? t(`role.${v}`) : String(v);
     case 'kind': return KINDS[entity] ? fmt.enum(KINDS[entity], v) : String(v).replace(/_/g, ' ');
-    case 'state': return stateLabel(v);
+    case 'state': return entity === 'drawdown' && DRAWDOWN_STATES[v] ? t(DRAWDOWN_STATES[v]) : stateLabel(v);
+    case 'category': return CATEGORIES[v] ? t(CATEGORIES[v]) : String(v).replace(/_/g, ' ');
     case 'status':
       if (entity === 'segment') return statusLabel(v);
       if (entity === 'premise' && has(`premise.${v}`)) return t(`premise.${v}`);
