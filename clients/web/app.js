@@ -17,6 +17,7 @@ import * as review from './page-review.js';
 import * as reports from './page-reports.js';
 import * as work from './page-work.js';
 import * as myreports from './page-myreports.js';
+import * as audit from './page-audit.js';
 import * as sync from './sync.js';
 
 const STAFF = ['admin', 'manager', 'finance'];
@@ -31,6 +32,7 @@ const PAGES = {
   milestones: { roles: STAFF, nav: 'nav.milestones', href: (p) => (p ? `/projects/${p}/milestones` : '/projects') },
   review: { roles: REVIEWERS, nav: 'nav.review', href: () => '/review' },
   reports: { roles: STAFF, nav: 'nav.reports', href: (p) => (p ? `/projects/${p}/reports` : '/projects') },
+  audit: { roles: STAFF, nav: 'au.nav', href: () => '/audit' },
   work: { roles: ['contractor'], nav: 'nav.work', href: () => '/work' },
   myreports: { roles: ['contractor'], nav: 'nav.myreports', href: () => '/my-reports' },
 };
@@ -228,6 +230,7 @@ router.route('/segments/:seg', page('segments', segmentPage, 'sg.segment'));
 router.route('/projects/:id/milestones', page('milestones', milestones, 'nav.milestones'));
 router.route('/projects/:id/reports', page('reports', reports, 'nav.reports'));
 router.route('/review', page('review', review, 'nav.review'));
+router.route('/audit', page('audit', audit, 'au.title'));
 router.route('/work', page('work', work, 'nav.work'));
 router.route('/my-reports', page('myreports', myreports, 'nav.myreports'));
 router.fallback(() => {

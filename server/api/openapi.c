@@ -80,6 +80,7 @@ static cJSON *attachments_schema(struct doc *d, const struct resource *res);
 static cJSON *submission_schema(struct doc *d, const struct resource *res);
 static cJSON *receipt_schema(struct doc *d, const struct resource *res);
 static cJSON *invoice_import_schema(struct doc *d, const struct resource *res);
+static cJSON *audit_facets_schema(struct doc *d, const struct resource *res);
 
 #define JSON_MEDIA "application/json"
 #define XLSX_MEDIA "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -165,6 +166,7 @@ const struct shape out_attachments = {NAMED("AttachmentList", attachments_schema
 const struct shape out_download = {.media = "image/jpeg image/png image/heic application/pdf"};
 const struct shape out_thumbnail = {.media = "image/jpeg"};
 const struct shape out_zip = {.media = "application/zip"};
+const struct shape out_facets = {NAMED("AuditFacets", audit_facets_schema), .media = JSON_MEDIA};
 
 /* Shapes that schemas build on. */
 static const struct shape whole = {RESOURCE("", whole_schema)};
@@ -759,6 +761,22 @@ static cJSON *attachments_schema(struct doc *d, const struct resource *res)
         return NULL;
     cJSON *s = object("A report's photos and documents, oldest first");
     property(s, "items", array_of(items), 1);
+    return s;
+}
+
+static cJSON *audit_facets_schema(struct doc *d, const struct resource *res)
+{
+    cJSON *user = object(NULL);
+    cJSON *id = typed("integer");
+    cJSON_AddNumberToObject(id, "minimum", 1);
+    property(user, "id", id, 1);
+    property(user, "name", typed("string"), 1);
+    cJSON *s = object("What the audit list's filters can choose from");
+    property(
+        s, "users",
+        described(array_of(user), "Everyone with entries, by current name, with their user_id"), 1);
+    property(s, "entities",
+             described(array_of(typed("string")), "The kinds of objects with entries (entity)"), 1);
     return s;
 }
 

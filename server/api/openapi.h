@@ -52,6 +52,7 @@ extern const struct shape out_attachments;    /* {items: [attachment]} */
 extern const struct shape out_download;       /* a stored photo or document */
 extern const struct shape out_thumbnail;      /* a JPEG preview */
 extern const struct shape out_zip;            /* a zip archive */
+extern const struct shape out_facets;         /* the audit filters' choices */
 
 /* Builds the document for the route table. body_default is the body limit
  * of a route whose body_limit is 0, body_anon the limit of a request without

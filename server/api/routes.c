@@ -158,6 +158,7 @@ const struct route api_routes[] = {
     {HTTP_DELETE, "/api/v1/tokens/:id",                         tokens_revoke,    ANY,         WRITE,  204, NULL,      0,        &tokens_resource,      NULL,                NULL,          "Revoke an API token", NULL},
 
     {HTTP_GET,    "/api/v1/audit",                              resource_list,    STAFF,       0,      200, NULL,      0,        &audit_resource,       &in_list,            &out_list,     "List audit entries", NULL},
+    {HTTP_GET,    "/api/v1/audit/facets",                       audit_facets,     STAFF,       0,      200, NULL,      0,        NULL,                  NULL,                &out_facets,   "The people and kinds of objects the audit log has entries of (for its filters)", NULL},
     {HTTP_GET,    "/api/v1/audit/:id",                          resource_get,     STAFF,       0,      200, NULL,      0,        &audit_resource,       NULL,                &out_item,     "Read an audit entry", NULL},
 
     /* The dashboard; last, so that every route above wins. */

@@ -19,7 +19,7 @@ USED = {
     "/api/v1/auth/login": ["post"], "/api/v1/auth/logout": ["post"], "/api/v1/me": ["get"],
     "/api/v1/users": ["get", "post"], "/api/v1/users/{id}": ["get", "patch"],
     "/api/v1/tokens": ["get", "post"], "/api/v1/tokens/{id}": ["get", "delete"],
-    "/api/v1/audit": ["get"], "/api/v1/audit/{id}": ["get"],
+    "/api/v1/audit": ["get"], "/api/v1/audit/facets": ["get"], "/api/v1/audit/{id}": ["get"],
 }
 for _c in ("projects", "contractors", "lots", "nodes", "segments", "premises"):
     USED["/api/v1/" + _c] = ["get", "post"]
