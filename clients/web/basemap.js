@@ -16,7 +16,7 @@
 
 const SIZE = 256;           // pixels of a tile
 const MAX_ZOOM = 19;        // what tile services offer at most
-const MAX_KEPT = 300;       // tiles kept in memory
+const MAX_KEPT = 160;       // tiles kept in memory (at least twice a view's), 256 KiB each decoded
 const MAX_LOADING = 6;      // requests at a time (what a browser gives one host anyway)
 const MAX_VIEW = 400;       // more tiles than this in view: none (a view of half the world)
 const RETRY_MS = 30_000;    // a failed tile is asked again after this long
@@ -131,8 +131,10 @@ export class TileLayer {
         // A coarser tile kept in memory stands in, scaled up.
         for (let d = 1; d <= 4 && d <= z; d++) {
           const f = 2 ** d;
-          const pt = this.tiles.get(`${z - d}/${Math.floor(wx / f)}/${Math.floor(ty / f)}`);
+          const pkey = `${z - d}/${Math.floor(wx / f)}/${Math.floor(ty / f)}`;
+          const pt = this.tiles.get(pkey);
           if (pt && pt.state === 'ok') {
+            this.touch(pkey, pt);
             const sw = SIZE / f;
             place(pt.img, (wx % f) * sw, (ty % f) * sw, sw, tx, ty, z);
             covered = true;
@@ -194,8 +196,9 @@ export class TileLayer {
   done() {
     this.loading--;
     // Drop the least recently drawn tiles beyond the bound (not those still loading).
+    const keep = Math.max(MAX_KEPT, 2 * this.stats.wanted);
     for (const [key, t] of this.tiles) {
-      if (this.tiles.size <= MAX_KEPT) break;
+      if (this.tiles.size <= keep) break;
       if (t.state !== 'loading') this.tiles.delete(key);
     }
     this.onChange();

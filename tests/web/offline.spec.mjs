@@ -212,6 +212,24 @@ test('base map: the tiles are drawn beneath the network with their credit, in Ge
   }
 });
 
+test('base map on a phone (390 px): the switch and the credit fit, clear of the scale bar', async () => {
+  needServers();
+  const page = await newPage(390, 844);
+  await signInAt(page, MAPURL, 'manager');
+  await page.goto(`${MAPURL}/#/projects/1/map`);
+  await waitMap(page);
+  await tilesSettled(page);
+  await noHorizontalScroll(page);
+  assert.equal(await page.getByLabel('Base map', { exact: true }).isVisible(), true);
+  const mb = await page.locator('#map').boundingBox();
+  const ab = await page.locator('#map-attribution').boundingBox();
+  // the scale bar's box ends at most 178 px from the map's left edge (map.js drawScale)
+  assert.ok(ab.x >= mb.x + 178, `the credit (${ab.x - mb.x} px from the left) covers the scale bar`);
+  assert.ok(ab.x + ab.width <= mb.x + mb.width + 1 && ab.y + ab.height <= mb.y + mb.height + 1, 'the credit leaves the map');
+  await shot(page, 'basemap-phone', false);
+  await page.close();
+});
+
 test('base map: with the tile server down the network is drawn all the same, says so, and nothing errs', async () => {
   needServers();
   const seen = problems.length;
