@@ -172,10 +172,10 @@ test('base map: the tiles are drawn beneath the network with their credit, in Ge
       await tilesSettled(page);
       let m = await measure(page, 'ring');
       assert.ok(m.ring, 'the marked ring is on the map');
-      // zoom in on it with the wheel, three steps
+      // zoom in on it with the wheel: four steps of 1.25, more than one tile zoom level
       const cbox = await page.locator('#map-canvas').boundingBox();
       await page.mouse.move(cbox.x + m.ring[0], cbox.y + m.ring[1]);
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 4; i++) {
         await page.mouse.wheel(0, -100);
         await page.waitForTimeout(80);
       }
