@@ -19,6 +19,7 @@ import * as work from './page-work.js';
 import * as myreports from './page-myreports.js';
 import * as audit from './page-audit.js';
 import * as sync from './sync.js';
+import { registerShell } from './config.js';
 
 const STAFF = ['admin', 'manager', 'finance'];
 const REVIEWERS = ['admin', 'manager'];
@@ -343,3 +344,7 @@ function roleName(role) {
 shellTexts();
 renderLangSwitch();
 router.start();
+// The service worker that lets the dashboard open offline (sw.js), once the
+// page has what it needs: it fetches the whole shell.
+if (document.readyState === 'complete') registerShell();
+else window.addEventListener('load', registerShell, { once: true });
