@@ -475,7 +475,7 @@ test('audit: a segment entry links to the segment page; a contractor cannot open
   assert.equal(r.status, 200, JSON.stringify(r.json));
   const page = await localePage('de-DE', 1366, 900);
   await signIn(page, 'finance');
-  assert.deepEqual(await navTexts(page), ['Übersicht', 'Projekte', 'Karte', 'Meilensteine', 'Berichte', 'Protokoll']);
+  assert.deepEqual(await navTexts(page), ['Übersicht', 'Projekte', 'Karte', 'Abschnitte', 'Meilensteine', 'Berichte', 'Protokoll']);
   await page.locator('#nav a', { hasText: 'Protokoll' }).click();
   await page.locator('#audit-list > li').first().waitFor();
   await goAudit(page, `entity=segment&entity_id=${seg.json.id}&action=update`);
@@ -486,6 +486,9 @@ test('audit: a segment entry links to the segment page; a contractor cannot open
   assert.equal(ws(await li.locator('tr[data-field="status"]').innerText()), 'Status Geplant Genehmigt');
   assert.equal(ws(await li.locator('tr[data-field="street"] td.au-after').innerText()), 'Am Nordfeld');
   assert.deepEqual(await englishOn(page), [], 'English on the German audit viewer');
+  // the link opens the segment's page
+  await li.locator('a.au-entity').click();
+  await page.locator('main h1', { hasText: seg.json.code }).waitFor();
   await page.closeAll();
   // the contractor: not in the navigation, and the page says so in words
   const cp = await newPage(1366, 900);
