@@ -239,17 +239,23 @@ def t_import_german():
 @suite.test("invoice import: an English comma-separated list with quoted cells and contractors by name or VAT id")
 def t_import_english():
     p = new_project()
-    name = FX.con_b["name"]
+    vat = "DE9" + str(abs(hash(unique("v"))))[:8]
+    con = FX.admin.create("contractors", {"name": 'Kabel "Süd", GmbH ' + unique("k"), "vat_id": vat})
     csv_text = ('number,invoice_date,category,net,vat,eligible,contractor\n'
                 '"R-7, part 1",2026-03-01,cabling,"1,234.50",234.56,1000.5,"%s"\n'
-                'R-8,01.03.2026,splicing,99.9,0,0,DE100000002\n' % name.replace('"', '""'))
+                'R-8,01.03.2026,splicing,99.9,0,0,%s\n' % (con["name"].replace('"', '""'), vat))
     r = import_csv(FX.finance, p, csv_text)
     require(r.status == 200, "import: %r" % r)
     got = invoices_of(p)
     check(got.get("R-7, part 1", {}).get("net_cents") == 123450 and got["R-7, part 1"]["eligible_cents"] == 100050
-          and got["R-7, part 1"]["contractor_id"] == FX.con_b["id"], "quoted %r" % got.get("R-7, part 1"))
-    check(got.get("R-8", {}).get("net_cents") == 9990 and got["R-8"]["contractor_id"] == FX.con_b["id"],
+          and got["R-7, part 1"]["contractor_id"] == con["id"], "quoted %r" % got.get("R-7, part 1"))
+    check(got.get("R-8", {}).get("net_cents") == 9990 and got["R-8"]["contractor_id"] == con["id"],
           "by VAT id %r" % got.get("R-8"))
+    # A name that several contractors share is refused with the way out.
+    FX.admin.create("contractors", {"name": con["name"]})
+    b = problem(import_csv(FX.finance, p, csv_text.replace("R-7", "R-9")), 422, "an ambiguous name")
+    check([e.get("field") for e in b.get("errors", [])] == ["contractor"] and
+          "VAT id" in b["errors"][0].get("detail", ""), "ambiguous name %r" % b.get("errors"))
 
 
 @suite.test("invoice import: every bad line is listed by line and column, and nothing is stored")

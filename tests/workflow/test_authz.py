@@ -13,6 +13,8 @@ leave every table as it was (CHECKSUM TABLE before/after). The matrix is
 written to tests/artifacts/authz-matrix.txt (or $FT_ARTIFACTS).
 """
 
+import datetime
+import itertools
 import os
 import sys
 import time
@@ -26,6 +28,9 @@ import photos  # noqa: E402
 ROLES = [("admin", ADMIN), ("manager", MANAGER), ("finance", FINANCE), ("contractor", CONTRACTOR_A)]
 MISSING = 99999999
 INVENTORY = ["projects", "contractors", "lots", "nodes", "segments", "premises", "milestones"]
+FINANCE_RES = ["budget-lines", "drawdowns", "report-notes"]
+CATEGORIES = ["civil_works", "cabling", "splicing", "planning", "materials", "other"]
+PERIODS = itertools.count(1)  # a day (and year) of its own for every budget line, drawdown or note
 
 # ------------------------------------------------------------------ SPEC 4 table
 
@@ -49,6 +54,8 @@ def expected(path, method, role, scope):
 
     if res in INVENTORY:
         if item and len(parts) >= 5:  # projects/{id}/summary|export.geojson|import|reports/*.xlsx
+            if parts[4] == "invoices":  # projects/{id}/invoices/import: the bookkeepers'
+                return found() if role in ("admin", "finance") else "403"
             if parts[4] in ("import", "accept"):
                 return found() if role in ("admin", "manager") else "403"
             return found() if staff else "403"
@@ -67,6 +74,12 @@ def expected(path, method, role, scope):
         if role == "contractor":
             return "403"
         if method != "GET" and role == "manager":
+            return "403"
+        return found() if item else "2xx"
+    if res in FINANCE_RES:
+        # SPEC 12: finance and admins keep the money, managers the narrative; staff read; contractors nothing.
+        writers = ("admin", "manager") if res == "report-notes" else ("admin", "finance")
+        if role == "contractor" or (method != "GET" and role not in writers):
             return "403"
         return found() if item else "2xx"
     if res == "progress-reports" and len(parts) == 5 and parts[4] == "attachments":
@@ -133,6 +146,7 @@ class Objects:
         self.rep_out = self.report(self.rep_seg_out, CONTRACTOR_B)
         self.user_in = fx.user_ids[CONTRACTOR_A]
         self.user_out = fx.user_ids[CONTRACTOR_B]
+        self.fin = {res: (self.finance_object(res, p), self.finance_object(res, q)) for res in FINANCE_RES}
         self.att_in = self.attachment(self.rep_in, CONTRACTOR_A)
         self.att_out = self.attachment(self.rep_out, CONTRACTOR_B)
         self.audit_id = int(srv.scalar("SELECT MAX(id) FROM audit_log"))
@@ -144,6 +158,7 @@ class Objects:
             "users": (self.user_in, self.user_out), "audit": (self.audit_id, self.audit_id),
             "projects-sub": (p, q), "attachments": (self.att_in, self.att_out),
         }
+        self.fixed.update(self.fin)
 
     # makers -------------------------------------------------------------
 
@@ -155,6 +170,24 @@ class Objects:
         return self.srv.create("invoices", {"project_id": project, "lot_id": lot, "contractor_id": contractor,
                                             "number": unique("RE"), "invoice_date": day(-1),
                                             "category": "other", "net_cents": 1000}, FINANCE)["id"]
+
+    def finance_body(self, res, project):
+        """A valid new budget line, drawdown or report note: each on a day (year) of its own."""
+        n = next(PERIODS)
+        d = (datetime.date(2000, 1, 1) + datetime.timedelta(days=n)).isoformat()
+        if res == "budget-lines":
+            return {"project_id": project, "category": CATEGORIES[n // 100 % len(CATEGORIES)],
+                    "year": 2000 + n % 100, "planned_cents": 100}
+        if res == "drawdowns":
+            return {"project_id": project, "period_from": d, "period_to": d, "federal_requested_cents": 100}
+        return {"project_id": project, "period_from": d, "period_to": d, "text": "Matrix"}
+
+    def finance_object(self, res, project, state="draft"):
+        oid = self.srv.create(res, self.finance_body(res, project), MANAGER if res == "report-notes" else FINANCE)["id"]
+        if state != "draft":
+            r = self.srv.post("/drawdowns/%d/submit" % oid, None, FINANCE)
+            require(r.status == 200, "matrix drawdown submit: %r" % r)
+        return oid
 
     def report(self, seg, who):
         r = self.srv.post("/progress-reports", {"segment_id": seg, "report_date": day(0), "built_length_m": 1.0,
@@ -212,6 +245,8 @@ class Objects:
                 self.report(self.rep_seg_out, CONTRACTOR_B)
         if res == "tokens":
             return self.token_id(role_email if inside else (CONTRACTOR_B if role_email != CONTRACTOR_B else ADMIN))
+        if res in FINANCE_RES:
+            return self.finance_object(res, fx.p if inside else fx.q)
         raise KeyError(res)
 
     def token_of(self, role_email, scope):
@@ -253,6 +288,8 @@ class Objects:
                     "password": "matrix-password-1"}
         if res == "tokens":
             return {"name": unique("t")}
+        if res in FINANCE_RES:
+            return self.finance_body(res, fx.p)
         raise KeyError(res)
 
     @staticmethod
@@ -261,7 +298,8 @@ class Objects:
                 "lots": {"name": "Los renamed"}, "nodes": {"name": "renamed"},
                 "segments": {"duct_type": "Speedpipe 7x4"}, "premises": {"city": "Teststadt"},
                 "milestones": {"notes": "matrix"}, "invoices": {"vat_cents": 19},
-                "users": {"name": "Renamed User"}}[res]
+                "users": {"name": "Renamed User"}, "budget-lines": {"note": "matrix"},
+                "drawdowns": {"note": "matrix"}, "report-notes": {"text": "Matrix renamed"}}[res]
 
 
 # -------------------------------------------------------------------- runner
@@ -308,6 +346,11 @@ class Matrix:
                 oid = obj.fixed[res][scope == "out"]
             elif res == "segments" and parts[-1] == "accept":
                 oid = obj.tested_segment(scope) if allowed else obj.fixed[res][scope == "out"]
+            elif res == "drawdowns" and len(parts) == 5:
+                # submit takes a draft, receive a submitted one; a refused step gets the fixed draft
+                project = self.fx.p if scope == "in" else self.fx.q
+                oid = obj.finance_object(res, project, "draft" if parts[4] == "submit" else "submitted") \
+                    if allowed else obj.fixed[res][scope == "out"]
             elif len(parts) >= 5:
                 oid = obj.fixed["projects-sub"][scope == "out"]
             elif method == "DELETE" and allowed:
@@ -337,8 +380,16 @@ class Matrix:
                 headers["Content-Type"] = "image/jpeg"
             elif res == "progress-reports" and len(parts) == 5:
                 body = {"comment": "matrix"}
+            elif res == "projects" and parts[-1] == "import" and parts[-2] == "invoices":
+                raw = "number;invoice_date;category;net;contractor_id\n%s;%s;other;1,50;%d\n" % (
+                    unique("RE"), day(0), self.fx.a)
+                headers["Content-Type"] = "text/csv"
             elif res == "projects" and parts[-1] == "import":
                 body = {"type": "FeatureCollection", "features": []}
+            elif res == "drawdowns" and parts[-1] == "submit":
+                body = None
+            elif res == "drawdowns" and parts[-1] == "receive":
+                body = {"received_at": day(0), "federal_received_cents": 100, "state_received_cents": 0}
             else:
                 body = obj.create_body(res, scope)
             if res == "progress-reports" and len(parts) == 3:
@@ -457,7 +508,7 @@ def t_openapi_complete(srv, fx):
             ("POST", "/api/v1/progress-reports/{id}/reject"), ("GET", "/api/v1/progress-reports"),
             ("GET", "/api/v1/projects/{id}/summary"), ("POST", "/api/v1/projects/{id}/import"),
             ("GET", "/api/v1/projects/{id}/export.geojson"), ("GET", "/api/v1/audit")]
-    for res in INVENTORY + ["invoices"]:
+    for res in INVENTORY + ["invoices"] + FINANCE_RES:
         for m, p in (("GET", ""), ("POST", ""), ("GET", "/{id}"), ("PATCH", "/{id}"), ("DELETE", "/{id}")):
             need.append((m, "/api/v1/%s%s" % (res, p)))
     for n in need:
