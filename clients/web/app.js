@@ -15,6 +15,8 @@ import * as review from './page-review.js';
 import * as reports from './page-reports.js';
 import * as work from './page-work.js';
 import * as myreports from './page-myreports.js';
+import * as setup from './page-setup.js';
+import * as firstRun from './page-setup-firstrun.js';
 import * as sync from './sync.js';
 
 const STAFF = ['admin', 'manager', 'finance'];
@@ -30,6 +32,7 @@ const PAGES = {
   reports: { roles: STAFF, nav: 'nav.reports', href: (p) => (p ? `/projects/${p}/reports` : '/projects') },
   work: { roles: ['contractor'], nav: 'nav.work', href: () => '/work' },
   myreports: { roles: ['contractor'], nav: 'nav.myreports', href: () => '/my-reports' },
+  setup: { roles: REVIEWERS, nav: 'su.nav', href: () => '/setup' },
 };
 
 const PROJECT_KEY = 'fibertrack.project';
@@ -215,7 +218,23 @@ router.route('/signin', async (_params, query) => {
     },
   });
 });
-router.route('/', page('home', home, 'nav.home'));
+// An admin or manager on an install without any project is led through the
+// first run instead of an empty overview (SPEC 9); only asked while no project is known.
+const homePage = page('home', home, 'nav.home');
+router.route('/', async (params, query) => {
+  const user = session.user;
+  if (REVIEWERS.includes(user.role) && !currentProject()) {
+    try {
+      const r = await api.get('projects', { limit: 1 });
+      if (r.items.length) sessionStorage.setItem(PROJECT_KEY, String(r.items[0].id));
+      else {
+        router.navigate('/setup/first-run', { replace: true });
+        return;
+      }
+    } catch { /* the overview says what is wrong */ }
+  }
+  await homePage(params, query);
+});
 router.route('/projects', page('projects', projects, 'nav.projects'));
 router.route('/projects/:id', page('home', home, 'nav.home'));
 router.route('/projects/:id/map', page('map', mapPage, 'nav.map'));
@@ -224,6 +243,9 @@ router.route('/projects/:id/reports', page('reports', reports, 'nav.reports'));
 router.route('/review', page('review', review, 'nav.review'));
 router.route('/work', page('work', work, 'nav.work'));
 router.route('/my-reports', page('myreports', myreports, 'nav.myreports'));
+router.route('/setup', page('setup', setup, 'su.nav'));
+router.route('/setup/first-run', page('setup', firstRun, 'su.fr.title'));
+router.route('/setup/:section', page('setup', setup, 'su.nav'));
 router.fallback(() => {
   currentPage = null;
   renderNav();

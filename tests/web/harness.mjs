@@ -23,14 +23,15 @@ export const USERS = {
   contractor2: 'montage@glasfaser-sued.example',
 };
 export const NAV = {
-  admin: ['Overview', 'Projects', 'Map', 'Milestones', 'Review queue', 'Reports'],
-  manager: ['Overview', 'Projects', 'Map', 'Milestones', 'Review queue', 'Reports'],
+  admin: ['Overview', 'Projects', 'Map', 'Milestones', 'Review queue', 'Reports', 'Setup'],
+  manager: ['Overview', 'Projects', 'Map', 'Milestones', 'Review queue', 'Reports', 'Setup'],
   finance: ['Overview', 'Projects', 'Map', 'Milestones', 'Reports'],
   contractor: ['My segments', 'My reports'],
 };
 export const ALL_PAGES = {
   '/': 'Overview', '/projects': 'Projects', '/projects/1/map': 'Map', '/projects/1/milestones': 'Milestones',
   '/review': 'Review queue', '/projects/1/reports': 'Reports', '/work': 'My segments', '/my-reports': 'My reports',
+  '/setup': 'Setup',
 };
 export const MAP_BUDGET_MS = Number(process.env.FT_WEB_MAP_BUDGET_MS || 2000);
 export const RUNS = 5; // map benchmark: navigations to the 20,000-segment map; the median must be in budget
