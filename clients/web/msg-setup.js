@@ -207,6 +207,8 @@ export const en = {
   'su.fr.over': 'The first project is set up already. Add and change projects, lots, contractors, users and milestones under Setup.',
   'su.fr.unfinished': 'The first project is not set up completely yet: step {n}, {step}, is still open.',
   'su.fr.continue2': 'Continue the setup',
+  'su.fr.notStarted': 'There is no project yet. The guided setup leads you through the first one, step by step.',
+  'su.fr.start': 'Start the guided setup',
 };
 
 export const de = {
@@ -410,4 +412,6 @@ export const de = {
   'su.fr.over': 'Das erste Projekt ist bereits eingerichtet. Projekte, Lose, Auftragnehmer, Benutzer und Meilensteine legen Sie unter Einrichtung an und ändern sie dort.',
   'su.fr.unfinished': 'Das erste Projekt ist noch nicht vollständig eingerichtet: Schritt {n}, {step}, ist noch offen.',
   'su.fr.continue2': 'Einrichtung fortsetzen',
+  'su.fr.notStarted': 'Es gibt noch kein Projekt. Die geführte Einrichtung begleitet Sie Schritt für Schritt durch das erste.',
+  'su.fr.start': 'Geführte Einrichtung starten',
 };

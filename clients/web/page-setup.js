@@ -38,10 +38,10 @@ export async function render(el, ctx) {
 
   // the first run, if it is not finished: a way back into it (its steps come from the data)
   firstRunProgress(ctx.user, ctx.signal).then((p) => {
-    if (!p || p.finished || !p.project) return;
+    if (!p || p.finished) return;
     notice.replaceChildren(h('div.msg.msg-info', { role: 'status' },
-      h('p', t('su.fr.unfinished', { step: t(p.next.label), n: p.next.n })),
-      h('p', h('a.btn.btn-primary', { href: '#/setup/first-run' }, t('su.fr.continue2')))));
+      h('p', p.project ? t('su.fr.unfinished', { step: t(p.next.label), n: p.next.n }) : t('su.fr.notStarted')),
+      h('p', h('a.btn.btn-primary', { href: '#/setup/first-run' }, t(p.project ? 'su.fr.continue2' : 'su.fr.start')))));
   }).catch(() => { /* the notice is a convenience; the section says what is wrong */ });
 
   try {

@@ -106,6 +106,13 @@ test('setup: every section lists its objects, sorted, searchable (admin, 1366 px
   const me = page.locator('#su-users tbody tr', { hasText: USERS.admin });
   assert.match(await me.innerText(), /you/);
   assert.equal(await me.getByRole('button', { name: /Deactivate/ }).count(), 0);
+  // an admin cannot take their own role or sign-in away
+  await me.getByRole('button', { name: /^Edit/ }).click();
+  const own = page.locator('dialog[open]');
+  assert.equal(await own.locator('[name=role]').isDisabled(), true);
+  assert.equal(await own.locator('[name=active]').isDisabled(), true);
+  await page.keyboard.press('Escape');
+  await own.waitFor({ state: 'detached' });
   await page.locator('#su-users-q').fill('bauleitung@');
   assert.deepEqual(await page.locator('#su-users tbody th').allInnerTexts(), ['Tom Tiefbau']);
   assert.match(await page.locator('.setup-count').innerText(), /^1 of \d+ entries shown$/);
@@ -286,6 +293,11 @@ test('setup (German): an admin creates and edits a project, a lot, a contractor,
   setup.milestone = m;
   await noEnglish(page, 'milestones', english);
   await shot(page, 'setup-milestones-de');
+  // the language switch draws the section again in place, with its project
+  await page.locator('#lang-en').click();
+  await page.locator('#su-h2', { hasText: 'Milestones' }).waitFor();
+  assert.equal(await page.locator('#su-project').inputValue(), String(p.id));
+  assert.match(ws(await page.locator('#su-milestones tbody tr', { hasText: 'Mittelabruf Test' }).innerText()), /Dec 15, 2027\s+Jan 20, 2028/);
   await page.closeAll();
   assert.deepEqual(english, [], 'English on German setup pages');
 });
@@ -413,6 +425,38 @@ test('setup: a manager has no Users section; finance and contractors cannot open
   }
 });
 
+test('setup: Delete asks first and removes the object; a contractor that still has lots is kept, said in words (409)', async () => {
+  const page = await newPage(1366, 900);
+  await signIn(page, 'manager');
+  const tok = await token(page);
+  const made = await api(tok, 'POST', 'milestones', { project_id: setup.project.id, name: 'Streichkandidat', planned_date: '2027-05-05' });
+  assert.equal(made.status, 201);
+  await section(page, 'milestones', BASE, `?project=${setup.project.id}`);
+  await page.getByRole('button', { name: 'Edit Streichkandidat' }).click();
+  let dlg = page.locator('dialog[open]');
+  await dlg.getByRole('button', { name: 'Delete', exact: true }).click();
+  await dlg.getByText('Delete milestone Streichkandidat? This cannot be undone.').waitFor();
+  // "Keep it" takes the question back
+  await dlg.getByRole('button', { name: 'Keep it' }).click();
+  assert.equal(await dlg.getByText('This cannot be undone').count(), 0);
+  await dlg.getByRole('button', { name: 'Delete', exact: true }).click();
+  await dlg.getByRole('button', { name: 'Delete for good' }).click();
+  await dlg.waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#su-milestones tbody tr', { hasText: 'Streichkandidat' }).count(), 0);
+  assert.equal((await api(tok, 'GET', `milestones/${made.json.id}`)).status, 404);
+  // the contractor of LOS-A cannot go while the lot refers to it
+  await section(page, 'contractors');
+  await page.getByRole('button', { name: `Edit ${setup.contractor.name}` }).click();
+  dlg = page.locator('dialog[open]');
+  await dlg.getByRole('button', { name: 'Delete', exact: true }).click();
+  await dlg.getByRole('button', { name: 'Delete for good' }).click();
+  await dlg.locator('.confirm-box .msg-error', { hasText: 'It cannot be deleted while other objects refer to it' }).waitFor();
+  await shot(page, 'setup-delete-409-desktop');
+  assert.equal((await api(tok, 'GET', `contractors/${setup.contractor.id}`)).status, 200);
+  await page.keyboard.press('Escape');
+  await page.close();
+});
+
 test('setup (English, 390 px): every section and the dialog fit a phone; euros and dates typed the English way', async () => {
   const page = await localePage('en-US', 390, 844);
   await signIn(page, 'admin');
@@ -468,6 +512,11 @@ test('first run: a manager on the empty install is led too, without the users st
   assert.equal(await page.locator('.stepper a').count(), 1);
   assert.deepEqual(await englishOn(page), []);
   await shot(page, 'first-run-manager-de');
+  // the Setup page shows the way into the guided setup while there is no project
+  await page.locator('#nav a', { hasText: 'Einrichtung' }).click();
+  await page.locator('.setup-notice .msg', { hasText: 'Es gibt noch kein Projekt.' }).waitFor();
+  assert.equal(await page.locator('.setup-notice a').innerText(), 'Geführte Einrichtung starten');
+  assert.deepEqual(await englishOn(page), []);
   await page.closeAll();
   // the manager steps aside: the admin's run below starts with nobody else to sign in
   const m = made.json;
