@@ -138,7 +138,7 @@ function stepActions(nav, { canContinue, skippable = true }) {
  * 422 at the fields, a taken code at the code field, a 412 reloads theirs.
  * onSaved(obj, created) runs after the server accepted it.
  */
-function inlineForm(kind, { prefix, obj = null, fixed = {}, values = null, submitLabel, onSaved, extra = null, after = null }) {
+function inlineForm(kind, { prefix, obj = null, fixed = {}, values = null, submitLabel, onSaved, extra = null }) {
   let base = obj;
   let f = objectForm(kind, { obj, values, prefix });
   const status = h('div.form-status', { 'aria-live': 'polite' });
@@ -192,7 +192,6 @@ function inlineForm(kind, { prefix, obj = null, fixed = {}, values = null, submi
       submit.disabled = false;
     }
   });
-  if (after) f.form.append(after);
   return { f, el: f.form, status, reset(v) { f.setValues({ ...(kind.defaults ? kind.defaults() : {}), ...v }); clearFieldErrors(f.form); status.replaceChildren(); } };
 }
 
@@ -481,7 +480,7 @@ function renderDone(box, p, ctx) {
   const skipped = p.steps.filter((s) => !p.done[s.key]);
   const overview = h('a.btn.btn-primary#fr-overview', { href: '#/' }, t('su.fr.toOverview'));
   overview.addEventListener('click', () => ctx.app.setCurrentProject(p.project.id));
-  box.append(
+  box.append(...[
     h('h2#fr-h2', t(p.finished ? 'su.fr.doneH' : 'su.fr.almostH')),
     h('p.lead', t('su.fr.doneLead', { code: p.project.code, name: p.project.name })),
     h('dl.facts.fr-summary', counts.map(([label, n, sec]) => h('div',
@@ -489,7 +488,8 @@ function renderDone(box, p, ctx) {
       h('dd', h('a', { href: `#/setup/${sec}?project=${p.project.id}` }, fmt.int(n)))))),
     skipped.length ? messageBox('info', t('su.fr.skipped', { steps: skipped.map((s) => t(s.label)).join(', ') })) : null,
     ctx.user.role !== 'admin' ? messageBox('info', t('su.fr.usersByAdmin')) : null,
-    h('p.actions', overview, h('a.btn', { href: '#/setup/projects' }, t('su.fr.openSetup'))));
+    h('p.actions', overview, h('a.btn', { href: '#/setup/projects' }, t('su.fr.openSetup'))),
+  ].filter(Boolean));
   ctx.app.setCurrentProject(p.project.id);
   overview.focus();
 }

@@ -5,8 +5,10 @@
 // with If-Match). A 422 is shown at its field, a 412 shows what someone else
 // changed and lets the user apply their own change again.
 //
-// A field: {key, label, type, required, nullable, max, hint, values, enumKind,
-// options(), none, showIf(read), hidden, createOnly, editOnly, wide, autocomplete}
+// A field: {key, label, type, required (or required(mode)), needed (what to say
+// when a required password is left empty), nullable, max, hint, values,
+// enumKind, valueLabel, options(), none, showIf(read), hiddenValue, hidden,
+// createOnly, editOnly, wide, autocomplete}
 // with type text | email | tel | textarea | password | date | money | percent |
 // bool | enum | ref. A kind: {resource, what, fields, name(obj), unique, deletable}.
 
@@ -138,7 +140,6 @@ export function problemText(detail) {
 
 function makeInput(f, id, mode) {
   const common = { id, name: f.key };
-  if (f.required) common['aria-required'] = 'true';
   switch (f.type) {
     case 'textarea':
       return h('textarea', { ...common, rows: '3', maxlength: f.max ? String(f.max) : null });
@@ -233,7 +234,9 @@ export function objectForm(kind, { obj = null, values = null, prefix, lock = [] 
     inputs[f.key] = input;
     const hintKey = typeof f.hint === 'function' ? f.hint(mode) : f.hint;
     const hint = hintKey ? t(hintKey, { example: f.type === 'money' ? moneyForInput(123450) : '' }) : null;
-    const label = [t(f.label), f.required ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null];
+    const required = typeof f.required === 'function' ? f.required(mode) : f.required;
+    if (required) input.setAttribute('aria-required', 'true');
+    const label = [t(f.label), required ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null];
     let wrap;
     if (f.type === 'bool') {
       wrap = h('div.field.field-check', input, h('label', { for: id }, label),
@@ -277,7 +280,8 @@ export function objectForm(kind, { obj = null, values = null, prefix, lock = [] 
       }
       if (inputs[f.key].disabled) continue;
       const r = readInput(f, inputs[f.key]);
-      if (r.error) errors.push({ key: f.key, text: r.error });
+      if (f.needed && r.value === undefined && (typeof f.required === 'function' ? f.required(mode) : f.required)) errors.push({ key: f.key, text: t(f.needed) });
+      else if (r.error) errors.push({ key: f.key, text: r.error });
       else if (r.value !== undefined) out[f.key] = r.value;
     }
     return { values: out, errors };

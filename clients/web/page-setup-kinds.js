@@ -132,7 +132,9 @@ export function userKind(refs, me) {
     { key: 'contractor_id', label: 'c.contractor', type: 'ref', nullable: true, none: 'su.chooseContractor', options: contractorOptions,
       showIf: (v) => v('role') === 'contractor', hiddenValue: null, hint: 'su.h.userContractor' },
     { key: 'active', label: 'su.f.active', type: 'bool', editOnly: true, hint: 'su.h.active' },
-    { key: 'password', label: 'su.f.password', type: 'password', hint: (mode) => (mode === 'edit' ? 'su.h.passwordReset' : 'su.h.password') },
+    // the API takes a user without one (for API tokens only); here a new user is someone who signs in
+    { key: 'password', label: 'su.f.password', type: 'password', required: (mode) => mode === 'create', needed: 'su.err.passwordNeeded',
+      hint: (mode) => (mode === 'edit' ? 'su.h.passwordReset' : 'su.h.password') },
   ];
   const f = Object.fromEntries(fields.map((x) => [x.key, x]));
   return {

@@ -307,7 +307,14 @@ test('setup (German): a user with the role contractor needs a contractor; the 42
   await signIn(page, 'admin');
   await section(page, 'users');
   const dlg = await openNew(page);
-  await fill(dlg, { email: `ohne-firma-${RUN.toLowerCase()}@example.org`, name: 'Otto Ohnefirma', role: 'contractor', password: PASSWORD });
+  await fill(dlg, { email: `ohne-firma-${RUN.toLowerCase()}@example.org`, name: 'Otto Ohnefirma', role: 'contractor' });
+  // a new user needs a password: said at the field before anything is sent
+  let posts = 0;
+  page.on('request', (r) => { if (r.method() === 'POST' && /\/api\/v1\/users$/.test(r.url())) posts++; });
+  await dlg.locator('button[type=submit]').click();
+  await dlg.locator('.field-error', { hasText: 'Ein neuer Benutzer braucht ein Passwort, um sich anzumelden.' }).waitFor();
+  assert.equal(posts, 0);
+  await fill(dlg, { password: PASSWORD });
   assert.equal(await dlg.locator('[name=contractor_id]').inputValue(), '', 'no contractor chosen');
   const answer = page.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/v1\/users$/.test(r.url()));
   await dlg.locator('button[type=submit]').click();
@@ -326,9 +333,24 @@ test('setup (German): a user with the role contractor needs a contractor; the 42
   assert.equal(await select.isVisible(), false);
   await save(dlg);
   const tok = await token(page);
-  const u = (await api(tok, 'GET', `users?email=ohne-firma-${RUN.toLowerCase()}@example.org`)).json.items[0];
+  let u = (await api(tok, 'GET', `users?email=ohne-firma-${RUN.toLowerCase()}@example.org`)).json.items[0];
   assert.equal(u.role, 'finance');
   assert.equal(u.contractor_id, null);
+  // and back: the role contractor with the company, then manager, which drops the company again
+  const otto = page.locator('#su-users tbody tr', { hasText: `ohne-firma-${RUN.toLowerCase()}@` });
+  await otto.getByRole('button', { name: 'Otto Ohnefirma bearbeiten' }).click();
+  let edit = page.locator('dialog[open]');
+  await fill(edit, { role: 'contractor', contractor_id: setup.contractor.id });
+  await save(edit);
+  u = (await api(tok, 'GET', `users/${u.id}`)).json;
+  assert.deepEqual([u.role, u.contractor_id], ['contractor', setup.contractor.id]);
+  await otto.getByRole('button', { name: 'Otto Ohnefirma bearbeiten' }).click();
+  edit = page.locator('dialog[open]');
+  assert.equal(await edit.locator('[name=contractor_id]').inputValue(), String(setup.contractor.id));
+  await fill(edit, { role: 'manager' });
+  await save(edit);
+  u = (await api(tok, 'GET', `users/${u.id}`)).json;
+  assert.deepEqual([u.role, u.contractor_id], ['manager', null]);
   await page.closeAll();
 });
 
@@ -676,6 +698,7 @@ test('first run (German, keyboard): project → lots → contractors → users �
   assert.equal(await page.locator('.stepper li[data-step=done]').getAttribute('class'), 'step step-current');
   assert.match(ws(await page.locator('.fr-summary').innerText()), /Lose 2 Auftragnehmer 1 Benutzer 2 Meilensteine 8/);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'fr-overview');
+  assert.ok(!/null|undefined/.test(await page.locator('.fr-step').innerText()));
   await check('6-done');
   await page.keyboard.press('Enter');
   await page.locator('main h1', { hasText: 'Übersicht: BB-NEUSTADT-2027' }).waitFor();
