@@ -231,7 +231,10 @@ router.route('/', async (params, query) => {
         router.navigate('/setup/first-run', { replace: true });
         return;
       }
-    } catch { /* the overview says what is wrong */ }
+    } catch (err) {
+      if (err.status === 401) return; // on the way to the sign-in page
+      // anything else: the overview says what is wrong
+    }
   }
   await homePage(params, query);
 });

@@ -86,12 +86,11 @@ export async function render(el, ctx) {
   );
   const box = h('section.fr-step.card', { 'aria-labelledby': 'fr-h2' });
   el.append(box);
-  const nav = { go, next: step === 'done' ? null : () => go(after(step)), back: step === 'done' ? null : before(step) ? () => go(before(step)) : null };
-
   if (step === 'done') {
     renderDone(box, p, ctx);
     return;
   }
+  const nav = { next: () => go(after(step)), back: before(step) ? () => go(before(step)) : null };
   box.append(
     h('h2#fr-h2', t('su.fr.stepOf', { n: step.n, total: p.steps.length, step: t(step.label) })),
     h('p.lead', t(step.lead)));
@@ -119,14 +118,14 @@ function stepper(p, current) {
 }
 
 /** The buttons under a step: Continue (or Skip while nothing is there), Back. */
-function stepActions(nav, { canContinue, skippable = true }) {
+function stepActions(nav, { canContinue }) {
   const next = h('button.btn.btn-primary#fr-next', { type: 'button', onclick: nav.next }, t('su.fr.continue'));
   const skip = h('button.btn#fr-skip', { type: 'button', onclick: nav.next }, t('su.fr.skip'));
   const back = nav.back ? h('button.btn.btn-quiet#fr-back', { type: 'button', onclick: nav.back }, t('su.fr.back')) : null;
   const bar = h('p.actions.fr-actions', back);
   const update = (can) => {
     next.hidden = !can;
-    skip.hidden = can || !skippable;
+    skip.hidden = can;
   };
   update(canContinue);
   bar.append(next, skip);
