@@ -508,6 +508,25 @@ test('setup (English, 390 px): every section and the dialog fit a phone; euros a
   await page.closeAll();
 });
 
+test('setup (German, 390 px): every section in German words, numbers and dates, without sideways scrolling', async () => {
+  const page = await localePage('de-DE', 390, 844);
+  await signIn(page, 'admin');
+  const english = [];
+  for (const s of ['projects', 'lots', 'contractors', 'users', 'milestones']) {
+    await section(page, s, BASE, s === 'lots' || s === 'milestones' ? `?project=${setup.project.id}` : '');
+    await noHorizontalScroll(page);
+    await noEnglish(page, s, english);
+    await shot(page, `setup-${s}-phone-de`);
+  }
+  assert.match(ws(await page.locator('#su-milestones tbody tr', { hasText: 'Mittelabruf Test' }).innerText()), /15\.12\.2027.*1\.250\.000 €/);
+  await openNew(page);
+  await noHorizontalScroll(page);
+  await noEnglish(page, 'new milestone', english);
+  await shot(page, 'setup-milestone-dialog-phone-de');
+  await page.closeAll();
+  assert.deepEqual(english, [], 'English on German setup pages');
+});
+
 test('setup: a project is deleted only once nothing refers to it; this file\'s project goes again', async () => {
   const page = await newPage(1366, 900);
   await signIn(page, 'admin');
