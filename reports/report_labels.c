@@ -2,6 +2,7 @@
 #include "reports/report_labels.h"
 
 #include <string.h>
+#include <strings.h>
 
 int rpt_lang_parse(const char *s)
 {
@@ -324,6 +325,17 @@ const char *rpt_vocab_value(enum rpt_vocab v, size_t i)
         return NULL;
     for (const struct vocab_entry *e = vocabs[v]; e->value; e++, i--)
         if (i == 0)
+            return e->value;
+    return NULL;
+}
+
+const char *rpt_value_named(enum rpt_vocab v, const char *text)
+{
+    if (!text || (unsigned)v >= V_VOCAB_COUNT)
+        return NULL;
+    for (const struct vocab_entry *e = vocabs[v]; e->value; e++)
+        if (strcasecmp(text, e->value) == 0 || strcasecmp(text, e->en) == 0 ||
+            strcasecmp(text, e->de) == 0)
             return e->value;
     return NULL;
 }

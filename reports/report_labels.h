@@ -201,4 +201,8 @@ const char *rpt_value(enum rpt_lang lang, enum rpt_vocab v, const char *value);
  * past the end: for fixed table layouts and tests. */
 const char *rpt_vocab_value(enum rpt_vocab v, size_t i);
 
+/* The stored value a person means by text: the value itself or its
+ * English or German label, in any case of ASCII letters; NULL for none. */
+const char *rpt_value_named(enum rpt_vocab v, const char *text);
+
 #endif

@@ -17,7 +17,7 @@ set -eu
 PACKAGES="build-essential pkg-config libevent-dev libmariadb-dev mariadb-server
 cppcheck shellcheck clang-format
 mariadb-client libxlsxwriter-dev libcjson-dev libsodium-dev libhttp-parser-dev libcurl4-openssl-dev
-libvips-dev libexif-dev libzip-dev
+libvips-dev libexif-dev libzip-dev libcsv-dev
 python3 python3-openpyxl python3-jsonschema curl wrk gdal-bin"
 FUZZ_PACKAGES="clang libclang-rt-dev"
 

@@ -10,6 +10,8 @@ import * as signin from './page-signin.js';
 import * as home from './page-home.js';
 import * as projects from './page-projects.js';
 import * as mapPage from './page-map.js';
+import * as segmentsPage from './page-segments.js';
+import * as segmentPage from './page-segment.js';
 import * as milestones from './page-milestones.js';
 import * as review from './page-review.js';
 import * as reports from './page-reports.js';
@@ -17,7 +19,9 @@ import * as work from './page-work.js';
 import * as myreports from './page-myreports.js';
 import * as setup from './page-setup.js';
 import * as firstRun from './page-setup-firstrun.js';
+import * as audit from './page-audit.js';
 import * as sync from './sync.js';
+import { registerShell } from './config.js';
 
 const STAFF = ['admin', 'manager', 'finance'];
 const REVIEWERS = ['admin', 'manager'];
@@ -27,9 +31,11 @@ const PAGES = {
   home: { roles: STAFF, nav: 'nav.home', href: () => '/' },
   projects: { roles: STAFF, nav: 'nav.projects', href: () => '/projects' },
   map: { roles: STAFF, nav: 'nav.map', href: (p) => (p ? `/projects/${p}/map` : '/projects') },
+  segments: { roles: STAFF, nav: 'sg.nav', href: (p) => (p ? `/projects/${p}/segments` : '/projects') },
   milestones: { roles: STAFF, nav: 'nav.milestones', href: (p) => (p ? `/projects/${p}/milestones` : '/projects') },
   review: { roles: REVIEWERS, nav: 'nav.review', href: () => '/review' },
   reports: { roles: STAFF, nav: 'nav.reports', href: (p) => (p ? `/projects/${p}/reports` : '/projects') },
+  audit: { roles: STAFF, nav: 'au.nav', href: () => '/audit' },
   work: { roles: ['contractor'], nav: 'nav.work', href: () => '/work' },
   myreports: { roles: ['contractor'], nav: 'nav.myreports', href: () => '/my-reports' },
   setup: { roles: REVIEWERS, nav: 'su.nav', href: () => '/setup' },
@@ -241,9 +247,13 @@ router.route('/', async (params, query) => {
 router.route('/projects', page('projects', projects, 'nav.projects'));
 router.route('/projects/:id', page('home', home, 'nav.home'));
 router.route('/projects/:id/map', page('map', mapPage, 'nav.map'));
+router.route('/projects/:id/segments', page('segments', segmentsPage, 'sg.nav'));
+// One segment (by id or code); it belongs to the Segments entry of the navigation.
+router.route('/segments/:seg', page('segments', segmentPage, 'sg.segment'));
 router.route('/projects/:id/milestones', page('milestones', milestones, 'nav.milestones'));
 router.route('/projects/:id/reports', page('reports', reports, 'nav.reports'));
 router.route('/review', page('review', review, 'nav.review'));
+router.route('/audit', page('audit', audit, 'au.title'));
 router.route('/work', page('work', work, 'nav.work'));
 router.route('/my-reports', page('myreports', myreports, 'nav.myreports'));
 router.route('/setup', page('setup', setup, 'su.nav'));
@@ -359,3 +369,7 @@ function roleName(role) {
 shellTexts();
 renderLangSwitch();
 router.start();
+// The service worker that lets the dashboard open offline (sw.js), once the
+// page has what it needs: it fetches the whole shell.
+if (document.readyState === 'complete') registerShell();
+else window.addEventListener('load', registerShell, { once: true });

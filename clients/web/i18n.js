@@ -15,6 +15,7 @@ import * as msgSetup from './msg-setup.js';
 import * as msgTimeline from './msg-timeline.js';
 import * as msgAudit from './msg-audit.js';
 import * as msgMap from './msg-map.js';
+import * as msgFinance from './msg-finance.js';
 
 const STORE_KEY = 'fibertrack.lang';
 export const LANGS = ['de', 'en'];
@@ -979,7 +980,7 @@ const de = {
 };
 
 // The later areas keep their messages in files of their own (msg-*.js).
-for (const part of [msgSegments, msgSetup, msgTimeline, msgAudit, msgMap]) {
+for (const part of [msgSegments, msgSetup, msgTimeline, msgAudit, msgMap, msgFinance]) {
   for (const [name, cat] of [['en', en], ['de', de]]) {
     for (const k of Object.keys(part[name])) {
       if (k in cat) console.error(`i18n: message "${k}" is defined twice`);

@@ -1,10 +1,11 @@
 // map.js — a canvas map of segments (GeoJSON LineStrings) and premises (points)
-// with its own projection: no tile server, no library, no internet.
+// with its own projection: no library, no internet needed.
 //
 // Coordinates are projected once (local equirectangular around the data's
 // centre, metres) into typed arrays; a view transform (scale, offset) maps
 // metres to pixels. Segments are drawn as one path per status, so 20,000
-// segments cost a handful of stroke() calls.
+// segments cost a handful of stroke() calls. An optional layer beneath
+// (basemap.js, the operator's tiles) is drawn first, from this projection.
 
 const R = 6371008.8; // mean Earth radius, metres
 
@@ -40,6 +41,7 @@ export class FiberMap {
     this.selected = null;
     this.pending = false;
     this.onDraw = null;
+    this.base = null;        // a layer drawn beneath the network: draw(ctx, map) (basemap.js)
   }
 
   // ---- data ----------------------------------------------------------------------
@@ -192,6 +194,7 @@ export class FiberMap {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = this.colors.background;
     ctx.fillRect(0, 0, w, hgt);
+    if (this.base) this.base.draw(ctx, this);
     const coords = this.segCoords;
     const start = this.segStart;
     const n = this.segs.length;

@@ -11,6 +11,8 @@ import * as api from './api.js';
 import { h, fmt, errorBox, statusBadge, statusLabel, SEGMENT_STATUSES, retryPage } from './ui.js';
 import { t } from './i18n.js';
 import { FiberMap } from './map.js';
+import { TileLayer } from './basemap.js';
+import { appConfig } from './config.js';
 import { resolveProject, projectPicker } from './page-home.js';
 import { gallery, photoSummary } from './photos.js';
 
@@ -30,6 +32,53 @@ function cssColors() {
   for (const s of SEGMENT_STATUSES) colors[`seg:${s}`] = v(`--st-${s}`, '#888');
   for (const s of PREMISE_STATUSES) colors[`prem:${s}`] = v(`--pr-${s}`, '#555');
   return colors;
+}
+
+// Whether the user hid the base map (this browser remembers it).
+const BASEMAP_KEY = 'fibertrack.basemap';
+
+/**
+ * The operator's base map (config.json's map: {tiles, attribution}) beneath
+ * fm, with a switch in slot and the credit the tile service asks for in
+ * credit. mapBox gets data-base-* (zoom, tiles in view, drawn, failed) for
+ * the tests.
+ */
+function baseMap(fm, cfg, slot, credit, mapBox) {
+  const layer = new TileLayer(cfg.tiles, { onChange: () => fm.request() });
+  try {
+    layer.visible = localStorage.getItem(BASEMAP_KEY) !== 'off';
+  } catch { /* storage blocked: shown */ }
+  fm.base = layer;
+  let host = '';
+  try { host = new URL(cfg.tiles).host; } catch { /* the server checked it */ }
+  const note = h('span.map-attribution-note', { hidden: true }, t('mp.unavailable'));
+  credit.replaceChildren(h('span.sr-only', `${t('mp.credit')}: `), cfg.attribution || t('mp.from', { host }), note);
+  const cb = h('input#map-basemap', { type: 'checkbox', checked: layer.visible });
+  const show = () => {
+    credit.hidden = !layer.visible;
+    mapBox.dataset.base = layer.visible ? 'on' : 'off';
+  };
+  cb.addEventListener('change', () => {
+    layer.visible = cb.checked;
+    try { localStorage.setItem(BASEMAP_KEY, cb.checked ? 'on' : 'off'); } catch { /* not remembered then */ }
+    show();
+    fm.request();
+  });
+  slot.replaceChildren(cb, h('label', { for: 'map-basemap', title: t('mp.baseMapHint') }, t('mp.baseMap')));
+  slot.hidden = false;
+  show();
+  const before = fm.onDraw;
+  let last = '';
+  fm.onDraw = () => {
+    if (before) before();
+    const st = layer.stats;
+    const now = `${st.z}/${st.wanted}/${st.drawn}/${st.failed}`;
+    if (now === last) return;
+    last = now;
+    Object.assign(mapBox.dataset, { baseZoom: String(st.z), baseWanted: String(st.wanted), baseDrawn: String(st.drawn), baseFailed: String(st.failed) });
+    note.hidden = layer.state() !== 'failed';
+  };
+  fm.request();
 }
 
 const SEGMENT_FIELDS = 'id,code,lot_id,status,geometry';
@@ -85,10 +134,16 @@ export async function render(el, ctx) {
     h('p.small', t('map.selectHint')));
   const segLegend = h('ul.legend#legend-segments');
   const premLegend = h('ul.legend#legend-premises');
-  const mapBox = h('div#map.map', { dataset: { state: 'loading' } }, canvas);
+  const credit = h('p#map-attribution.map-attribution', { hidden: true });
+  const baseSlot = h('span.map-basemap', { hidden: true });
+  const mapBox = h('div#map.map', { dataset: { state: 'loading', base: 'none' } }, canvas, credit);
   const btn = (label, text, fn) => h('button.btn.btn-icon', { type: 'button', 'aria-label': label, title: label, onclick: fn }, text);
 
   const fm = new FiberMap(canvas, { segmentStatuses: SEGMENT_STATUSES, premiseStatuses: PREMISE_STATUSES, colors: cssColors(), formatNumber: fmt.num });
+  // The base map, only when the operator set one up; the network never waits for it.
+  appConfig().then((cfg) => {
+    if (cfg.map && cfg.map.tiles && !ctx.signal.aborted) baseMap(fm, cfg.map, baseSlot, credit, mapBox);
+  });
 
   el.append(
     projectPicker(projects, project, '/map', ctx.app.navigate),
@@ -98,6 +153,7 @@ export async function render(el, ctx) {
           btn(t('map.zoomIn'), '+', () => fm.zoom(1.5)),
           btn(t('map.zoomOut'), '−', () => fm.zoom(1 / 1.5)),
           h('button.btn', { type: 'button', onclick: () => fm.reset() }, t('map.fit')),
+          baseSlot,
           progress),
         mapBox,
         h('p#map-help.hint', t('map.help'))),
@@ -182,7 +238,8 @@ export async function render(el, ctx) {
         row(t('map.kindMethod'), `${fmt.enum('segment_kind', obj.kind)} · ${fmt.enum('method', obj.method)} · ${fmt.enum('surface', obj.surface)}`),
         row(t('c.planned'), `${fmt.date(obj.planned_start)} – ${fmt.date(obj.planned_end)}`),
         row(t('c.actual'), `${fmt.date(obj.actual_start)} – ${fmt.date(obj.actual_end)}`),
-        row(t('c.photos'), photoBox)));
+        row(t('c.photos'), photoBox)),
+      h('p.map-open', h('a#map-open-segment', { href: `#/segments/${obj.id}` }, t('sg.openPage'))));
       segmentPhotos(obj, photoBox);
     } else {
       details.replaceChildren(h('dl.facts.facts-1',

@@ -1,11 +1,14 @@
 // page-milestones.js — the milestones table; managers and admins edit a row in
 // place (PATCH /milestones/{id} with If-Match: "<version>"). A 412 shows what
 // someone else changed meanwhile and lets the user apply their change again.
+// Beside the table, the same milestones as a timeline (timeline.js): a
+// Table | Timeline switch whose choice is kept in the URL (?view=timeline).
 
 import * as api from './api.js';
-import { h, fmt, errorBox, messageBox, stateBadge, announce, retryPage } from './ui.js';
+import { h, fmt, errorBox, messageBox, stateBadge, announce, retryPage, today } from './ui.js';
 import { resolveProject, projectPicker } from './page-home.js';
 import { t, serverText } from './i18n.js';
+import { timeline } from './timeline.js';
 
 const EDITABLE = [
   { key: 'planned_date', label: 'c.planned', type: 'date' },
@@ -38,14 +41,17 @@ export async function render(el, ctx) {
     ['late', 'at_risk', 'on_track', 'done'].map((v) => h('option', { value: v }, t(`msstate.${v}`))));
   const tbody = h('tbody');
   const counts = items.reduce((a, m) => { a[m.state] = (a[m.state] || 0) + 1; return a; }, {});
+  const views = viewSwitch(ctx.query.get('view') === 'timeline' ? 'timeline' : 'table', showView);
+  const timelinePanel = h('div#ms-panel-timeline.tab-panel', { role: 'tabpanel', 'aria-labelledby': 'ms-tab-timeline', tabindex: '-1' });
   el.append(
     projectPicker(projects, project, '/milestones', ctx.app.navigate),
     h('p.lead', t('ms.lead', {
       late: fmt.int(counts.late || 0), risk: fmt.int(counts.at_risk || 0), track: fmt.int(counts.on_track || 0), done: fmt.int(counts.done || 0),
     })),
-    canEdit ? h('p.hint', t('ms.hintEdit')) : h('p.hint', t('ms.readOnly')),
-    h('div.field.field-inline', h('label', { for: 'ms-filter' }, t('c.show')), filter),
-    h('div.table-wrap', h('table.table.table-cards#milestones',
+    h('div.ms-controls', h('div.field.field-inline', h('label', { for: 'ms-filter' }, t('c.show')), filter), views.el),
+    h('div#ms-panel-table.tab-panel', { role: 'tabpanel', 'aria-labelledby': 'ms-tab-table', tabindex: '-1' },
+      canEdit ? h('p.hint', t('ms.hintEdit')) : h('p.hint', t('ms.readOnly')),
+      h('div.table-wrap', h('table.table.table-cards#milestones',
       h('caption.sr-only', t('ms.title')),
       h('thead', h('tr',
         h('th', { scope: 'col' }, t('c.milestone')),
@@ -53,7 +59,8 @@ export async function render(el, ctx) {
         h('th', { scope: 'col' }, t('c.state')),
         h('th', { scope: 'col' }, t('c.funding')),
         canEdit ? h('th', { scope: 'col' }, h('span.sr-only', t('c.actions'))) : null)),
-      tbody)),
+      tbody))),
+    timelinePanel,
   );
 
   items.sort((a, b) => (a.planned_date || '').localeCompare(b.planned_date || '') || a.id - b.id);
@@ -65,14 +72,43 @@ export async function render(el, ctx) {
     showRow(m.id);
   }
   filter.addEventListener('change', applyFilter);
+  showView(views.current);
+
+  function shown(m) {
+    const v = filter.value;
+    return !v || (v === 'open' ? m.state !== 'done' : m.state === v);
+  }
 
   function applyFilter() {
-    const v = filter.value;
     for (const { tr, m } of rows.values()) {
-      tr.hidden = !!v && !(v === 'open' ? m.state !== 'done' : m.state === v);
+      tr.hidden = !shown(m);
       const extra = tr.nextElementSibling;
       if (extra && extra.classList.contains('conflict-row')) extra.hidden = tr.hidden;
     }
+    if (views.current === 'timeline') drawTimeline();
+  }
+
+  /** The timeline of the milestones the filter shows, as the table has them now (edits included). */
+  function drawTimeline() {
+    const list = [...rows.values()].map((r) => r.m).filter(shown);
+    timelinePanel.replaceChildren(timeline(list, { today: today(), onOpen: openInTable }));
+  }
+
+  /** From the timeline to the milestone's row in the table, with the focus on it. */
+  function openInTable(m) {
+    views.select('table');
+    const { tr } = rows.get(m.id);
+    const target = tr.querySelector('button') || tr.querySelector('th');
+    if (target.tagName === 'TH') target.tabIndex = -1;
+    target.focus();
+    tr.scrollIntoView({ block: 'center' });
+  }
+
+  function showView(view) {
+    el.querySelector('#ms-panel-table').hidden = view !== 'table';
+    timelinePanel.hidden = view !== 'timeline';
+    if (view === 'timeline') drawTimeline();
+    else timelinePanel.replaceChildren();
   }
 
   function cells(m) {
@@ -228,4 +264,55 @@ export async function render(el, ctx) {
     entry.tr.after(panel);
     panel.querySelector('button').focus();
   }
+}
+
+/**
+ * Table | Timeline: two tabs (arrow keys move between them). The choice goes
+ * into the URL in place (?view=timeline), so that a reload or a shared link
+ * opens the same view, without a history entry of its own.
+ */
+function viewSwitch(initial, onChange) {
+  const sw = { current: initial, el: null };
+  const tabs = ['table', 'timeline'].map((v) => h('button.tab', {
+    type: 'button', role: 'tab', id: `ms-tab-${v}`, 'aria-controls': `ms-panel-${v}`, dataset: { view: v },
+    onclick: () => select(v),
+  }, t(v === 'table' ? 'tl.table' : 'tl.timeline')));
+  sw.el = h('div.tabs', { role: 'tablist', 'aria-label': t('tl.views') }, tabs);
+  sw.el.addEventListener('keydown', (e) => {
+    const i = tabs.indexOf(document.activeElement);
+    if (i < 0) return;
+    let to = null;
+    if (e.key === 'ArrowRight') to = (i + 1) % tabs.length;
+    else if (e.key === 'ArrowLeft') to = (i + tabs.length - 1) % tabs.length;
+    else if (e.key === 'Home') to = 0;
+    else if (e.key === 'End') to = tabs.length - 1;
+    if (to === null) return;
+    e.preventDefault();
+    select(tabs[to].dataset.view);
+    tabs[to].focus();
+  });
+
+  function mark() {
+    for (const b of tabs) {
+      const on = b.dataset.view === sw.current;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+    }
+  }
+
+  function select(v) {
+    if (v === sw.current) return;
+    sw.current = v;
+    mark();
+    const [path, qs] = location.hash.replace(/^#/, '').split('?');
+    const q = new URLSearchParams(qs || '');
+    if (v === 'table') q.delete('view'); else q.set('view', v);
+    const rest = q.toString();
+    history.replaceState(null, '', `#${path}${rest ? `?${rest}` : ''}`);
+    onChange(v);
+  }
+
+  sw.select = select;
+  mark();
+  return sw;
 }

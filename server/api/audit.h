@@ -25,4 +25,8 @@ enum db_rc audit_write_rows(struct req *r, const char *select, const struct db_p
 /* The read-only audit resource (GET /api/v1/audit). */
 extern const struct resource audit_resource;
 
+/* GET /api/v1/audit/facets: {users: [{id, name}], entities: [name]}, what
+ * the audit list's user_id and entity filters can choose from. */
+int audit_facets(struct req *r);
+
 #endif

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/finance.h"
 #include "api/inventory.h"
 #include "api/resource.h"
 #include "domain/status.h"
@@ -76,6 +77,10 @@ static cJSON *openapi_schema(struct doc *d, const struct resource *res);
 static cJSON *attachment_schema(struct doc *d, const struct resource *res);
 static cJSON *acceptance_schema(struct doc *d, const struct resource *res);
 static cJSON *attachments_schema(struct doc *d, const struct resource *res);
+static cJSON *submission_schema(struct doc *d, const struct resource *res);
+static cJSON *receipt_schema(struct doc *d, const struct resource *res);
+static cJSON *invoice_import_schema(struct doc *d, const struct resource *res);
+static cJSON *audit_facets_schema(struct doc *d, const struct resource *res);
 
 #define JSON_MEDIA "application/json"
 #define XLSX_MEDIA "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -123,6 +128,10 @@ const struct shape in_approval = {NAMED("Approval", approval_schema), .media = J
 const struct shape in_rejection = {NAMED("Rejection", rejection_schema), .media = JSON_MEDIA};
 const struct shape in_acceptance = {NAMED("Acceptance", acceptance_schema), .media = JSON_MEDIA,
                                     .optional = 1};
+const struct shape in_submission = {NAMED("Submission", submission_schema), .media = JSON_MEDIA,
+                                    .optional = 1};
+const struct shape in_invoice_csv = {.media = "text/csv text/plain", .query = dry_run_params};
+const struct shape in_receipt = {NAMED("Receipt", receipt_schema), .media = JSON_MEDIA};
 const struct shape in_features = {NAMED("FeatureCollection", features_schema),
                                   .media = "application/geo+json " JSON_MEDIA,
                                   .query = dry_run_params};
@@ -139,6 +148,8 @@ const struct shape out_item = {RESOURCE("", whole_schema), .media = JSON_MEDIA};
 const struct shape out_token = {RESOURCE(".issued", issued_schema), .media = JSON_MEDIA};
 const struct shape out_signin = {NAMED("SignIn", signin_schema), .media = JSON_MEDIA};
 const struct shape out_imported = {NAMED("ImportResult", imported_schema), .media = JSON_MEDIA};
+const struct shape out_invoice_import = {NAMED("InvoiceImportResult", invoice_import_schema),
+                                         .media = JSON_MEDIA};
 const struct shape out_summary = {NAMED("Summary", summary_schema), .media = JSON_MEDIA};
 const struct shape out_geojson = {NAMED("Network", geojson_schema),
                                   .media = "application/geo+json"};
@@ -155,6 +166,7 @@ const struct shape out_attachments = {NAMED("AttachmentList", attachments_schema
 const struct shape out_download = {.media = "image/jpeg image/png image/heic application/pdf"};
 const struct shape out_thumbnail = {.media = "image/jpeg"};
 const struct shape out_zip = {.media = "application/zip"};
+const struct shape out_facets = {NAMED("AuditFacets", audit_facets_schema), .media = JSON_MEDIA};
 
 /* Shapes that schemas build on. */
 static const struct shape whole = {RESOURCE("", whole_schema)};
@@ -589,7 +601,8 @@ static cJSON *problem_schema(void)
              described(typed("string"), "A JSON Pointer to the value in the request body"), 1);
     property(e, "detail", typed("string"), 1);
     property(e, "index", described(counted(), "The feature of an import"), 0);
-    property(e, "field", described(typed("string"), "The member of the feature"), 0);
+    property(e, "line", described(counted(), "The line of an imported file (the header is 1)"), 0);
+    property(e, "field", described(typed("string"), "The member of the feature, or the column"), 0);
     property(s, "errors", described(array_of(e), "The values a 422 refuses"), 0);
     return s;
 }
@@ -641,6 +654,25 @@ static cJSON *acceptance_schema(struct doc *d, const struct resource *res)
     cJSON *note = typed_or_null("string");
     cJSON_AddNumberToObject(note, "maxLength", 2000);
     property(s, "note", described(note, "The acceptance protocol's note"), 0);
+    return s;
+}
+
+static cJSON *submission_schema(struct doc *d, const struct resource *res)
+{
+    (void)d;
+    (void)res;
+    return object("A submission takes no body (or an empty object): it freezes the drawdown "
+                  "as it is and records the time as requested_at");
+}
+
+static cJSON *receipt_schema(struct doc *d, const struct resource *res)
+{
+    (void)d;
+    (void)res;
+    cJSON *s = object("The funding agencies' payment of a submitted drawdown");
+    for (size_t i = 0; i < drawdown_nreceipt_fields; i++)
+        property(s, drawdown_receipt_fields[i].name,
+                 field_schema(&drawdown_receipt_fields[i], REQUEST), 1);
     return s;
 }
 
@@ -732,6 +764,22 @@ static cJSON *attachments_schema(struct doc *d, const struct resource *res)
     return s;
 }
 
+static cJSON *audit_facets_schema(struct doc *d, const struct resource *res)
+{
+    cJSON *user = object(NULL);
+    cJSON *id = typed("integer");
+    cJSON_AddNumberToObject(id, "minimum", 1);
+    property(user, "id", id, 1);
+    property(user, "name", typed("string"), 1);
+    cJSON *s = object("What the audit list's filters can choose from");
+    property(
+        s, "users",
+        described(array_of(user), "Everyone with entries, by current name, with their user_id"), 1);
+    property(s, "entities",
+             described(array_of(typed("string")), "The kinds of objects with entries (entity)"), 1);
+    return s;
+}
+
 static cJSON *imported_schema(struct doc *d, const struct resource *res)
 {
     static const char *const layers[] = {"node", "segment", "premise", NULL};
@@ -744,6 +792,29 @@ static cJSON *imported_schema(struct doc *d, const struct resource *res)
     for (const char *const *l = layers; *l; l++)
         property(by, *l, counts(outcomes, NULL), 1);
     property(s, "by_layer", by, 1);
+    property(s, "dry_run", typed("boolean"), 1);
+    return s;
+}
+
+static cJSON *invoice_import_schema(struct doc *d, const struct resource *res)
+{
+    (void)d;
+    (void)res;
+    static const char *const outcomes[] = {"created", "updated", "unchanged", NULL};
+    cJSON *s = object("What an invoice import did, or would do (dry_run)");
+    property(s, "lines", counted(), 1);
+    for (const char *const *o = outcomes; *o; o++)
+        property(s, *o, counted(), 1);
+    cJSON *result = object("One invoice of the list");
+    property(result, "line", described(counted(), "Its line in the file (the header is line 1)"),
+             1);
+    property(result, "number", typed("string"), 1);
+    property(result, "outcome", one_of(outcomes), 1);
+    property(result, "id",
+             described(typed_or_null("integer"), "null for one a dry run would create"), 1);
+    cJSON *results = typed("array");
+    cJSON_AddItemToObject(results, "items", result);
+    property(s, "results", results, 1);
     property(s, "dry_run", typed("boolean"), 1);
     return s;
 }

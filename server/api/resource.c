@@ -588,43 +588,60 @@ static int reply_body_invalid(struct req *r, int nerr, cJSON *errors)
     return reply_invalid_detail(r, detail, errors);
 }
 
-/* Validation common to create and update; returns 0 to go on, or the
- * status replied. */
-static int check_all(struct req *r, const struct resource *res, const struct value *vals, size_t nv,
-                     const cJSON *before, const cJSON *merged, cJSON *errors)
-{
-    int rc = check_refs(r, res, vals, nv, merged, errors);
-    if (rc == DB_OK && res->check)
-        rc = res->check(r, before, merged, errors);
-    if (rc != DB_OK)
-        return reply_db(r, rc);
-    if (cJSON_GetArraySize(errors) > 0)
-        return reply_invalid(r, errors);
-    return 0;
-}
-
 static int write_failed(struct req *r, const struct resource *res, int rc)
 {
+    if (rc == DB_DUPLICATE && res->duplicate)
+        return reply_problem(r, 409, "%s", res->duplicate);
     if (rc == DB_DUPLICATE)
         return reply_problem(r, 409, "a %s with this code (or e-mail) exists already", res->entity);
     return reply_db(r, rc);
 }
 
-int resource_create(struct req *r)
+/* ---- writes that do not reply: the handlers below and the imports ---- */
+
+/* Validates body as a create (before NULL) or as a change of before with
+ * every rule of the resource. Returns a db result code; w->nerrors > 0 when
+ * the body breaks a rule, else vals, *nv and *merged are filled. */
+static enum db_rc validate_write(struct req *r, const struct resource *res, const cJSON *body,
+                                 const cJSON *before, struct resource_write *w, struct value *vals,
+                                 size_t *nv, cJSON **merged)
 {
-    const struct resource *res = res_of(r);
-    if (params_guard(res) != DB_OK)
-        return reply_db(r, DB_ERROR);
+    w->nerrors = validate_body(res->fields, res->nfields, body, before == NULL, r->pool, w->errors,
+                               vals, nv);
+    if (w->nerrors)
+        return DB_OK;
+    *merged = req_json(r, resource_merge(before, body));
+    enum db_rc rc = check_refs(r, res, vals, *nv, *merged, w->errors);
+    if (rc == DB_OK && res->check)
+        rc = res->check(r, before, *merged, w->errors);
+    w->nerrors = cJSON_GetArraySize(w->errors);
+    return rc;
+}
+
+enum db_rc resource_validate(struct req *r, const struct resource *res, const cJSON *body,
+                             const cJSON *before, struct resource_write *w)
+{
     struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
     size_t nv;
-    cJSON *errors = req_json(r, cJSON_CreateArray());
-    int nerr = validate_body(res->fields, res->nfields, r->json, 1, r->pool, errors, vals, &nv);
-    if (nerr)
-        return reply_body_invalid(r, nerr, errors);
-    cJSON *merged = req_json(r, resource_merge(NULL, r->json));
-    int st = check_all(r, res, vals, nv, NULL, merged, errors);
-    if (st)
-        return st;
+    cJSON *merged;
+    enum db_rc rc = params_guard(res);
+    return rc == DB_OK ? validate_write(r, res, body, before, w, vals, &nv, &merged) : rc;
+}
+
+enum db_rc resource_write_create(struct req *r, const struct resource *res, const cJSON *body,
+                                 const char *action, struct resource_write *w)
+{
+    struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
+    size_t nv;
+    cJSON *merged;
+    w->id = 0;
+    w->after = NULL;
+    w->hash_failed = 0;
+    enum db_rc rc = params_guard(res);
+    if (rc == DB_OK)
+        rc = validate_write(r, res, body, NULL, w, vals, &nv, &merged);
+    if (rc != DB_OK || w->nerrors)
+        return rc;
     nv = drop_virtual(vals, nv);
 
     struct sbuf sql, ph;
@@ -641,34 +658,114 @@ int resource_create(struct req *r)
         }
         sbuf_add(&sql, column(vals[i].field));
         sbuf_add(&ph, placeholder(vals[i].field));
-        if (resource_bind(r, &vals[i], &p[i]) < 0)
-            return reply_problem(r, 503, "the password could not be hashed; retry shortly");
+        if (resource_bind(r, &vals[i], &p[i]) < 0) {
+            w->hash_failed = 1;
+            return DB_ERROR;
+        }
     }
     sbuf_add(&sql, ") VALUES (");
     sbuf_add(&sql, ph.s);
     sbuf_add(&sql, ")");
     struct db_rows *rows;
-    enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, nv, &rows);
+    rc = db_exec(r->db, r->pool, sql.s, p, nv, &rows);
     if (rc != DB_OK)
-        return write_failed(r, res, rc);
-    long long id = (long long)rows->insert_id;
-    if (res->after_write) {
-        rc = res->after_write(r, id, NULL);
-        if (rc != DB_OK)
-            return reply_db(r, rc);
+        return rc;
+    w->id = (long long)rows->insert_id;
+    if (res->after_write)
+        rc = res->after_write(r, w->id, NULL);
+    cJSON *after = NULL;
+    if (rc == DB_OK)
+        rc = resource_load(r, res, w->id, 0, &after);
+    if (rc == DB_OK && !after)
+        rc = DB_ERROR;
+    if (rc == DB_OK)
+        rc = audit_write(r, action, res->entity, w->id, NULL, after);
+    w->after = after;
+    return rc;
+}
+
+enum db_rc resource_write_update(struct req *r, const struct resource *res, long long id,
+                                 const cJSON *before, const cJSON *body, const char *action,
+                                 struct resource_write *w)
+{
+    struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
+    size_t nv;
+    cJSON *merged;
+    w->id = id;
+    w->after = NULL;
+    w->hash_failed = 0;
+    enum db_rc rc = params_guard(res);
+    if (rc == DB_OK)
+        rc = validate_write(r, res, body, before, w, vals, &nv, &merged);
+    if (rc != DB_OK || w->nerrors)
+        return rc;
+    size_t nall = nv;
+    nv = drop_virtual(vals, nv);
+    if (nv == 0) {
+        w->after = before;
+        return DB_OK;
     }
 
-    cJSON *after;
-    rc = resource_load(r, res, id, 0, &after);
-    if (rc == DB_OK && !after)
-        return reply_problem(r, 500, "the new %s could not be read back", res->entity);
+    struct sbuf sql;
+    struct db_param p[MAX_PARAMS];
+    sbuf_init(&sql, r->pool);
+    sbuf_add(&sql, "UPDATE ");
+    sbuf_add(&sql, res->table);
+    sbuf_add(&sql, " SET ");
+    for (size_t i = 0; i < nv; i++) {
+        sbuf_add(&sql, column(vals[i].field));
+        sbuf_add(&sql, " = ");
+        sbuf_add(&sql, placeholder(vals[i].field));
+        sbuf_add(&sql, ", ");
+        if (resource_bind(r, &vals[i], &p[i]) < 0) {
+            w->hash_failed = 1;
+            return DB_ERROR;
+        }
+    }
+    sbuf_add(&sql, "version = version + 1, updated_at = NOW(3) WHERE id = ?");
+    p[nv] = DB_INTP(id);
+    rc = db_exec(r->db, r->pool, sql.s, p, nv + 1, NULL);
+    if (rc == DB_OK && res->after_write)
+        rc = res->after_write(r, id, before);
+    cJSON *after = NULL;
     if (rc == DB_OK)
-        rc = audit_write(r, "create", res->entity, id, NULL, after);
+        rc = resource_load(r, res, id, 0, &after);
+    if (rc == DB_OK && !after)
+        rc = DB_ERROR;
+    w->after = after;
+    if (rc == DB_OK) {
+        /* Virtual fields (a reason for a change) go into the audit entry. */
+        cJSON *audited = req_json(r, cJSON_Duplicate(after, 1));
+        for (size_t i = nv; i < nall; i++)
+            cJSON_AddItemToObject(
+                audited, vals[i].field->name,
+                cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(merged, vals[i].field->name), 1));
+        rc = audit_write(r, action, res->entity, id, before, audited);
+    }
+    return rc;
+}
+
+/* The answer to a write that did not happen. */
+static int write_refused(struct req *r, const struct resource *res, enum db_rc rc,
+                         const struct resource_write *w)
+{
+    if (w->hash_failed)
+        return reply_problem(r, 503, "the password could not be hashed; retry shortly");
     if (rc != DB_OK)
-        return reply_db(r, rc);
-    req_add_header(r, "Location", pool_printf(r->pool, "/api/v1/%s/%lld", res->name, id));
-    resource_etag(r, after);
-    return reply_json(r, 201, after);
+        return write_failed(r, res, rc);
+    return reply_body_invalid(r, w->nerrors, w->errors);
+}
+
+int resource_create(struct req *r)
+{
+    const struct resource *res = res_of(r);
+    struct resource_write w = {.errors = req_json(r, cJSON_CreateArray())};
+    enum db_rc rc = resource_write_create(r, res, r->json, "create", &w);
+    if (rc != DB_OK || w.nerrors)
+        return write_refused(r, res, rc, &w);
+    req_add_header(r, "Location", pool_printf(r->pool, "/api/v1/%s/%lld", res->name, w.id));
+    resource_etag(r, w.after);
+    return reply_json(r, 201, w.after);
 }
 
 int resource_load_for_change(struct req *r, const struct resource *res, long long *id,
@@ -722,58 +819,12 @@ int resource_update(struct req *r)
     int st = resource_load_for_change(r, res, &id, &before);
     if (st)
         return st;
-    struct value *vals = pool_alloc(r->pool, sizeof(struct value) * res->nfields);
-    size_t nv;
-    cJSON *errors = req_json(r, cJSON_CreateArray());
-    int nerr = validate_body(res->fields, res->nfields, r->json, 0, r->pool, errors, vals, &nv);
-    if (nerr)
-        return reply_body_invalid(r, nerr, errors);
-    cJSON *merged = req_json(r, resource_merge(before, r->json));
-    st = check_all(r, res, vals, nv, before, merged, errors);
-    if (st)
-        return st;
-    size_t nall = nv;
-    nv = drop_virtual(vals, nv);
-    if (nv == 0) {
-        resource_etag(r, before);
-        return reply_json(r, 200, before);
-    }
-
-    struct sbuf sql;
-    struct db_param p[MAX_PARAMS];
-    sbuf_init(&sql, r->pool);
-    sbuf_add(&sql, "UPDATE ");
-    sbuf_add(&sql, res->table);
-    sbuf_add(&sql, " SET ");
-    for (size_t i = 0; i < nv; i++) {
-        sbuf_add(&sql, column(vals[i].field));
-        sbuf_add(&sql, " = ");
-        sbuf_add(&sql, placeholder(vals[i].field));
-        sbuf_add(&sql, ", ");
-        if (resource_bind(r, &vals[i], &p[i]) < 0)
-            return reply_problem(r, 503, "the password could not be hashed; retry shortly");
-    }
-    sbuf_add(&sql, "version = version + 1, updated_at = NOW(3) WHERE id = ?");
-    p[nv] = DB_INTP(id);
-    enum db_rc rc = db_exec(r->db, r->pool, sql.s, p, nv + 1, NULL);
-    cJSON *after = NULL;
-    if (rc == DB_OK && res->after_write)
-        rc = res->after_write(r, id, before);
-    if (rc == DB_OK)
-        rc = resource_load(r, res, id, 0, &after);
-    if (rc == DB_OK) {
-        /* Virtual fields (a reason for a change) go into the audit entry. */
-        cJSON *audited = req_json(r, cJSON_Duplicate(after, 1));
-        for (size_t i = nv; i < nall; i++)
-            cJSON_AddItemToObject(
-                audited, vals[i].field->name,
-                cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(merged, vals[i].field->name), 1));
-        rc = audit_write(r, "update", res->entity, id, before, audited);
-    }
-    if (rc != DB_OK)
-        return write_failed(r, res, rc);
-    resource_etag(r, after);
-    return reply_json(r, 200, after);
+    struct resource_write w = {.errors = req_json(r, cJSON_CreateArray())};
+    enum db_rc rc = resource_write_update(r, res, id, before, r->json, "update", &w);
+    if (rc != DB_OK || w.nerrors)
+        return write_refused(r, res, rc, &w);
+    resource_etag(r, w.after);
+    return reply_json(r, 200, w.after);
 }
 
 int resource_delete(struct req *r)

@@ -52,6 +52,9 @@ struct resource {
      * same transaction, before the row is read back (before is NULL on
      * create). Returns a db result code. */
     enum db_rc (*after_write)(struct req *r, long long id, const cJSON *before);
+    /* The 409's detail when a unique key is violated; NULL: one about codes
+     * and e-mails. */
+    const char *duplicate;
     /* Adds `attachments` to n objects read for a reply (progress reports:
      * their photos); never to what the audit trail records. Returns a db
      * result code. */
@@ -73,8 +76,33 @@ int resource_create(struct req *r);
 int resource_update(struct req *r);
 int resource_delete(struct req *r);
 
+/* One object written without a reply (the handlers of POST and PATCH, and
+ * the imports, which write many). */
+struct resource_write {
+    cJSON *errors;   /* in: an empty array; out: the rules body breaks, {pointer, detail} */
+    int nerrors;     /* how many rules it breaks (more than listed, possibly) */
+    int hash_failed; /* a password could not be hashed (retry) */
+    long long id;
+    const cJSON *after; /* the object as stored (belongs to the request) */
+};
+/* Checks body as a create (before NULL) or a change of before, writing
+ * nothing: w->nerrors and w->errors as below. Returns a db result code. */
+enum db_rc resource_validate(struct req *r, const struct resource *res, const cJSON *body,
+                             const cJSON *before, struct resource_write *w);
+/* Creates an object from body with every rule of POST, audited as action.
+ * Returns a db result code (DB_DUPLICATE for a unique key taken); DB_OK
+ * with w->nerrors > 0 when body breaks a rule and nothing was written. */
+enum db_rc resource_write_create(struct req *r, const struct resource *res, const cJSON *body,
+                                 const char *action, struct resource_write *w);
+/* Changes object id, loaded and locked as before, with the members of
+ * body, by the rules of PATCH; as resource_write_create otherwise. A body
+ * of virtual fields only changes nothing (w->after is before). */
+enum db_rc resource_write_update(struct req *r, const struct resource *res, long long id,
+                                 const cJSON *before, const cJSON *body, const char *action,
+                                 struct resource_write *w);
+
 /* Reads one row as JSON (honouring the caller's scope). Returns a db result
- * code; *out is NULL when there is no such row. The caller frees *out. */
+ * code; *out is NULL when there is no such row. *out belongs to the request. */
 enum db_rc resource_load(struct req *r, const struct resource *res, long long id, int for_update,
                          cJSON **out);
 /* The object as it would be after a change: a copy of before (NULL: none)

@@ -8,8 +8,10 @@
 #include "api/auth.h"
 #include "api/construction.h"
 #include "api/exports.h"
+#include "api/finance.h"
 #include "api/gis.h"
 #include "api/inventory.h"
+#include "api/invoice_import.h"
 #include "api/meta.h"
 #include "api/openapi.h"
 #include "api/planning.h"
@@ -113,6 +115,28 @@ const struct route api_routes[] = {
     {HTTP_PATCH,  "/api/v1/invoices/:id",                       resource_update,  BOOKKEEPERS, CHANGE, 200, "409",     0,        &invoices_resource,    &in_update,          &out_item,     "Change an invoice", NULL},
     {HTTP_DELETE, "/api/v1/invoices/:id",                       resource_delete,  BOOKKEEPERS, WRITE,  204, NULL,      0,        &invoices_resource,    NULL,                NULL,          "Delete an invoice", NULL},
 
+    {HTTP_POST,   "/api/v1/projects/:id/invoices/import",       invoices_import,  BOOKKEEPERS, WRITE,  200, "404 415", 8 * MIB,  NULL,                  &in_invoice_csv,     &out_invoice_import, "Import an invoice list from CSV: all or nothing; ?dry_run=true checks it only", NULL},
+
+    {HTTP_GET,    "/api/v1/budget-lines",                       resource_list,    STAFF,       0,      200, NULL,      0,        &budget_lines_resource, &in_list,           &out_list,     "List budget lines (the Finanzierungsplan)", NULL},
+    {HTTP_POST,   "/api/v1/budget-lines",                       resource_create,  BOOKKEEPERS, CHANGE, 201, "409",     0,        &budget_lines_resource, &in_create,         &out_item,     "Plan a category's eligible cost for a year", NULL},
+    {HTTP_GET,    "/api/v1/budget-lines/:id",                   resource_get,     STAFF,       0,      200, NULL,      0,        &budget_lines_resource, NULL,               &out_item,     "Read a budget line", NULL},
+    {HTTP_PATCH,  "/api/v1/budget-lines/:id",                   resource_update,  BOOKKEEPERS, CHANGE, 200, "409",     0,        &budget_lines_resource, &in_update,         &out_item,     "Change a budget line", NULL},
+    {HTTP_DELETE, "/api/v1/budget-lines/:id",                   resource_delete,  BOOKKEEPERS, WRITE,  204, NULL,      0,        &budget_lines_resource, NULL,               NULL,          "Delete a budget line", NULL},
+
+    {HTTP_GET,    "/api/v1/drawdowns",                          resource_list,    STAFF,       0,      200, NULL,      0,        &drawdowns_resource,   &in_list,            &out_list,     "List drawdowns (Mittelabrufe)", NULL},
+    {HTTP_POST,   "/api/v1/drawdowns",                          resource_create,  BOOKKEEPERS, CHANGE, 201, NULL,      0,        &drawdowns_resource,   &in_create,          &out_item,     "Draft a drawdown; the server numbers it", NULL},
+    {HTTP_GET,    "/api/v1/drawdowns/:id",                      resource_get,     STAFF,       0,      200, NULL,      0,        &drawdowns_resource,   NULL,                &out_item,     "Read a drawdown", NULL},
+    {HTTP_PATCH,  "/api/v1/drawdowns/:id",                      drawdowns_update, BOOKKEEPERS, CHANGE, 200, "409",     0,        &drawdowns_resource,   &in_update,          &out_item,     "Change a draft drawdown", NULL},
+    {HTTP_DELETE, "/api/v1/drawdowns/:id",                      drawdowns_delete, BOOKKEEPERS, WRITE,  204, "409",     0,        &drawdowns_resource,   NULL,                NULL,          "Delete a draft drawdown", NULL},
+    {HTTP_POST,   "/api/v1/drawdowns/:id/submit",               drawdowns_submit, BOOKKEEPERS, REVIEW, 200, "409 412",   0,        &drawdowns_resource,   &in_submission,      &out_item,     "Submit a draft: freezes it and records requested_at", NULL},
+    {HTTP_POST,   "/api/v1/drawdowns/:id/receive",              drawdowns_receive, BOOKKEEPERS, CHANGE, 200, "409 412",   0,        &drawdowns_resource,   &in_receipt,         &out_item,     "Record the agencies' payment of a submitted drawdown", NULL},
+
+    {HTTP_GET,    "/api/v1/report-notes",                       resource_list,    STAFF,       0,      200, NULL,      0,        &report_notes_resource, &in_list,           &out_list,     "List report notes (the Sachbericht per period)", NULL},
+    {HTTP_POST,   "/api/v1/report-notes",                       resource_create,  EDITORS,     CHANGE, 201, "409",     0,        &report_notes_resource, &in_create,         &out_item,     "Write the narrative of a period", NULL},
+    {HTTP_GET,    "/api/v1/report-notes/:id",                   resource_get,     STAFF,       0,      200, NULL,      0,        &report_notes_resource, NULL,               &out_item,     "Read a report note", NULL},
+    {HTTP_PATCH,  "/api/v1/report-notes/:id",                   resource_update,  EDITORS,     CHANGE, 200, "409",     0,        &report_notes_resource, &in_update,         &out_item,     "Change a report note", NULL},
+    {HTTP_DELETE, "/api/v1/report-notes/:id",                   resource_delete,  EDITORS,     WRITE,  204, NULL,      0,        &report_notes_resource, NULL,               NULL,          "Delete a report note", NULL},
+
     {HTTP_GET,    "/api/v1/progress-reports",                   resource_list,    ANY,         0,      200, NULL,      0,        &progress_resource,    &in_list,            &out_list,     "List progress reports (to review: ?state=submitted)", NULL},
     {HTTP_POST,   "/api/v1/progress-reports",                   progress_create,  REPORTERS,   KEYED,  201, "404",     0,        &progress_resource,    &in_create,          &out_item,     "Report construction progress on a segment", NULL},
     {HTTP_GET,    "/api/v1/progress-reports/:id",               resource_get,     ANY,         0,      200, NULL,      0,        &progress_resource,    NULL,                &out_item,     "Read a progress report", NULL},
@@ -134,6 +158,7 @@ const struct route api_routes[] = {
     {HTTP_DELETE, "/api/v1/tokens/:id",                         tokens_revoke,    ANY,         WRITE,  204, NULL,      0,        &tokens_resource,      NULL,                NULL,          "Revoke an API token", NULL},
 
     {HTTP_GET,    "/api/v1/audit",                              resource_list,    STAFF,       0,      200, NULL,      0,        &audit_resource,       &in_list,            &out_list,     "List audit entries", NULL},
+    {HTTP_GET,    "/api/v1/audit/facets",                       audit_facets,     STAFF,       0,      200, NULL,      0,        NULL,                  NULL,                &out_facets,   "The people and kinds of objects the audit log has entries of (for its filters)", NULL},
     {HTTP_GET,    "/api/v1/audit/:id",                          resource_get,     STAFF,       0,      200, NULL,      0,        &audit_resource,       NULL,                &out_item,     "Read an audit entry", NULL},
 
     /* The dashboard; last, so that every route above wins. */

@@ -131,6 +131,38 @@ int webapp_map_origin(const char *tiles, char *origin, size_t size)
     return 0;
 }
 
+/* The app shell for the service worker (sw.js): every file of the dashboard
+ * (but config.json, which is made here) and a version that changes with
+ * any of them, so that a new build replaces what browsers keep offline. */
+static int add_shell(cJSON *c)
+{
+    cJSON *app = cJSON_AddObjectToObject(c, "app");
+    cJSON *list = app ? cJSON_AddArrayToObject(app, "files") : NULL;
+    crypto_generichash_state st;
+    unsigned char h[crypto_generichash_BYTES_MIN];
+    char version[2 * sizeof(h) + 1];
+    if (!list || crypto_generichash_init(&st, NULL, 0, sizeof(h)) != 0)
+        return -1;
+    for (int i = 0; i < nfiles; i++) {
+        if (strcmp(files[i].name, "config.json") == 0)
+            continue;
+        cJSON *name = cJSON_CreateString(files[i].name);
+        if (!name || !cJSON_AddItemToArray(list, name)) {
+            cJSON_Delete(name);
+            return -1;
+        }
+        /* name and ETag, each with its terminating NUL, so that no two lists hash alike */
+        crypto_generichash_update(&st, (const unsigned char *)files[i].name,
+                                  strlen(files[i].name) + 1);
+        crypto_generichash_update(&st, (const unsigned char *)files[i].etag,
+                                  strlen(files[i].etag) + 1);
+    }
+    crypto_generichash_final(&st, h, sizeof(h));
+    for (size_t i = 0; i < sizeof(h); i++)
+        snprintf(version + 2 * i, 3, "%02x", h[i]);
+    return cJSON_AddStringToObject(app, "version", version) ? 0 : -1;
+}
+
 int webapp_configure(const char *tiles, const char *attribution)
 {
     cJSON *c = cJSON_CreateObject();
@@ -150,7 +182,7 @@ int webapp_configure(const char *tiles, const char *attribution)
     } else {
         cJSON_AddNullToObject(c, "map");
     }
-    char *text = cJSON_PrintUnformatted(c);
+    char *text = add_shell(c) == 0 ? cJSON_PrintUnformatted(c) : NULL;
     cJSON_Delete(c);
     if (!text || nfiles >= MAX_FILES) {
         free(text);

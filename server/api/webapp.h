@@ -13,9 +13,11 @@ int webapp_load(const char *dir);
 void webapp_free(void);
 /* Adds /config.json, what the dashboard needs to know of the server's
  * settings: {"map": {"tiles", "attribution"}} for an operator's base map
- * (a tile URL template with {z}, {x} and {y}), or {"map": null}; and lets
- * the page load images from the tile server. After webapp_load. Returns
- * 0, or -1 when tiles is not such a URL. */
+ * (a tile URL template with {z}, {x} and {y}), or {"map": null}; and
+ * {"app": {"version", "files"}}, the files the service worker keeps for
+ * offline use and a version that changes with any of them. Lets the page
+ * load images from the tile server. After webapp_load. Returns 0, or -1
+ * when tiles is not such a URL. */
 int webapp_configure(const char *tiles, const char *attribution);
 /* The origin (scheme://host[:port]) of a tile URL template; 0, or -1 when
  * it is not an http(s) template with {z}, {x} and {y}. */

@@ -19,7 +19,7 @@ USED = {
     "/api/v1/auth/login": ["post"], "/api/v1/auth/logout": ["post"], "/api/v1/me": ["get"],
     "/api/v1/users": ["get", "post"], "/api/v1/users/{id}": ["get", "patch"],
     "/api/v1/tokens": ["get", "post"], "/api/v1/tokens/{id}": ["get", "delete"],
-    "/api/v1/audit": ["get"], "/api/v1/audit/{id}": ["get"],
+    "/api/v1/audit": ["get"], "/api/v1/audit/facets": ["get"], "/api/v1/audit/{id}": ["get"],
 }
 for _c in ("projects", "contractors", "lots", "nodes", "segments", "premises"):
     USED["/api/v1/" + _c] = ["get", "post"]
@@ -360,14 +360,19 @@ def t_map_config():
     import subprocess
     import tempfile
     r = request("GET", "/config.json")
-    check(r.status == 200 and r.json == {"map": None}, "default config.json: %r" % r)
+    check(r.status == 200 and r.json.get("map", "") is None, "default config.json: %r" % r)
+    # the app shell the service worker keeps: every file of the dashboard, and a version of them all
+    app = r.json.get("app") or {}
+    check({"index.html", "app.js", "app.css", "sw.js"} <= set(app.get("files", []))
+          and "config.json" not in app.get("files", []), "config.json's app files: %r" % app)
+    check(isinstance(app.get("version"), str) and len(app["version"]) == 32, "config.json's app version: %r" % app)
     csp = request("GET", "/").header("Content-Security-Policy") or ""
     check("img-src 'self' data: blob:;" in csp, "default CSP %r" % csp)
     tiles = "https://tiles.example.org/osm/{z}/{x}/{y}.png"
     with OtherServer(FT_MAP_TILES=tiles, FT_MAP_ATTRIBUTION="© OpenStreetMap-Mitwirkende") as srv:
         c = srv.request("GET", "/config.json")
-        check(c.status == 200 and c.json == {"map": {"tiles": tiles, "attribution": "© OpenStreetMap-Mitwirkende"}},
-              "config.json with a map: %r" % c)
+        check(c.status == 200 and c.json.get("map") == {"tiles": tiles, "attribution": "© OpenStreetMap-Mitwirkende"}
+              and c.json.get("app") == app, "config.json with a map: %r" % c)
         csp = srv.request("GET", "/").header("Content-Security-Policy") or ""
         check("img-src 'self' data: blob: https://tiles.example.org;" in csp, "CSP with a map: %r" % csp)
     with tempfile.TemporaryDirectory() as d:

@@ -113,6 +113,8 @@ BIN = os.environ.get("FT_BIN") or os.path.join(ROOT, "bin", "fibertrackd")
 VERBOSE = os.environ.get("FT_VERBOSE") == "1"
 TIMEOUT = 10.0  # seconds for an ordinary case; raw cases set their own
 RAW_TIMEOUT = 5.0
+# The cost categories of invoices and budget lines.
+COST_CATEGORIES = ["civil_works", "cabling", "splicing", "planning", "materials", "other"]
 PARALLEL = 8
 
 
@@ -227,8 +229,19 @@ class Fixture:
             "tokens": {"name": "badinput " + u},
             "progress-reports": {"segment_id": i["segment"], "report_date": self.today, "built_length_m": 0,
                                  "status": "planned"},
+            # Unique by the counter: a line per category and year, periods of a day that never overlap.
+            "budget-lines": {"project_id": i["project"], "year": 2000 + self.n % 100, "planned_cents": 1000,
+                             "category": COST_CATEGORIES[self.n // 100 % len(COST_CATEGORIES)]},
+            "drawdowns": {"project_id": i["project"], "period_from": self.day(self.n), "period_to": self.day(self.n)},
+            "report-notes": {"project_id": i["project"], "period_from": self.day(self.n),
+                             "period_to": self.day(self.n), "text": "Sachbericht " + u},
         }
         return dict(bodies.get(tag, {}))
+
+    @staticmethod
+    def day(n):
+        """A day from 2001 on, one per n."""
+        return (datetime.date(2001, 1, 1) + datetime.timedelta(days=n)).isoformat()
 
     def patch_body(self, tag):
         u = self.unique()
@@ -237,13 +250,16 @@ class Fixture:
             "lots": {"name": "Los " + u}, "nodes": {"name": "Knoten " + u}, "segments": {"duct_type": "D" + u},
             "premises": {"street": "Weg " + u}, "milestones": {"notes": "note " + u},
             "invoices": {"vat_cents": self.n}, "users": {"name": "Badinput " + u},
+            "budget-lines": {"note": "note " + u}, "drawdowns": {"note": "note " + u},
+            "report-notes": {"text": "Sachbericht " + u},
         }
         return dict(bodies.get(tag, {"name": "Badinput " + u}))
 
     def patch_target(self, tag):
         return self.ids.get({"projects": "project", "contractors": "contractor", "lots": "lot", "nodes": "node",
                              "segments": "segment", "premises": "premise", "milestones": "milestone",
-                             "invoices": "invoice", "users": "user_target"}.get(tag, "-"))
+                             "invoices": "invoice", "users": "user_target", "budget-lines": "budget_line",
+                             "drawdowns": "drawdown", "report-notes": "report_note"}.get(tag, "-"))
 
     def read_target(self, tag):
         x = self.patch_target(tag)
@@ -370,6 +386,14 @@ class Fixture:
         self.ids["invoice"] = self._create("invoices", {
             "project_id": P, "lot_id": self.ids["lot"], "contractor_id": con["id"], "number": "R-" + self.tag,
             "invoice_date": "2026-01-15", "category": "civil_works", "net_cents": 100000})["id"]
+        self.ids["budget_line"] = self._create("budget-lines", {"project_id": P, "category": "planning",
+                                                                "year": 2100,
+                                                                "planned_cents": 100})["id"]
+        # A draft before any period the cases use: it stays a draft, so changes are judged on their fields.
+        self.ids["drawdown"] = self._create("drawdowns", {"project_id": P, "period_from": "2000-01-01",
+                                                          "period_to": "2000-01-31", "federal_requested_cents": 1})["id"]
+        self.ids["report_note"] = self._create("report-notes", {"project_id": P, "period_from": "2000-01-01",
+                                                                "period_to": "2000-01-31", "text": "Sachbericht"})["id"]
         self.ids["report_probe"] = self._report()
         for _ in range(4):
             self.reports.append(self._report())
@@ -377,7 +401,8 @@ class Fixture:
         self.ids["audit"] = audit["items"][0]["id"]
         for tag, key in (("projects", "project"), ("contractors", "contractor"), ("lots", "lot"), ("nodes", "node"),
                          ("segments", "segment"), ("premises", "premise"), ("milestones", "milestone"),
-                         ("invoices", "invoice"), ("users", "user_target")):
+                         ("invoices", "invoice"), ("users", "user_target"), ("budget-lines", "budget_line"),
+                         ("drawdowns", "drawdown"), ("report-notes", "report_note")):
             self.refresh(tag, self.ids[key])
 
 

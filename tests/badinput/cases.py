@@ -277,7 +277,7 @@ def body_routes(spec):
     """Every route that takes a JSON body: those whose body the OpenAPI
     document describes, and those this suite knows (sign-in, review, import).
     Routes that take other media (files) are left to suites of their own."""
-    return [r for r in spec.routes if r.method in ("POST", "PATCH", "PUT")
+    return [r for r in spec.routes if r.method in ("POST", "PATCH", "PUT") and r.json_body
             and (r.body_schema or route_kind(r) in ("login", "approve", "reject", "import"))]
 
 
@@ -1155,6 +1155,10 @@ def gen_rules(spec, fx):
          "planned_end"),
         ("segments", "lot of another project", {"lot_id": fx.ids["lot_other_project"]}, "lot_id"),
         ("users", "role contractor without contractor_id", {"role": "contractor"}, "contractor_id"),
+        ("drawdowns", "period_to before period_from", {"period_from": "2026-05-01", "period_to": "2026-04-01"},
+         "period_to"),
+        ("report-notes", "period_to before period_from", {"period_from": "2026-05-01", "period_to": "2026-04-01"},
+         "period_to"),
         ("users", "role finance with a contractor_id", {"contractor_id": fx.ids["contractor"]}, "contractor_id"),
         ("progress-reports", "report_date in the future", {"report_date": "2999-01-01"}, "report_date"),
         ("progress-reports", "built length above 1.5 x planned without a note", {"built_length_m": 999999}, "note",

@@ -110,7 +110,10 @@ class Route:
             roles = roles.split(",")
         self.roles = [r.strip() for r in roles]
         self.public = not op.get("security")
-        ref = (((op.get("requestBody") or {}).get("content") or {}).get("application/json") or {}).get("schema", {})
+        content = (op.get("requestBody") or {}).get("content") or {}
+        # A body of another medium (a file, a CSV list) is for the suite of that route.
+        self.json_body = not content or any("json" in m for m in content)
+        ref = (content.get("application/json") or {}).get("schema", {})
         self.body_schema = ref.get("$ref", "").rsplit("/", 1)[-1] or None
         # A body that may be left out (approve, accept): an empty one is fine.
         self.body_optional = not (op.get("requestBody") or {}).get("required", False)

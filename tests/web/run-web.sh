@@ -6,6 +6,8 @@
 # directories (ports 18600-18699):
 #   A: `demo` (project WF-MUSTER-2026, 240 segments) for the functional tests;
 #   B: `demo --segments 20000` for the map benchmark (skip with FT_WEB_SKIP_BIG=1);
+#   M: A's data again, with a base map (FT_MAP_TILES) from tiles.py, a tiny
+#      local tile server, for the base-map tests (offline.spec.mjs);
 #   C: an empty install (migrated, one admin, no project) for the guided first
 #      run, in a database of A's MariaDB (skip with FT_WEB_SKIP_EMPTY=1);
 # runs web.test.mjs and ends with one line "N passed, N failed".
@@ -134,6 +136,28 @@ pick_port PORT_A || die "no free port in 18600-18699"
 start_server a "$PORT_A" || die "could not start the test server"
 export FT_WEB_URL=http://127.0.0.1:$PORT_A
 log "server A (demo) on $FT_WEB_URL"
+
+# The tile server, then M: a second fibertrackd on A's data directory (it
+# attaches to A's MariaDB), whose dashboard has a base map.
+pick_port PORT_T || die "no free port in 18600-18699"
+python3 "$HERE/tiles.py" "$PORT_T" >"$TMP/server-tiles.log" 2>&1 &
+PIDS+=("$!")
+for ((i = 0; i < 100; i++)); do
+    curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$PORT_T/health" 2>/dev/null && break
+    sleep 0.1
+done
+export FT_WEB_TILES=http://127.0.0.1:$PORT_T
+pick_port PORT_M || die "no free port in 18600-18699"
+ft_server_start SERVER_PID "$TMP/a" "$PORT_M" "$TMP/server-m.log" \
+    --map-tiles "$FT_WEB_TILES/{z}/{x}/{y}.png" --map-attribution "© Musterstadt Kataster, fibertrack test tiles"
+started=$?
+# Stopped before A, whose MariaDB it uses.
+PIDS=("$SERVER_PID" "${PIDS[@]}")
+[ "$started" = 0 ] || die "could not start the server with a base map (see $ART/server-m.log)"
+export FT_WEB_MAP_URL=http://127.0.0.1:$PORT_M
+log "server M (A's data, base map from $FT_WEB_TILES) on $FT_WEB_MAP_URL"
+# What the service-worker test needs to start a server of its own on A's data.
+export FT_WEB_FTD=$FTD FT_WEB_DATA_A=$TMP/a
 
 if [ "${FT_WEB_SKIP_BIG:-}" != 1 ]; then
     pick_port PORT_B || die "no free port in 18600-18699"
