@@ -540,7 +540,8 @@ export function objectTable({ id, caption, columns, items, sort, search = null, 
   let order = { ...sort };
   const tbody = h('tbody');
   const heads = columns.map((c) => {
-    const btn = h('button.sort-btn', { type: 'button' }, t(c.label), h('span.sort-mark', { 'aria-hidden': 'true' }));
+    // the look of the segments table's sort buttons (app.css .sort-btn, .sort-icon)
+    const btn = h('button.sort-btn', { type: 'button' }, t(c.label), h('span.sort-icon', { 'aria-hidden': 'true' }));
     btn.addEventListener('click', () => {
       order = { key: c.key, dir: order.key === c.key && order.dir === 'asc' ? 'desc' : 'asc' };
       draw();
@@ -583,7 +584,7 @@ export function objectTable({ id, caption, columns, items, sort, search = null, 
       const th = heads[i];
       if (c.key === col.key) th.setAttribute('aria-sort', order.dir === 'desc' ? 'descending' : 'ascending');
       else th.removeAttribute('aria-sort');
-      th.querySelector('.sort-mark').textContent = c.key === col.key ? (order.dir === 'desc' ? ' ▼' : ' ▲') : '';
+      th.querySelector('.sort-icon').textContent = c.key === col.key ? (order.dir === 'desc' ? '▼' : '▲') : '↕';
     }
     tbody.replaceChildren(...shown.map((o) => h('tr', { dataset: { id: o.id }, class: o.active === false ? 'inactive' : null },
       columns.map((c) => {
