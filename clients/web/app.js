@@ -35,10 +35,10 @@ const PAGES = {
   milestones: { roles: STAFF, nav: 'nav.milestones', href: (p) => (p ? `/projects/${p}/milestones` : '/projects') },
   review: { roles: REVIEWERS, nav: 'nav.review', href: () => '/review' },
   reports: { roles: STAFF, nav: 'nav.reports', href: (p) => (p ? `/projects/${p}/reports` : '/projects') },
+  setup: { roles: REVIEWERS, nav: 'su.nav', href: () => '/setup' },
   audit: { roles: STAFF, nav: 'au.nav', href: () => '/audit' },
   work: { roles: ['contractor'], nav: 'nav.work', href: () => '/work' },
   myreports: { roles: ['contractor'], nav: 'nav.myreports', href: () => '/my-reports' },
-  setup: { roles: REVIEWERS, nav: 'su.nav', href: () => '/setup' },
 };
 
 const PROJECT_KEY = 'fibertrack.project';

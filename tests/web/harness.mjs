@@ -23,8 +23,8 @@ export const USERS = {
   contractor2: 'montage@glasfaser-sued.example',
 };
 export const NAV = {
-  admin: ['Overview', 'Projects', 'Map', 'Segments', 'Milestones', 'Review queue', 'Reports', 'Audit', 'Setup'],
-  manager: ['Overview', 'Projects', 'Map', 'Segments', 'Milestones', 'Review queue', 'Reports', 'Audit', 'Setup'],
+  admin: ['Overview', 'Projects', 'Map', 'Segments', 'Milestones', 'Review queue', 'Reports', 'Setup', 'Audit'],
+  manager: ['Overview', 'Projects', 'Map', 'Segments', 'Milestones', 'Review queue', 'Reports', 'Setup', 'Audit'],
   finance: ['Overview', 'Projects', 'Map', 'Segments', 'Milestones', 'Reports', 'Audit'],
   contractor: ['My segments', 'My reports'],
 };
