@@ -593,7 +593,7 @@ export function objectTable({ id, caption, columns, items, sort, search = null, 
           ? h('th', { scope: 'row', 'data-label': t(c.label) }, content)
           : h('td', { 'data-label': t(c.label) }, content);
       }),
-      actions ? h('td.actions', { 'data-label': '' }, actions(o)) : null)));
+      actions ? h('td.actions', { 'data-label': '' }, h('div.row-actions', actions(o))) : null)));
     if (!rows.length) count.textContent = emptyText;
     else if (q) count.textContent = t('su.shownOf', { n: shown.length, total: fmt.int(rows.length) });
     else count.textContent = t('su.count', { n: rows.length });
