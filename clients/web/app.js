@@ -17,6 +17,8 @@ import * as review from './page-review.js';
 import * as reports from './page-reports.js';
 import * as work from './page-work.js';
 import * as myreports from './page-myreports.js';
+import * as setup from './page-setup.js';
+import * as firstRun from './page-setup-firstrun.js';
 import * as audit from './page-audit.js';
 import * as sync from './sync.js';
 import { registerShell } from './config.js';
@@ -33,6 +35,7 @@ const PAGES = {
   milestones: { roles: STAFF, nav: 'nav.milestones', href: (p) => (p ? `/projects/${p}/milestones` : '/projects') },
   review: { roles: REVIEWERS, nav: 'nav.review', href: () => '/review' },
   reports: { roles: STAFF, nav: 'nav.reports', href: (p) => (p ? `/projects/${p}/reports` : '/projects') },
+  setup: { roles: REVIEWERS, nav: 'su.nav', href: () => '/setup' },
   audit: { roles: STAFF, nav: 'au.nav', href: () => '/audit' },
   work: { roles: ['contractor'], nav: 'nav.work', href: () => '/work' },
   myreports: { roles: ['contractor'], nav: 'nav.myreports', href: () => '/my-reports' },
@@ -221,7 +224,26 @@ router.route('/signin', async (_params, query) => {
     },
   });
 });
-router.route('/', page('home', home, 'nav.home'));
+// An admin or manager on an install without any project is led through the
+// first run instead of an empty overview (SPEC 9); only asked while no project is known.
+const homePage = page('home', home, 'nav.home');
+router.route('/', async (params, query) => {
+  const user = session.user;
+  if (REVIEWERS.includes(user.role) && !currentProject()) {
+    try {
+      const r = await api.get('projects', { limit: 1 });
+      if (r.items.length) sessionStorage.setItem(PROJECT_KEY, String(r.items[0].id));
+      else {
+        router.navigate('/setup/first-run', { replace: true });
+        return;
+      }
+    } catch (err) {
+      if (err.status === 401) return; // on the way to the sign-in page
+      // anything else: the overview says what is wrong
+    }
+  }
+  await homePage(params, query);
+});
 router.route('/projects', page('projects', projects, 'nav.projects'));
 router.route('/projects/:id', page('home', home, 'nav.home'));
 router.route('/projects/:id/map', page('map', mapPage, 'nav.map'));
@@ -234,6 +256,9 @@ router.route('/review', page('review', review, 'nav.review'));
 router.route('/audit', page('audit', audit, 'au.title'));
 router.route('/work', page('work', work, 'nav.work'));
 router.route('/my-reports', page('myreports', myreports, 'nav.myreports'));
+router.route('/setup', page('setup', setup, 'su.nav'));
+router.route('/setup/first-run', page('setup', firstRun, 'su.fr.title'));
+router.route('/setup/:section', page('setup', setup, 'su.nav'));
 router.fallback(() => {
   currentPage = null;
   renderNav();

@@ -8,6 +8,8 @@
 #   B: `demo --segments 20000` for the map benchmark (skip with FT_WEB_SKIP_BIG=1);
 #   M: A's data again, with a base map (FT_MAP_TILES) from tiles.py, a tiny
 #      local tile server, for the base-map tests (offline.spec.mjs);
+#   C: an empty install (migrated, one admin, no project) for the guided first
+#      run, in a database of A's MariaDB (skip with FT_WEB_SKIP_EMPTY=1);
 # runs web.test.mjs and ends with one line "N passed, N failed".
 #
 #   BINDIR         where fibertrackd is (default bin; as `make test` sets it)
@@ -162,6 +164,41 @@ if [ "${FT_WEB_SKIP_BIG:-}" != 1 ]; then
     start_server b "$PORT_B" --segments 20000 || die "could not start the 20,000-segment server"
     export FT_WEB_BIG_URL=http://127.0.0.1:$PORT_B
     log "server B (demo --segments 20000) on $FT_WEB_BIG_URL"
+fi
+
+# start_empty PORT: server C, an install as `make run` leaves it before the demo:
+# migrated, one admin (FT_WEB_EMPTY_ADMIN, the demo password), no project. It
+# keeps its data in a database of its own on A's MariaDB, so it costs no
+# database server of its own; sets SERVER_PID.
+start_empty() {
+    local port=$1 dir=$TMP/c slog=$TMP/server-c.log sock=$TMP/a/mariadb/mariadb.sock
+    local db=()
+    mkdir -p "$dir"
+    if command -v mariadb >/dev/null && [ -S "$sock" ]; then
+        mariadb --socket="$sock" -u root \
+            -e 'CREATE DATABASE fibertrack_empty CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci' >"$slog" 2>&1 ||
+            { log "could not create the empty database (see $ART/server-c.log)"; return 1; }
+        db=(--db-url "mariadb://root@localhost/fibertrack_empty?socket=$sock")
+    else
+        DIRS+=("$dir") # no client for A's database: a private MariaDB of its own
+    fi
+    FT_DATA_DIR=$dir "$FTD" migrate "${db[@]}" >>"$slog" 2>&1 || { log "migrate failed (see $ART/server-c.log)"; return 1; }
+    printf 'fibertrack-demo\n' | FT_DATA_DIR=$dir "$FTD" user add "${db[@]}" --email "$FT_WEB_EMPTY_ADMIN" \
+        --name 'Erika Einrichter' --role admin >>"$slog" 2>&1 || { log "user add failed (see $ART/server-c.log)"; return 1; }
+    ft_server_start SERVER_PID "$dir" "$port" "$slog" "${db[@]}" --threads 1 --db-pool 2
+    local rc=$?
+    # stopped before A, whose MariaDB it uses
+    PIDS=("$SERVER_PID" "${PIDS[@]}")
+    [ "$rc" = 0 ] || log "server c did not start (see $ART/server-c.log)"
+    return "$rc"
+}
+
+if [ "${FT_WEB_SKIP_EMPTY:-}" != 1 ]; then
+    export FT_WEB_EMPTY_ADMIN=admin@neustadt.example
+    pick_port PORT_C || die "no free port in 18600-18699"
+    start_empty "$PORT_C" || die "could not start the empty server"
+    export FT_WEB_EMPTY_URL=http://127.0.0.1:$PORT_C
+    log "server C (empty install) on $FT_WEB_EMPTY_URL"
 fi
 
 export FT_WEB_ARTIFACTS=$ART
