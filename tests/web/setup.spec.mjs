@@ -418,7 +418,9 @@ test('setup with the keyboard: Enter opens the dialog, Escape closes it and give
   await dlg.waitFor({ state: 'detached' });
   const row = page.locator('#su-contractors tbody tr', { hasText: name });
   await row.waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement.closest('tr')?.innerText.includes('Tastatur')), true, 'the focus is on the new row');
+  // the table is drawn again after the save; the focus lands on the new row once it is there
+  await page.waitForFunction(() => document.activeElement?.closest('tr')?.innerText.includes('Tastatur'), null, { timeout: 5000 })
+    .catch(() => assert.fail('the focus is not on the new row'));
   const c = (await api(tok, 'GET', `contractors?q=${encodeURIComponent(name)}`)).json.items[0];
   assert.equal(c.vat_id, 'DE999888777');
   // the sort buttons work with the keyboard too
