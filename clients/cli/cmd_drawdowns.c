@@ -60,7 +60,7 @@ static const char drawdowns_help[] =
     "  fibertrack drawdowns\n"
     "  fibertrack drawdowns add --from 01.07.2026 --to 30.09.2026 --federal 250.000,00 \\\n"
     "      --state 200.000,00 --note \"Q3 2026\"\n"
-    "  fibertrack drawdowns edit 3 --federal 260.000\n"
+    "  fibertrack drawdowns edit 3 --federal 260.000,00\n"
     "  fibertrack drawdowns workbook 3 -o mittelabruf-3.xlsx\n"
     "  fibertrack drawdowns submit 3\n"
     "  fibertrack drawdowns receive 3 --date 15.12.2026 --federal 260.000,00 --state 200.000,00\n"
