@@ -56,6 +56,10 @@ int cmd_segments_accept(int argc, char **argv);
 const char *segments_help_text(void); /* for `segments show|accept --help` */
 int cmd_premises(int argc, char **argv);
 int cmd_milestones(int argc, char **argv);
+int cmd_invoices(int argc, char **argv);
+int cmd_budget(int argc, char **argv);
+int cmd_drawdowns(int argc, char **argv);
+int cmd_notes(int argc, char **argv);
 int cmd_progress(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_queue(int argc, char **argv);

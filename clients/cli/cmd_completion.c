@@ -44,6 +44,30 @@ static const struct comp tree[] = {
     {"milestones", "update", "",
      "--name= --kind= --planned-date= --forecast-date= --actual-date= --notes= --tranche= "
      "--funding-relevant= --if-match= --force"},
+    {"invoices", "", "list show add edit delete import",
+     "--lot= --contractor= --category= --status= --from= --to= --search="},
+    {"invoices", "list", "", "--lot= --contractor= --category= --status= --from= --to= --search="},
+    {"invoices", "show", "", ""},
+    {"invoices", "add", "",
+     "--number= --date= --category= --net= --vat= --eligible= --lot= --contractor= --status= "
+     "--paid-date="},
+    {"invoices", "edit", "",
+     "--number= --date= --category= --net= --vat= --eligible= --lot= --contractor= --status= "
+     "--paid-date="},
+    {"invoices", "delete", "", ""},
+    {"invoices", "import", "", "--dry-run"},
+    {"budget", "", "list set", "--year= --category="},
+    {"budget", "list", "", "--year= --category="},
+    {"budget", "set", "", "--category= --year= --planned= --note="},
+    {"drawdowns", "", "list show add edit submit receive workbook delete", "--state="},
+    {"drawdowns", "list", "", "--state="},
+    {"drawdowns", "add", "", "--from= --to= --federal= --state= --note="},
+    {"drawdowns", "edit", "", "--from= --to= --federal= --state= --note="},
+    {"drawdowns", "receive", "", "--date= --federal= --state="},
+    {"drawdowns", "workbook", "", "-o= --output="},
+    {"notes", "", "list show set", ""},
+    {"notes", "show", "", "--from= --to="},
+    {"notes", "set", "", "--from= --to= --text= --file="},
     {"progress", "", "submit list", ""},
     {"progress", "submit", "",
      "--segment= --length= --built-length= --status= --date= --note= --queue --no-queue "
@@ -100,17 +124,21 @@ static const char shared_logic[] =
     "    --status)\n"
     "        case $1 in\n"
     "        premises) echo planned passed connected activated excluded ;;\n"
+    "        invoices) echo received approved paid ;;\n"
     "        *) echo planned permitted in_construction civil_done cable_installed spliced tested"
     " accepted ;;\n"
     "        esac ;;\n"
     "    --state)\n"
     "        case $1 in\n"
     "        milestones) echo done late at_risk on_track ;;\n"
+    "        drawdowns) echo draft submitted received ;;\n"
     "        *) echo submitted approved rejected ;;\n"
     "        esac ;;\n"
     "    --lang) echo en de ;;\n"
     "    --method) echo open_trench micro_trench hdd plough aerial existing_duct ;;\n"
     "    --funding-relevant) echo yes no ;;\n"
+    "    --category) echo civil_works cabling splicing planning materials other ;;\n"
+    "    --file) echo __files__ ;;\n"
     "    --kind) echo funding_approval tender_award construction_start civil_works_complete"
     " network_ready interim_report payment_request completion_notice final_report custom ;;\n"
     "    --photo | -o | --output) echo __files__ ;;\n"
@@ -122,6 +150,7 @@ static const char shared_logic[] =
     "    'segments show' | 'segments accept') _fibertrack_codes segment ;;\n"
     "    'import ') echo __files__ ;;\n"
     "    'completion codes') echo project contractor lot node segment premise ;;\n"
+    "    'invoices import') echo __files__ ;;\n"
     "    esac\n"
     "}\n"
     "\n"

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "money.h"
 
 #define CELL_MAX 48 /* display columns; longer cells are cut with "…" */
 
@@ -409,10 +410,9 @@ static const char *column_text(const cJSON *it, const struct column *c, char *bu
         snprintf(buf, n, "%.0f%%", v->valuedouble * 100);
         return buf;
     case COL_EUR:
-        if (!cJSON_IsNumber(v))
+        if (!cJSON_IsNumber(v) || fabs(v->valuedouble) > 9e15)
             return "";
-        snprintf(buf, n, "%.2f", v->valuedouble / 100);
-        return buf;
+        return money_format((long long)v->valuedouble, buf, n);
     case COL_ADDRESS: {
         char a[4][128];
         static const char *const f[4] = {"street", "house_number", "postcode", "city"};

@@ -5,7 +5,10 @@
 # servers on a throwaway data directory (ports 18500-18599) and leaves
 # nothing behind.
 #
-#   BINDIR   where fibertrack and fibertrackd are (default bin)
+#   BINDIR         where fibertrack and fibertrackd are (default bin)
+#   FT_CLI_CASES   a regular expression: run only the cases whose name it
+#                  finds (e.g. FT_CLI_CASES=finance); the finance cases
+#                  need no other case before them
 #
 # Last line: "N passed, N failed"; exit status 1 if any failed.
 set -uo pipefail
