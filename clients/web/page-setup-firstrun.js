@@ -149,14 +149,8 @@ function inlineForm(kind, { prefix, obj = null, fixed = {}, values = null, submi
   f.form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (busy) return;
-    clearFieldErrors(f.form);
-    status.replaceChildren();
-    const { values: vals, errors } = f.read();
-    if (errors.length) {
-      const rest = f.showErrors(errors);
-      status.replaceChildren(messageBox('error', [t('c.fixFields'), ...rest].join(' ')));
-      return;
-    }
+    const vals = f.readForSave(status);
+    if (!vals) return;
     let body = { ...fixed, ...vals };
     if (base) {
       body = f.diff(base, vals);

@@ -330,7 +330,18 @@ export function objectForm(kind, { obj = null, values = null, prefix, lock = [] 
 
   const start = { ...(kind.defaults ? kind.defaults() : {}), ...(obj || {}), ...(values || {}) };
   setValues(start);
-  return { form, inputs, wraps, fields, read, diff, setValues, setSome, showErrors, showProblem, refresh };
+  /** The typed values for a save, or null after showing what is wrong at the fields and in status. */
+  function readForSave(status) {
+    clearFieldErrors(form);
+    status.replaceChildren();
+    const { values, errors } = read();
+    if (!errors.length) return values;
+    const rest = showErrors(errors);
+    status.replaceChildren(messageBox('error', [t('c.fixFields'), ...rest].join(' ')));
+    return null;
+  }
+
+  return { form, inputs, wraps, fields, read, readForSave, diff, setValues, setSome, showErrors, showProblem, refresh };
 }
 
 /** Idempotency keys for POSTs: the same body sent again (a retry) keeps its key. */
@@ -425,14 +436,8 @@ export function openEditor(kind, { host, obj = null, values = null, fixed = {}, 
   f.form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (busy) return; // a second Enter while the first is on its way
-    clearFieldErrors(f.form);
-    status.replaceChildren();
-    const { values: vals, errors } = f.read();
-    if (errors.length) {
-      const rest = f.showErrors(errors);
-      status.replaceChildren(messageBox('error', [t('c.fixFields'), ...rest].join(' ')));
-      return;
-    }
+    const vals = f.readForSave(status);
+    if (!vals) return;
     if (obj) {
       const body = f.diff(base, vals);
       if (!Object.keys(body).length) {

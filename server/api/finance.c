@@ -208,7 +208,8 @@ static int frozen(struct req *r, const char *state)
                          state);
 }
 
-int drawdowns_update(struct req *r)
+/* Runs handler on the drawdown of the path when it is a draft. */
+static int draft_only(struct req *r, int (*handler)(struct req *r))
 {
     char state[16];
     int st = lock_state(r, state);
@@ -216,19 +217,12 @@ int drawdowns_update(struct req *r)
         return st;
     if (strcmp(state, "draft") != 0)
         return frozen(r, state);
-    return resource_update(r);
+    return handler(r);
 }
 
-int drawdowns_delete(struct req *r)
-{
-    char state[16];
-    int st = lock_state(r, state);
-    if (st)
-        return st;
-    if (strcmp(state, "draft") != 0)
-        return frozen(r, state);
-    return resource_delete(r);
-}
+int drawdowns_update(struct req *r) { return draft_only(r, resource_update); }
+
+int drawdowns_delete(struct req *r) { return draft_only(r, resource_delete); }
 
 /* Loads the drawdown for a state change: with If-Match checked when the
  * caller sent one (a form that shows what is submitted sends it), locked

@@ -293,17 +293,6 @@ static enum db_rc import_row(struct import *im, int line, const cJSON *values)
     return rc;
 }
 
-static int csv_content_type(const char *ct)
-{
-    if (!ct)
-        return 0;
-    size_t n = strcspn(ct, ";");
-    while (n && ct[n - 1] == ' ')
-        n--;
-    return (n == 8 && strncasecmp(ct, "text/csv", 8) == 0) ||
-           (n == 10 && strncasecmp(ct, "text/plain", 10) == 0);
-}
-
 int invoices_import(struct req *r)
 {
     static const char *const params[] = {"dry_run", NULL};
@@ -328,7 +317,7 @@ int invoices_import(struct req *r)
         return reply_db(r, rc);
     if (!rows || rows->nrows != 1)
         return reply_problem(r, 404, "no project with id %s", req_param(r, 0));
-    if (!csv_content_type(r->content_type))
+    if (!req_media_is(r, "text/csv") && !req_media_is(r, "text/plain"))
         return reply_problem(r, 415, "send the invoice list as text/csv (UTF-8)");
 
     cJSON *lines;

@@ -89,20 +89,9 @@ static int authenticate(struct req *r)
     return 0;
 }
 
-static int json_content_type(const char *ct)
-{
-    if (!ct)
-        return 0;
-    size_t n = strcspn(ct, ";");
-    while (n && ct[n - 1] == ' ')
-        n--;
-    return (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
-           (n == 20 && strncasecmp(ct, "application/geo+json", 20) == 0);
-}
-
 static int parse_body(struct req *r)
 {
-    if (!json_content_type(r->content_type))
+    if (!req_media_is(r, "application/json") && !req_media_is(r, "application/geo+json"))
         return reply_problem(r, 415, "send the body as application/json");
     char err[160];
     cJSON *json = json_parse_strict(r->body, r->body_len, err, sizeof(err));

@@ -123,4 +123,5 @@ const struct resource invoices_resource = {
     .search = "t.number LIKE ?",
     .deletable = 1,
     .check = invoice_check,
+    .duplicate = "the contractor has an invoice with this number already",
 };

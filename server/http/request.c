@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sodium.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "util/pool.h"
@@ -14,6 +15,17 @@ const char *req_query(const struct req *r, const char *key)
         if (strcmp(r->query[i].key, key) == 0)
             return r->query[i].value;
     return NULL;
+}
+
+int req_media_is(const struct req *r, const char *type)
+{
+    const char *ct = r->content_type;
+    if (!ct)
+        return 0;
+    size_t n = strcspn(ct, ";");
+    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
+    return n == strlen(type) && strncasecmp(ct, type, n) == 0;
 }
 
 const char *req_param(const struct req *r, int i)

@@ -121,6 +121,9 @@ struct req {
 
 /* Returns the value of query parameter key, or NULL. */
 const char *req_query(const struct req *r, const char *key);
+/* Whether the request's Content-Type names the media type type (case does
+ * not matter; parameters such as charset are ignored). */
+int req_media_is(const struct req *r, const char *type);
 /* Path parameter i (0-based) of the matched route. */
 const char *req_param(const struct req *r, int i);
 /* Reads up to n bytes of the body from offset off, wherever it is kept.

@@ -266,12 +266,7 @@ test('contractor: reports progress once, even on a double click and a retry afte
   assert.ok(segs.length > 0, 'a permitted segment on lot 1');
   const seg = segs[0];
   state.segment = seg;
-  await page.getByLabel('Segment code').fill(seg.code);
-  await page.getByRole('button', { name: 'Filter' }).click();
-  await page.locator(`tr[data-segment="${seg.code}"]`).waitFor();
-  await page.getByRole('button', { name: `Report progress on ${seg.code}` }).click();
-  const dlg = page.locator('#progress-dialog');
-  await dlg.waitFor();
+  const dlg = await openProgressDialog(page, seg);
   await dlg.getByLabel('Built length so far (m)').fill(String(Math.round(seg.planned_length_m * 0.4)));
   await dlg.getByLabel('Status reached').selectOption('in_construction');
   await dlg.getByLabel('Note').fill('Trench open on 40 %');
