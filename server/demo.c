@@ -172,13 +172,15 @@ static int backdate_history(struct db *db, struct pool *pool, long long proj)
     static const char *const steps[] = {
         /* Everything was planned at the start. */
         "INSERT INTO segment_history (segment_id, project_id, lot_id, recorded_at, status, method, "
-        "planned_length_m, built_length_m) SELECT id, project_id, lot_id, '2026-03-01', 'planned', "
-        "method, planned_length_m, 0 FROM segments WHERE project_id = ?",
+        "planned_length_m, built_length_m, code, kind, surface, planned_start, planned_end) "
+        "SELECT id, project_id, lot_id, '2026-03-01', 'planned', method, planned_length_m, 0, code, "
+        "kind, surface, planned_start, planned_end FROM segments WHERE project_id = ?",
         /* Segments under way had a third built a week after they started. */
         "INSERT INTO segment_history (segment_id, project_id, lot_id, recorded_at, status, method, "
-        "planned_length_m, built_length_m) SELECT id, project_id, lot_id, actual_start + INTERVAL "
-        "7 DAY, "
-        "'in_construction', method, planned_length_m, ROUND(built_length_m / 3, 2) FROM segments "
+        "planned_length_m, built_length_m, code, kind, surface, planned_start, planned_end, "
+        "actual_start) SELECT id, project_id, lot_id, actual_start + INTERVAL 7 DAY, "
+        "'in_construction', method, planned_length_m, ROUND(built_length_m / 3, 2), code, kind, "
+        "surface, planned_start, planned_end, actual_start FROM segments "
         "WHERE project_id = ? AND actual_start IS NOT NULL AND status <> 'in_construction' "
         "AND (actual_end IS NULL OR actual_end > actual_start + INTERVAL 7 DAY)",
         /* The current state was reached at the end of construction, or two
@@ -187,12 +189,19 @@ static int backdate_history(struct db *db, struct pool *pool, long long proj)
         "SET h.recorded_at = COALESCE(s.actual_end, s.actual_start + INTERVAL 14 DAY, "
         "'2026-03-15') "
         "WHERE s.project_id = ? AND h.recorded_at > '2026-11-01' AND h.recorded_at >= s.created_at",
-        "INSERT INTO premise_history (premise_id, project_id, recorded_at, status, white_spot) "
-        "SELECT id, project_id, '2026-03-01', 'planned', white_spot FROM premises "
+        "INSERT INTO premise_history (premise_id, project_id, recorded_at, status, white_spot, "
+        "code, street, house_number, postcode, city, kind, serving_segment_id) "
+        "SELECT id, project_id, '2026-03-01', 'planned', white_spot, code, street, house_number, "
+        "postcode, city, kind, serving_segment_id FROM premises "
         "WHERE project_id = ? AND status <> 'planned'",
         "UPDATE premise_history h JOIN premises p ON p.id = h.premise_id "
         "SET h.recorded_at = COALESCE(p.passed_date, '2026-03-01') "
         "WHERE p.project_id = ? AND h.recorded_at > '2026-11-01'",
+        /* The project, its lots and their contractors were set up before. */
+        "UPDATE project_history SET recorded_at = '2026-02-01' WHERE project_id = ?",
+        "UPDATE lot_history SET recorded_at = '2026-02-01' WHERE project_id = ?",
+        "UPDATE contractor_history h JOIN lots l ON l.contractor_id = h.contractor_id "
+        "SET h.recorded_at = '2026-02-01' WHERE l.project_id = ?",
     };
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
         struct db_param p[] = {DB_INTP(proj)};
@@ -273,8 +282,9 @@ static int add_schedule_and_costs(struct db *db, struct pool *pool, long long pr
              p, 1, NULL) ||
         exec(db, pool,
              "INSERT INTO milestone_history (milestone_id, project_id, recorded_at, planned_date, "
-             "forecast_date, actual_date) SELECT id, project_id, actual_date, planned_date, "
-             "forecast_date, actual_date FROM milestones WHERE project_id = ? "
+             "forecast_date, actual_date, name, kind, funding_relevant, tranche_cents, notes) "
+             "SELECT id, project_id, actual_date, planned_date, forecast_date, actual_date, name, "
+             "kind, funding_relevant, tranche_cents, notes FROM milestones WHERE project_id = ? "
              "AND actual_date IS NOT NULL",
              p, 1, NULL) ||
         exec(db, pool,
