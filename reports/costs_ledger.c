@@ -50,9 +50,10 @@ int costs_write_budget(struct xs_sheet *s, const struct costs_view *v)
         xs_cents(s, 4, r->period_paid, y->money);
         xs_cents(s, 5, r->cum_eligible, y->money);
         xs_cents(s, 6, r->cum_paid, y->money);
-        xs_cents(s, 7, r->plan - r->cum_eligible, y->money);
-        if (r->planned)
+        if (r->planned) {
+            xs_cents(s, 7, r->plan - r->cum_eligible, y->money);
             xs_share(s, 8, share(r->cum_eligible, r->plan), y->percent);
+        }
         xs_text(s, 9, r->planned ? r->note : costs_text(v, T_NOT_PLANNED), y->text);
         xs_next(s);
         sum.plan += r->plan;
