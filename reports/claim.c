@@ -95,8 +95,7 @@ static int same_text(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-int rpt_budget_actuals(const struct costs_workbook *rep, struct rpt_budget_actual **out,
-                       size_t *n)
+int rpt_budget_actuals(const struct costs_workbook *rep, struct rpt_budget_actual **out, size_t *n)
 {
     size_t cap = rep->nbudget + rep->ninvoices + 1, cnt = 0;
     struct rpt_budget_actual *rows = calloc(cap, sizeof(*rows));

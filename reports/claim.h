@@ -48,7 +48,6 @@ struct rpt_budget_actual {
 
 /* The lines, by year and category, in *out (malloc'ed; the caller frees).
  * Returns 0, or -1 when out of memory. */
-int rpt_budget_actuals(const struct costs_workbook *rep, struct rpt_budget_actual **out,
-                       size_t *n);
+int rpt_budget_actuals(const struct costs_workbook *rep, struct rpt_budget_actual **out, size_t *n);
 
 #endif

@@ -32,11 +32,11 @@ int costs_write_budget(struct xs_sheet *s, const struct costs_view *v)
     size_t n;
     if (rpt_budget_actuals(rep, &rows, &n))
         return s->error = RPT_WRITE;
-    const char *head[] = {
-        costs_text(v, T_YEAR),         costs_text(v, T_CATEGORY),         costs_text(v, T_PLAN),
-        costs_text(v, T_ELIGIBLE_PERIOD_SHORT), costs_text(v, T_PAID_PERIOD),
-        costs_text(v, T_ELIGIBLE_CUM), costs_text(v, T_PAID_CUM),        costs_text(v, T_PLAN_REMAINING),
-        costs_text(v, T_PLAN_USED),    costs_text(v, T_NOTE)};
+    const char *head[] = {costs_text(v, T_YEAR),        costs_text(v, T_CATEGORY),
+                          costs_text(v, T_PLAN),        costs_text(v, T_ELIGIBLE_PERIOD_SHORT),
+                          costs_text(v, T_PAID_PERIOD), costs_text(v, T_ELIGIBLE_CUM),
+                          costs_text(v, T_PAID_CUM),    costs_text(v, T_PLAN_REMAINING),
+                          costs_text(v, T_PLAN_USED),   costs_text(v, T_NOTE)};
     xs_header(s, head, 10);
     xs_freeze_here(s);
     xs_autofilter(s, 9, n);
@@ -92,11 +92,16 @@ void costs_write_drawdowns(struct xs_sheet *s, const struct costs_view *v)
     const struct costs_workbook *rep = v->rep;
     enum rpt_lang lang = rep->meta.lang;
     const struct xs_style *y = &s->f->st[XS_NORMAL], *t = &s->f->st[XS_TOTAL];
-    const char *head[] = {costs_text(v, T_NUMBER),           costs_text(v, T_PERIOD_FROM),
-                          costs_text(v, T_PERIOD_TO),        costs_text(v, T_REQUESTED_ON),
-                          costs_text(v, T_FEDERAL_REQUESTED), costs_text(v, T_STATE_REQUESTED),
-                          costs_text(v, T_DRAWDOWN_STATE),   costs_text(v, T_RECEIVED_ON),
-                          costs_text(v, T_FEDERAL_RECEIVED), costs_text(v, T_STATE_RECEIVED),
+    const char *head[] = {costs_text(v, T_NUMBER),
+                          costs_text(v, T_PERIOD_FROM),
+                          costs_text(v, T_PERIOD_TO),
+                          costs_text(v, T_REQUESTED_ON),
+                          costs_text(v, T_FEDERAL_REQUESTED),
+                          costs_text(v, T_STATE_REQUESTED),
+                          costs_text(v, T_DRAWDOWN_STATE),
+                          costs_text(v, T_RECEIVED_ON),
+                          costs_text(v, T_FEDERAL_RECEIVED),
+                          costs_text(v, T_STATE_RECEIVED),
                           costs_text(v, T_NOTE)};
     xs_header(s, head, 11);
     xs_freeze_here(s);

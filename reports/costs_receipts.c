@@ -110,8 +110,8 @@ int costs_write_totals(struct xs_sheet *s, const struct costs_view *v)
 
     xs_title(s, 0, costs_text(v, T_BY_CATEGORY), s->f->section);
     xs_next(s);
-    const char *chead[] = {costs_text(v, T_CATEGORY), costs_text(v, T_INVOICES), costs_text(v, T_NET),
-                           costs_text(v, T_ELIGIBLE), costs_text(v, T_PAID)};
+    const char *chead[] = {costs_text(v, T_CATEGORY), costs_text(v, T_INVOICES),
+                           costs_text(v, T_NET), costs_text(v, T_ELIGIBLE), costs_text(v, T_PAID)};
     xs_header(s, chead, 5);
     size_t ncat = 0;
     while (rpt_vocab_value(V_CATEGORY, ncat))
@@ -153,8 +153,9 @@ int costs_write_totals(struct xs_sheet *s, const struct costs_view *v)
     xs_title(s, 0, costs_text(v, T_BY_LOT), s->f->section);
     xs_next(s);
     /* The amounts in the same columns as in the table above. */
-    const char *lhead[] = {costs_text(v, T_LOT),       costs_text(v, T_INVOICES), costs_text(v, T_NET),
-                           costs_text(v, T_ELIGIBLE),  costs_text(v, T_PAID),     costs_text(v, T_LOT_NAME),
+    const char *lhead[] = {costs_text(v, T_LOT),       costs_text(v, T_INVOICES),
+                           costs_text(v, T_NET),       costs_text(v, T_ELIGIBLE),
+                           costs_text(v, T_PAID),      costs_text(v, T_LOT_NAME),
                            costs_text(v, T_CONTRACTOR)};
     xs_header(s, lhead, 7);
     /* Lots in order of their code; each listed once. */
@@ -200,4 +201,3 @@ int costs_write_totals(struct xs_sheet *s, const struct costs_view *v)
     xs_print_setup(s, 1, 0, 0);
     return s->error;
 }
-

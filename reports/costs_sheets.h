@@ -6,8 +6,8 @@
 #define FT_COSTS_SHEETS_H
 
 #include "reports/claim.h"
-#include "reports/report_labels.h"
 #include "reports/report.h"
+#include "reports/report_labels.h"
 #include "reports/xlsx_sheet.h"
 
 /* A workbook with what its sheets share: the invoices of the period (a

@@ -26,7 +26,7 @@
 struct weekly {
     struct rpt_weeks w;
     double *plan, *built, *built_delta; /* [w.n] */
-    double *by_contractor;                 /* [ncontractors * w.n] */
+    double *by_contractor;              /* [ncontractors * w.n] */
 };
 
 static int weekly_build(struct weekly *wk, const struct progress_workbook *rep)
@@ -141,10 +141,10 @@ static void write_cover(struct xs_sheet *s, const struct progress_workbook *rep)
     xs_text(s, 0, T(rep, T_CONTENTS), s->f->section);
     xs_next(s);
     static const enum rpt_text sheets[][2] = {
-        {T_SHEET_SUMMARY, T_ABOUT_SUMMARY},         {T_SHEET_NARRATIVE, T_ABOUT_NARRATIVE},
-        {T_SHEET_MILESTONES, T_ABOUT_MILESTONES},
-        {T_SHEET_SEGMENTS, T_ABOUT_SEGMENTS},       {T_SHEET_PREMISES, T_ABOUT_PREMISES},
-        {T_SHEET_CONTRACTORS, T_ABOUT_CONTRACTORS}, {T_SHEET_COSTS, T_ABOUT_COSTS},
+        {T_SHEET_SUMMARY, T_ABOUT_SUMMARY},       {T_SHEET_NARRATIVE, T_ABOUT_NARRATIVE},
+        {T_SHEET_MILESTONES, T_ABOUT_MILESTONES}, {T_SHEET_SEGMENTS, T_ABOUT_SEGMENTS},
+        {T_SHEET_PREMISES, T_ABOUT_PREMISES},     {T_SHEET_CONTRACTORS, T_ABOUT_CONTRACTORS},
+        {T_SHEET_COSTS, T_ABOUT_COSTS},
     };
     for (size_t i = 0; i < sizeof(sheets) / sizeof(sheets[0]); i++) {
         xs_text(s, 0, T(rep, sheets[i][0]), n->text);

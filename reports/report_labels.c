@@ -202,7 +202,8 @@ static const char *const texts[T_TEXT_COUNT][2] = {
                             "they are as recorded up to then.",
                             "Vorläufig: Der Zeitraum war bei Erstellung noch nicht abgeschlossen; "
                             "die Angaben entsprechen dem bis dahin erfassten Stand."},
-    [T_ABOUT_NARRATIVE] = {"The narrative report per period", "Der Sachbericht je Berichtszeitraum"},
+    [T_ABOUT_NARRATIVE] = {"The narrative report per period",
+                           "Der Sachbericht je Berichtszeitraum"},
     [T_PLAN_NOTE] = {"Plan: each segment's planned metres spread evenly from its planned start to "
                      "its planned end; segments without planned dates are not in the plan.",
                      "Soll: die geplanten Trassenmeter jedes Abschnitts gleichmäßig verteilt "

@@ -342,8 +342,7 @@ void xs_page_texts(struct xs_formats *f, const char *project, const char *date_l
         page_add(f->page_footer, sizeof(f->page_footer), rpt_text(f->lang, T_PRELIMINARY), 40);
     }
     snprintf(f->page_footer + strlen(f->page_footer),
-             sizeof(f->page_footer) - strlen(f->page_footer), "&R%s",
-             rpt_text(f->lang, T_PAGE_OF));
+             sizeof(f->page_footer) - strlen(f->page_footer), "&R%s", rpt_text(f->lang, T_PAGE_OF));
 }
 
 void xs_print_setup(struct xs_sheet *s, int landscape, lxw_row_t repeat_first,

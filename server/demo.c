@@ -173,7 +173,8 @@ static int backdate_history(struct db *db, struct pool *pool, long long proj)
         /* Everything was planned at the start. */
         "INSERT INTO segment_history (segment_id, project_id, lot_id, recorded_at, status, method, "
         "planned_length_m, built_length_m, code, kind, surface, planned_start, planned_end) "
-        "SELECT id, project_id, lot_id, '2026-03-01', 'planned', method, planned_length_m, 0, code, "
+        "SELECT id, project_id, lot_id, '2026-03-01', 'planned', method, planned_length_m, 0, "
+        "code, "
         "kind, surface, planned_start, planned_end FROM segments WHERE project_id = ?",
         /* Segments under way had a third built a week after they started. */
         "INSERT INTO segment_history (segment_id, project_id, lot_id, recorded_at, status, method, "
@@ -221,11 +222,11 @@ static int add_funding(struct db *db, struct pool *pool, long long proj)
         int year;
         long long cents;
     } plan[] = {
-        {"planning", 2026, 45000000},   {"civil_works", 2026, 620000000},
-        {"cabling", 2026, 140000000},   {"splicing", 2026, 40000000},
-        {"materials", 2026, 95000000},  {"civil_works", 2027, 520000000},
-        {"cabling", 2027, 190000000},   {"splicing", 2027, 110000000},
-        {"materials", 2027, 60000000},  {"other", 2027, 30000000},
+        {"planning", 2026, 45000000},  {"civil_works", 2026, 620000000},
+        {"cabling", 2026, 140000000},  {"splicing", 2026, 40000000},
+        {"materials", 2026, 95000000}, {"civil_works", 2027, 520000000},
+        {"cabling", 2027, 190000000},  {"splicing", 2027, 110000000},
+        {"materials", 2027, 60000000}, {"other", 2027, 30000000},
     };
     for (size_t i = 0; i < sizeof(plan) / sizeof(plan[0]); i++) {
         struct db_param p[] = {DB_INTP(proj), DB_TEXTP(plan[i].category), DB_INTP(plan[i].year),
@@ -254,8 +255,7 @@ static int add_funding(struct db *db, struct pool *pool, long long proj)
     for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++) {
         struct db_param p[] = {DB_INTP(proj), DB_TEXTP(notes[i].from), DB_TEXTP(notes[i].to),
                                DB_TEXTP(notes[i].text)};
-        struct db_param h[] = {DB_TEXTP(notes[i].written), DB_INTP(proj),
-                               DB_TEXTP(notes[i].from)};
+        struct db_param h[] = {DB_TEXTP(notes[i].written), DB_INTP(proj), DB_TEXTP(notes[i].from)};
         if (exec(db, pool,
                  "INSERT INTO report_notes (project_id, period_from, period_to, text) "
                  "VALUES (?, ?, ?, ?)",
@@ -295,8 +295,8 @@ static int add_funding(struct db *db, struct pool *pool, long long proj)
              q, 1, NULL))
         return -1;
     return exec(db, pool,
-                "UPDATE budget_line_history SET recorded_at = '2026-02-01' WHERE project_id = ?",
-                d, 1, NULL);
+                "UPDATE budget_line_history SET recorded_at = '2026-02-01' WHERE project_id = ?", d,
+                1, NULL);
 }
 
 static int add_schedule_and_costs(struct db *db, struct pool *pool, long long proj,

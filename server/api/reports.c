@@ -250,8 +250,8 @@ static int build_bounded(struct req *r, const char *name,
     }
     atomic_fetch_sub(&building, 1);
     if (st == 200)
-        log_msg(LOG_INFO, "report=%s id=%lld as_of=%s from=%s to=%s lang=%s seconds=%.2f",
-                name, id, a->as_of ? a->as_of : "-", a->from ? a->from : "-", a->to ? a->to : "-",
+        log_msg(LOG_INFO, "report=%s id=%lld as_of=%s from=%s to=%s lang=%s seconds=%.2f", name, id,
+                a->as_of ? a->as_of : "-", a->from ? a->from : "-", a->to ? a->to : "-",
                 rpt_lang_name(a->lang), clock_mono() - t0);
     return st;
 }
@@ -278,8 +278,8 @@ int reports_progress(struct req *r)
  * project, the invoices dated up to rep->to, the budget plan and the
  * drawdowns submitted before the request (number below it, when there is
  * one). Returns 0, or the status replied. */
-static int load_claim(struct req *r, long long project_id, const char *cutoff,
-                      long long request_id, struct costs_workbook *rep)
+static int load_claim(struct req *r, long long project_id, const char *cutoff, long long request_id,
+                      struct costs_workbook *rep)
 {
     int found = 0;
     struct report_names *names = pool_alloc(r->pool, sizeof(*names));
@@ -369,9 +369,9 @@ static int build_costs(struct req *r, long long id, const struct report_args *a)
     }
     char code[80];
     rpt_filename_part(rep.project.code, code, sizeof(code));
-    return write_claim(r, &rep,
-                       pool_printf(r->pool, "costs_%s_%s_%s_%s.xlsx", code, rep.from, to,
-                                   rpt_lang_name(lang)));
+    return write_claim(
+        r, &rep,
+        pool_printf(r->pool, "costs_%s_%s_%s_%s.xlsx", code, rep.from, to, rpt_lang_name(lang)));
 }
 
 int reports_costs(struct req *r)
@@ -400,8 +400,7 @@ int reports_costs(struct req *r)
         st = reports_parse_lang(r, &lang);
     if (st)
         return st;
-    struct report_args a = {.from = from, .to = to, .as_of = as_of[0] ? as_of : NULL,
-                            .lang = lang};
+    struct report_args a = {.from = from, .to = to, .as_of = as_of[0] ? as_of : NULL, .lang = lang};
     return build_bounded(r, "costs.xlsx", build_costs, &a);
 }
 

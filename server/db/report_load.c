@@ -486,7 +486,7 @@ static int budget_order(const void *a, const void *b)
     const struct rpt_budget_line *x = a, *y = b;
     if (x->year != y->year)
         return x->year < y->year ? -1 : 1;
-    static const char *const order[] = {"civil_works", "cabling", "splicing",
+    static const char *const order[] = {"civil_works", "cabling",   "splicing",
                                         "planning",    "materials", "other"};
     int ix = 6, iy = 6;
     for (int i = 0; i < 6; i++) {
@@ -768,9 +768,9 @@ static int segments_next(void *ctx, void *out, size_t max, size_t *n)
             g->surface = db_cell(rows, i, 9);
             const struct report_lot *lot = report_lot_of(c->names, to_ll(db_cell(rows, i, 10)));
             g->lot_code = lot ? lot->code : NULL;
-            g->contractor =
-                lot && lot->contractor_id ? report_contractor_name(c->names, lot->contractor_id)
-                                          : NULL;
+            g->contractor = lot && lot->contractor_id
+                                ? report_contractor_name(c->names, lot->contractor_id)
+                                : NULL;
             g->planned_start = db_cell(rows, i, 11);
             g->planned_end = db_cell(rows, i, 12);
             g->actual_start = db_cell(rows, i, 13);

@@ -77,9 +77,12 @@ TEST(claim_period_cumulative_and_request)
 TEST(claim_of_a_drawdown_requests_its_own_amounts)
 {
     struct rpt_invoice inv[] = {invoice("2026-07-15", "civil_works", "paid", 1000, 1000)};
-    struct rpt_drawdown request = {.number = 2, .state = "submitted",
-                                   .federal_requested_cents = 777, .state_requested_cents = 1};
-    struct rpt_drawdown earlier[] = {{.number = 1, .state = "submitted",
+    struct rpt_drawdown request = {.number = 2,
+                                   .state = "submitted",
+                                   .federal_requested_cents = 777,
+                                   .state_requested_cents = 1};
+    struct rpt_drawdown earlier[] = {{.number = 1,
+                                      .state = "submitted",
                                       .federal_requested_cents = 900,
                                       .state_requested_cents = 900}};
     struct costs_workbook rep;
