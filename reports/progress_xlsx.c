@@ -5,7 +5,9 @@
  * The workbook is written in constant-memory mode: every sheet's rows go
  * to disk in order, so 100,000 segments and 200,000 premises take no more
  * memory than one chunk of them. Every total is taken from the summary
- * struct (the same numbers GET /summary answers). */
+ * struct (the same numbers GET /summary answers). The Segments sheet is
+ * written first, though it is not the first tab: the plan curve of the
+ * Summary is summed up from its rows as they stream past. */
 #include "reports/report.h"
 
 #include <stdio.h>
@@ -18,12 +20,13 @@
 
 #define CHUNK 2000
 
-/* The weekly series: planned and built metres per week (cumulative), and
- * the metres each contractor built in each week. */
+/* The weekly series: the plan (from the segments' planned dates) and the
+ * built metres per week (cumulative), and the metres each contractor built
+ * in each week. */
 struct weekly {
     struct rpt_weeks w;
-    double *planned, *built, *built_delta; /* [w.n] */
-    double *by_contractor;                 /* [ncontractors * w.n] */
+    double *plan, *built, *built_delta; /* [w.n] */
+    double *by_contractor;              /* [ncontractors * w.n] */
 };
 
 static int weekly_build(struct weekly *wk, const struct progress_workbook *rep)
@@ -38,18 +41,17 @@ static int weekly_build(struct weekly *wk, const struct progress_workbook *rep)
     if (rpt_weeks_init(&wk->w, first, rep->as_of))
         return -1;
     size_t n = wk->w.n, nc = rep->ncontractors;
-    wk->planned = calloc(n, sizeof(double));
+    wk->plan = calloc(n, sizeof(double));
     wk->built = calloc(n, sizeof(double));
     wk->built_delta = calloc(n, sizeof(double));
     wk->by_contractor = calloc(n * (nc ? nc : 1), sizeof(double));
-    if (!wk->planned || !wk->built || !wk->built_delta || !wk->by_contractor)
+    if (!wk->plan || !wk->built || !wk->built_delta || !wk->by_contractor)
         return -1;
     for (size_t i = 0; i < rep->ndays; i++) {
         const struct rpt_day *day = &rep->days[i];
         long k = rpt_weeks_index(&wk->w, day->date);
         if (k < 0)
             continue;
-        wk->planned[k] += day->planned_delta;
         wk->built[k] += day->built_delta;
         wk->built_delta[k] += day->built_delta;
         for (size_t c = 0; c < nc; c++)
@@ -59,7 +61,6 @@ static int weekly_build(struct weekly *wk, const struct progress_workbook *rep)
             }
     }
     for (size_t k = 1; k < n; k++) {
-        wk->planned[k] += wk->planned[k - 1];
         wk->built[k] += wk->built[k - 1];
     }
     return 0;
@@ -67,7 +68,7 @@ static int weekly_build(struct weekly *wk, const struct progress_workbook *rep)
 
 static void weekly_free(struct weekly *wk)
 {
-    free(wk->planned);
+    free(wk->plan);
     free(wk->built);
     free(wk->built_delta);
     free(wk->by_contractor);
@@ -108,7 +109,12 @@ static void write_cover(struct xs_sheet *s, const struct progress_workbook *rep)
     xs_title(s, 0, T(rep, T_PROGRESS_TITLE), s->f->title);
     xs_next(s);
     xs_title(s, 0, p->name, s->f->subtitle);
-    xs_skip(s, 2);
+    xs_next(s);
+    if (rep->meta.preliminary) {
+        xs_title(s, 0, T(rep, T_PRELIMINARY), s->f->warning);
+        xs_title(s, 1, T(rep, T_PRELIMINARY_NOTE), s->f->note);
+    }
+    xs_skip(s, 1);
     label_text(s, T(rep, T_PROJECT), p->name);
     label_text(s, T(rep, T_PROJECT_CODE), p->code);
     label_text(s, T(rep, T_GRANT_REFERENCE), p->grant_reference);
@@ -135,9 +141,10 @@ static void write_cover(struct xs_sheet *s, const struct progress_workbook *rep)
     xs_text(s, 0, T(rep, T_CONTENTS), s->f->section);
     xs_next(s);
     static const enum rpt_text sheets[][2] = {
-        {T_SHEET_SUMMARY, T_ABOUT_SUMMARY},         {T_SHEET_MILESTONES, T_ABOUT_MILESTONES},
-        {T_SHEET_SEGMENTS, T_ABOUT_SEGMENTS},       {T_SHEET_PREMISES, T_ABOUT_PREMISES},
-        {T_SHEET_CONTRACTORS, T_ABOUT_CONTRACTORS}, {T_SHEET_COSTS, T_ABOUT_COSTS},
+        {T_SHEET_SUMMARY, T_ABOUT_SUMMARY},       {T_SHEET_NARRATIVE, T_ABOUT_NARRATIVE},
+        {T_SHEET_MILESTONES, T_ABOUT_MILESTONES}, {T_SHEET_SEGMENTS, T_ABOUT_SEGMENTS},
+        {T_SHEET_PREMISES, T_ABOUT_PREMISES},     {T_SHEET_CONTRACTORS, T_ABOUT_CONTRACTORS},
+        {T_SHEET_COSTS, T_ABOUT_COSTS},
     };
     for (size_t i = 0; i < sizeof(sheets) / sizeof(sheets[0]); i++) {
         xs_text(s, 0, T(rep, sheets[i][0]), n->text);
@@ -147,7 +154,7 @@ static void write_cover(struct xs_sheet *s, const struct progress_workbook *rep)
     xs_skip(s, 1);
     xs_title(s, 0, T(rep, T_ABOUT_HISTORY), s->f->note);
     xs_min_width(s, 1, 40);
-    xs_print_setup(s, 0, 1, 0, p->code);
+    xs_print_setup(s, 0, 1, 0);
 }
 
 /* ---- Summary ---- */
@@ -201,7 +208,6 @@ static void write_summary(struct xs_sheet *s, lxw_workbook *wb, const char *shee
     const char *head[] = {T(rep, T_KEY_FIGURE), T(rep, T_VALUE)};
     xs_header(s, head, 2);
     xs_freeze_here(s);
-    lxw_row_t header_row = s->row - 1;
 
     section(s, T(rep, T_NETWORK));
     kpi_metres(s, T(rep, T_PLANNED_LENGTH), sm->planned_length_m);
@@ -262,6 +268,15 @@ static void write_summary(struct xs_sheet *s, lxw_workbook *wb, const char *shee
               ratio((double)sm->eligible_cents, (double)sm->budget_cents));
     xs_skip(s, 1);
 
+    xs_title(s, 0, T(rep, T_PLAN_NOTE), s->f->note);
+    xs_skip(s, 2);
+
+    /* The charts below the key figures and above their data, no wider
+     * than the tables: printed one page wide, the text keeps its size. */
+    lxw_row_t line_row = s->row, bars_row = line_row + 20;
+    xs_skip(s, 40);
+    xs_reserve(s, s->row - 1, 4);
+
     /* The weekly series, the data of the first chart. */
     section(s, T(rep, T_WEEKLY_PROGRESS));
     const char *whead[] = {T(rep, T_WEEK), T(rep, T_WEEK_ENDING), T(rep, T_PLANNED_CUMULATIVE),
@@ -274,12 +289,14 @@ static void write_summary(struct xs_sheet *s, lxw_workbook *wb, const char *shee
         rpt_days_date(rpt_weeks_end(&wk->w, i), end);
         xs_text(s, 0, label, n->text);
         xs_date(s, 1, end, n->date);
-        xs_metres(s, 2, wk->planned[i], n->metres);
+        xs_metres(s, 2, wk->plan[i], n->metres);
         xs_metres(s, 3, wk->built[i], n->metres);
         xs_metres(s, 4, wk->built_delta[i], n->metres);
         xs_next(s);
     }
     lxw_row_t week_last = s->row - 1;
+    for (int c = 1; c <= 4; c++)
+        xs_min_width(s, c, 16);
 
     if (s->error || !s->ws)
         return;
@@ -300,8 +317,8 @@ static void write_summary(struct xs_sheet *s, lxw_workbook *wb, const char *shee
     chart_axis_set_num_format(line->x_axis, rep->meta.lang == RPT_DE ? "dd.mm.yy" : "yyyy-mm-dd");
     chart_axis_set_num_format(line->y_axis, "#,##0");
     chart_legend_set_position(line, LXW_CHART_LEGEND_BOTTOM);
-    lxw_chart_options big = {.x_offset = 10, .y_offset = 4, .x_scale = 1.6, .y_scale = 1.3};
-    xs_check(s, worksheet_insert_chart_opt(s->ws, header_row + 1, 6, line, &big));
+    lxw_chart_options big = {.x_offset = 4, .y_offset = 4, .x_scale = 1.45, .y_scale = 1.25};
+    xs_check(s, worksheet_insert_chart_opt(s->ws, line_row, 0, line, &big));
 
     lxw_chart_series *ser = chart_add_series(bars, NULL, NULL);
     chart_series_set_categories(ser, sheetname, prem_first, 0, prem_last, 0);
@@ -311,9 +328,70 @@ static void write_summary(struct xs_sheet *s, lxw_workbook *wb, const char *shee
     chart_title_set_name(bars, T(rep, T_CHART_PREMISES));
     chart_axis_set_name(bars->y_axis, T(rep, T_COUNT));
     chart_legend_set_position(bars, LXW_CHART_LEGEND_NONE);
-    lxw_chart_options mid = {.x_offset = 10, .y_offset = 4, .x_scale = 1.6, .y_scale = 1.2};
-    xs_check(s, worksheet_insert_chart_opt(s->ws, header_row + 23, 6, bars, &mid));
-    xs_print_setup(s, 1, 1, 0, rep->project.code);
+    lxw_chart_options mid = {.x_offset = 4, .y_offset = 4, .x_scale = 1.45, .y_scale = 1.2};
+    xs_check(s, worksheet_insert_chart_opt(s->ws, bars_row, 0, bars, &mid));
+    xs_print_setup(s, 0, 1, 0);
+}
+
+/* ---- Sachbericht ---- */
+
+/* Writes one paragraph of running text into column 0, in a row tall enough
+ * for its wrapped lines (about 95 characters each on a 100-wide column). */
+static void paragraph(struct xs_sheet *s, const char *text, size_t len)
+{
+    char *line = malloc(len + 1);
+    if (!line) {
+        s->error = RPT_WRITE;
+        return;
+    }
+    memcpy(line, text, len);
+    line[len] = '\0';
+    size_t chars = rpt_text_width(line);
+    size_t lines = chars / 95 + 1;
+    if (lines > 409 / 15)
+        lines = 409 / 15; /* Excel's tallest row is 409 points */
+    if (s->ws && !s->error)
+        xs_check(s, worksheet_set_row(s->ws, s->row, 15.0 * (double)lines, NULL));
+    xs_title(s, 0, line, s->f->wrap);
+    xs_reserve(s, s->row, 0);
+    xs_next(s);
+    free(line);
+}
+
+static void write_narrative(struct xs_sheet *s, const struct progress_workbook *rep)
+{
+    int de = rep->meta.lang == RPT_DE;
+    xs_title(s, 0, T(rep, T_NARRATIVE_TITLE), s->f->title);
+    xs_next(s);
+    xs_title(s, 0, rep->project.name, s->f->subtitle);
+    xs_skip(s, 2);
+    if (rep->nnotes == 0) {
+        xs_title(s, 0, T(rep, T_NO_NARRATIVE), s->f->note);
+        xs_next(s);
+    }
+    for (size_t i = 0; i < rep->nnotes && !s->error; i++) {
+        const struct rpt_note *note = &rep->notes[i];
+        char from[11], to[11], head[160];
+        rpt_date_text(note->period_from, de, from);
+        rpt_date_text(note->period_to, de, to);
+        snprintf(head, sizeof(head), "%s %s \xe2\x80\x93 %s", T(rep, T_REPORT_PERIOD), from, to);
+        xs_title(s, 0, head, s->f->section);
+        xs_next(s);
+        /* One row per paragraph, so that pages break between them. */
+        const char *p = note->text ? note->text : "";
+        while (*p) {
+            size_t len = strcspn(p, "\n");
+            if (len)
+                paragraph(s, p, len);
+            p += len;
+            if (*p == '\n')
+                p++;
+        }
+        xs_skip(s, 1);
+    }
+    if (s->ws && !s->error)
+        xs_check(s, worksheet_set_column(s->ws, 0, 0, 100, NULL));
+    xs_print_setup(s, 0, 1, 0);
 }
 
 /* ---- Milestones ---- */
@@ -352,7 +430,7 @@ static void write_milestones(struct xs_sheet *s, const struct progress_workbook 
         xs_text(s, 9, m->notes, y->text);
         xs_next(s);
     }
-    xs_print_setup(s, 1, 0, 0, rep->project.code);
+    xs_print_setup(s, 1, 0, 0);
 }
 
 /* ---- Segments and Premises: streamed in chunks ---- */
@@ -367,7 +445,8 @@ static int pull(struct xs_sheet *s, const struct rpt_source *src, void *rows, si
     return 0;
 }
 
-static void write_segments(struct xs_sheet *s, const struct progress_workbook *rep)
+static void write_segments(struct xs_sheet *s, const struct progress_workbook *rep,
+                           struct weekly *wk)
 {
     const char *head[] = {T(rep, T_SEGMENT),      T(rep, T_KIND),          T(rep, T_LOT),
                           T(rep, T_CONTRACTOR),   T(rep, T_METHOD),        T(rep, T_SURFACE),
@@ -412,10 +491,11 @@ static void write_segments(struct xs_sheet *s, const struct progress_workbook *r
             xs_date(s, 12, g->actual_start, y->date);
             xs_date(s, 13, g->actual_end, y->date);
             xs_next(s);
+            rpt_plan_add(&wk->w, wk->plan, g->planned_start, g->planned_end, g->planned_m);
         }
     }
     free(rows);
-    xs_print_setup(s, 1, 0, 0, rep->project.code);
+    xs_print_setup(s, 1, 0, 0);
 }
 
 static void write_premises(struct xs_sheet *s, const struct progress_workbook *rep)
@@ -456,7 +536,7 @@ static void write_premises(struct xs_sheet *s, const struct progress_workbook *r
         }
     }
     free(rows);
-    xs_print_setup(s, 1, 0, 0, rep->project.code);
+    xs_print_setup(s, 1, 0, 0);
 }
 
 /* ---- Contractors ---- */
@@ -537,7 +617,7 @@ static void write_contractors(struct xs_sheet *s, const struct progress_workbook
         xs_metres(s, 2 + nc, wk->built_delta[k], y->metres);
         xs_next(s);
     }
-    xs_print_setup(s, 1, 0, 0, rep->project.code);
+    xs_print_setup(s, 1, 0, 0);
 }
 
 /* ---- Costs ---- */
@@ -634,7 +714,7 @@ static void write_costs(struct xs_sheet *s, const struct progress_workbook *rep)
     xs_text(s, 0, T(rep, T_BUDGET_USED), y->text);
     xs_share(s, 2, ratio((double)sm->eligible_cents, (double)sm->budget_cents), y->percent);
     xs_next(s);
-    xs_print_setup(s, 1, 0, 0, rep->project.code);
+    xs_print_setup(s, 1, 0, 0);
 }
 
 /* ---- the workbook ---- */
@@ -647,26 +727,33 @@ int report_progress_write(const char *path, const struct progress_workbook *rep)
     xs_properties(wb, &rep->meta, T(rep, T_PROGRESS_TITLE), &rep->project);
     struct xs_formats f;
     xs_formats_init(wb, rep->meta.lang, &f);
+    char as_of[11];
+    rpt_date_text(rep->as_of, rep->meta.lang == RPT_DE, as_of);
+    xs_page_texts(&f, rep->project.name, T(rep, T_AS_OF), as_of, T(rep, T_PROGRESS_TITLE),
+                  rep->meta.preliminary);
     struct weekly wk;
     int err = weekly_build(&wk, rep) ? RPT_WRITE : RPT_OK;
 
-    /* The sheets in tab order; each is written whole, one after the other. */
-    struct xs_sheet sh[7];
-    static const enum rpt_text names[7] = {T_SHEET_COVER,    T_SHEET_SUMMARY,  T_SHEET_MILESTONES,
-                                           T_SHEET_SEGMENTS, T_SHEET_PREMISES, T_SHEET_CONTRACTORS,
-                                           T_SHEET_COSTS};
-    for (int i = 0; i < 7; i++)
+    /* The sheets in tab order; each is written whole, one after the other,
+     * the Segments first (see the top of this file). */
+    enum { COVER, SUMMARY, NARRATIVE, MILESTONES, SEGMENTS, PREMISES, CONTRACTORS, COSTS, NSHEETS };
+    struct xs_sheet sh[NSHEETS];
+    static const enum rpt_text names[NSHEETS] = {
+        T_SHEET_COVER,    T_SHEET_SUMMARY,  T_SHEET_NARRATIVE,   T_SHEET_MILESTONES,
+        T_SHEET_SEGMENTS, T_SHEET_PREMISES, T_SHEET_CONTRACTORS, T_SHEET_COSTS};
+    for (int i = 0; i < NSHEETS; i++)
         xs_open(&sh[i], wb, &f, T(rep, names[i]));
     if (!err) {
-        write_cover(&sh[0], rep);
-        write_summary(&sh[1], wb, T(rep, names[1]), rep, &wk);
-        write_milestones(&sh[2], rep);
-        write_segments(&sh[3], rep);
-        write_premises(&sh[4], rep);
-        write_contractors(&sh[5], rep, &wk);
-        write_costs(&sh[6], rep);
+        write_cover(&sh[COVER], rep);
+        write_segments(&sh[SEGMENTS], rep, &wk);
+        write_summary(&sh[SUMMARY], wb, T(rep, names[SUMMARY]), rep, &wk);
+        write_narrative(&sh[NARRATIVE], rep);
+        write_milestones(&sh[MILESTONES], rep);
+        write_premises(&sh[PREMISES], rep);
+        write_contractors(&sh[CONTRACTORS], rep, &wk);
+        write_costs(&sh[COSTS], rep);
     }
-    for (int i = 0; i < 7; i++) {
+    for (int i = 0; i < NSHEETS; i++) {
         int e = xs_close(&sh[i]);
         if (!err)
             err = e;

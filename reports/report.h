@@ -36,12 +36,15 @@ struct rpt_project {
 struct rpt_meta {
     enum rpt_lang lang;
     const char *generated_by; /* the signed-in user's name */
-    time_t generated_at;
-    const char *tmpdir; /* for libxlsxwriter's constant-memory files; NULL: /tmp */
+    time_t generated_at;      /* shown in Europe/Berlin time; also the file's creation time */
+    const char *tmpdir;       /* for libxlsxwriter's constant-memory files; NULL: /tmp */
+    /* 1 when the period (or day) reported on had not ended when the data
+     * was read: the figures are preliminary ("vorläufig"). */
+    int preliminary;
 };
 
-/* A milestone as of the report date: dates from its recorded history,
- * the descriptive fields as they are now. */
+/* A milestone as of the report date, every field from its recorded
+ * history. */
 struct rpt_milestone {
     long long id;
     const char *name, *kind, *notes;
@@ -90,13 +93,37 @@ struct rpt_cost_line {
     long long invoices, invoiced_cents, eligible_cents, paid_cents;
 };
 
-/* An invoice as of the report date: amounts and status from its history,
- * the rest as it is now. */
+/* An invoice as recorded at the cut-off, with the names of its lot and
+ * contractor as recorded then. */
 struct rpt_invoice {
     long long id;
     const char *number, *invoice_date, *contractor, *lot_code, *lot_name, *category, *status;
     const char *paid_date;
     long long net_cents, vat_cents, eligible_cents;
+};
+
+/* A line of the budget plan (Finanzierungsplan): the eligible cost planned
+ * for a category in a year. */
+struct rpt_budget_line {
+    const char *category, *note;
+    int year;
+    long long planned_cents;
+};
+
+/* A drawdown (Mittelabruf) as recorded at the cut-off. requested_at is the
+ * UTC time "YYYY-MM-DD HH:MM:SS[.fff]" of its submission (NULL for a
+ * draft); the received amounts count only when received_at is set. */
+struct rpt_drawdown {
+    long long id;
+    int number;
+    const char *period_from, *period_to, *state, *requested_at, *received_at, *note;
+    long long federal_requested_cents, state_requested_cents;
+    long long federal_received_cents, state_received_cents;
+};
+
+/* The narrative of a period (Sachbericht), as recorded at the cut-off. */
+struct rpt_note {
+    const char *period_from, *period_to, *text;
 };
 
 /* Rows pulled in chunks. next() fills up to max rows into rows (an array
@@ -121,17 +148,33 @@ struct progress_workbook {
     size_t ncontractors;
     const struct rpt_cost_line *costs; /* by category */
     size_t ncosts;
-    struct rpt_source segments; /* struct rpt_segment rows, in id order */
+    const struct rpt_note *notes; /* the periods begun by as_of, by period */
+    size_t nnotes;
+    /* struct rpt_segment rows, in id order; read whole before premises */
+    struct rpt_source segments;
     struct rpt_source premises; /* struct rpt_premise rows, in id order */
 };
 
+/* costs.xlsx, the payment request (Mittelabruf) with its proof of the
+ * costs: everything as recorded at one moment (the cut-off). */
 struct costs_workbook {
     struct rpt_meta meta;
     struct rpt_project project;
     char from[11], to[11];
-    const struct summary *cumulative;   /* summary_load() for `to` */
-    const struct rpt_invoice *invoices; /* invoice_date in [from, to], by date */
+    char as_of[11]; /* the day whose records it shows */
+    /* Every invoice dated up to `to`, by date: those from `from` on are the
+     * period's, all of them the cumulative figures. */
+    const struct rpt_invoice *invoices;
     size_t ninvoices;
+    const struct rpt_budget_line *budget; /* by year, then category */
+    size_t nbudget;
+    /* The drawdowns submitted before this request, by number. */
+    const struct rpt_drawdown *earlier;
+    size_t nearlier;
+    /* The drawdown this workbook is for, or NULL: then the request is the
+     * funding due less what was requested before. */
+    const struct rpt_drawdown *request;
+    const char *signer_function; /* the signer's role, in words */
 };
 
 enum rpt_error {

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "domain/summary.h"
 
@@ -127,6 +128,44 @@ long rpt_weeks_end(const struct rpt_weeks *w, size_t i)
     long end = rpt_weeks_start(w, i) + 6;
     return end > w->last ? w->last : end;
 }
+
+int rpt_plan_add(const struct rpt_weeks *w, double *plan, const char *start, const char *end,
+                 double metres)
+{
+    long s, e;
+    if (rpt_date_days(start, &s) || rpt_date_days(end, &e) || e < s)
+        return -1;
+    double days = (double)(e - s + 1);
+    for (size_t i = 0; i < w->n; i++) {
+        long d = rpt_weeks_end(w, i);
+        if (d < s)
+            continue;
+        plan[i] += d >= e ? metres : metres * (double)(d - s + 1) / days;
+    }
+    return 0;
+}
+
+void rpt_date_text(const char *ymd, int german, char out[11])
+{
+    long d;
+    if (!ymd || rpt_date_days(ymd, &d)) {
+        out[0] = '\0';
+        return;
+    }
+    if (german)
+        snprintf(out, 11, "%.2s.%.2s.%.4s", ymd + 8, ymd + 5, ymd);
+    else
+        snprintf(out, 11, "%.10s", ymd);
+}
+
+void rpt_tm_date(const struct tm *tm, char out[11])
+{
+    char buf[48];
+    snprintf(buf, sizeof(buf), "%04d-%02d-%02d", tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday);
+    snprintf(out, 11, "%.10s", buf);
+}
+
+int rpt_period_open(const char *to, const char *today) { return strcmp(to, today) >= 0; }
 
 const char *rpt_clip(const char *s, char *buf)
 {

@@ -42,6 +42,26 @@ long rpt_weeks_index(const struct rpt_weeks *w, const char *date);
 long rpt_weeks_start(const struct rpt_weeks *w, size_t i);
 long rpt_weeks_end(const struct rpt_weeks *w, size_t i);
 
+/* Adds a segment's planned metres to the cumulative plan of each week
+ * (plan[w->n]): spread evenly over the days from start to end, both
+ * included, so that week i holds the part planned up to its last day.
+ * Returns 0, or -1 (adding nothing) when a date is missing or invalid or
+ * end is before start. */
+int rpt_plan_add(const struct rpt_weeks *w, double *plan, const char *start, const char *end,
+                 double metres);
+
+/* A "YYYY-MM-DD" date as a person reads it in lang: "dd.mm.yyyy" for
+ * German (lang 1), as it is otherwise. */
+void rpt_date_text(const char *ymd, int german, char out[11]);
+
+struct tm;
+/* The "YYYY-MM-DD" of a broken-down time. */
+void rpt_tm_date(const struct tm *tm, char out[11]);
+
+/* Whether a period ending on `to` had not ended on `today` (both
+ * "YYYY-MM-DD"): the figures for it are preliminary. */
+int rpt_period_open(const char *to, const char *today);
+
 /* Returns s when it fits in a cell; otherwise copies as much of it as fits
  * with "…" into buf (RPT_CELL_MAX + 1 bytes), cut at a character
  * boundary, and returns buf. */

@@ -8,6 +8,7 @@
 
 #include "reports/report_labels.h"
 #include "reports/report_util.h"
+#include "util/berlin_time.h"
 
 #define MONEY_FMT "#,##0.00 \"€\";[Red]-#,##0.00 \"€\""
 #define MIN_COL 6.0
@@ -70,6 +71,17 @@ void xs_formats_init(lxw_workbook *wb, enum rpt_lang lang, struct xs_formats *f)
     f->date_bold = fmt(wb, lang == RPT_DE ? "dd.mm.yyyy" : "yyyy-mm-dd", 1, 0, 0x1F3864);
     if (f->date_bold)
         format_set_font_size(f->date_bold, 16);
+    f->wrap = fmt(wb, "@", 0, 0, 0);
+    if (f->wrap) {
+        format_set_text_wrap(f->wrap);
+        format_set_align(f->wrap, LXW_ALIGN_VERTICAL_TOP);
+    }
+    f->warning = fmt(wb, "@", 1, 0xFFEB9C, 0x9C5700);
+    if (f->warning)
+        format_set_font_size(f->warning, 12);
+    f->signature = fmt(wb, "@", 0, 0, 0);
+    if (f->signature)
+        format_set_bottom(f->signature, LXW_BORDER_THIN);
     style_init(wb, lang, &f->st[XS_NORMAL], 0, 0, 0);
     /* Excel's own "bad" and "neutral" cell styles. */
     style_init(wb, lang, &f->st[XS_LATE], 0, 0xFFC7CE, 0x9C0006);
@@ -98,6 +110,7 @@ void xs_open(struct xs_sheet *s, lxw_workbook *wb, const struct xs_formats *f, c
     s->f = f;
     s->ws = workbook_add_worksheet(wb, name);
     s->clip = malloc(RPT_CELL_MAX + 1);
+    s->last_row = s->last_col = -1;
     if (!s->ws || !s->clip)
         s->error = RPT_WRITE;
 }
@@ -116,6 +129,9 @@ int xs_close(struct xs_sheet *s)
                 w = MAX_COL;
             xs_check(s, worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL));
         }
+        if (s->last_row >= 0 && s->last_col >= 0)
+            xs_check(s, worksheet_print_area(s->ws, 0, 0, (lxw_row_t)s->last_row,
+                                             (lxw_col_t)s->last_col));
     }
     free(s->clip);
     s->clip = NULL;
@@ -134,7 +150,21 @@ static int writable(struct xs_sheet *s, int col)
         s->error = RPT_TOO_LARGE;
         return 0;
     }
-    return col >= 0 && col < XS_MAX_COLS;
+    if (col < 0 || col >= XS_MAX_COLS)
+        return 0;
+    if ((long)s->row > s->last_row)
+        s->last_row = (long)s->row;
+    if (col > s->last_col)
+        s->last_col = col;
+    return 1;
+}
+
+void xs_reserve(struct xs_sheet *s, lxw_row_t last, int last_col)
+{
+    if ((long)last > s->last_row)
+        s->last_row = (long)last;
+    if (last_col > s->last_col && last_col < XS_MAX_COLS)
+        s->last_col = last_col;
 }
 
 static void measure(struct xs_sheet *s, int col, double w)
@@ -246,7 +276,7 @@ void xs_datetime(struct xs_sheet *s, int col, time_t t, lxw_format *f)
     if (!writable(s, col))
         return;
     struct tm tm;
-    gmtime_r(&t, &tm);
+    berlin_local(t, &tm);
     lxw_datetime dt = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                        tm.tm_hour,        tm.tm_min,     (double)tm.tm_sec};
     xs_check(s, worksheet_write_datetime(s->ws, s->row, (lxw_col_t)col, &dt, f));
@@ -277,13 +307,14 @@ void xs_freeze_here(struct xs_sheet *s)
         worksheet_freeze_panes(s->ws, s->row, 0);
 }
 
-/* A header/footer text: '&' starts a control code there, so it is doubled. */
-static void footer_text(char *out, size_t n, const char *prefix, const char *title)
+/* Appends text to a header/footer: '&' starts a control code there, so it
+ * is doubled; at most max bytes of text are taken, cut at a character. */
+static void page_add(char *out, size_t n, const char *text, size_t max)
 {
-    size_t j = 0;
-    for (const char *p = prefix; *p && j + 1 < n; p++)
-        out[j++] = *p;
-    for (const char *p = title ? title : ""; *p && j + 2 < n && j < 120; p++) {
+    size_t j = strlen(out), taken = 0;
+    for (const char *p = text ? text : ""; *p && j + 3 < n; p++, taken++) {
+        if (taken >= max && ((unsigned char)*p & 0xC0) != 0x80)
+            break;
         if (*p == '&')
             out[j++] = '&';
         out[j++] = *p;
@@ -291,8 +322,31 @@ static void footer_text(char *out, size_t n, const char *prefix, const char *tit
     out[j] = '\0';
 }
 
+void xs_page_texts(struct xs_formats *f, const char *project, const char *date_label,
+                   const char *date_text, const char *title, int preliminary)
+{
+    /* libxlsxwriter takes at most 255 characters; the parts are capped so
+     * that the control codes always fit. */
+    snprintf(f->page_header, sizeof(f->page_header), "&L");
+    page_add(f->page_header, sizeof(f->page_header), project, 120);
+    snprintf(f->page_header + strlen(f->page_header),
+             sizeof(f->page_header) - strlen(f->page_header), "&R");
+    page_add(f->page_header, sizeof(f->page_header), date_label, 40);
+    page_add(f->page_header, sizeof(f->page_header), " ", 1);
+    page_add(f->page_header, sizeof(f->page_header), date_text, 40);
+    snprintf(f->page_footer, sizeof(f->page_footer), "&L");
+    page_add(f->page_footer, sizeof(f->page_footer), title, 100);
+    if (preliminary) {
+        snprintf(f->page_footer + strlen(f->page_footer),
+                 sizeof(f->page_footer) - strlen(f->page_footer), "&C");
+        page_add(f->page_footer, sizeof(f->page_footer), rpt_text(f->lang, T_PRELIMINARY), 40);
+    }
+    snprintf(f->page_footer + strlen(f->page_footer),
+             sizeof(f->page_footer) - strlen(f->page_footer), "&R%s", rpt_text(f->lang, T_PAGE_OF));
+}
+
 void xs_print_setup(struct xs_sheet *s, int landscape, lxw_row_t repeat_first,
-                    lxw_row_t repeat_last, const char *title)
+                    lxw_row_t repeat_last)
 {
     if (!s->ws)
         return;
@@ -305,10 +359,8 @@ void xs_print_setup(struct xs_sheet *s, int landscape, lxw_row_t repeat_first,
     worksheet_set_margins(s->ws, 0.5, 0.5, 0.75, 0.75);
     if (repeat_last >= repeat_first)
         xs_check(s, worksheet_repeat_rows(s->ws, repeat_first, repeat_last));
-    char footer[300], left[200];
-    footer_text(left, sizeof(left), "&L", title);
-    snprintf(footer, sizeof(footer), "%s&R%s &P / &N", left, rpt_text(s->f->lang, T_PAGE));
-    xs_check(s, worksheet_set_footer(s->ws, footer));
+    xs_check(s, worksheet_set_header(s->ws, s->f->page_header));
+    xs_check(s, worksheet_set_footer(s->ws, s->f->page_footer));
 }
 
 lxw_workbook *xs_workbook_new(const char *path, const char *tmpdir)

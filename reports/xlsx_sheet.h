@@ -21,7 +21,13 @@ enum { XS_NORMAL, XS_LATE, XS_RISK, XS_TOTAL, XS_STYLES };
 struct xs_formats {
     enum rpt_lang lang;
     lxw_format *title, *subtitle, *section, *header, *label, *note, *datetime, *date_bold;
+    lxw_format *wrap;      /* running text (the Sachbericht), wrapped, top-aligned */
+    lxw_format *warning;   /* the "preliminary" mark */
+    lxw_format *signature; /* a line to sign or write on */
     struct xs_style st[XS_STYLES];
+    /* What every printed page shows at its top and bottom (see
+     * xs_page_texts); set before the first xs_print_setup. */
+    char page_header[256], page_footer[256];
 };
 
 /* Creates the formats in wb for lang. */
@@ -37,6 +43,9 @@ struct xs_sheet {
     double min_width[XS_MAX_COLS];
     int error;  /* the first enum rpt_error */
     char *clip; /* RPT_CELL_MAX + 1 bytes for long texts */
+    /* The last row and column written (or reserved, see xs_reserve): the
+     * print area xs_close sets; -1 while nothing is. */
+    long last_row, last_col;
 };
 
 /* Adds a worksheet; sets s->error when that fails. */
@@ -61,6 +70,7 @@ void xs_cents(struct xs_sheet *s, int col, long long cents, lxw_format *fmt);
 void xs_share(struct xs_sheet *s, int col, double v, lxw_format *fmt);
 /* A date cell from "YYYY-MM-DD"; NULL or invalid writes a blank cell. */
 void xs_date(struct xs_sheet *s, int col, const char *ymd, lxw_format *fmt);
+/* A date and time cell of the instant t in Europe/Berlin local time. */
 void xs_datetime(struct xs_sheet *s, int col, time_t t, lxw_format *fmt);
 
 /* Writes n column headers into the current row and moves on. */
@@ -72,11 +82,23 @@ void xs_autofilter(struct xs_sheet *s, int last_col, size_t nrows);
 /* Freezes the rows above the current one (table headers). */
 void xs_freeze_here(struct xs_sheet *s);
 
-/* Page set-up for printing: landscape or portrait, one page wide, the
- * rows first..last repeated on every page (last < first: none), a footer
- * with the title and page numbers. */
+/* The page header and footer of every sheet of the workbook: the project
+ * on the left and the date (as-of or period) on the right at the top; the
+ * document title on the left, "preliminary" in the middle when it is, and
+ * "page x of y" on the right at the bottom. */
+void xs_page_texts(struct xs_formats *f, const char *project, const char *date_label,
+                   const char *date_text, const char *title, int preliminary);
+
+/* Page set-up for printing: landscape or portrait, A4, one page wide, the
+ * rows first..last repeated on every page (last < first: none), the page
+ * header and footer of xs_page_texts. xs_close sets the print area to
+ * what was written. */
 void xs_print_setup(struct xs_sheet *s, int landscape, lxw_row_t repeat_first,
-                    lxw_row_t repeat_last, const char *title);
+                    lxw_row_t repeat_last);
+
+/* Counts rows up to last and columns up to last_col as used (a chart drawn
+ * over empty cells), for the print area. */
+void xs_reserve(struct xs_sheet *s, lxw_row_t last, int last_col);
 
 /* Widens col to at least w characters (titles excluded from measuring). */
 void xs_min_width(struct xs_sheet *s, int col, double w);

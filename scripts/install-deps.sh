@@ -18,7 +18,7 @@ PACKAGES="build-essential pkg-config libevent-dev libmariadb-dev mariadb-server
 cppcheck shellcheck clang-format
 mariadb-client libxlsxwriter-dev libcjson-dev libsodium-dev libhttp-parser-dev libcurl4-openssl-dev
 libvips-dev libexif-dev libzip-dev libcsv-dev
-python3 python3-openpyxl python3-jsonschema curl wrk gdal-bin"
+python3 python3-openpyxl python3-jsonschema curl wrk gdal-bin poppler-utils"
 FUZZ_PACKAGES="clang libclang-rt-dev"
 
 for group in "$@"; do

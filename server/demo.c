@@ -172,13 +172,16 @@ static int backdate_history(struct db *db, struct pool *pool, long long proj)
     static const char *const steps[] = {
         /* Everything was planned at the start. */
         "INSERT INTO segment_history (segment_id, project_id, lot_id, recorded_at, status, method, "
-        "planned_length_m, built_length_m) SELECT id, project_id, lot_id, '2026-03-01', 'planned', "
-        "method, planned_length_m, 0 FROM segments WHERE project_id = ?",
+        "planned_length_m, built_length_m, code, kind, surface, planned_start, planned_end) "
+        "SELECT id, project_id, lot_id, '2026-03-01', 'planned', method, planned_length_m, 0, "
+        "code, "
+        "kind, surface, planned_start, planned_end FROM segments WHERE project_id = ?",
         /* Segments under way had a third built a week after they started. */
         "INSERT INTO segment_history (segment_id, project_id, lot_id, recorded_at, status, method, "
-        "planned_length_m, built_length_m) SELECT id, project_id, lot_id, actual_start + INTERVAL "
-        "7 DAY, "
-        "'in_construction', method, planned_length_m, ROUND(built_length_m / 3, 2) FROM segments "
+        "planned_length_m, built_length_m, code, kind, surface, planned_start, planned_end, "
+        "actual_start) SELECT id, project_id, lot_id, actual_start + INTERVAL 7 DAY, "
+        "'in_construction', method, planned_length_m, ROUND(built_length_m / 3, 2), code, kind, "
+        "surface, planned_start, planned_end, actual_start FROM segments "
         "WHERE project_id = ? AND actual_start IS NOT NULL AND status <> 'in_construction' "
         "AND (actual_end IS NULL OR actual_end > actual_start + INTERVAL 7 DAY)",
         /* The current state was reached at the end of construction, or two
@@ -187,12 +190,19 @@ static int backdate_history(struct db *db, struct pool *pool, long long proj)
         "SET h.recorded_at = COALESCE(s.actual_end, s.actual_start + INTERVAL 14 DAY, "
         "'2026-03-15') "
         "WHERE s.project_id = ? AND h.recorded_at > '2026-11-01' AND h.recorded_at >= s.created_at",
-        "INSERT INTO premise_history (premise_id, project_id, recorded_at, status, white_spot) "
-        "SELECT id, project_id, '2026-03-01', 'planned', white_spot FROM premises "
+        "INSERT INTO premise_history (premise_id, project_id, recorded_at, status, white_spot, "
+        "code, street, house_number, postcode, city, kind, serving_segment_id) "
+        "SELECT id, project_id, '2026-03-01', 'planned', white_spot, code, street, house_number, "
+        "postcode, city, kind, serving_segment_id FROM premises "
         "WHERE project_id = ? AND status <> 'planned'",
         "UPDATE premise_history h JOIN premises p ON p.id = h.premise_id "
         "SET h.recorded_at = COALESCE(p.passed_date, '2026-03-01') "
         "WHERE p.project_id = ? AND h.recorded_at > '2026-11-01'",
+        /* The project, its lots and their contractors were set up before. */
+        "UPDATE project_history SET recorded_at = '2026-02-01' WHERE project_id = ?",
+        "UPDATE lot_history SET recorded_at = '2026-02-01' WHERE project_id = ?",
+        "UPDATE contractor_history h JOIN lots l ON l.contractor_id = h.contractor_id "
+        "SET h.recorded_at = '2026-02-01' WHERE l.project_id = ?",
     };
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
         struct db_param p[] = {DB_INTP(proj)};
@@ -200,6 +210,93 @@ static int backdate_history(struct db *db, struct pool *pool, long long proj)
             return -1;
     }
     return 0;
+}
+
+/* The funding side: the budget plan (Finanzierungsplan) by year, the first
+ * drawdown (submitted in July, paid in August) and the manager's narrative
+ * for the second and third quarter, each recorded on the day it was. */
+static int add_funding(struct db *db, struct pool *pool, long long proj)
+{
+    static const struct {
+        const char *category;
+        int year;
+        long long cents;
+    } plan[] = {
+        {"planning", 2026, 45000000},  {"civil_works", 2026, 620000000},
+        {"cabling", 2026, 140000000},  {"splicing", 2026, 40000000},
+        {"materials", 2026, 95000000}, {"civil_works", 2027, 520000000},
+        {"cabling", 2027, 190000000},  {"splicing", 2027, 110000000},
+        {"materials", 2027, 60000000}, {"other", 2027, 30000000},
+    };
+    for (size_t i = 0; i < sizeof(plan) / sizeof(plan[0]); i++) {
+        struct db_param p[] = {DB_INTP(proj), DB_TEXTP(plan[i].category), DB_INTP(plan[i].year),
+                               DB_INTP(plan[i].cents)};
+        if (exec(db, pool,
+                 "INSERT INTO budget_lines (project_id, category, year, planned_cents) "
+                 "VALUES (?, ?, ?, ?)",
+                 p, 4, NULL))
+            return -1;
+    }
+    static const struct {
+        const char *from, *to, *written, *text;
+    } notes[] = {
+        {"2026-04-01", "2026-06-30", "2026-07-06 10:00:00",
+         "Der Tiefbau hat am 6. April 2026 planmäßig begonnen. Los 1 (Nord) und Los 3 "
+         "(Ortskern) werden von der Tiefbau Nord GmbH gebaut, Los 2 (Süd) von der Glasfaser "
+         "Montage Süd GmbH.\nBis Ende Juni sind rund 40 % der geplanten Trassenmeter verlegt. "
+         "Verzögerungen gab es nur an der Bahnhofstraße, wo die Verkehrsrechtliche Anordnung "
+         "zwei Wochen später erteilt wurde."},
+        {"2026-07-01", "2026-09-30", "2026-10-05 09:30:00",
+         "Im dritten Quartal wurde der Tiefbau in Los 1 und Los 2 weitgehend abgeschlossen; die "
+         "ersten Abschnitte sind gespleißt und gemessen.\nDer Zwischenbericht 2026 wurde am "
+         "5. Oktober eingereicht. Für den Abschluss des Tiefbaus in Los 3 wird nun Mitte "
+         "Dezember erwartet (Prognose des Meilensteins)."},
+    };
+    for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++) {
+        struct db_param p[] = {DB_INTP(proj), DB_TEXTP(notes[i].from), DB_TEXTP(notes[i].to),
+                               DB_TEXTP(notes[i].text)};
+        struct db_param h[] = {DB_TEXTP(notes[i].written), DB_INTP(proj), DB_TEXTP(notes[i].from)};
+        if (exec(db, pool,
+                 "INSERT INTO report_notes (project_id, period_from, period_to, text) "
+                 "VALUES (?, ?, ?, ?)",
+                 p, 4, NULL) ||
+            exec(db, pool,
+                 "UPDATE report_note_history SET recorded_at = ? WHERE project_id = ? "
+                 "AND period_from = ?",
+                 h, 3, NULL))
+            return -1;
+    }
+    /* Drawdown 1: the eligible cost up to June (invoice TN-2026-0412). */
+    long long dd;
+    struct db_param d[] = {DB_INTP(proj)};
+    if (exec(db, pool,
+             "INSERT INTO drawdowns (project_id, number, period_from, period_to, "
+             "federal_requested_cents, state_requested_cents, state, requested_at, received_at, "
+             "federal_received_cents, state_received_cents) VALUES (?, 1, '2026-03-01', "
+             "'2026-06-30', 8900000, 7120000, 'received', '2026-07-10 08:30:00', '2026-08-05', "
+             "8900000, 7120000)",
+             d, 1, &dd))
+        return -1;
+    struct db_param q[] = {DB_INTP(dd)};
+    if (exec(db, pool,
+             "UPDATE drawdown_history SET recorded_at = '2026-08-05 09:00:00' "
+             "WHERE drawdown_id = ?",
+             q, 1, NULL) ||
+        exec(db, pool,
+             "INSERT INTO drawdown_history (drawdown_id, project_id, recorded_at, number, "
+             "period_from, period_to, federal_requested_cents, state_requested_cents, state, "
+             "requested_at) SELECT id, project_id, requested_at, number, period_from, period_to, "
+             "federal_requested_cents, state_requested_cents, 'submitted', requested_at "
+             "FROM drawdowns WHERE id = ?",
+             q, 1, NULL) ||
+        exec(db, pool,
+             "INSERT INTO audit_log (at, user_name, request_id, action, entity, entity_id) "
+             "VALUES ('2026-07-10 08:30:00', 'Fiona Finanzen', 'demo', 'submit', 'drawdown', ?)",
+             q, 1, NULL))
+        return -1;
+    return exec(db, pool,
+                "UPDATE budget_line_history SET recorded_at = '2026-02-01' WHERE project_id = ?", d,
+                1, NULL);
 }
 
 static int add_schedule_and_costs(struct db *db, struct pool *pool, long long proj,
@@ -267,14 +364,17 @@ static int add_schedule_and_costs(struct db *db, struct pool *pool, long long pr
     }
     /* Their history starts on the day each was recorded. */
     struct db_param p[] = {DB_INTP(proj)};
+    if (add_funding(db, pool, proj))
+        return -1;
     if (exec(db, pool,
              "UPDATE milestone_history h JOIN milestones m ON m.id = h.milestone_id "
              "SET h.recorded_at = '2026-02-01', h.actual_date = NULL WHERE m.project_id = ?",
              p, 1, NULL) ||
         exec(db, pool,
              "INSERT INTO milestone_history (milestone_id, project_id, recorded_at, planned_date, "
-             "forecast_date, actual_date) SELECT id, project_id, actual_date, planned_date, "
-             "forecast_date, actual_date FROM milestones WHERE project_id = ? "
+             "forecast_date, actual_date, name, kind, funding_relevant, tranche_cents, notes) "
+             "SELECT id, project_id, actual_date, planned_date, forecast_date, actual_date, name, "
+             "kind, funding_relevant, tranche_cents, notes FROM milestones WHERE project_id = ? "
              "AND actual_date IS NOT NULL",
              p, 1, NULL) ||
         exec(db, pool,

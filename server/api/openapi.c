@@ -97,8 +97,17 @@ static const struct param progress_report_params[] = {
     {NULL, NULL, NULL},
 };
 static const struct param cost_report_params[] = {
-    {"from", "date", "The first day of the period; the beginning when left out"},
-    {"to", "date", "The last day of the period; today (UTC) when left out, never a day to come"},
+    {"from", "date", "The first day of the period; the project's start when left out"},
+    {"to", "date",
+     "The last day of the period; today (UTC) when left out. A period that has not ended "
+     "(this quarter, this year) shows what is recorded so far, marked preliminary"},
+    {"as_of", "date",
+     "The invoices, budget plan and drawdowns as recorded at the end of this day (never a day "
+     "to come); everything recorded so far when left out"},
+    {"lang", "en|de", "The language of the labels; en when left out"},
+    {NULL, NULL, NULL},
+};
+static const struct param lang_params[] = {
     {"lang", "en|de", "The language of the labels; en when left out"},
     {NULL, NULL, NULL},
 };
@@ -142,6 +151,7 @@ const struct shape in_upload = {.media = "image/jpeg image/png image/heic applic
 const struct shape in_period = {.query = period_params};
 const struct shape in_progress_report = {.query = progress_report_params};
 const struct shape in_cost_report = {.query = cost_report_params};
+const struct shape in_lang = {.query = lang_params};
 
 const struct shape out_list = {RESOURCE(".list", list_schema), .media = JSON_MEDIA};
 const struct shape out_item = {RESOURCE("", whole_schema), .media = JSON_MEDIA};

@@ -27,7 +27,8 @@ extern const struct shape in_receipt;         /* {received_at, federal_received_
 extern const struct shape in_features;        /* a GeoJSON FeatureCollection; ?dry_run */
 extern const struct shape in_as_of;           /* ?as_of */
 extern const struct shape in_progress_report; /* ?as_of, ?lang */
-extern const struct shape in_cost_report;     /* ?from, ?to, ?lang */
+extern const struct shape in_cost_report;     /* ?from, ?to, ?as_of, ?lang */
+extern const struct shape in_lang;            /* ?lang */
 extern const struct shape in_upload;          /* a file as the raw body; ?caption */
 extern const struct shape in_period;          /* ?from, ?to */
 

@@ -1,9 +1,10 @@
-/* reports.h — the Excel reports of SPEC 5:
+/* reports.h — the Excel reports of SPEC 5 and 12:
  *
  *   GET /api/v1/projects/{id}/reports/progress.xlsx?as_of=DATE&lang=en|de
- *   GET /api/v1/projects/{id}/reports/costs.xlsx?from=DATE&to=DATE&lang=en|de
+ *   GET /api/v1/projects/{id}/reports/costs.xlsx?from=DATE&to=DATE&as_of=DATE&lang=en|de
+ *   GET /api/v1/drawdowns/{id}/workbook.xlsx?lang=en|de
  *
- * Both run on a DB worker thread (never on an event loop), read the
+ * All run on a DB worker thread (never on an event loop), read the
  * project as of a date in one consistent snapshot, write the workbook to a
  * temporary file in constant-memory mode and hand it to the http layer
  * (r->resp_file), which sends it with sendfile and unlinks it. */
@@ -14,6 +15,10 @@
 
 int reports_progress(struct req *r);
 int reports_costs(struct req *r);
+/* A drawdown's Mittelabruf: a draft's as recorded now; a submitted one's
+ * as recorded at its requested_at, generated then, by its submitter, so
+ * that every download is byte for byte the same file. */
+int reports_drawdown(struct req *r);
 
 /* ?lang=en|de (en when left out) into *lang. Returns 0, or 400 replied. */
 enum rpt_lang;

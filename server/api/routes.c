@@ -129,6 +129,7 @@ const struct route api_routes[] = {
     {HTTP_PATCH,  "/api/v1/drawdowns/:id",                      drawdowns_update, BOOKKEEPERS, CHANGE, 200, "409",     0,        &drawdowns_resource,   &in_update,          &out_item,     "Change a draft drawdown", NULL},
     {HTTP_DELETE, "/api/v1/drawdowns/:id",                      drawdowns_delete, BOOKKEEPERS, WRITE,  204, "409",     0,        &drawdowns_resource,   NULL,                NULL,          "Delete a draft drawdown", NULL},
     {HTTP_POST,   "/api/v1/drawdowns/:id/submit",               drawdowns_submit, BOOKKEEPERS, REVIEW, 200, "409 412",   0,        &drawdowns_resource,   &in_submission,      &out_item,     "Submit a draft: freezes it and records requested_at", NULL},
+    {HTTP_GET,    "/api/v1/drawdowns/:id/workbook.xlsx",        reports_drawdown, STAFF,       0,      200, "422",     0,        NULL,                  &in_lang,            &out_xlsx,     "The drawdown's Mittelabruf workbook; a submitted one as recorded at requested_at, the same file on every download", NULL},
     {HTTP_POST,   "/api/v1/drawdowns/:id/receive",              drawdowns_receive, BOOKKEEPERS, CHANGE, 200, "409 412",   0,        &drawdowns_resource,   &in_receipt,         &out_item,     "Record the agencies' payment of a submitted drawdown", NULL},
 
     {HTTP_GET,    "/api/v1/report-notes",                       resource_list,    STAFF,       0,      200, NULL,      0,        &report_notes_resource, &in_list,           &out_list,     "List report notes (the Sachbericht per period)", NULL},

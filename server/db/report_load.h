@@ -1,12 +1,18 @@
-/* report_load.h — reading what the workbooks show (SPEC 5) from the
- * database into the plain structs of reports/report.h.
+/* report_load.h — reading what the workbooks show (SPEC 5 and 12) from
+ * the database into the plain structs of reports/report.h.
  *
- * Everything is as of the end of a date (YYYY-MM-DD, UTC), from the
- * recorded history of schema 002, with the same rule as summary_load: for
- * every object the last history row recorded before the end of the day
- * counts (by recorded_at, then id), and a row marked deleted means the
- * object no longer existed. Descriptive fields that have no history (codes,
- * names, notes, categories) are taken as they are now.
+ * Everything is as recorded before a cut-off: a UTC time "YYYY-MM-DD
+ * HH:MM:SS[.ffffff]", exclusive — the start of the day after a report date
+ * (report_cutoff_of_day), or just after a drawdown's submission. Every
+ * value comes from the history tables of schemas 002, 009 and 010: for
+ * every object the last row recorded before the cut-off counts (by
+ * recorded_at, then id), and a row marked deleted means the object no
+ * longer existed. Nothing is read from the current rows, so a workbook for
+ * a past moment is the same whatever was edited since.
+ *
+ * The queries read history rows in (object, recorded_at, id) order and
+ * keep the last row per object in C: no window functions, one ordered
+ * index scan.
  *
  * Every function returns a db result code (enum db_rc); strings and arrays
  * live in the pool passed in. */
@@ -21,59 +27,112 @@
 struct db;
 struct pool;
 
-/* The project's descriptive fields; *found is 0 when there is no such
- * project. */
+/* The exclusive cut-off of a report date: the next day's start. */
+void report_cutoff_of_day(const char *as_of, char out[32]);
+
+/* Lots and contractors as recorded at the cut-off, for naming what other
+ * rows refer to. An object first recorded after the cut-off is named as it
+ * was first recorded (the best there is for an earlier moment). */
+struct report_lot {
+    long long id, contractor_id;
+    const char *code, *name;
+};
+struct report_contractor {
+    long long id;
+    const char *name;
+};
+struct report_names {
+    struct report_lot *lots; /* the project's, by id */
+    size_t nlots;
+    struct report_contractor *contractors; /* all, by id */
+    size_t ncontractors;
+};
+
+enum db_rc report_load_names(struct db *db, struct pool *pool, long long project_id,
+                             const char *cutoff, struct report_names *out);
+/* Lookups; NULL for an id not known. */
+const struct report_lot *report_lot_of(const struct report_names *n, long long id);
+const char *report_contractor_name(const struct report_names *n, long long id);
+
+/* The project's descriptive fields as recorded at the cut-off; *found is 0
+ * when there is no such project. */
 enum db_rc report_load_project(struct db *db, struct pool *pool, long long project_id,
-                               struct rpt_project *p, int *found);
+                               const char *cutoff, struct rpt_project *p, int *found);
 
-/* Milestones as of the date, by planned date. */
+/* Milestones as recorded at the cut-off, by planned date. */
 enum db_rc report_load_milestones(struct db *db, struct pool *pool, long long project_id,
-                                  const char *as_of, struct rpt_milestone **out, size_t *n);
+                                  const char *cutoff, struct rpt_milestone **out, size_t *n);
 
-/* The daily changes of planned and built metres by contractor up to the
- * date, in date order (the weekly series). */
+/* The daily changes of planned and built metres by contractor (the lot's
+ * contractor at the cut-off) up to the cut-off, in date order. */
 enum db_rc report_load_days(struct db *db, struct pool *pool, long long project_id,
-                            const char *as_of, struct rpt_day **out, size_t *n);
+                            const char *cutoff, const struct report_names *names,
+                            struct rpt_day **out, size_t *n);
 
 /* The contractors of the project's lots (and of its progress reports),
- * with their segments, metres and reports as of the date. A row with id 0
- * stands for segments on lots without a contractor, when there are any. */
+ * with their segments, metres and reports at the cut-off, by name. A row
+ * with id 0 stands for segments on lots without a contractor. */
 enum db_rc report_load_contractors(struct db *db, struct pool *pool, long long project_id,
-                                   const char *as_of, struct rpt_contractor **out, size_t *n);
+                                   const char *cutoff, const struct report_names *names,
+                                   struct rpt_contractor **out, size_t *n);
 
-/* Invoiced, eligible and paid cents by invoice category as of the date;
- * the lines add up to summary_load's costs. */
-enum db_rc report_load_costs(struct db *db, struct pool *pool, long long project_id,
-                             const char *as_of, struct rpt_cost_line **out, size_t *n);
-
-/* The invoices dated from..to (inclusive), with amounts and status as of
- * the end of `to`, by invoice date. */
+/* The invoices recorded at the cut-off and dated up to `to` (NULL: any
+ * date), by invoice date and id. */
 enum db_rc report_load_invoices(struct db *db, struct pool *pool, long long project_id,
-                                const char *from, const char *to, struct rpt_invoice **out,
+                                const char *cutoff, const char *to,
+                                const struct report_names *names, struct rpt_invoice **out,
                                 size_t *n);
 
-/* Segments or premises as of a date, read in id-keyset chunks of
+/* Invoiced, eligible and paid cents by category of the invoices given. */
+void report_cost_lines(struct pool *pool, const struct rpt_invoice *inv, size_t ninv,
+                       struct rpt_cost_line **out, size_t *n);
+
+/* The budget plan at the cut-off, by year and category. */
+enum db_rc report_load_budget(struct db *db, struct pool *pool, long long project_id,
+                              const char *cutoff, struct rpt_budget_line **out, size_t *n);
+
+/* The project's drawdowns at the cut-off, by number. */
+enum db_rc report_load_drawdowns(struct db *db, struct pool *pool, long long project_id,
+                                 const char *cutoff, struct rpt_drawdown **out, size_t *n);
+
+/* The report notes at the cut-off whose period began by `as_of`, by
+ * period. */
+enum db_rc report_load_notes(struct db *db, struct pool *pool, long long project_id,
+                             const char *cutoff, const char *as_of, struct rpt_note **out,
+                             size_t *n);
+
+/* Segments or premises at the cut-off, read in id-keyset chunks of
  * REPORT_CHUNK objects so that memory stays flat however large the
  * project is. Fill one with report_*_open, hand src to the writer, and
  * call report_cursor_close afterwards; rc holds the db code of a failed
- * chunk (the source then returns -1). */
+ * chunk (the source then returns -1). The segment cursor keeps each
+ * segment's code for the premise cursor given it, which names the serving
+ * segment by it: read the segments whole before the premises. */
 #define REPORT_CHUNK 2000
 
 struct report_cursor {
     struct db *db;
     long long project_id;
     char as_of[11];
-    char cutoff[20];
+    char cutoff[32];
+    const struct report_names *names;
     long long after; /* the last id read */
     int done;
     int rc;
     struct pool *chunk; /* the strings of the current chunk */
+    /* Segments: id -> code of every segment read, in id order. */
+    long long *seg_ids;
+    char **seg_codes;
+    size_t nseg, capseg;
+    const struct report_cursor *segments; /* premises: the segment cursor */
 };
 
 void report_segments_open(struct report_cursor *c, struct db *db, long long project_id,
-                          const char *as_of, struct rpt_source *src);
+                          const char *as_of, const char *cutoff, const struct report_names *names,
+                          struct rpt_source *src);
 void report_premises_open(struct report_cursor *c, struct db *db, long long project_id,
-                          const char *as_of, struct rpt_source *src);
+                          const char *as_of, const char *cutoff,
+                          const struct report_cursor *segments, struct rpt_source *src);
 void report_cursor_close(struct report_cursor *c);
 
 #endif

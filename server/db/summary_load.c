@@ -8,38 +8,43 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "db/report_load.h"
 #include "util/pool.h"
 
 enum db_rc summary_load(struct db *db, struct pool *pool, long long project_id, const char *as_of,
                         struct summary *s, int *found)
 {
+    char cutoff[32];
+    report_cutoff_of_day(as_of, cutoff);
+    return summary_load_at(db, pool, project_id, as_of, cutoff, s, found);
+}
+
+enum db_rc summary_load_at(struct db *db, struct pool *pool, long long project_id,
+                           const char *as_of, const char *cutoff, struct summary *s, int *found)
+{
     memset(s, 0, sizeof(*s));
     *found = 0;
     s->project_id = project_id;
     snprintf(s->as_of, sizeof(s->as_of), "%s", as_of);
-    char cutoff[32];
-    snprintf(cutoff, sizeof(cutoff), "%s 00:00:00", as_of);
+
+    /* The budget and the rates as recorded at the cut-off (the first
+     * recorded ones for an earlier moment). */
+    struct rpt_project proj;
+    enum db_rc rc = report_load_project(db, pool, project_id, cutoff, &proj, found);
+    if (rc != DB_OK || !*found)
+        return rc;
+    s->federal_rate = proj.federal_rate;
+    s->state_rate = proj.state_rate;
+    s->budget_cents = proj.budget_cents;
 
     struct db_rows *rows;
-    struct db_param pid[] = {DB_INTP(project_id)};
-    enum db_rc rc = db_exec(
-        db, pool, "SELECT federal_rate, state_rate, budget_cents FROM projects WHERE id = ?", pid,
-        1, &rows);
-    if (rc != DB_OK || rows->nrows == 0)
-        return rc;
-    *found = 1;
-    s->federal_rate = strtod(db_cell(rows, 0, 0), NULL);
-    s->state_rate = strtod(db_cell(rows, 0, 1), NULL);
-    s->budget_cents = atoll(db_cell(rows, 0, 2));
-
-    /* The cut-off is the start of the next day. */
     struct db_param h[] = {DB_INTP(project_id), DB_TEXTP(cutoff)};
     rc = db_exec(db, pool,
                  "SELECT status, COALESCE(method, 'unknown'), COUNT(*), SUM(planned_length_m), "
                  "SUM(built_length_m) FROM (SELECT status, method, planned_length_m, "
                  "built_length_m, deleted, ROW_NUMBER() OVER (PARTITION BY segment_id "
                  "ORDER BY recorded_at DESC, id DESC) AS rn FROM segment_history "
-                 "WHERE project_id = ? AND recorded_at < ? + INTERVAL 1 DAY) h "
+                 "WHERE project_id = ? AND recorded_at < ?) h "
                  "WHERE rn = 1 AND deleted = 0 GROUP BY status, method",
                  h, 2, &rows);
     if (rc != DB_OK)
@@ -63,7 +68,7 @@ enum db_rc summary_load(struct db *db, struct pool *pool, long long project_id, 
                  "SELECT status, white_spot, COUNT(*) FROM (SELECT status, white_spot, deleted, "
                  "ROW_NUMBER() OVER (PARTITION BY premise_id ORDER BY recorded_at DESC, id DESC) "
                  "AS rn FROM premise_history WHERE project_id = ? "
-                 "AND recorded_at < ? + INTERVAL 1 DAY) h "
+                 "AND recorded_at < ?) h "
                  "WHERE rn = 1 AND deleted = 0 GROUP BY status, white_spot",
                  h, 2, &rows);
     if (rc != DB_OK)
@@ -87,7 +92,7 @@ enum db_rc summary_load(struct db *db, struct pool *pool, long long project_id, 
                  "SELECT planned_date, forecast_date, actual_date FROM (SELECT planned_date, "
                  "forecast_date, actual_date, deleted, ROW_NUMBER() OVER (PARTITION BY "
                  "milestone_id ORDER BY recorded_at DESC, id DESC) AS rn FROM milestone_history "
-                 "WHERE project_id = ? AND recorded_at < ? + INTERVAL 1 DAY) h "
+                 "WHERE project_id = ? AND recorded_at < ?) h "
                  "WHERE rn = 1 AND deleted = 0",
                  h, 2, &rows);
     if (rc != DB_OK)
@@ -102,7 +107,7 @@ enum db_rc summary_load(struct db *db, struct pool *pool, long long project_id, 
                  "FROM (SELECT net_cents, eligible_cents, status, deleted, ROW_NUMBER() OVER "
                  "(PARTITION BY invoice_id ORDER BY recorded_at DESC, id DESC) AS rn "
                  "FROM invoice_history WHERE project_id = ? "
-                 "AND recorded_at < ? + INTERVAL 1 DAY) h WHERE rn = 1 AND deleted = 0",
+                 "AND recorded_at < ?) h WHERE rn = 1 AND deleted = 0",
                  h, 2, &rows);
     if (rc != DB_OK)
         return rc;

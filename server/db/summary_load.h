@@ -1,5 +1,5 @@
 /* summary_load.h — reading a project's KPIs as of a date from the
- * recorded history (schema 002), into the plain struct of
+ * recorded history (schemas 002 and 010), into the plain struct of
  * domain/summary.h. */
 #ifndef FT_SUMMARY_LOAD_H
 #define FT_SUMMARY_LOAD_H
@@ -14,5 +14,10 @@ struct pool;
  * a db result code; *found is 0 when there is no such project. */
 enum db_rc summary_load(struct db *db, struct pool *pool, long long project_id, const char *as_of,
                         struct summary *s, int *found);
+/* The same with the history recorded before cutoff (an exclusive UTC time
+ * "YYYY-MM-DD HH:MM:SS[.ffffff]", see report_cutoff_of_day); as_of is the
+ * day the milestone states are judged on. */
+enum db_rc summary_load_at(struct db *db, struct pool *pool, long long project_id,
+                           const char *as_of, const char *cutoff, struct summary *s, int *found);
 
 #endif

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The Excel reports (SPEC 5): progress.xlsx and costs.xlsx, read back with
-# openpyxl, checked against /summary and the invoices, opened by LibreOffice.
+# The Excel reports (SPEC 5 and 12): progress.xlsx, costs.xlsx and a
+# drawdown's Mittelabruf, read back with openpyxl, checked against /summary
+# and the API, printed to PDF by LibreOffice and read back with poppler.
 #
 # Starts its own fibertrackd with the demo project on a throwaway data
 # directory (so a throwaway private MariaDB) on a port in 18400-18499, and
 # stops everything it started at exit. The cases are in test_reports.py.
-# Installs LibreOffice Calc (Debian's libreoffice-calc-nogui) when it is
-# missing and we are root.
+# Installs LibreOffice Calc (Debian's libreoffice-calc-nogui) and
+# poppler-utils (pdfinfo, pdftotext) when they are missing and we are root.
 #
 #   BINDIR   where fibertrackd is (default bin)
 #
@@ -66,6 +67,16 @@ if [ -z "$SOFFICE" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; the
             DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
                 libreoffice-calc-nogui >>"$WORK/apt.log" 2>&1; }
     SOFFICE=$(command -v libreoffice || command -v soffice || true)
+fi
+
+# poppler-utils for reading the PDFs back (page count, page text).
+if ! command -v pdftotext >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing poppler-utils ..."
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends poppler-utils \
+        >>"$WORK/apt.log" 2>&1 ||
+        { apt-get update >>"$WORK/apt.log" 2>&1 &&
+            DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+                poppler-utils >>"$WORK/apt.log" 2>&1; }
 fi
 
 PORT=$(ft_free_port 18400 18499)

@@ -1,9 +1,9 @@
-"""The Excel reports of SPEC 5 against a running server with the demo project.
+"""The Excel reports of SPEC 5 and 12 against a running server with the demo project.
 
 Run by tests/reports/run-reports.sh, which starts that server. Reads the
 workbooks back with Debian's python3-openpyxl (run with /usr/bin/python3),
-converts them to PDF with LibreOffice headless, and checks them against
-GET /summary and the invoices of the API.
+converts them to PDF with LibreOffice headless (read back with poppler's
+pdfinfo and pdftotext), and checks them against GET /summary and the API.
 
 Environment: FT_BASE_URL, FT_DATA_DIR (the server's), FT_WORK (scratch dir),
 FT_SOFFICE (libreoffice binary, empty when not installed).
@@ -12,8 +12,10 @@ FT_SOFFICE (libreoffice binary, empty when not installed).
 import datetime
 import io
 import os
+import re
 import subprocess
 import sys
+import time
 import uuid
 import xml.dom.minidom
 import zipfile
@@ -23,7 +25,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import openpyxl  # noqa: E402  (Debian's python3-openpyxl)
 from openpyxl.chart import BarChart, LineChart  # noqa: E402
 
-from ftapi import Client, Suite, check, db_query, login, problem, request, require  # noqa: E402
+from ftapi import Client, Suite, check, db_query, etag_of, login, problem, request, require  # noqa: E402
 
 WORK = os.environ.get("FT_WORK", "/tmp")
 SOFFICE = os.environ.get("FT_SOFFICE", "")
@@ -78,10 +80,12 @@ def progress(as_of=AS_OF, lang="en", who="finance"):
     return download(who, path, params, "progress.xlsx as_of=%s lang=%s" % (as_of, lang))
 
 
-def costs(frm, to, lang="en", who="finance"):
+def costs(frm, to, lang="en", who="finance", as_of=None):
     params = {"to": to, "lang": lang}
     if frm:
         params["from"] = frm
+    if as_of:
+        params["as_of"] = as_of
     return download(who, "/projects/%d/reports/costs.xlsx" % PROJECT, params,
                     "costs.xlsx %s..%s" % (frm, to))
 
@@ -209,9 +213,12 @@ def bad_parameters():
         (prog, "from=2026-01-01", "from on progress"),
         (cost, "from=2026-10-01&to=2026-09-30", "from after to"),
         (cost, "from=2026-13-01&to=2026-09-30", "bad from"),
-        (cost, "to=" + tomorrow, "to in the future"),
-        (cost, "as_of=2026-09-30", "as_of on costs"),
+        (cost, "as_of=" + tomorrow, "as_of in the future"),
+        (cost, "to=2026-02-30", "impossible to"),
+        (cost, "as_of=30.09.2026", "as_of not ISO"),
         (cost, "lang=EN", "lang in capitals"),
+        ("/drawdowns/1/workbook.xlsx", "lang=fr", "drawdown lang fr"),
+        ("/drawdowns/1/workbook.xlsx", "as_of=2026-09-30", "as_of on a drawdown"),
     ]
     for path, query, what in cases:
         r = fin.get(path + "?" + query)
@@ -219,6 +226,7 @@ def bad_parameters():
     for bad in ("999999", "0", "abc", "-1"):
         problem(fin.get("/projects/%s/reports/progress.xlsx" % bad), 404, "project " + bad)
         problem(fin.get("/projects/%s/reports/costs.xlsx" % bad), 404, "project " + bad)
+        problem(fin.get("/drawdowns/%s/workbook.xlsx" % bad), 404, "drawdown " + bad)
 
 
 # --------------------------------------------------------------- progress.xlsx
@@ -228,13 +236,13 @@ def bad_parameters():
 def progress_sheets_labels_and_layout():
     en = workbook(progress(lang="en").body)
     de = workbook(progress(lang="de").body)
-    check(en.sheetnames == ["Cover", "Summary", "Milestones", "Segments", "Premises",
+    check(en.sheetnames == ["Cover", "Summary", "Narrative", "Milestones", "Segments", "Premises",
                             "Contractors", "Costs"], "English sheets %r" % en.sheetnames)
-    check(de.sheetnames == ["Deckblatt", "Übersicht", "Meilensteine", "Trassenabschnitte",
+    check(de.sheetnames == ["Deckblatt", "Übersicht", "Sachbericht", "Meilensteine", "Trassenabschnitte",
                             "Adressen", "Auftragnehmer", "Kosten"], "German sheets %r" % de.sheetnames)
     cover_de = {r[0].value: r[1].value for r in de["Deckblatt"].iter_rows() if r[0].value}
     for label in ("Förderkennzeichen", "Zuwendungsempfänger", "Förderprogramm", "Stichtag",
-                  "Erstellt von", "Erstellt am (UTC)"):
+                  "Erstellt von", "Erstellt am"):
         check(label in cover_de, "German cover lacks %r" % label)
     check(cover_de.get("Förderkennzeichen") == "FKZ 01-BB-2026-0042", "grant reference %r" %
           cover_de.get("Förderkennzeichen"))
@@ -243,7 +251,12 @@ def progress_sheets_labels_and_layout():
     stichtag = cover_de.get("Stichtag")
     check(isinstance(stichtag, datetime.datetime) and stichtag.date().isoformat() == AS_OF,
           "as-of date on the cover is %r" % stichtag)
-    check(isinstance(cover_de.get("Erstellt am (UTC)"), datetime.datetime), "generated at is not a date")
+    generated = cover_de.get("Erstellt am")
+    check(isinstance(generated, datetime.datetime), "generated at is not a date")
+    # Local time in Germany: one or two hours ahead of UTC.
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    ahead = (generated - now).total_seconds() if isinstance(generated, datetime.datetime) else 0
+    check(3600 - 120 <= ahead <= 7200 + 120, "generated at %r is not German time (UTC %r)" % (generated, now))
     cover_en = {r[0].value: r[1].value for r in en["Cover"].iter_rows() if r[0].value}
     for label in ("Grant reference", "Grant recipient", "Funding programme", "As of", "Generated by"):
         check(label in cover_en, "English cover lacks %r" % label)
@@ -253,7 +266,7 @@ def progress_sheets_labels_and_layout():
     check(de["Meilensteine"]["A1"].value == "Meilenstein", "German milestone header")
     check(de["Adressen"]["B1"].value == "Straße", "German premises header")
 
-    for ws in en.worksheets[2:]:
+    for ws in (en[n] for n in ("Milestones", "Segments", "Premises", "Contractors", "Costs")):
         check(ws.freeze_panes == "A2", "%s: header not frozen (%r)" % (ws.title, ws.freeze_panes))
         check(bool(ws.auto_filter.ref) and ws.auto_filter.ref.startswith("A1:"),
               "%s: no autofilter (%r)" % (ws.title, ws.auto_filter.ref))
@@ -364,12 +377,20 @@ def progress_totals_equal_summary():
     require(weeks, "no weekly series")
     last = weeks[-1]
     check(last[1].date().isoformat() == AS_OF, "the series ends on %r" % last[1])
-    check(near(last[2], js["planned_length_m"], 0.02) and near(last[3], js["built_length_m"], 0.02),
-          "last week %r vs summary %r/%r" % (last, js["planned_length_m"], js["built_length_m"]))
+    check(near(last[3], js["built_length_m"], 0.02),
+          "last week %r vs summary %r" % (last, js["built_length_m"]))
     check(near(sum(w[4] for w in weeks), js["built_length_m"], 0.05), "weekly built adds up")
 
     # Segments sheet: every segment as of the date.
     segs = table(wb["Segments"])
+    # The plan curve: each segment's metres spread evenly over its planned
+    # days; at every week's end it is what the segments' dates say.
+    for w in (weeks[len(weeks) // 3], weeks[len(weeks) // 2], last):
+        want = plan_at(segs, w[1].date())
+        check(near(w[2], want, 0.05), "plan at %s: %r, the segments say %r" % (w[1].date(), w[2], want))
+    check(all(a[2] <= b[2] + 1e-6 for a, b in zip(weeks, weeks[1:])), "the plan curve falls")
+    check(weeks[0][2] < last[2] and last[2] <= js["planned_length_m"] + 0.02,
+          "the plan is flat or above the network: %r .. %r" % (weeks[0][2], last[2]))
     check(len(segs) == sum(js["segments_by_status"].values()), "segments rows %d" % len(segs))
     check(near(sum(s["Planned (m)"] for s in segs), js["planned_length_m"], 0.02), "segments planned sum")
     check(near(sum(s["Built (m)"] for s in segs), js["built_length_m"], 0.02), "segments built sum")
@@ -430,13 +451,37 @@ def progress_totals_equal_summary():
                     check(ca.value == cb.value, "%s!%s: en %r, de %r" % (a.title, ca.coordinate, ca.value, cb.value))
 
 
-def cell_values(wb):
+def plan_at(segs, day):
+    total = 0.0
+    for s in segs:
+        a, b = s["Planned start"], s["Planned end"]
+        if not isinstance(a, datetime.datetime) or not isinstance(b, datetime.datetime) or b < a:
+            continue
+        a, b = a.date(), b.date()
+        if day >= b:
+            total += s["Planned (m)"]
+        elif day >= a:
+            total += s["Planned (m)"] * ((day - a).days + 1) / ((b - a).days + 1)
+    return total
+
+
+GENERATED = ("Generated at (German time)", "Erstellt am")
+
+
+def cell_values(wb, skip_generated=True):
+    """{(sheet, cell): value} of every cell, without the generation time."""
     out = {}
     for ws in wb.worksheets:
+        skip = set()
         for row in ws.iter_rows():
             for c in row:
-                if c.value is not None:
-                    out[(ws.title, c.coordinate)] = c.value
+                if c.value is None:
+                    continue
+                if skip_generated and c.value in GENERATED:
+                    skip.add((c.row, c.column + 1))
+                if (c.row, c.column) in skip:
+                    continue
+                out[(ws.title, c.coordinate)] = c.value
     return out
 
 
@@ -469,10 +514,8 @@ def same_as_of_gives_same_numbers_later():
           "the approved report changed nothing today")
     after = cell_values(workbook(progress(as_of=as_of, lang="en").body))
     check(summary(as_of) == sum_before, "the summary for %s changed" % as_of)
-    generated = [k for k, v in before.items() if v == "Generated at (UTC)"]
-    skip = {(k[0], "B" + k[1][1:]) for k in generated}
     diffs = [(k, before.get(k), after.get(k)) for k in set(before) | set(after)
-             if k not in skip and before.get(k) != after.get(k)]
+             if before.get(k) != after.get(k)]
     check(not diffs, "the workbook for %s changed after new progress: %r" % (as_of, diffs[:5]))
 
 
@@ -526,7 +569,7 @@ def user_text_is_inert():
 
     cbody = costs(today, today, lang="en").body
     sheet_xml_has_no_formulas(cbody, "costs.xlsx")
-    inv_rows = table(workbook(cbody)["Invoices"])
+    inv_rows = table(workbook(cbody)["Receipt list"])
     check(any(r["Invoice no."] == inv["number"] for r in inv_rows), "invoice number %r" % inv["number"])
 
 
@@ -542,57 +585,118 @@ def empty_project():
     check(len(wb["Übersicht"]._charts) == 2, "charts of an empty project")
     r = C["finance"].get("/projects/%d/reports/costs.xlsx" % pid)
     require(r.status == 200, "costs.xlsx of an empty project: %r" % r)
-    rows = table(workbook(r.body)["Invoices"])
-    check(len(rows) == 1 and rows[0]["Invoice no."] == "Total", "invoices of an empty project: %r" % rows)
+    rows = table(workbook(r.body)["Receipt list"])
+    check(len(rows) == 1 and rows[0]["No."] == "Total", "invoices of an empty project: %r" % rows)
 
 
 # ------------------------------------------------------------------ costs.xlsx
 
 
+def claim_rows(wb):
+    """{label: [B, C, D]} of the payment request sheet."""
+    return {r[0].value: [c.value for c in r[1:4]] for r in wb.worksheets[0].iter_rows() if r[0].value}
+
+
+def api_drawdowns():
+    return [d for d in C["finance"].list_all("drawdowns", params={"project_id": str(PROJECT)})]
+
+
+def split(cents, fed_rate=0.5, state_rate=0.4):
+    fed = int(cents * fed_rate + 0.5)
+    st = int(cents * state_rate + 0.5)
+    return fed, st
+
+
 @S.test()
 def costs_period_and_claim():
     frm, to = "2026-07-01", "2026-10-31"
-    body = costs(frm, to, lang="en").body
+    body = costs(frm, to, lang="en", as_of=to).body
     sheet_xml_has_no_formulas(body, "costs.xlsx")
     wb = workbook(body)
-    check(wb.sheetnames == ["Payment request", "Invoices", "Totals"], "sheets %r" % wb.sheetnames)
-    invoices = [i for i in C["finance"].list_all("invoices", params={"project_id": "1"})
-                if frm <= i["invoice_date"] <= to]
-    rows = table(wb["Invoices"])
-    listed = [r for r in rows if r["Invoice no."] != "Total"]
-    total = [r for r in rows if r["Invoice no."] == "Total"]
+    check(wb.sheetnames == ["Payment request", "Budget plan", "Drawdowns", "Receipt list", "Totals"],
+          "sheets %r" % wb.sheetnames)
+    all_inv = C["finance"].list_all("invoices", params={"project_id": "1"})
+    invoices = [i for i in all_inv if frm <= i["invoice_date"] <= to]
+    rows = table(wb["Receipt list"])
+    listed = [r for r in rows if r["No."] != "Total"]
+    total = [r for r in rows if r["No."] == "Total"]
     check(sorted(r["Invoice no."] for r in listed) == sorted(i["number"] for i in invoices),
           "invoices %r vs %r" % ([r["Invoice no."] for r in listed], [i["number"] for i in invoices]))
+    check([r["No."] for r in listed] == list(range(1, len(listed) + 1)), "running numbers")
     net = sum(i["net_cents"] for i in invoices)
     elig = sum(i["eligible_cents"] for i in invoices)
     require(total, "no total row")
     check(cents(total[0]["Net"]) == net and cents(total[0]["Eligible"]) == elig, "invoice totals")
+    by_number = {i["number"]: i for i in invoices}
     for r in listed:
         check(isinstance(r["Invoice date"], datetime.datetime), "invoice date is not a date")
         check(r["Eligibility"] in ("eligible", "partly eligible", "not eligible"), "eligibility %r" % r["Eligibility"])
-    ws = wb["Invoices"]
-    check(ws.freeze_panes == "A2" and ws.auto_filter.ref, "invoices: frozen header and autofilter")
-    check("€" in ws["F2"].number_format, "invoice money format %r" % ws["F2"].number_format)
+        i = by_number.get(r["Invoice no."], {})
+        check(cents(r["VAT"]) == i.get("vat_cents") and cents(r["Eligible"]) == i.get("eligible_cents"),
+              "invoice %s: VAT/eligible %r/%r" % (r["Invoice no."], r["VAT"], r["Eligible"]))
+        paid = i.get("paid_date") if i.get("status") == "paid" else None
+        got = r["Paid on"].date().isoformat() if isinstance(r["Paid on"], datetime.datetime) else None
+        check(got == paid, "invoice %s paid on %r, API %r" % (r["Invoice no."], got, paid))
+    ws = wb["Receipt list"]
+    check(ws.freeze_panes == "A2" and ws.auto_filter.ref, "receipts: frozen header and autofilter")
+    check("€" in ws["G2"].number_format, "invoice money format %r" % ws["G2"].number_format)
 
-    claim = {r[0].value: r for r in wb["Payment request"].iter_rows() if r[0].value}
-    fed_rate, state_rate = 0.5, 0.4
+    claim = claim_rows(wb)
 
-    def amount(label):
+    def amount(label, col=2):
         require(label in claim, "payment request lacks %r" % label)
-        return cents(claim[label][2].value)
+        return cents(claim[label][col])
 
     check(amount("Eligible cost in the period") == elig, "eligible in the period")
-    fed = int(elig * fed_rate + 0.5)
-    st = int(elig * state_rate + 0.5)
-    check(amount("Amount to claim from the federal programme") == fed, "federal claim")
-    check(amount("Amount to claim from the state programme") == st, "state claim")
-    check(amount("Municipal own share") == elig - fed - st, "municipal share")
+    cum = sum(i["eligible_cents"] for i in all_inv if i["invoice_date"] <= to)
     js = summary(to)
-    check(amount("Eligible cost to date") == js["costs"]["eligible_cents"], "cumulative eligible")
-    check(amount("Approved eligible cost (budget)") == js["costs"]["budget_cents"], "budget")
-    check(amount("Remaining budget") == js["costs"]["budget_cents"] - js["costs"]["eligible_cents"], "remaining")
-    check(amount("Federal share to date") == js["costs"]["federal_cents"], "cumulative federal")
-    check(amount("State share to date") == js["costs"]["state_cents"], "cumulative state")
+    check(amount("Eligible cost up to the end of the period") == cum, "cumulative eligible")
+    check(cum == js["costs"]["eligible_cents"], "cumulative eligible %r vs /summary %r" %
+          (cum, js["costs"]["eligible_cents"]))
+    fed, st = split(cum)
+    check((amount("Funding due on it (× funding rate)", 0), amount("Funding due on it (× funding rate)", 1)) ==
+          (fed, st), "funding due")
+    check((fed, st) == (js["costs"]["federal_cents"], js["costs"]["state_cents"]), "funding due vs /summary")
+    earlier = [d for d in api_drawdowns() if d["state"] != "draft" and d["requested_at"][:10] <= to]
+    rf = sum(d["federal_requested_cents"] for d in earlier)
+    rs = sum(d["state_requested_cents"] for d in earlier)
+    check((amount("Requested by earlier drawdowns", 0), amount("Requested by earlier drawdowns", 1)) ==
+          (rf, rs), "requested earlier")
+    now = (max(0, fed - rf), max(0, st - rs))
+    check((amount("Amount requested now", 0), amount("Amount requested now", 1)) == now, "this request")
+    gf, gs = split(js["costs"]["budget_cents"])
+    check((amount("Grant approved (budget × funding rate)", 0), amount("Grant approved (budget × funding rate)", 1))
+          == (gf, gs), "grant")
+    check((amount("Grant remaining after this request", 0), amount("Grant remaining after this request", 1)) ==
+          (gf - rf - now[0], gs - rs - now[1]), "grant remaining")
+    for label in ("Place", "Date", "Name", "Function", "Signature (legally binding)"):
+        check(label in claim, "signature block lacks %r" % label)
+    check(claim.get("Name", [None])[0] == "Fiona Finanzen" and claim.get("Place", [None])[0] == "Stadt Musterstadt",
+          "signature block %r %r" % (claim.get("Name"), claim.get("Place")))
+    check("PRELIMINARY" not in claim, "a closed period read at its end is marked preliminary")
+
+    # Budget plan vs actual: every line of the API's plan with its actuals.
+    lines = C["finance"].list_all("budget-lines", params={"project_id": "1"})
+    plan = table(wb["Budget plan"])
+    got = {(r["Year"], r["Category"]): r for r in plan if r["Year"] != "Total"}
+    cat_en = {"civil_works": "civil works", "cabling": "cabling", "splicing": "splicing",
+              "planning": "planning", "materials": "materials", "other": "other"}
+    require(lines, "the demo has no budget plan")
+    for line in lines:
+        r = got.get((line["year"], cat_en[line["category"]]))
+        if not check(r is not None, "budget line %s %s missing" % (line["year"], line["category"])):
+            continue
+        check(cents(r["Plan"]) == line["planned_cents"], "plan of %r" % line)
+        spent = sum(i["eligible_cents"] for i in all_inv if i["category"] == line["category"] and
+                    i["invoice_date"][:4] == str(line["year"]) and i["invoice_date"] <= to)
+        check(cents(r["Eligible to date"]) == spent, "%s %s eligible to date %r != %r" %
+              (line["year"], line["category"], r["Eligible to date"], spent))
+    tot = [r for r in plan if r["Year"] == "Total"]
+    check(tot and cents(tot[0]["Plan"]) == sum(x["planned_cents"] for x in lines), "plan total")
+
+    # Earlier drawdowns, as the API has them.
+    dd = [r for r in table(wb["Drawdowns"]) if r["No."] != "Total"]
+    check(sorted(r["No."] for r in dd) == sorted(d["number"] for d in earlier), "drawdowns %r" % dd)
 
     tot = wb["Totals"]
     cat = table(tot, 2)
@@ -604,9 +708,40 @@ def costs_period_and_claim():
     check(sum(cents(r["Net"]) for r in lots) == net, "totals by lot")
 
     de = workbook(costs(frm, to, lang="de").body)
-    check(de.sheetnames == ["Mittelabruf", "Rechnungen", "Summen"], "German sheets %r" % de.sheetnames)
+    check(de.sheetnames == ["Mittelabruf", "Finanzierungsplan", "Mittelabrufe", "Belegliste", "Summen"],
+          "German sheets %r" % de.sheetnames)
     labels = [r[0].value for r in de["Mittelabruf"].iter_rows() if r[0].value]
-    check("Förderkennzeichen" in labels and "Abzurufender Betrag Bund" in labels, "German claim labels")
+    for want in ("Förderkennzeichen", "Jetzt angeforderter Betrag", "Rechtsverbindliche Unterschrift",
+                 "Verbleibende Zuwendung nach diesem Abruf"):
+        check(want in labels, "German request lacks %r" % want)
+
+
+def quarter_of(day):
+    q0 = (day.month - 1) // 3 * 3 + 1
+    start = datetime.date(day.year, q0, 1)
+    end = datetime.date(day.year + (q0 == 10), 1 if q0 == 10 else q0 + 3, 1) - datetime.timedelta(days=1)
+    return start, end
+
+
+@S.test()
+def costs_for_an_open_period_is_preliminary():
+    start, end = quarter_of(TODAY)
+    for frm, to in ((start, end), (datetime.date(TODAY.year, 1, 1), datetime.date(TODAY.year, 12, 31))):
+        r = C["finance"].get("/projects/1/reports/costs.xlsx",
+                             params={"from": frm.isoformat(), "to": to.isoformat(), "lang": "de"}, timeout=300)
+        if not check(r.status == 200, "costs.xlsx %s..%s: %r" % (frm, to, r)):
+            continue
+        wb = workbook(r.body)
+        labels = [row[0].value for row in wb.worksheets[0].iter_rows() if row[0].value]
+        check("VORLÄUFIG" in labels, "an open period is not marked vorläufig: %r" % labels[:5])
+        for ws in wb.worksheets:
+            check("VORLÄUFIG" in (ws.oddFooter.center.text or ""), "%s: footer %r" % (ws.title, ws.oddFooter.center.text))
+        cd = r.header("Content-Disposition") or ""
+        check(to.isoformat() in cd, "file name %r" % cd)
+    # A period read after it ended is final.
+    r = costs("2026-01-01", YESTERDAY.isoformat(), lang="de", as_of=YESTERDAY.isoformat())
+    labels = [row[0].value for row in workbook(r.body).worksheets[0].iter_rows() if row[0].value]
+    check("VORLÄUFIG" not in labels, "a closed period is marked vorläufig")
 
 
 @S.test()
@@ -618,16 +753,243 @@ def costs_default_period():
           "default period: %r" % cd)
 
 
-# -------------------------------------------------------------- LibreOffice
+# ------------------------------------------------------------ print set-up
 
 
 @S.test()
-def libreoffice_opens_the_workbooks():
-    for lang in ("en", "de"):
+def print_setup_on_every_sheet():
+    books = (("progress.xlsx", workbook(progress(lang="en").body), "As of " + AS_OF),
+             ("costs.xlsx", workbook(costs("2026-07-01", "2026-09-30", lang="en").body),
+              "Reporting period 2026-07-01 \u2013 2026-09-30"))
+    for name, wb, right in books:
+        for ws in wb.worksheets:
+            what = "%s %s" % (name, ws.title)
+            check(bool(ws.print_area), "%s: no print area" % what)
+            psp = ws.sheet_properties.pageSetUpPr
+            check(psp is not None and psp.fitToPage and ws.page_setup.fitToWidth in (1, None) and
+                  ws.page_setup.fitToHeight == 0, "%s: not fit to one page wide" % what)
+            check(ws.page_setup.paperSize == 9, "%s: not A4" % what)
+            check(ws.oddHeader.left.text == "Breitbandausbau Weiße Flecken Musterstadt",
+                  "%s: header left %r" % (what, ws.oddHeader.left.text))
+            check(ws.oddHeader.right.text == right, "%s: header right %r" % (what, ws.oddHeader.right.text))
+            check(ws.oddFooter.right.text == "Page &P of &N", "%s: footer %r" % (what, ws.oddFooter.right.text))
+        for title in ("Milestones", "Segments", "Premises", "Contractors", "Costs", "Receipt list",
+                      "Budget plan", "Drawdowns"):
+            if title in wb.sheetnames:
+                check(wb[title].print_title_rows == "$1:$1", "%s %s: header row not repeated (%r)" %
+                      (name, title, wb[title].print_title_rows))
+    summ = books[0][1]["Summary"]
+    check(summ.page_setup.orientation == "portrait", "the summary prints in landscape")
+    # The charts sit within the tables' columns, so fitting the page width
+    # does not shrink the text: none is anchored right of column E.
+    for ch in summ._charts:
+        check(ch.anchor._from.col <= 4, "a summary chart starts in column %d" % ch.anchor._from.col)
+
+
+# ------------------------------------------------------------- the Sachbericht
+
+
+@S.test()
+def sachbericht_from_report_notes_as_of():
+    notes = C["manager"].list_all("report-notes", params={"project_id": "1"})
+    require(notes, "the demo has no report notes")
+    wb = workbook(progress(lang="en").body)
+    text = [r[0].value for r in wb["Narrative"].iter_rows() if r[0].value]
+    for n in notes:
+        if n["period_to"] <= "2026-09-30":  # the demo's, recorded in July and October
+            for para in n["text"].split("\n"):
+                check(para in text, "the narrative lacks %r" % para[:40])
+    check(any(t.startswith("Reporting period 2026-04-01") for t in text), "period heading %r" % text[:4])
+    # A note written today is in today's workbook, not in yesterday's.
+    tag = uuid.uuid4().hex[:8]
+    start, end = quarter_of(TODAY)
+    mine = [n for n in notes if n["period_from"] == start.isoformat() and n["period_to"] == end.isoformat()]
+    if mine:
+        r = C["manager"].patch("/report-notes/%d" % mine[0]["id"], {"text": "Heute " + tag},
+                               if_match=etag_of(mine[0]))
+        require(r.status == 200, "patch note: %r" % r)
+    else:
+        C["manager"].create("report-notes", {"project_id": 1, "period_from": start.isoformat(),
+                                             "period_to": end.isoformat(), "text": "Heute " + tag})
+    today = [r[0].value for r in workbook(progress(as_of=TODAY.isoformat()).body)["Narrative"].iter_rows()
+             if r[0].value]
+    yesterday = [r[0].value for r in workbook(progress(as_of=YESTERDAY.isoformat()).body)["Narrative"].iter_rows()
+                 if r[0].value]
+    check("Heute " + tag in today, "today's note is missing today")
+    check("Heute " + tag not in yesterday, "today's note is in yesterday's workbook")
+
+
+# --------------------------------------------------------- as-of is complete
+
+
+@S.test()
+def as_of_is_complete():
+    """Names, codes, notes and forecast dates edited today leave the workbooks
+    for yesterday as they were."""
+    day = YESTERDAY.isoformat()
+    adm, fin, man = C["admin"], C["finance"], C["manager"]
+
+    def both():
+        return (cell_values(workbook(progress(as_of=day, lang="de").body)),
+                cell_values(workbook(costs("2026-03-01", day, lang="de", as_of=day).body)))
+
+    before = both()
+    undo = []
+
+    def edit(who, coll, obj, change):
+        r = C[who].patch("/%s/%d" % (coll, obj["id"]), change, if_match=etag_of(obj))
+        require(r.status == 200, "PATCH %s %r: %r" % (coll, change, r))
+        undo.append((who, coll, r.json, {k: obj[k] for k in change}))
+
+    # The demo's objects: their history is dated months back.
+    ms = [m for m in man.list_all("milestones", params={"project_id": "1", "kind": "network_ready"})
+          if m["name"] == "Netz betriebsbereit"]
+    require(ms, "the demo milestone 'Netz betriebsbereit' is missing")
+    edit("manager", "milestones", ms[-1], {"name": ms[-1]["name"] + " (neu)", "notes": "Nachtrag",
+                                            "forecast_date": "2028-01-31"})
+    seg = man.get("/segments", params={"project_id": "1", "limit": "1"}).json["items"][0]
+    edit("manager", "segments", seg, {"code": seg["code"] + "-X"})
+    prem = man.get("/premises", params={"project_id": "1", "limit": "1"}).json["items"][0]
+    edit("manager", "premises", prem, {"street": "Umbenannte Straße"})
+    lot = [l for l in man.list_all("lots", params={"project_id": "1"}) if l["code"] == "LOS-2"][0]
+    edit("manager", "lots", lot, {"code": "LOS-2B", "name": "Los 2 neu"})
+    con = man.fetch("contractors", lot["contractor_id"])
+    edit("manager", "contractors", con, {"name": con["name"] + " & Co. KG"})
+    inv = [i for i in fin.list_all("invoices", params={"project_id": "1"}) if i["number"] == "TN-2026-0412"][0]
+    edit("finance", "invoices", inv, {"number": "TN-2026-0412-K", "vat_cents": inv["vat_cents"] + 1})
+    proj = man.fetch("projects", 1)
+    edit("admin", "projects", proj, {"name": proj["name"] + " II", "grant_reference": "FKZ NEU"})
+    line = fin.list_all("budget-lines", params={"project_id": "1"})[0]
+    edit("finance", "budget-lines", line, {"planned_cents": line["planned_cents"] + 100})
+    notes = [n for n in man.list_all("report-notes", params={"project_id": "1"}) if n["period_from"] == "2026-04-01"]
+    if notes:
+        edit("manager", "report-notes", notes[0], {"text": "Überarbeitet."})
+    try:
+        after = both()
+        for name, b, a in zip(("progress.xlsx", "costs.xlsx"), before, after):
+            diffs = [(k, b.get(k), a.get(k)) for k in set(b) | set(a) if b.get(k) != a.get(k)]
+            check(not diffs, "%s for %s changed after today's edits: %r" % (name, day, sorted(diffs)[:6]))
+        # Today's workbook does show them.
+        now = cell_values(workbook(progress(as_of=TODAY.isoformat(), lang="de").body))
+        vals = set(v for v in now.values() if isinstance(v, str))
+        for want in (ms[-1]["name"] + " (neu)", seg["code"] + "-X", "Umbenannte Straße", "LOS-2B",
+                     con["name"] + " & Co. KG"):
+            check(want in vals, "today's workbook lacks %r" % want)
+    finally:
+        for who, coll, obj, old in reversed(undo):
+            C[who].patch("/%s/%d" % (coll, obj["id"]), old, if_match=etag_of(obj))
+
+
+# --------------------------------------------------- the drawdown's workbook
+
+
+def drawdown_book(dd_id, who="finance", lang="de"):
+    r = C[who].get("/drawdowns/%d/workbook.xlsx" % dd_id, params={"lang": lang}, timeout=300)
+    require(r.status == 200, "drawdown %d workbook: %r" % (dd_id, r))
+    check(r.ctype == XLSX, "Content-Type %r" % r.header("Content-Type"))
+    return r
+
+
+@S.test()
+def drawdown_workbook_is_frozen():
+    first = [d for d in api_drawdowns() if d["number"] == 1]
+    require(first and first[0]["state"] != "draft", "the demo has no submitted drawdown 1")
+    d1 = first[0]
+    a = drawdown_book(d1["id"]).body
+    time.sleep(1.1)
+    b = drawdown_book(d1["id"], who="manager").body
+    check(a == b, "two downloads of submitted drawdown 1 differ")
+    core = zipfile.ZipFile(io.BytesIO(a)).read("docProps/core.xml").decode()
+    stamp = d1["requested_at"][:19]
+    check(stamp in core, "core.xml does not carry requested_at %s: %s" % (stamp, core[-300:]))
+    problem(C["contractor"].get("/drawdowns/%d/workbook.xlsx" % d1["id"]), 403, "contractor drawdown workbook")
+    problem(C["finance"].get("/drawdowns/999999/workbook.xlsx"), 404, "unknown drawdown")
+
+    # A new drawdown for the third quarter: a draft's workbook is built now.
+    fin = C["finance"]
+    start, end = "2026-07-01", "2026-09-30"
+    mine = [d for d in api_drawdowns() if d["period_from"] == start]
+    dd = mine[0] if mine else fin.create("drawdowns", {
+        "project_id": 1, "period_from": start, "period_to": end,
+        "federal_requested_cents": 20000000, "state_requested_cents": 16000000})
+    r = drawdown_book(dd["id"], lang="en")
+    claim = claim_rows(workbook(r.body))
+    check(claim.get("Drawdown no.", [None])[0] == dd["number"], "drawdown number %r" % claim.get("Drawdown no."))
+    check([cents(v) for v in claim.get("Amount requested now", [0, 0, 0])] ==
+          [dd["federal_requested_cents"], dd["state_requested_cents"],
+           dd["federal_requested_cents"] + dd["state_requested_cents"]],
+          "the request is not the drawdown's amounts: %r" % claim.get("Amount requested now"))
+    check([cents(v) for v in claim.get("Requested by earlier drawdowns", [0, 0])[:2]] ==
+          [d1["federal_requested_cents"], d1["state_requested_cents"]], "earlier requests %r" %
+          claim.get("Requested by earlier drawdowns"))
+    cd = r.header("Content-Disposition") or ""
+    check(cd == 'attachment; filename="drawdown_WF-MUSTER-2026_%d_en.xlsx"' % dd["number"], "file name %r" % cd)
+    if dd["state"] == "draft":
+        s = fin.post("/drawdowns/%d/submit" % dd["id"])
+        require(s.status == 200, "submit: %r" % s)
+        dd = s.json
+    x = drawdown_book(dd["id"]).body
+    # Edits after the submission change nothing in its workbook.
+    inv = [i for i in fin.list_all("invoices", params={"project_id": "1"}) if i["number"] == "GM-26-117"][0]
+    r = fin.patch("/invoices/%d" % inv["id"], {"eligible_cents": inv["eligible_cents"] - 100},
+                  if_match=etag_of(inv))
+    require(r.status == 200, "patch invoice: %r" % r)
+    proj = C["admin"].fetch("projects", 1)
+    r = C["admin"].patch("/projects/1", {"municipality": "Stadt Musterstadt (neu)"}, if_match=etag_of(proj))
+    require(r.status == 200, "patch project: %r" % r)
+    time.sleep(1.1)
+    y = drawdown_book(dd["id"], who="admin").body
+    check(x == y, "the submitted drawdown's workbook changed after edits")
+    wb = workbook(y)
+    check(claim_rows(wb).get("Name", [None])[0] == "Fiona Finanzen", "submitter %r" % claim_rows(wb).get("Name"))
+    cover = claim_rows(wb)
+    check(cover.get("Zuwendungsempfänger", [None])[0] == "Stadt Musterstadt", "recipient %r" %
+          cover.get("Zuwendungsempfänger"))
+    C["admin"].patch("/projects/1", {"municipality": proj["municipality"]}, if_match='"%d"' % (proj["version"] + 1))
+    r2 = fin.fetch("invoices", inv["id"])
+    fin.patch("/invoices/%d" % inv["id"], {"eligible_cents": inv["eligible_cents"]}, if_match=etag_of(r2))
+
+
+# -------------------------------------------------------------- LibreOffice
+
+
+def pdf_pages(pdf, name):
+    """The text of every page of a PDF (pdftotext), and the page count (pdfinfo)."""
+    path = os.path.join(WORK, name + ".read.pdf")
+    with open(path, "wb") as f:
+        f.write(pdf)
+    info = subprocess.run(["pdfinfo", path], capture_output=True, text=True, timeout=60)
+    require(info.returncode == 0, "pdfinfo %s: %s" % (name, info.stderr[-200:]))
+    m = re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)
+    require(m, "pdfinfo %s: no page count" % name)
+    txt = subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True, timeout=60)
+    require(txt.returncode == 0, "pdftotext %s: %s" % (name, txt.stderr[-200:]))
+    return int(m.group(1)), txt.stdout.split("\f")
+
+
+@S.test()
+def libreoffice_prints_the_workbooks():
+    for lang, page_of, as_of_text in (("en", "Page %d of %d", AS_OF),
+                                      ("de", "Seite %d von %d", ".".join(reversed(AS_OF.split("-"))))):
         pdf = to_pdf(progress(lang=lang).body, "progress-" + lang)
-        check(pdf.count(b"/Type /Page") + pdf.count(b"/Type/Page") >= 5,
-              "progress-%s.pdf has too few pages" % lang)
-        to_pdf(costs("2026-01-01", AS_OF, lang=lang).body, "costs-" + lang)
+        n, pages = pdf_pages(pdf, "progress-" + lang)
+        check(n >= 8, "progress-%s.pdf has %d pages" % (lang, n))
+        for k in range(1, n + 1):
+            text = pages[k - 1] if k - 1 < len(pages) else ""
+            check(page_of % (k, n) in text, "progress-%s page %d lacks %r" % (lang, k, page_of % (k, n)))
+            check(as_of_text in text and "Musterstadt" in text,
+                  "progress-%s page %d lacks the project or the as-of date" % (lang, k))
+        pdf = to_pdf(costs("2026-01-01", AS_OF, lang=lang).body, "costs-" + lang)
+        n, pages = pdf_pages(pdf, "costs-" + lang)
+        check(n >= 5, "costs-%s.pdf has %d pages" % (lang, n))
+        for k in range(1, n + 1):
+            text = pages[k - 1] if k - 1 < len(pages) else ""
+            check(page_of % (k, n) in text, "costs-%s page %d lacks %r" % (lang, k, page_of % (k, n)))
+    d1 = [d for d in api_drawdowns() if d["number"] == 1][0]
+    pdf = to_pdf(drawdown_book(d1["id"]).body, "drawdown-1")
+    n, pages = pdf_pages(pdf, "drawdown-1")
+    check("Mittelabruf Nr. 1" in pages[0] and "Rechtsverbindliche Unterschrift" in "".join(pages),
+          "the drawdown's PDF lacks its title or the signature block")
 
 
 if __name__ == "__main__":

@@ -169,11 +169,11 @@ TEST(reports_costs_writes_a_zip)
         {2, "R-2", "2026-08-14", NULL, NULL, NULL, "alchemy", "received", NULL, 5000, 950, 0},
         {3, "R-3", "2026-09-30", "Süd", "LOS-0", "Süd", "cabling", "approved", NULL, 7000, 0, 7000},
     };
-    struct summary cum = {0};
-    cum.federal_rate = 0.5;
-    cum.state_rate = 0.4;
-    cum.eligible_cents = 97000;
-    summary_split_costs(&cum);
+    struct rpt_budget_line plan[] = {{"civil_works", NULL, 2026, 50000},
+                                     {"cabling", "Kabel", 2026, 20000}};
+    struct rpt_drawdown earlier[] = {{1, 1, "2026-03-01", "2026-06-30", "received",
+                                      "2026-07-10 08:30:00", "2026-08-05", NULL, 1000, 800, 1000,
+                                      800}};
     struct costs_workbook rep;
     memset(&rep, 0, sizeof(rep));
     rep.meta.lang = RPT_EN;
@@ -183,9 +183,12 @@ TEST(reports_costs_writes_a_zip)
                                        0.4};
     snprintf(rep.from, sizeof(rep.from), "2026-07-01");
     snprintf(rep.to, sizeof(rep.to), "2026-09-30");
-    rep.cumulative = &cum;
     rep.invoices = inv;
     rep.ninvoices = 3;
+    rep.budget = plan;
+    rep.nbudget = 2;
+    rep.earlier = earlier;
+    rep.nearlier = 1;
     char *path = temp_file();
     ASSERT_EQ_INT(report_costs_write(path, &rep), RPT_OK);
     ASSERT_GT_INT(file_size(path), 1000);
@@ -198,13 +201,11 @@ TEST(reports_costs_writes_a_zip)
 TEST(reports_write_to_an_impossible_path_fails)
 {
     struct rpt_invoice none[1];
-    struct summary cum = {0};
     struct costs_workbook rep;
     memset(&rep, 0, sizeof(rep));
     rep.project.code = "X";
     snprintf(rep.from, sizeof(rep.from), "2026-07-01");
     snprintf(rep.to, sizeof(rep.to), "2026-09-30");
-    rep.cumulative = &cum;
     rep.invoices = none;
     ASSERT_EQ_INT(report_costs_write("/nonexistent-dir/x.xlsx", &rep), RPT_WRITE);
 }
