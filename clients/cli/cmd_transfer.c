@@ -29,11 +29,14 @@
 
 static const char reports_help[] =
     "Usage: fibertrack reports progress [-o FILE] [--as-of DATE] [--lang en|de]\n"
-    "       fibertrack reports costs [-o FILE] [--from DATE] [--to DATE] [--lang en|de]\n"
+    "       fibertrack reports costs [-o FILE] [--from DATE] [--to DATE] [--as-of DATE]\n"
+    "                                [--lang en|de]\n"
     "\n"
     "Downloads an Excel workbook of the project (--project, or the only one you see):\n"
     "  progress  the progress report for the funding agency, as of a date\n"
-    "  costs     the costs report (Mittelabruf) for a period\n"
+    "  costs     the costs report (Mittelabruf) for a period; a period that has not\n"
+    "            ended is marked preliminary; --as-of reads the invoices as they were\n"
+    "            recorded at the end of that day\n"
     "  -o FILE   where to save it (\"-\": stdout); default: the name the server gives,\n"
     "            in the current directory\n"
     "  --as-of, --from, --to DATE   2026-09-30 or 30.09.2026\n"
@@ -45,6 +48,7 @@ static const char reports_help[] =
     "EXAMPLES\n"
     "  fibertrack reports progress --as-of 30.09.2026 --lang de -o fortschritt.xlsx\n"
     "  fibertrack reports costs --from 2026-07-01 --to 2026-09-30\n"
+    "  fibertrack reports costs --from 01.07.2026 --to 30.09.2026 --as-of 15.10.2026\n"
     "  fibertrack reports progress --project WF-MUSTER-2026 -o - > report.xlsx\n"
     "\n";
 
@@ -93,8 +97,6 @@ int cmd_reports(int argc, char **argv)
         return args_usage("reports", "unknown report '%s' (progress or costs)", kind);
     if (progress && (from || to))
         return args_usage("reports", "--from/--to are for the costs report; use --as-of");
-    if (!progress && as_of)
-        return args_usage("reports", "--as-of is for the progress report; use --from/--to");
     const char *dates[3] = {as_of, from, to};
     char iso[3][11];
     for (int i = 0; i < 3; i++)
