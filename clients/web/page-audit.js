@@ -15,6 +15,7 @@ const ZONE = 'Europe/Berlin'; // the municipality's days and times, whatever the
 const ACTIONS = {
   create: 'au.a.create', update: 'au.a.update', delete: 'au.a.delete', approve: 'au.a.approve', reject: 'au.a.reject',
   accept: 'au.a.accept', import: 'au.a.import', login: 'au.a.login', logout: 'au.a.logout',
+  submit: 'au.a.submit', receive: 'au.a.receive',
 };
 
 // What the server writes entries about (the `entity` column), and how each is called.

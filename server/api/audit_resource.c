@@ -11,8 +11,8 @@
 #include "db/db.h"
 #include "http/reply.h"
 
-static const char *const actions[] = {"create", "update", "delete", "approve", "reject",
-                                      "accept", "import", "login",  "logout",  NULL};
+static const char *const actions[] = {"create", "update", "delete", "approve", "reject",  "accept",
+                                      "import", "login",  "logout", "submit",  "receive", NULL};
 
 static const struct field audit_fields[] = {
     FIELD_ID,
