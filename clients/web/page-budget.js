@@ -66,10 +66,10 @@ export async function render(el, ctx, fin) {
   const addYear = canWrite ? h('form.fi-add-year#fi-bud-add', { novalidate: true },
     h('div.field.field-inline', h('label', { for: 'fi-bud-year' }, t('fi.bud.addYear')), yearInput,
       h('button.btn', { type: 'submit' }, t('fi.bud.addYearBtn')))) : null;
-  el.append(
+  el.append(...[
     h('p', t('fi.bud.lead')),
     canWrite ? h('p.hint', t('fi.bud.hintEdit')) : h('p.hint#fi-readonly', t('fi.bud.readOnly')),
-    pageMsg, summary, grid, addYear, notesBox);
+    pageMsg, summary, grid, addYear, notesBox].filter(Boolean));
 
   function draw() {
     const ys = years();
@@ -97,17 +97,18 @@ export async function render(el, ctx, fin) {
       return h('tr', { dataset: { category: c } },
         h('th', { scope: 'row' }, categoryLabel(c)),
         cells,
-        h('td.num.fi-bud-total', { dataset: { plan: planRow, actual: actualRow } }, pair(planRow, actualRow)));
+        h('td.num.fi-bud-total', { 'data-label': t('fi.bud.total'), dataset: { plan: planRow, actual: actualRow } }, pair(planRow, actualRow)));
     });
-    const table = h('table.table.fi-budget#fi-budget',
+    // On a phone each cost category is a card of its years (table-cards), so nothing scrolls sideways.
+    const table = h('table.table.table-cards.fi-budget#fi-budget',
       h('caption', t('fi.bud.caption', { code: project.code })),
       h('thead', h('tr', h('th', { scope: 'col' }, t('fi.f.category')), ys.map((y) => h('th.num', { scope: 'col' }, String(y))),
         h('th.num', { scope: 'col' }, t('fi.bud.total')))),
       h('tbody', body),
       h('tfoot', h('tr',
         h('th', { scope: 'row' }, t('fi.bud.total')),
-        ys.map((y) => h('td.num', { dataset: { year: y, plan: sum.plan.get(y) || 0, actual: sum.actual.get(y) || 0 } }, pair(sum.plan.get(y) || 0, sum.actual.get(y) || 0))),
-        h('td.num#fi-bud-grand', { dataset: { plan: planAll, actual: actualAll } }, pair(planAll, actualAll)))));
+        ys.map((y) => h('td.num', { 'data-label': String(y), dataset: { year: y, plan: sum.plan.get(y) || 0, actual: sum.actual.get(y) || 0 } }, pair(sum.plan.get(y) || 0, sum.actual.get(y) || 0))),
+        h('td.num#fi-bud-grand', { 'data-label': t('fi.bud.total'), dataset: { plan: planAll, actual: actualAll } }, pair(planAll, actualAll)))));
     grid.replaceChildren(h('div.table-wrap.fi-budget-wrap', { tabindex: '0', role: 'region', 'aria-label': t('fi.bud.caption', { code: project.code }) }, table));
 
     const budget = project.budget_cents || 0;
@@ -136,7 +137,7 @@ export async function render(el, ctx, fin) {
 
   function planCell(c, y, l, act) {
     const plan = l ? l.planned_cents : 0;
-    const td = h('td.num.fi-bud-cell', { dataset: { category: c, year: y, plan, actual: act, line: l ? l.id : '' } });
+    const td = h('td.num.fi-bud-cell', { 'data-label': String(y), dataset: { category: c, year: y, plan, actual: act, line: l ? l.id : '' } });
     if (canWrite) {
       td.append(h('button.btn.btn-quiet.fi-plan-btn', {
         type: 'button',

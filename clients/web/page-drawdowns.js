@@ -50,14 +50,14 @@ export async function render(el, ctx, fin) {
       h('th', { scope: 'col' }, h('span.sr-only', t('c.actions'))))),
     tbody);
   const empty = h('div#fi-dd-empty', { hidden: true });
-  el.append(
+  el.append(...[
     h('p', t('fi.dd.lead')),
     canWrite ? null : h('p.hint#fi-readonly', t('fi.dd.readOnly')),
     facts,
     h('div.fi-toolbar', h('p.fi-count#fi-dd-count'), newBtn),
     pageMsg,
     h('div.table-wrap', table),
-    empty);
+    empty].filter(Boolean));
 
   const byNumber = () => [...items].sort((a, b) => (a.number || 0) - (b.number || 0) || a.id - b.id);
   const name = (d) => t('fi.dd.name', { number: d.number ?? '?' });
@@ -180,9 +180,9 @@ export async function render(el, ctx, fin) {
         stateF.input.value = moneyInput(s.state);
         federal.input.focus();
       } }, t('fi.dd.useSuggestion'));
-      hint.replaceChildren(h('p.small', t('fi.dd.suggestion', {
+      hint.replaceChildren(...[h('p.small', t('fi.dd.suggestion', {
         n: s.n, eligible: eur(s.eligible), federal: eur(s.federal), state: eur(s.state), fr: rate(federalRate), sr: rate(stateRate),
-      })), s.n ? h('p', use) : null);
+      })), s.n ? h('p', use) : null].filter(Boolean));
     }
     from.addEventListener('change', suggest);
     to.addEventListener('change', suggest);

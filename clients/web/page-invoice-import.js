@@ -146,11 +146,11 @@ export async function render(el, ctx, fin) {
       t('fi.imp.importBtn', { n: data.lines }));
     const again = h('button.btn#fi-imp-again', { type: 'button', onclick: () => { out.replaceChildren(); file.focus(); } }, t('fi.imp.otherFile'));
     const summary = t('fi.imp.clean', { n: data.lines, created: fmt.int(data.created), updated: fmt.int(data.updated), unchanged: fmt.int(data.unchanged) });
-    out.replaceChildren(
+    out.replaceChildren(...[
       note(read),
       h('div.msg.msg-ok#fi-imp-clean', { role: 'status' }, h('p', h('strong', `${t('fi.imp.cleanHead')} `), summary), h('p', t('fi.imp.nothingYet'))),
       ...resultTable(data.results, outcomeWord, t('fi.imp.previewCaption', { name })),
-      h('p.actions', go, again));
+      h('p.actions', go, again)].filter(Boolean));
     announce(summary);
     go.focus();
   }
@@ -161,9 +161,9 @@ export async function render(el, ctx, fin) {
     chosen.textContent = '';
     const msg = t('fi.imp.done', { created: fmt.int(data.created), updated: fmt.int(data.updated), unchanged: fmt.int(data.unchanged) });
     const link = h('a.btn#fi-imp-list', { href: `#${fin.base}/invoices` }, t('fi.imp.toList'));
-    out.replaceChildren(
+    out.replaceChildren(...[
       h('div.msg.msg-ok#fi-imp-done', { role: 'status' }, h('p', msg), h('p', link)),
-      ...resultTable(data.results, outcomeDone, t('fi.imp.doneCaption')));
+      ...resultTable(data.results, outcomeDone, t('fi.imp.doneCaption'))].filter(Boolean));
     announce(msg);
     link.focus();
   }

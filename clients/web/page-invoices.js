@@ -119,7 +119,7 @@ export async function render(el, ctx, fin) {
   const empty = h('div#fi-empty', { hidden: true });
   const more = h('button.btn#fi-more', { type: 'button', hidden: true, onclick: () => { shownRows += PAGE; draw(true); } });
 
-  el.append(
+  el.append(...[
     canWrite ? null : h('p.hint#fi-readonly', t('fi.inv.readOnly')),
     form,
     h('div.fi-toolbar', count, newBtn),
@@ -128,7 +128,7 @@ export async function render(el, ctx, fin) {
     h('div.table-wrap', table),
     empty,
     h('p', more),
-  );
+  ].filter(Boolean));
 
   // ---- the rows ----
   const lower = (s) => String(s || '').toLocaleLowerCase();

@@ -27,7 +27,7 @@ export async function render(el, ctx, fin) {
 
   const list = h('div.fi-notes#fi-notes');
   const pageMsg = h('div#fi-nt-msg', { 'aria-live': 'polite' });
-  el.append(h('p', t('fi.nt.lead')), canWrite ? null : h('p.hint#fi-readonly', t('fi.nt.readOnly')), pageMsg);
+  el.append(...[h('p', t('fi.nt.lead')), canWrite ? null : h('p.hint#fi-readonly', t('fi.nt.readOnly')), pageMsg].filter(Boolean));
 
   // ---- a new period's text ----
   let newForm = null;
@@ -113,7 +113,7 @@ export async function render(el, ctx, fin) {
     const actions = canWrite ? h('p.actions',
       h('button.btn', { type: 'button', id: `fi-nt-edit-${n.id}`, 'aria-label': t('fi.nt.editLabel', { period: name }), onclick: () => edit(art, n) }, t('fi.edit')),
       h('button.btn.btn-danger', { type: 'button', id: `fi-nt-delete-${n.id}`, 'aria-label': t('fi.nt.deleteLabel', { period: name }), onclick: (e) => remove(n, e.currentTarget) }, t('fi.delete'))) : null;
-    art.replaceChildren(head, h('p.fi-note-text', n.text), h('p.small', t('fi.nt.changed', { when: fmt.dateTime(n.updated_at) })), actions);
+    art.replaceChildren(...[head, h('p.fi-note-text', n.text), h('p.small', t('fi.nt.changed', { when: fmt.dateTime(n.updated_at) })), actions].filter(Boolean));
   }
 
   // ---- change a text in place ----
