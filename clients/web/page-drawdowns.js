@@ -116,7 +116,7 @@ export async function render(el, ctx, fin) {
       h('td.dd-state', { 'data-label': t('fi.dd.stateCol') }, drawdownBadge(d.state),
         d.requested_at ? h('span.small.block', t('fi.dd.submittedOn', { date: fmt.dateTime(d.requested_at) })) : null),
       h('td.dd-received', { 'data-label': t('fi.dd.received') }, received),
-      h('td.actions', { 'data-label': '' }, actions));
+      h('td.fi-actions', { 'data-label': '' }, h('div.fi-btns', actions)));
   }
 
   function changed(d, message) {

@@ -85,7 +85,7 @@ export async function render(el, ctx) {
     el.append(messageBox('info', t('fi.imp.notYours')));
     return;
   }
-  const body = h(`section.fi-body#fi-${key}`, { 'aria-labelledby': 'fi-h2' });
+  const body = h(`section.fi-body#fi-sec-${key}`, { 'aria-labelledby': 'fi-h2' });
   el.append(body);
   const fin = {
     project,

@@ -120,7 +120,7 @@ export async function render(el, ctx, fin) {
   const more = h('button.btn#fi-more', { type: 'button', hidden: true, onclick: () => { shownRows += PAGE; draw(true); } });
 
   el.append(...[
-    canWrite ? null : h('p.hint#fi-readonly', t('fi.inv.readOnly')),
+    canWrite ? h('p.hint', t('fi.inv.hintEdit')) : h('p.hint#fi-readonly', t('fi.inv.readOnly')),
     form,
     h('div.fi-toolbar', count, newBtn),
     sums,
@@ -178,13 +178,17 @@ export async function render(el, ctx, fin) {
         onclick: () => sortBy(c.sort),
       }, t(c.label), h('span.sort-icon', { 'aria-hidden': 'true' }, dir === 'ascending' ? '▲' : dir === 'descending' ? '▼' : '↕')));
       return th;
-    }), canWrite ? h('th', { scope: 'col' }, h('span.sr-only', t('c.actions'))) : '');
+    }));
   }
 
   function row(i) {
     const lot = lotById.get(i.lot_id);
     return h('tr', { dataset: { id: i.id, number: i.number } },
-      h('th', { scope: 'row', 'data-label': t('fi.f.number') }, h('span.fi-number', i.number)),
+      // The number opens the invoice for those who change it (the dialog also deletes it): a
+      // column of buttons would not leave the amounts room on a laptop.
+      h('th', { scope: 'row', 'data-label': t('fi.f.number') }, canWrite
+        ? h('button.fi-number.fi-open', { type: 'button', id: `fi-edit-${i.id}`, 'aria-label': t('fi.inv.editLabel', { number: i.number }), title: t('fi.inv.editLabel', { number: i.number }), onclick: (e) => invoiceDialog.open(i, e.currentTarget) }, i.number)
+        : h('span.fi-number', i.number)),
       h('td', { 'data-label': t('fi.f.invoiceDate') }, fmt.date(i.invoice_date)),
       h('td', { 'data-label': t('fi.f.contractor') }, cName(i.contractor_id)),
       h('td.fi-lot', { 'data-label': t('fi.f.lot'), title: lot ? lot.name : null }, i.lot_id ? lotCode(i.lot_id) : '–'),
@@ -194,10 +198,7 @@ export async function render(el, ctx, fin) {
       h('td.num.eligible', { 'data-label': t('fi.f.eligible') }, eur(i.eligible_cents)),
       h('td.status', { 'data-label': t('fi.f.status') }, invoiceBadge(i.status),
         i.status === 'paid' && i.paid_date ? h('span.small.block', t('fi.inv.paidOn', { date: fmt.date(i.paid_date) })) : null),
-      canWrite ? h('td.actions', { 'data-label': '' },
-        h('button.btn', { type: 'button', id: `fi-edit-${i.id}`, 'aria-label': t('fi.inv.editLabel', { number: i.number }), onclick: (e) => invoiceDialog.open(i, e.currentTarget) }, t('fi.edit')),
-        h('button.btn.btn-danger', { type: 'button', id: `fi-del-${i.id}`, 'aria-label': t('fi.inv.deleteLabel', { number: i.number }), onclick: (e) => remove(i, e.currentTarget) }, t('fi.delete')))
-        : null);
+    );
   }
 
   /** The rows and sums of the view; `keepCount` keeps how many rows are drawn. */
@@ -233,7 +234,7 @@ export async function render(el, ctx, fin) {
     foot.replaceChildren(h('tr',
       h('th', { scope: 'row', colspan: '5' }, t('fi.sum.row', { n: list.length })),
       h('td.num.net', eur(total.net)), h('td.num.vat', eur(total.vat)), h('td.num.eligible', eur(total.eligible)),
-      h('td', { colspan: canWrite ? '2' : '1' })));
+      h('td')));
     const rest = list.length - Math.min(shownRows, list.length);
     more.hidden = rest <= 0;
     more.textContent = t('fi.inv.more', { n: Math.min(rest, PAGE), rest: fmt.int(rest) });
@@ -319,11 +320,17 @@ export async function render(el, ctx, fin) {
     const paidField = field(t('fi.f.paidDate'), paid, t('fi.inv.paidHint'));
     const save = h('button.btn.btn-primary#fi-i-save', { type: 'submit' }, t('c.save'));
     const cancel = h('button.btn#fi-i-cancel', { type: 'button', onclick: () => d.dlg.close() }, t('c.cancel'));
+    // Deleting asks first, in a dialog of its own; this one closes, so that Cancel there leads back to the list.
+    const del = h('button.btn.btn-danger.fi-push#fi-i-delete', { type: 'button', onclick: () => {
+      const inv = base;
+      d.dlg.close();
+      remove(inv, document.getElementById(`fi-edit-${inv.id}`));
+    } }, t('fi.inv.deleteBtn'));
     d.form.append(h('div.fi-form-grid',
       field(t('fi.f.number'), number), field(t('fi.f.invoiceDate'), date),
       field(t('fi.f.contractor'), contractor), field(t('fi.f.lot'), lot, t('fi.inv.lotHint')),
       field(t('fi.f.category'), category), net.el, vat.el, eligible.el,
-      field(t('fi.f.status'), status), paidField), h('p.actions', save, cancel), d.out);
+      field(t('fi.f.status'), status), paidField), h('p.actions', save, cancel, del), d.out);
 
     let base = null; // the invoice as loaded (null: a new one)
     let key = null; // the Idempotency-Key of a new invoice, kept until the server answers
@@ -491,6 +498,7 @@ export async function render(el, ctx, fin) {
         key = null;
         d.title.textContent = inv ? t('fi.inv.editTitle', { number: inv.number }) : t('fi.inv.new');
         save.textContent = inv ? t('c.save') : t('fi.inv.create');
+        del.hidden = !inv;
         const l = lotById.get(Number(state.lot_id));
         fill(inv || {
           invoice_date: today(),
