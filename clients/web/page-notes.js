@@ -73,7 +73,11 @@ export async function render(el, ctx, fin) {
           // The period has its text already: the way to it is its Edit button.
           const there = items.find((n) => n.period_from === from.value && n.period_to === to.value);
           out.replaceChildren(messageBox('error', t('fi.nt.exists', { period: periodName(from.value, to.value) }),
-            there ? h('p', h('a', { href: `#note-${there.id}`, onclick: (e) => { e.preventDefault(); document.getElementById(`fi-nt-edit-${there.id}`)?.focus(); } }, t('fi.nt.toIt'))) : null));
+            there ? h('p', h('button.btn#fi-nt-to-it', { type: 'button', onclick: () => {
+              const to = document.getElementById(`fi-nt-edit-${there.id}`);
+              to?.scrollIntoView({ block: 'center' });
+              to?.focus();
+            } }, t('fi.nt.toIt'))) : null));
         } else {
           out.replaceChildren(problemBox(err, (e) => errorBox(e, 'fi.whatNotes')));
         }
