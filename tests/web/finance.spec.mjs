@@ -243,6 +243,7 @@ test('finance: invoice filters in the URL, the sums of the view, and delete afte
   await askDelete();
   await page.locator('#fi-del-dialog-yes').click();
   await page.locator(`tr[data-id="${gone.id}"]`).waitFor({ state: 'detached' });
+  await ask.waitFor({ state: 'detached' });
   assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-new', 'the focus goes to the list\'s first control');
   assert.equal((await api(f.finance, 'GET', `invoices/${gone.id}`)).status, 404);
   s = await sums();
