@@ -34,6 +34,12 @@ function quarter(day, by = 0) {
 }
 const sum = (xs, f) => xs.reduce((a, x) => a + (f(x) || 0), 0);
 
+/** Waits (briefly) until the element with this id has the focus: a dialog gives it back on its close event. */
+async function focusIs(page, id, what) {
+  await page.waitForFunction((x) => document.activeElement && document.activeElement.id === x, id, { timeout: 3000 }).catch(() => {});
+  assert.equal(await page.evaluate(() => document.activeElement.id), id, what);
+}
+
 // ---- the test project -------------------------------------------------------------------
 
 let made = null;
@@ -120,7 +126,7 @@ test('finance: an invoice typed with German decimal commas is stored in cents; a
   const text = ws(await row.innerText());
   for (const c of [1234567, 234568, 1200050]) assert.ok(text.includes(ws(eur('de-DE', c))), `${eur('de-DE', c)} in: ${text}`);
   assert.ok(text.includes('15.10.2026'), text);
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-new', 'the focus is back on the button');
+  await focusIs(page, 'fi-new', 'the focus is back on the button');
   let inv = (await invoices(f)).find((i) => i.number === number);
   assert.deepEqual(
     [inv.net_cents, inv.vat_cents, inv.eligible_cents, inv.lot_id, inv.contractor_id, inv.status, inv.paid_date],
@@ -173,7 +179,7 @@ test('finance: an invoice changed by someone else meanwhile (412) shows their ch
   assert.equal(ws(await box.locator('li[data-field="category"]').innerText()), 'Cost category: Civil works → Materials');
   assert.equal(await page.locator('#fi-i-category').inputValue(), 'materials', 'their change is in the form');
   assert.equal(await page.locator('#fi-i-net').inputValue(), '1500.25', 'mine is kept');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-apply-again');
+  await focusIs(page, 'fi-apply-again');
   await shot(page, 'finance-invoice-412-en-desktop', false);
   await page.locator('#fi-apply-again').click();
   await page.locator('#fi-inv-dialog').waitFor({ state: 'hidden' });
@@ -235,16 +241,16 @@ test('finance: invoice filters in the URL, the sums of the view, and delete afte
   const ask = page.locator('#fi-del-dialog');
   await ask.waitFor();
   assert.match(await ask.innerText(), new RegExp(`Invoice ${gone.number} of Glasfaser Montage Süd GmbH`));
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-del-dialog-no', 'the safe choice has the focus');
+  await focusIs(page, 'fi-del-dialog-no', 'the safe choice has the focus');
   await page.keyboard.press('Enter');
   await ask.waitFor({ state: 'detached' });
   assert.equal((await api(f.finance, 'GET', `invoices/${gone.id}`)).status, 200, 'Cancel deletes nothing');
-  assert.equal(await page.evaluate(() => document.activeElement.id), `fi-edit-${gone.id}`, 'back on the invoice');
+  await focusIs(page, `fi-edit-${gone.id}`, 'back on the invoice');
   await askDelete();
   await page.locator('#fi-del-dialog-yes').click();
   await page.locator(`tr[data-id="${gone.id}"]`).waitFor({ state: 'detached' });
   await ask.waitFor({ state: 'detached' });
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-new', 'the focus goes to the list\'s first control');
+  await focusIs(page, 'fi-new', 'the focus goes to the list\'s first control');
   assert.equal((await api(f.finance, 'GET', `invoices/${gone.id}`)).status, 404);
   s = await sums();
   assert.equal(ws(s.net), ws(eur('en-US', made[0].net_cents)));
@@ -311,7 +317,7 @@ test('finance: CSV import — the dry run lists every bad line by number, column
   assert.deepEqual(await page.locator('#fi-imp-results tbody tr').evaluateAll((rs) => rs.map((r) => `${r.dataset.line}:${r.dataset.outcome}`)),
     ['2:created', '3:created', '4:created', '5:created']);
   assert.equal((await invoices(f)).filter((i) => i.number.startsWith(`${f.tag}-I`)).length, 0, 'still nothing imported');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-imp-go');
+  await focusIs(page, 'fi-imp-go');
   assert.equal(await page.locator('#fi-imp-go').innerText(), '4 Rechnungen importieren');
   await shot(page, 'finance-import-preview-de-desktop');
   await page.locator('#fi-imp-go').click();
@@ -366,7 +372,7 @@ test('finance: budget plan — a cell planned with a German amount, and every su
   await plan('civil_works', 2027, '1.200.000,00', 120000000);
   // changed again: the line is updated, not doubled
   await plan('civil_works', 2027, '1.150.000', 115000000);
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-plan-civil_works-2027', 'the focus is back on the cell');
+  await focusIs(page, 'fi-plan-civil_works-2027', 'the focus is back on the cell');
 
   const lines = (await api(f.finance, 'GET', `budget-lines?project_id=${f.pid}`)).json.items;
   assert.deepEqual(lines.map((l) => `${l.category}/${l.year}/${l.planned_cents}`).sort(),
@@ -396,7 +402,7 @@ test('finance: budget plan — a cell planned with a German amount, and every su
   await page.locator('#fi-bud-year').fill('2028');
   await page.locator('#fi-bud-year').press('Enter');
   await page.locator('#fi-plan-civil_works-2028').waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-plan-civil_works-2028');
+  await focusIs(page, 'fi-plan-civil_works-2028');
   assert.deepEqual(await englishOn(page), []);
   await shot(page, 'finance-budget-de-desktop');
   await page.closeAll();
@@ -629,14 +635,14 @@ test('finance: keyboard alone — from the section links to a recorded invoice, 
   await page.locator('#fi-section-budget').focus();
   await page.keyboard.press('Shift+Tab');
   await page.keyboard.press('Shift+Tab');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-section-invoices');
+  await focusIs(page, 'fi-section-invoices');
   await page.keyboard.press('Enter');
   await page.locator('#fi-sec-invoices #fi-h2').waitFor();
   await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'fi-section-invoices');
   await tabTo(page, 'fi-new', 40);
   await page.keyboard.press('Enter');
   await page.locator('#fi-inv-dialog').waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-i-number', 'the dialog starts at the number');
+  await focusIs(page, 'fi-i-number', 'the dialog starts at the number');
   const number = `${f.tag}-K1`;
   await page.keyboard.type(number);
   await tabTo(page, 'fi-i-contractor'); // past the date (today already), whose parts are stops of their own
@@ -651,11 +657,11 @@ test('finance: keyboard alone — from the section links to a recorded invoice, 
   await tabTo(page, 'fi-i-vat');
   await tabTo(page, 'fi-i-vat19');
   await page.keyboard.press('Enter');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-i-vat');
+  await focusIs(page, 'fi-i-vat');
   assert.equal(await page.locator('#fi-i-vat').inputValue(), '47.60');
   await page.keyboard.press('Enter'); // submits the form
   await page.locator('#fi-inv-dialog').waitFor({ state: 'hidden' });
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-new', 'back on the button that opened it');
+  await focusIs(page, 'fi-new', 'back on the button that opened it');
   const inv = (await invoices(f)).find((i) => i.number === number);
   assert.deepEqual([inv.category, inv.net_cents, inv.vat_cents, inv.eligible_cents, inv.invoice_date], ['civil_works', 25050, 4760, 25050, todayIso()]);
   // Escape closes a dialog without saving
@@ -663,7 +669,7 @@ test('finance: keyboard alone — from the section links to a recorded invoice, 
   await page.locator('#fi-inv-dialog').waitFor();
   await page.keyboard.press('Escape');
   await page.locator('#fi-inv-dialog').waitFor({ state: 'hidden' });
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'fi-new');
+  await focusIs(page, 'fi-new');
   await page.close();
 });
 
