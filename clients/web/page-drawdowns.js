@@ -258,6 +258,7 @@ export async function render(el, ctx, fin) {
       const keep = h('button.btn#fi-keep-theirs', { type: 'button', onclick: () => { d.dlg.close(); announce(t('fi.keptTheirs')); } }, t('fi.keepTheirs'));
       d.out.replaceChildren(h('div.msg.msg-warn#fi-conflict', { role: 'alert' },
         h('p', h('strong', `${t('fi.conflict')} `), t('fi.conflictWho', { version: fmt.int(theirs.version), when: fmt.dateTime(theirs.updated_at) })),
+        h('p', t('fi.theyChanged')),
         conflictList('fi-conflict-list', KEYS, { base: before, theirs, mine, show, label: fieldLabel }),
         h('p', t('fi.nothingSaved')), h('p.actions', again, keep)));
       again.focus();
