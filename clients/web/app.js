@@ -20,6 +20,7 @@ import * as myreports from './page-myreports.js';
 import * as setup from './page-setup.js';
 import * as firstRun from './page-setup-firstrun.js';
 import * as audit from './page-audit.js';
+import * as finance from './page-finance.js';
 import * as sync from './sync.js';
 import { registerShell } from './config.js';
 
@@ -35,6 +36,7 @@ const PAGES = {
   milestones: { roles: STAFF, nav: 'nav.milestones', href: (p) => (p ? `/projects/${p}/milestones` : '/projects') },
   review: { roles: REVIEWERS, nav: 'nav.review', href: () => '/review' },
   reports: { roles: STAFF, nav: 'nav.reports', href: (p) => (p ? `/projects/${p}/reports` : '/projects') },
+  finance: { roles: STAFF, nav: 'fi.nav', href: (p) => (p ? `/projects/${p}/finance` : '/projects') },
   setup: { roles: REVIEWERS, nav: 'su.nav', href: () => '/setup' },
   audit: { roles: STAFF, nav: 'au.nav', href: () => '/audit' },
   work: { roles: ['contractor'], nav: 'nav.work', href: () => '/work' },
@@ -252,6 +254,9 @@ router.route('/projects/:id/segments', page('segments', segmentsPage, 'sg.nav'))
 router.route('/segments/:seg', page('segments', segmentPage, 'sg.segment'));
 router.route('/projects/:id/milestones', page('milestones', milestones, 'nav.milestones'));
 router.route('/projects/:id/reports', page('reports', reports, 'nav.reports'));
+// Finance: invoices by default; the import, budget plan, drawdowns and Sachbericht as sections.
+router.route('/projects/:id/finance', page('finance', finance, 'fi.title'));
+router.route('/projects/:id/finance/:tab', page('finance', finance, 'fi.title'));
 router.route('/review', page('review', review, 'nav.review'));
 router.route('/audit', page('audit', audit, 'au.title'));
 router.route('/work', page('work', work, 'nav.work'));

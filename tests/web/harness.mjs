@@ -23,15 +23,15 @@ export const USERS = {
   contractor2: 'montage@glasfaser-sued.example',
 };
 export const NAV = {
-  admin: ['Overview', 'Projects', 'Map', 'Segments', 'Milestones', 'Review queue', 'Reports', 'Setup', 'Audit'],
-  manager: ['Overview', 'Projects', 'Map', 'Segments', 'Milestones', 'Review queue', 'Reports', 'Setup', 'Audit'],
-  finance: ['Overview', 'Projects', 'Map', 'Segments', 'Milestones', 'Reports', 'Audit'],
+  admin: ['Overview', 'Projects', 'Map', 'Segments', 'Milestones', 'Review queue', 'Reports', 'Finance', 'Setup', 'Audit'],
+  manager: ['Overview', 'Projects', 'Map', 'Segments', 'Milestones', 'Review queue', 'Reports', 'Finance', 'Setup', 'Audit'],
+  finance: ['Overview', 'Projects', 'Map', 'Segments', 'Milestones', 'Reports', 'Finance', 'Audit'],
   contractor: ['My segments', 'My reports'],
 };
 export const ALL_PAGES = {
   '/': 'Overview', '/projects': 'Projects', '/projects/1/map': 'Map', '/projects/1/segments': 'Segments', '/segments/1': 'Segments', '/projects/1/milestones': 'Milestones',
   '/review': 'Review queue', '/projects/1/reports': 'Reports', '/work': 'My segments', '/my-reports': 'My reports',
-  '/audit': 'Audit',
+  '/audit': 'Audit', '/projects/1/finance': 'Finance',
   '/setup': 'Setup',
 };
 export const MAP_BUDGET_MS = Number(process.env.FT_WEB_MAP_BUDGET_MS || 2000);

@@ -475,7 +475,7 @@ test('audit: a segment entry links to the segment page; a contractor cannot open
   assert.equal(r.status, 200, JSON.stringify(r.json));
   const page = await localePage('de-DE', 1366, 900);
   await signIn(page, 'finance');
-  assert.deepEqual(await navTexts(page), ['Übersicht', 'Projekte', 'Karte', 'Abschnitte', 'Meilensteine', 'Berichte', 'Protokoll']);
+  assert.deepEqual(await navTexts(page), ['Übersicht', 'Projekte', 'Karte', 'Abschnitte', 'Meilensteine', 'Berichte', 'Finanzen', 'Protokoll']);
   await page.locator('#nav a', { hasText: 'Protokoll' }).click();
   await page.locator('#audit-list > li').first().waitFor();
   await goAudit(page, `entity=segment&entity_id=${seg.json.id}&action=update`);

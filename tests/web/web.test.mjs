@@ -870,7 +870,7 @@ test('i18n: a German browser gets German; the DE | EN switch works with the keyb
   assert.equal(await page.getByRole('group', { name: 'Sprache' }).count(), 1);
   await shot(page, 'i18n-de-signin-desktop');
   await signIn(page, 'manager');
-  assert.deepEqual(await navTexts(page), ['Übersicht', 'Projekte', 'Karte', 'Abschnitte', 'Meilensteine', 'Freigaben', 'Berichte', 'Einrichtung', 'Protokoll']);
+  assert.deepEqual(await navTexts(page), ['Übersicht', 'Projekte', 'Karte', 'Abschnitte', 'Meilensteine', 'Freigaben', 'Berichte', 'Finanzen', 'Einrichtung', 'Protokoll']);
   await go(page, '/projects/1/milestones');
   await page.locator('#milestones tbody tr').first().waitFor();
   await page.locator('#ms-filter').selectOption('late');
