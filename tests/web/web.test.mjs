@@ -36,6 +36,14 @@ test('the dashboard is served at / with its CSP, and uses no inline script or st
     const fr = await fetch(`${BASE}/${f}`);
     assert.equal(fr.status, 200, f);
   }
+  // every block of the style sheet is closed: one left open swallows the rules after it unseen
+  const css = (await (await fetch(`${BASE}/app.css`)).text()).replace(/\/\*[^]*?\*\//g, '').replace(/"[^"]*"|'[^']*'/g, '');
+  let depth = 0;
+  for (const ch of css) {
+    depth += ch === '{' ? 1 : ch === '}' ? -1 : 0;
+    assert.ok(depth >= 0, 'app.css closes a block it never opened');
+  }
+  assert.equal(depth, 0, 'app.css leaves a block open');
 });
 
 test('keyboard: sign in with keys alone; the first Tab reaches the skip link, which moves focus to main', async () => {
