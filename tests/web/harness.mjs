@@ -269,6 +269,7 @@ export async function runAll() {
   if (langBrowser) await langBrowser.close();
   await browser.close();
   fs.rmSync(userDataDir, { recursive: true, force: true });
+  fs.rmSync(PHOTO_DIR, { recursive: true, force: true });
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }
