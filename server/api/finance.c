@@ -250,8 +250,14 @@ static int finish_step(struct req *r, const char *action, long long id, cJSON *b
     enum db_rc rc = db_exec(r->db, r->pool, sql, p, np, NULL);
     if (rc == DB_OK)
         rc = resource_load(r, &drawdowns_resource, id, 0, &after);
-    if (rc == DB_OK && after)
-        rc = audit_write(r, action, "drawdown", id, before, after);
+    if (rc == DB_OK && after) {
+        /* The submission records who signs it in which function, as it is
+         * now: the frozen workbook prints both however the user changes. */
+        cJSON *audited = req_json(r, cJSON_Duplicate(after, 1));
+        if (strcmp(action, "submit") == 0)
+            cJSON_AddStringToObject(audited, "signer_role", role_name(r->user.role));
+        rc = audit_write(r, action, "drawdown", id, before, audited);
+    }
     if (rc != DB_OK || !after)
         return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
     resource_etag(r, after);

@@ -405,15 +405,17 @@ int reports_costs(struct req *r)
 }
 
 /* The name and the role (in words) of whoever submitted drawdown id, from
- * the audit entry written with the submission: both stay what they were
- * on every download. */
+ * the audit entry written with the submission (its signer_role; the user's
+ * role now for a submission recorded without one): both stay what they
+ * were on every download. */
 static int submitter(struct req *r, long long id, enum rpt_lang lang, const char **name,
                      const char **function)
 {
     struct db_param p[] = {DB_INTP(id)};
     struct db_rows *rows;
     enum db_rc rc = db_exec(r->db, r->pool,
-                            "SELECT a.user_name, u.role FROM audit_log a "
+                            "SELECT a.user_name, COALESCE(JSON_VALUE(a.after_json, "
+                            "'$.signer_role'), u.role) FROM audit_log a "
                             "LEFT JOIN users u ON u.id = a.user_id WHERE a.entity = 'drawdown' "
                             "AND a.entity_id = ? AND a.action = 'submit' ORDER BY a.id LIMIT 1",
                             p, 1, &rows);

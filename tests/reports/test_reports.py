@@ -940,6 +940,13 @@ def drawdown_workbook_is_frozen():
     time.sleep(1.1)
     y = drawdown_book(dd["id"], who="admin").body
     check(x == y, "the submitted drawdown's workbook changed after edits")
+    # Nor does the signer's role changing later: the submission recorded it.
+    fu = [u for u in C["admin"].list_all("users") if u["name"] == "Fiona Finanzen"][0]
+    r = C["admin"].patch("/users/%d" % fu["id"], {"role": "manager"}, if_match=etag_of(fu))
+    require(r.status == 200, "patch the signer's role: %r" % r)
+    z = drawdown_book(dd["id"], who="admin").body
+    C["admin"].patch("/users/%d" % fu["id"], {"role": "finance"}, if_match=etag_of(r.json))
+    check(x == z, "the submitted drawdown's workbook changed with the signer's role")
     wb = workbook(y)
     check(claim_rows(wb).get("Name", [None])[0] == "Fiona Finanzen", "submitter %r" % claim_rows(wb).get("Name"))
     cover = claim_rows(wb)
