@@ -10,6 +10,7 @@
 #include "api/inventory.h"
 #include "api/pipeline.h"
 #include "api/resource.h"
+#include "api/token_cache.h"
 #include "db/db.h"
 #include "domain/validate.h"
 #include "http/reply.h"
@@ -233,6 +234,7 @@ int auth_logout(struct req *r)
         rc = audit_write(r, "logout", "token", r->user.token_id, NULL, NULL);
     if (rc != DB_OK)
         return reply_db(r, rc);
+    token_cache_forget_on_commit(r);
     return reply_raw(r, 204, NULL, NULL, 0);
 }
 
@@ -327,5 +329,6 @@ int tokens_revoke(struct req *r)
         rc = audit_write(r, "delete", "token", id, before, after);
     if (rc != DB_OK)
         return reply_db(r, rc);
+    token_cache_forget_on_commit(r);
     return reply_raw(r, 204, NULL, NULL, 0);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/segment_effects.h"
+#include "api/token_cache.h"
 #include "db/db.h"
 #include "domain/status.h"
 #include "domain/validate.h"
@@ -312,6 +313,16 @@ static enum db_rc user_check(struct req *r, const cJSON *before, const cJSON *m,
     return DB_OK;
 }
 
+/* A changed user (role, company, deactivated) is no longer who the
+ * remembered tokens say. */
+static enum db_rc user_after_write(struct req *r, long long id, const cJSON *before)
+{
+    (void)id;
+    if (before)
+        token_cache_forget_on_commit(r);
+    return DB_OK;
+}
+
 const struct resource users_resource = {
     .name = "users",
     .entity = "user",
@@ -320,4 +331,5 @@ const struct resource users_resource = {
     .nfields = N(user_fields),
     .search = "t.email LIKE ? OR t.name LIKE ?",
     .check = user_check,
+    .after_write = user_after_write,
 };

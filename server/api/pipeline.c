@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/token_cache.h"
 #include "db/db.h"
 #include "domain/validate.h"
 #include "http/reply.h"
@@ -58,12 +59,16 @@ static int authenticate(struct req *r)
         return reply_problem(r, 401, "the bearer token is not valid");
     unsigned char hash[TOKEN_HASH_LEN];
     cred_token_hash(tok, hash);
+    if (token_cache_get(hash, &r->user))
+        return 0;
+    unsigned long gen = token_cache_generation();
     struct db_param p[] = {DB_BLOBP(hash, sizeof(hash))};
     struct db_rows *rows;
     enum db_rc rc =
         db_exec(r->db, r->pool,
                 "SELECT t.id, u.id, u.role, u.contractor_id, u.name, u.email, "
-                "t.last_used_at IS NULL OR t.last_used_at < NOW(3) - INTERVAL 60 SECOND "
+                "t.last_used_at IS NULL OR t.last_used_at < NOW(3) - INTERVAL 60 SECOND, "
+                "TIMESTAMPDIFF(MICROSECOND, NOW(3), t.expires_at) "
                 "FROM tokens t JOIN users u ON u.id = t.user_id "
                 "WHERE t.hash = ? AND t.revoked_at IS NULL AND u.active = 1 "
                 "AND (t.expires_at IS NULL OR t.expires_at > NOW(3))",
@@ -86,6 +91,8 @@ static int authenticate(struct req *r)
         if (rc != DB_OK && rc != DB_RETRY)
             return reply_db(r, rc);
     }
+    const char *left = db_cell(rows, 0, 7);
+    token_cache_put(hash, &r->user, gen, left ? (double)atoll(left) / 1e6 : -1);
     return 0;
 }
 

@@ -16,7 +16,7 @@ import re
 import time
 
 from ftapi import (API, DATA_DIR, Fixture, OtherServer, Suite, check, check_unchanged, db_query, db_snapshot,
-                   etag_of, invalid, local_address, login, problem, request, require, short, unique)
+                   etag_of, invalid, local_address, login, problem, request, require, short, unique, user_client)
 
 suite = Suite("auth")
 FX = None
@@ -590,6 +590,58 @@ def t_roles_allowed():
     check(u.status == 201, "admin creates a user: %r" % u)
     r = fx.admin.get("/users", params={"role": "contractor", "contractor_id": fx.con_a["id"]})
     check(r.status == 200 and [i["id"] for i in r.json["items"]] == [fx.ca.id], "admin lists users: %r" % r)
+
+
+@suite.test("token cache: revoking, deactivating, a role change and expiry apply at once here; "
+            "a revocation on another instance within 1 s")
+def t_token_cache():
+    a = FX.admin
+
+    def me(c):
+        return request("GET", API + "/me", token=c if isinstance(c, str) else c.token)
+
+    u = user_client(a, "manager", unique("tc"))
+    for _ in range(5):  # resolved once, then remembered by the worker threads
+        require(me(u).status == 200, "GET /me")
+    r = a.patch("/users/%d" % u.user["id"], {"role": "finance"}, if_match=a.get("/users/%d" % u.user["id"]).etag)
+    require(r.status == 200, "role change: %r" % r)
+    got = me(u)
+    check(got.status == 200 and got.json.get("role") == "finance", "the new role at once: %r" % got)
+    r = a.patch("/users/%d" % u.user["id"], {"active": False}, if_match=r.etag)
+    require(r.status == 200, "deactivate: %r" % r)
+    problem(me(u), 401, "a deactivated user's token right after the change")
+
+    v = user_client(a, "manager", unique("tc"))
+    for _ in range(5):
+        me(v)
+    tid = [t for t in a.list_all("tokens") if t["user_id"] == v.user["id"]][0]
+    r = a.delete("/tokens/%d" % tid["id"], if_match=a.get("/tokens/%d" % tid["id"]).etag)
+    require(r.status == 204, "revoke: %r" % r)
+    problem(me(v), 401, "a revoked token right after DELETE /tokens/{id}")
+
+    # A remembered token never outlives its expires_at.
+    exp = (now_utc() + datetime.timedelta(seconds=3)).replace(microsecond=0)
+    r = FX.manager.post("/tokens", {"name": "cache-expiry", "expires_at": exp.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    require(r.status == 201, "short-lived token: %r" % r)
+    tok = r.json["token"]
+    while (exp - now_utc()).total_seconds() > 0.4:
+        check(me(tok).status == 200, "the token before its expiry")
+        time.sleep(0.05)
+    time.sleep(max(0.0, (exp - now_utc()).total_seconds()) + 0.15)
+    problem(me(tok), 401, "a token used until just before expires_at, right after it")
+
+    # Another instance on the same database: its revocation reaches this one within TOKEN_CACHE_TTL.
+    w = user_client(a, "manager", unique("tc"))
+    with OtherServer() as other:
+        for _ in range(5):
+            me(w)
+        tid = [t for t in a.list_all("tokens") if t["user_id"] == w.user["id"]][0]
+        etag = a.get("/tokens/%d" % tid["id"]).etag
+        r = other.request("DELETE", API + "/tokens/%d" % tid["id"], token=a.token, headers={"If-Match": etag})
+        require(r.status == 204, "revoke on the other instance: %r" % r)
+        time.sleep(1.05)  # TOKEN_CACHE_TTL, and a little
+        after = [me(w).status for _ in range(12)]
+        check(after == [401] * 12, "revoked elsewhere, 1 s later every request is 401: %r" % after)
 
 
 def setup():
