@@ -367,7 +367,18 @@ static int cmd_serve(const struct config *cfg)
     }
     char webdir[1024];
     webapp_dir(webdir, sizeof(webdir));
-    if (webapp_load(webdir) <= 0)
+    int nweb = webapp_load(webdir);
+    if (nweb == -2) {
+        log_msg(LOG_ERROR,
+                "%s holds more dashboard files than fibertrackd serves (MAX_FILES in "
+                "server/api/webapp.c)",
+                webdir);
+        pipeline_stop();
+        db_pool_stop();
+        database_close(&d);
+        return 1;
+    }
+    if (nweb <= 0)
         log_msg(LOG_WARN, "no dashboard files in %s; / answers 404", webdir);
     if (webapp_configure(cfg->map_tiles, cfg->map_attribution) < 0)
         log_msg(LOG_WARN, "the dashboard's settings (config.json) could not be made");

@@ -14,7 +14,7 @@
 #include "http/reply.h"
 #include "util/paths.h"
 
-#define MAX_FILES 64
+#define MAX_FILES 128
 #define MAX_FILE_SIZE (4 * 1024 * 1024)
 
 struct webfile {
@@ -75,10 +75,15 @@ int webapp_load(const char *dir)
     if (!d)
         return -1;
     struct dirent *e;
-    while ((e = readdir(d)) && nfiles < MAX_FILES) {
+    while ((e = readdir(d))) {
         const char *type = type_of(e->d_name);
         if (e->d_name[0] == '.' || !type || strlen(e->d_name) >= sizeof(files[0].name))
             continue;
+        if (nfiles == MAX_FILES) {
+            /* A dashboard without some of its modules would fail in the browser. */
+            closedir(d);
+            return -2;
+        }
         char path[PATH_MAX];
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
         FILE *f = fopen(path, "rb");

@@ -7,8 +7,9 @@
 
 #include "http/request.h"
 
-/* Loads every regular file directly in dir. Returns the number loaded, or
- * -1 when dir cannot be read (the dashboard is then simply absent). */
+/* Loads every regular file directly in dir. Returns the number loaded, -1
+ * when dir cannot be read (the dashboard is then simply absent), or -2 when
+ * it holds more files than the table has room for. */
 int webapp_load(const char *dir);
 void webapp_free(void);
 /* Adds /config.json, what the dashboard needs to know of the server's
