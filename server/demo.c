@@ -201,8 +201,8 @@ static int backdate_history(struct db *db, struct pool *pool, long long proj)
         /* The project, its lots and their contractors were set up before. */
         "UPDATE project_history SET recorded_at = '2026-02-01' WHERE project_id = ?",
         "UPDATE lot_history SET recorded_at = '2026-02-01' WHERE project_id = ?",
-        "UPDATE contractor_history h JOIN lots l ON l.contractor_id = h.contractor_id "
-        "SET h.recorded_at = '2026-02-01' WHERE l.project_id = ?",
+        ("UPDATE contractor_history h JOIN lots l ON l.contractor_id = h.contractor_id "
+         "SET h.recorded_at = '2026-02-01' WHERE l.project_id = ?"),
     };
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
         struct db_param p[] = {DB_INTP(proj)};
