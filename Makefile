@@ -23,7 +23,7 @@
 .SUFFIXES:
 
 PKG_CONFIG ?= pkg-config
-PKGS       := libevent libevent_pthreads libmariadb libcjson xlsxwriter libsodium vips libexif libzip
+PKGS       := libevent libevent_pthreads libmariadb libcjson xlsxwriter libsodium vips libexif libzip gdal
 CLI_PKGS   := libcurl libcjson
 # Libraries without a pkg-config file.
 SYS_LIBS   := -lhttp_parser -lcsv

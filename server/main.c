@@ -21,6 +21,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "demo.h"
+#include "gis/runtime.h"
 #include "http/request.h"
 #include "http/server.h"
 #include "identity/credentials.h"
@@ -319,6 +320,11 @@ static int cmd_serve(const struct config *cfg)
         fprintf(stderr, "fibertrackd: the image library (libvips) cannot start\n");
         return 1;
     }
+    /* GDAL's temporary files go where request bodies are spooled. */
+    if (gis_runtime_start(spool) < 0) {
+        fprintf(stderr, "fibertrackd: the GIS library (GDAL) cannot start\n");
+        return 1;
+    }
     if (blobstore_init(attachments, err, sizeof(err)) < 0 ||
         auth_init(cfg->trusted_proxies, err, sizeof(err)) < 0 ||
         meta_metrics_configure(cfg->metrics_token, err, sizeof(err)) < 0 ||
@@ -428,6 +434,7 @@ static int cmd_serve(const struct config *cfg)
     /* File workers first: what they finish goes on to a database worker. */
     pipeline_stop();
     db_pool_stop();
+    gis_runtime_stop();
     meta_free();
     openapi_free();
     webapp_free();

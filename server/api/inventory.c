@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "domain/status.h"
 #include "domain/validate.h"
+#include "gis/nbest.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_MONEY 1e13 /* 100 billion euros, in cents */
@@ -21,6 +22,9 @@ static const char *const segment_kinds[] = {"trench", "duct", "cable", "drop", N
 static const char *const methods[] = {"open_trench", "micro_trench",  "hdd", "plough",
                                       "aerial",      "existing_duct", NULL};
 static const char *const surfaces[] = {"sealed", "unsealed", "none", NULL};
+/* Laid together with another network: not, by a third party, or by the
+ * funded company itself (Eigenmitverlegung). */
+static const char *const co_laying_values[] = {"none", "third_party", "own", NULL};
 static const char *const premise_kinds[] = {"residential", "business", "school", "hospital",
                                             "public",      "other",    NULL};
 static const char *const premise_status[] = {"planned",   "passed",   "connected",
@@ -192,6 +196,11 @@ static const struct field segment_fields[] = {
      NULL, 0, 0, NULL},
     {"fiber_count", FT_INT, F_NULLABLE, NULL, NULL, NULL, 0, 10000, NULL},
     {"duct_type", FT_STRING, F_NULLABLE, NULL, NULL, NULL, 0, 64, NULL},
+    /* What the GIS-NBest delivery asks for (docs/gis-nbest.md): the duct
+     * type as a code of its list, the laying depth, and co-laying. */
+    {"duct_type_code", FT_INT, F_NULLABLE, NULL, NULL, NULL, 1, 99, NULL},
+    {"laying_depth_m", FT_DECIMAL, F_NULLABLE, NULL, NULL, NULL, 0, 9.99, NULL},
+    {"co_laying", FT_ENUM, F_NULLABLE | F_FILTER, NULL, NULL, co_laying_values, 0, 0, NULL},
     {"geometry", FT_GEOMETRY, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
     {"status", FT_ENUM, F_FILTER, NULL, NULL, segment_status_names, 0, 0, NULL},
     {"planned_start", FT_DATE, F_NULLABLE, NULL, NULL, NULL, 0, 0, NULL},
@@ -214,6 +223,11 @@ static enum db_rc segment_check(struct req *r, const cJSON *before, const cJSON 
     (void)r;
     check_order(m, "planned_start", "planned_end", errors);
     check_order(m, "actual_start", "actual_end", errors);
+    const cJSON *duct = cJSON_GetObjectItemCaseSensitive(m, "duct_type_code");
+    if (cJSON_IsNumber(duct) && !nbest_duct_type_known((int)duct->valuedouble))
+        validation_error(errors, "duct_type_code",
+                         "is not a duct type of GIS-NBest's list (1-6, 11-16, 21-25, or 99 with "
+                         "duct_type describing it)");
     if (before) {
         int from = segment_status_parse(str(before, "status"));
         int to = segment_status_parse(str(m, "status"));

@@ -29,6 +29,7 @@
 #include "api/resource.h"
 #include "domain/status.h"
 #include "domain/summary.h"
+#include "gis/read.h"
 #include "http/reply.h"
 
 /* ---- shapes ---- */
@@ -120,6 +121,13 @@ static const struct param period_params[] = {
     {"to", "date", "The last report date of the period; today when left out"},
     {NULL, NULL, NULL},
 };
+static const struct param import_params[] = {
+    {"dry_run", "boolean", "true: check and count everything, change nothing"},
+    {"crs", "text",
+     "The coordinate system of layers that name none (CSV, a Shapefile without .prj), as "
+     "EPSG:n; WGS84 when left out"},
+    {NULL, NULL, NULL},
+};
 static const struct param dry_run_params[] = {
     {"dry_run", "boolean", "true: check and count everything, change nothing"},
     {NULL, NULL, NULL},
@@ -142,8 +150,7 @@ const struct shape in_submission = {NAMED("Submission", submission_schema), .med
 const struct shape in_invoice_csv = {.media = "text/csv text/plain", .query = dry_run_params};
 const struct shape in_receipt = {NAMED("Receipt", receipt_schema), .media = JSON_MEDIA};
 const struct shape in_features = {NAMED("FeatureCollection", features_schema),
-                                  .media = "application/geo+json " JSON_MEDIA,
-                                  .query = dry_run_params};
+                                  .media = GIS_IMPORT_MEDIA, .query = import_params};
 const struct shape in_as_of = {.query = as_of_params};
 const struct shape in_upload = {.media = "image/jpeg image/png image/heic application/pdf "
                                          "application/octet-stream",
@@ -802,6 +809,10 @@ static cJSON *imported_schema(struct doc *d, const struct resource *res)
     for (const char *const *l = layers; *l; l++)
         property(by, *l, counts(outcomes, NULL), 1);
     property(s, "by_layer", by, 1);
+    cJSON *crs = typed("string");
+    described(crs, "The coordinate system the file's positions came in (they are stored in "
+                   "WGS84)");
+    property(s, "crs", crs, 1);
     property(s, "dry_run", typed("boolean"), 1);
     return s;
 }
@@ -1254,10 +1265,12 @@ static cJSON *content(struct doc *d, const struct shape *s, const struct resourc
         char media[96];
         snprintf(media, sizeof(media), "%.*s", (int)n, m);
         cJSON *mt = cJSON_AddObjectToObject(c, media);
-        cJSON *schema = s->build ? schema_ref(d, s, res) : NULL;
+        /* A schema describes JSON; files of other types (a GeoPackage, a
+         * zip) are described by their media type alone. */
+        cJSON *schema = s->build && strstr(media, "json") ? schema_ref(d, s, res) : NULL;
         if (schema)
             cJSON_AddItemToObject(mt, "schema", schema);
-        else if (s->build)
+        else if (s->build && strstr(media, "json"))
             *failed = 1;
         m += n;
         while (*m == ' ')

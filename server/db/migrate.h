@@ -6,7 +6,7 @@
 struct db;
 
 /* The schema version this build of fibertrackd needs. */
-#define SCHEMA_VERSION 10
+#define SCHEMA_VERSION 11
 
 /* Applies every schema/NNN_*.sql newer than the database, in order.
  * Returns 0, or -1 after printing what failed. Serialised between
