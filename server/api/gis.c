@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/gis_export.h"
 #include "api/gis_import.h"
 #include "api/pipeline.h"
 #include "db/db.h"
@@ -104,5 +103,3 @@ int gis_import(struct req *r)
         return reply_problem(r, 500, "internal error (request %s)", r->request_id);
     return gis_import_run(r, id, in, dry_run);
 }
-
-int gis_export(struct req *r) { return gis_export_geojson(r); }

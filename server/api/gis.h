@@ -12,7 +12,8 @@
 int gis_import_prepare(struct req *r);
 int gis_import(struct req *r);
 
-/* GET /api/v1/projects/{id}/export.geojson */
-int gis_export(struct req *r);
+/* The exports, in api/gis_export.h: export.geojson, export.gpkg and
+ * exports/gis-nbest.zip. */
+#include "api/gis_export.h"
 
 #endif

@@ -128,6 +128,13 @@ static const struct param import_params[] = {
      "EPSG:n; WGS84 when left out"},
     {NULL, NULL, NULL},
 };
+static const struct param nbest_params[] = {
+    {"version", "5.1", "The GIS-NBest version; 5.1 when left out, and the only one written"},
+    {"phase", "plan|asbuilt",
+     "plan: every segment as planned (the network plan); asbuilt: what is built (civil works "
+     "done or later) with as-built lengths"},
+    {NULL, NULL, NULL},
+};
 static const struct param dry_run_params[] = {
     {"dry_run", "boolean", "true: check and count everything, change nothing"},
     {NULL, NULL, NULL},
@@ -156,6 +163,7 @@ const struct shape in_upload = {.media = "image/jpeg image/png image/heic applic
                                          "application/octet-stream",
                                 .query = upload_params};
 const struct shape in_period = {.query = period_params};
+const struct shape in_nbest = {.query = nbest_params};
 const struct shape in_progress_report = {.query = progress_report_params};
 const struct shape in_cost_report = {.query = cost_report_params};
 const struct shape in_lang = {.query = lang_params};
@@ -183,6 +191,7 @@ const struct shape out_attachments = {NAMED("AttachmentList", attachments_schema
 const struct shape out_download = {.media = "image/jpeg image/png image/heic application/pdf"};
 const struct shape out_thumbnail = {.media = "image/jpeg"};
 const struct shape out_zip = {.media = "application/zip"};
+const struct shape out_gpkg = {.media = "application/geopackage+sqlite3"};
 const struct shape out_facets = {NAMED("AuditFacets", audit_facets_schema), .media = JSON_MEDIA};
 
 /* Shapes that schemas build on. */
@@ -1295,7 +1304,7 @@ static cJSON *success(struct doc *d, const struct route *rt, int *failed)
     if (rt->method == HTTP_POST && rt->roles)
         use_header(r, "Idempotent-Replayed", 0);
     if (rt->gives == &out_xlsx || rt->gives == &out_geojson || rt->gives == &out_download ||
-        rt->gives == &out_zip)
+        rt->gives == &out_zip || rt->gives == &out_gpkg)
         use_header(r, "Content-Disposition", 1);
     if (rt->gives == &out_page || rt->gives == &out_file || rt->gives == &out_download ||
         rt->gives == &out_thumbnail)

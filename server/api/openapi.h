@@ -31,6 +31,7 @@ extern const struct shape in_cost_report;     /* ?from, ?to, ?as_of, ?lang */
 extern const struct shape in_lang;            /* ?lang */
 extern const struct shape in_upload;          /* a file as the raw body; ?caption */
 extern const struct shape in_period;          /* ?from, ?to */
+extern const struct shape in_nbest;           /* ?version, ?phase of GIS-NBest */
 
 /* What a success gives. */
 extern const struct shape out_list;           /* {items: [the resource], next_cursor} */
@@ -53,6 +54,7 @@ extern const struct shape out_attachments;    /* {items: [attachment]} */
 extern const struct shape out_download;       /* a stored photo or document */
 extern const struct shape out_thumbnail;      /* a JPEG preview */
 extern const struct shape out_zip;            /* a zip archive */
+extern const struct shape out_gpkg;           /* a GeoPackage */
 extern const struct shape out_facets;         /* the audit filters' choices */
 
 /* Builds the document for the route table. body_default is the body limit

@@ -310,7 +310,7 @@ static const struct nbest_attr netztechnik[] = {
 
 static const struct nbest_attr endkunden[] = {
     ID,
-    {INT("ID_Netze", 10), NBEST_NETWORK, NULL},
+    {INT("ID_Netze", 9), NBEST_NETWORK, NULL},
     {TEXT("strasse", 200), NBEST_VALUE, v_street},
     {TEXT("hausnr", 20), NBEST_VALUE, v_house},
     {TEXT("plz", 10), NBEST_VALUE, v_postcode},
