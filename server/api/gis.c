@@ -4,6 +4,7 @@
 #include "api/gis.h"
 
 #include <cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,28 @@
 
 /* Reads ?dry_run and ?crs; answers 400 for anything else. Returns 0, or
  * the status replied. */
+/* Frees a pool on a thread of its own, so that the event loop that ends
+ * the request does not spend a moment on it. */
+static void *free_pool(void *p)
+{
+    pool_free(p);
+    return NULL;
+}
+
+static void free_later(void *p)
+{
+    pthread_t t;
+    pthread_attr_t attr;
+    int started = 0;
+    if (pthread_attr_init(&attr) == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        started = pthread_create(&t, &attr, free_pool, p) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (!started)
+        pool_free(p);
+}
+
 static int import_query(struct req *r, int *dry_run, int *epsg)
 {
     static const char *const known[] = {"dry_run", "crs", NULL};
@@ -58,7 +81,13 @@ int gis_import_prepare(struct req *r)
         .crs_epsg = epsg, .max_features = MAX_FEATURES, .max_unpacked = MAX_UNPACKED};
     struct gis_input *in = pool_alloc(r->pool, sizeof(*in));
     struct gis_failure fail;
-    if (gis_read(r->body, r->body_len, (enum gis_format)fmt, &opt, r->pool, in, &fail) == 0) {
+    /* The features live in a pool of their own, freed off the event loop
+     * when the request ends: a large import leaves hundreds of megabytes. */
+    struct pool *ip = pool_new();
+    if (!ip)
+        return reply_problem(r, 503, "out of memory; retry shortly");
+    pool_on_free(r->pool, free_later, ip);
+    if (gis_read(r->body, r->body_len, (enum gis_format)fmt, &opt, ip, in, &fail) == 0) {
         r->prep = in;
         return 0;
     }

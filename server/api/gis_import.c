@@ -6,6 +6,7 @@
 #include <cJSON.h>
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,9 @@
 #include "domain/validate.h"
 #include "gis/features.h"
 #include "http/reply.h"
+#include "util/clock.h"
 #include "util/idmap.h"
+#include "util/log.h"
 #include "util/pool.h"
 #include "util/sbuf.h"
 
@@ -44,7 +47,6 @@ struct layer {
     const struct resource *res;
     const char *const *props; /* properties taken from the file, by field name */
     const struct layer_ref *refs;
-    const char *const *ignored; /* written by our exports, not imported */
     /* Stored columns that the resource's cross-field rules read (JSON
      * names equal column names), so that an update in the file is checked
      * against the row as it would be after the change, as a PATCH is. */
@@ -118,12 +120,12 @@ static const char *const segment_rule_cols[] = {"status",       "planned_start",
 static const char *const premise_rule_cols[] = {"lat", "lon", "status", "exclusion_reason", NULL};
 
 static const struct layer layers[L_COUNT] = {
-    {"node", "nodes", GIS_POINT, "Point", "nodes", &nodes_resource, node_props, no_refs, NULL,
+    {"node", "nodes", GIS_POINT, "Point", "nodes", &nodes_resource, node_props, no_refs,
      node_rule_cols},
     {"segment", "segments", GIS_LINE, "LineString", "segments", &segments_resource, segment_props,
-     segment_refs, NULL, segment_rule_cols},
+     segment_refs, segment_rule_cols},
     {"premise", "premises", GIS_POINT, "Point", "premises", &premises_resource, premise_props,
-     premise_refs, NULL, premise_rule_cols},
+     premise_refs, premise_rule_cols},
 };
 
 static int in_list(const char *const *list, const char *s)
@@ -136,6 +138,7 @@ static int in_list(const char *const *list, const char *s)
 
 /* One feature, checked, waiting to be written. */
 struct item {
+    int valid; /* checked without a problem */
     const struct gis_feature *f;
     int layer;
     const char *code;
@@ -145,14 +148,23 @@ struct item {
     const char *ref_codes[3];
 };
 
-/* What a file's attribute name stands for: the canonical name (exact for
- * GeoJSON; for other files case-insensitive, and a Shapefile's 10-character
- * cut of a longer name), remembered by the name's address, which a
- * reader shares between the features of a layer. */
+/* What a file's attribute name stands for: its canonical name (exact for
+ * GeoJSON; for other files case-insensitive, and a Shapefile's
+ * 10-character cut of a longer name), and what each layer makes of it.
+ * Worked out once per name and remembered by the name's address, which
+ * readers share between features. */
+struct name_info {
+    const char *canonical;
+    signed char ref[L_COUNT]; /* a reference of the layer (index in refs), or -1 */
+    unsigned char skip;       /* the code, or a name every layer ignores */
+    unsigned char prop[L_COUNT];
+    const struct field *field[L_COUNT];
+};
+
 #define NAME_MEMO 512
 struct name_memo {
     const char *from[NAME_MEMO];
-    const char *to[NAME_MEMO];
+    struct name_info info[NAME_MEMO];
 };
 
 struct import {
@@ -162,16 +174,32 @@ struct import {
     cJSON *errors;
     int nerrors;
     struct idmap *existing[L_COUNT]; /* code → id before the import */
+    struct idmap *written[L_COUNT];  /* code → id once a layer is written */
     struct idmap *lots;
     struct idmap *seen[L_COUNT]; /* codes in this file */
     int updates[L_COUNT];        /* features in the file that change a stored row */
     struct pool *stored_pool;    /* stored rows' rule columns, for updates */
     struct db_rows *stored[L_COUNT];
     struct idmap *stored_row[L_COUNT]; /* code → row in stored + 1 */
-    struct item *items;
-    int nitems;
+    struct item *items; /* one per feature */
+    int nitems;         /* valid ones */
+    signed char *flayer; /* each feature's layer, or -1 */
     long long created[L_COUNT], updated[L_COUNT], unchanged[L_COUNT];
     struct name_memo names;
+    /* The statement column of each of a layer's fields (-1: none), and
+     * the statements of full batches, made once. */
+    int *field_col[L_COUNT];
+    char *insert_sql[L_COUNT], *update_sql[L_COUNT];
+
+    /* The checks run on a thread of their own while this one writes what
+     * is checked (in the transaction, so that a problem found later still
+     * leaves nothing behind). The checker allocates in cpool only. */
+    struct pool *cpool;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t checked; /* features [0, checked) are checked */
+    int failed;     /* a problem was found */
+    double exec_total; /* seconds in statements, for the log */
 };
 
 /* ---- names ---- */
@@ -202,22 +230,44 @@ static const char *canonical_loose(const char *name)
     return cuts == 1 ? cut : name;
 }
 
-static const char *canonical(struct import *im, const char *name)
+static void name_classify(struct import *im, const char *name, struct name_info *ni)
 {
-    if (im->in->exact_names)
-        return name;
+    ni->canonical = im->in->exact_names ? name : canonical_loose(name);
+    ni->skip = strcmp(ni->canonical, "code") == 0 || in_list(common_ignored, ni->canonical);
+    for (int l = 0; l < L_COUNT; l++) {
+        const struct layer *ly = &layers[l];
+        ni->ref[l] = -1;
+        for (int k = 0; ly->refs[k].prop; k++)
+            if (strcmp(ly->refs[k].prop, ni->canonical) == 0)
+                ni->ref[l] = (signed char)k;
+        ni->prop[l] = (unsigned char)in_list(ly->props, ni->canonical);
+        ni->field[l] =
+            ni->prop[l] ? field_find(ly->res->fields, ly->res->nfields, ni->canonical) : NULL;
+    }
+}
+
+static const struct name_info *name_info(struct import *im, const char *name)
+{
     uintptr_t h = ((uintptr_t)name >> 4) % NAME_MEMO;
     for (int probe = 0; probe < NAME_MEMO; probe++) {
         size_t k = (h + (uintptr_t)probe) % NAME_MEMO;
         if (im->names.from[k] == name)
-            return im->names.to[k];
+            return &im->names.info[k];
         if (!im->names.from[k]) {
             im->names.from[k] = name;
-            im->names.to[k] = canonical_loose(name);
-            return im->names.to[k];
+            name_classify(im, name, &im->names.info[k]);
+            return &im->names.info[k];
         }
     }
-    return canonical_loose(name);
+    /* More names than the memo holds: worked out each time. */
+    struct name_info *ni = pool_alloc(im->cpool, sizeof(*ni));
+    name_classify(im, name, ni);
+    return ni;
+}
+
+static const char *canonical(struct import *im, const char *name)
+{
+    return name_info(im, name)->canonical;
 }
 
 static const struct gis_attr *attr_named(struct import *im, const struct gis_feature *f,
@@ -259,7 +309,7 @@ static void add_error(struct import *im, const struct gis_feature *f, const char
         return;
     cJSON *e = cJSON_CreateObject();
     char ptr[300];
-    snprintf(ptr, sizeof(ptr), "%s", f->pointer);
+    snprintf(ptr, sizeof(ptr), "%s/%d", f->pointer, f->index);
     if (where) {
         /* where may hold several tokens ("geometry/coordinates"). */
         char tokens[64];
@@ -343,6 +393,7 @@ static void collect_codes(struct import *im)
         const char *given;
         int l = layer_of(im, f, &given);
         const char *code = code_text(im->r->pool, attr_named(im, f, "code"));
+        im->flayer[i] = (signed char)(l < 0 ? -1 : l);
         if (l < 0 || !code || f->problem)
             continue;
         if (idmap_get(im->seen[l], code)) {
@@ -543,15 +594,15 @@ static double seven(double v) { return round(v * 1e7) / 1e7; }
 static void take_properties(struct import *im, struct item *it, const struct layer *ly, cJSON *body)
 {
     const struct gis_feature *f = it->f;
+    /* The code as text, also where a tool wrote it as a number. */
+    cJSON_AddStringToObject(body, "code", it->code);
     for (size_t i = 0; i < f->nattrs; i++) {
         const struct gis_attr *a = &f->attrs[i];
-        const char *name = canonical(im, a->name);
-        int ref = -1;
-        for (int k = 0; ly->refs[k].prop; k++)
-            if (strcmp(ly->refs[k].prop, name) == 0)
-                ref = k;
+        const struct name_info *ni = name_info(im, a->name);
+        const char *name = ni->canonical;
+        int ref = ni->ref[it->layer];
         if (ref >= 0) {
-            const char *code = code_text(im->r->pool, a);
+            const char *code = code_text(im->cpool, a);
             if (!code)
                 add_error(im, f, it->code, "properties", a->name, name,
                           "must be the code of an object");
@@ -562,17 +613,15 @@ static void take_properties(struct import *im, struct item *it, const struct lay
                 it->ref_codes[ref] = code;
             continue;
         }
-        if (strcmp(name, "code") == 0 || in_list(common_ignored, name) ||
-            in_list(ly->ignored, name))
+        if (ni->skip)
             continue;
-        if (!in_list(ly->props, name)) {
+        if (!ni->prop[it->layer]) {
             add_error(im, f, it->code, "properties", a->name, name,
                       "is not a property of this layer");
             continue;
         }
-        const struct field *fd = field_find(ly->res->fields, ly->res->nfields, name);
-        if (fd)
-            cJSON_AddItemToObject(body, name, json_value(a, fd));
+        if (ni->field[it->layer])
+            cJSON_AddItemToObject(body, name, json_value(a, ni->field[it->layer]));
     }
 }
 
@@ -620,10 +669,11 @@ static const char *range_hint(const struct gis_feature *f)
     return "";
 }
 
-static void check_feature(struct import *im, const struct gis_feature *f)
+static void check_feature(struct import *im, size_t index)
 {
     struct req *r = im->r;
-    const char *code = code_text(r->pool, attr_named(im, f, "code"));
+    const struct gis_feature *f = &im->in->features[index];
+    const char *code = code_text(im->cpool, attr_named(im, f, "code"));
     if (f->problem && !*f->problem_at) {
         add_error(im, f, code, NULL, NULL, NULL, f->problem);
         return;
@@ -647,7 +697,7 @@ static void check_feature(struct import *im, const struct gis_feature *f)
                   "is required: objects are matched by code");
         return;
     }
-    struct item *it = &im->items[im->nitems];
+    struct item *it = &im->items[index];
     memset(it, 0, sizeof(*it));
     it->f = f;
     it->layer = l;
@@ -668,7 +718,7 @@ static void check_feature(struct import *im, const struct gis_feature *f)
     cJSON *errs = pool_json(scratch, cJSON_CreateArray());
     struct value *vals = pool_alloc(scratch, sizeof(struct value) * ly->res->nfields);
     size_t nvals = 0;
-    validate_body(ly->res->fields, ly->res->nfields, body, !it->id, r->pool, errs, vals, &nvals);
+    validate_body(ly->res->fields, ly->res->nfields, body, !it->id, im->cpool, errs, vals, &nvals);
     /* project_id is set by the import itself, not the file. */
     for (cJSON *e = errs->child, *next; e && !it->id; e = next) {
         next = e->next;
@@ -702,9 +752,10 @@ static void check_feature(struct import *im, const struct gis_feature *f)
         }
     }
     if (im->nerrors == before) {
-        it->vals = pool_alloc(r->pool, sizeof(struct value) * (nvals ? nvals : 1));
+        it->vals = pool_alloc(im->cpool, sizeof(struct value) * (nvals ? nvals : 1));
         memcpy(it->vals, vals, sizeof(struct value) * nvals);
         it->nvals = nvals;
+        it->valid = 1;
         im->nitems++;
     }
     pool_free(scratch);
@@ -764,27 +815,44 @@ static void add_insert_expr(struct sbuf *b, int layer, const char *col)
     sbuf_add(b, "))");
 }
 
+/* The statement column of each field of layer l, made once. */
+static const int *field_cols(struct import *im, int l)
+{
+    if (im->field_col[l])
+        return im->field_col[l];
+    const struct resource *res = layers[l].res;
+    int *map = pool_alloc(im->r->pool, sizeof(int) * res->nfields);
+    for (size_t f = 0; f < res->nfields; f++) {
+        map[f] = -1;
+        for (int c = 0; layer_cols[l][c]; c++)
+            if (strcmp(layer_cols[l][c], res->fields[f].name) == 0)
+                map[f] = c;
+    }
+    im->field_col[l] = map;
+    return map;
+}
+
 /* The parameters of one item in column order. */
 static int item_params(struct import *im, struct item *it, struct db_param *p)
 {
     int n = ncols(it->layer);
     const struct layer *ly = &layers[it->layer];
+    const int *map = field_cols(im, it->layer);
     for (int c = 0; c < n; c++)
         p[c] = DB_NULLP;
     for (size_t v = 0; v < it->nvals; v++) {
-        for (int c = 0; c < n; c++) {
-            if (strcmp(layer_cols[it->layer][c], it->vals[v].field->name) == 0) {
-                if (resource_bind(im->r, &it->vals[v], &p[c]) < 0)
-                    return -1;
-            }
-        }
+        int c = map[it->vals[v].field - ly->res->fields];
+        if (c >= 0 && resource_bind(im->r, &it->vals[v], &p[c]) < 0)
+            return -1;
     }
     for (int k = 0; ly->refs[k].prop; k++) {
         if (!it->ref_codes[k])
             continue;
         const struct layer_ref *ref = &ly->refs[k];
         long long id = ref->target < 0 ? idmap_get(im->lots, it->ref_codes[k])
-                                       : idmap_get(im->existing[ref->target], it->ref_codes[k]);
+                       : im->written[ref->target]
+                           ? idmap_get(im->written[ref->target], it->ref_codes[k])
+                           : idmap_get(im->existing[ref->target], it->ref_codes[k]);
         for (int c = 0; c < n; c++)
             if (strcmp(layer_cols[it->layer][c], ref->column) == 0)
                 p[c] = DB_INTP(id);
@@ -792,11 +860,10 @@ static int item_params(struct import *im, struct item *it, struct db_param *p)
     return 0;
 }
 
-/* New rows: one INSERT of count rows. */
-static int insert_batch(struct import *im, int l, struct item **batch, int count)
+/* The INSERT of count new rows of layer l. */
+static char *insert_sql(struct pool *pool, int l, int count)
 {
     int n = ncols(l);
-    struct pool *pool = pool_new();
     struct sbuf sql, row;
     sbuf_init(&sql, pool);
     sbuf_init(&row, pool);
@@ -812,49 +879,98 @@ static int insert_batch(struct import *im, int l, struct item **batch, int count
     }
     sbuf_add(&sql, ") VALUES ");
     sbuf_add(&row, ")");
-    struct db_param *p =
-        pool_alloc(pool, sizeof(struct db_param) * (size_t)count * (size_t)(n + 1));
     for (int i = 0; i < count; i++) {
         if (i)
             sbuf_add(&sql, ", ");
         sbuf_add(&sql, row.s);
+    }
+    return sql.s;
+}
+
+/* New rows: one INSERT of count rows. */
+static int insert_batch(struct import *im, int l, struct item **batch, int count)
+{
+    int n = ncols(l);
+    struct pool *pool = pool_new();
+    const char *sql;
+    if (count == GIS_BATCH) {
+        if (!im->insert_sql[l])
+            im->insert_sql[l] = insert_sql(im->r->pool, l, count);
+        sql = im->insert_sql[l];
+    } else {
+        sql = insert_sql(pool, l, count);
+    }
+    struct db_param *p =
+        pool_alloc(pool, sizeof(struct db_param) * (size_t)count * (size_t)(n + 1));
+    for (int i = 0; i < count; i++) {
         p[i * (n + 1)] = DB_INTP(im->project_id);
         if (item_params(im, batch[i], &p[i * (n + 1) + 1]) < 0) {
             pool_free(pool);
             return DB_ERROR;
         }
     }
-    enum db_rc rc = db_exec(im->r->db, pool, sql.s, p, (size_t)count * (size_t)(n + 1), NULL);
+    double t0 = clock_mono();
+    enum db_rc rc = db_exec(im->r->db, pool, sql, p, (size_t)count * (size_t)(n + 1), NULL);
+    im->exec_total += clock_mono() - t0;
     pool_free(pool);
     return rc;
 }
 
-/* Stored rows: one UPDATE of count rows, joined to their new values. A
- * value the file leaves out (NULL) keeps the stored one; a row whose
- * values all equal the stored ones is not touched, so its version stays
- * and it counts as unchanged. Sets *changed to the rows changed. */
-static int update_batch(struct import *im, int l, struct item **batch, int count,
-                        long long *changed)
+/* The SQL type a column's values take in JSON_TABLE. */
+static const char *column_type(int l, const char *col, char *buf, size_t size)
+{
+    if (strcmp(col, "geometry") == 0)
+        return "LONGTEXT";
+    const struct field *f = field_find(layers[l].res->fields, layers[l].res->nfields, col);
+    switch (f ? f->type : FT_REF) {
+    case FT_ID:
+    case FT_INT:
+    case FT_REF:
+    case FT_MONEY:
+    case FT_BOOL:
+        return "BIGINT";
+    case FT_DECIMAL:
+        return "DECIMAL(14,2)";
+    case FT_RATE:
+        return "DECIMAL(8,4)";
+    case FT_LAT:
+    case FT_LON:
+        return "DOUBLE";
+    case FT_DATE:
+        return "DATE";
+    case FT_STRING:
+    case FT_EMAIL:
+        snprintf(buf, size, "VARCHAR(%d)", (int)f->max);
+        return buf;
+    case FT_ENUM:
+    case FT_TIMESTAMP:
+    case FT_GEOMETRY:
+    case FT_PASSWORD:
+    case FT_JSON:
+        break;
+    }
+    return "VARCHAR(64)";
+}
+
+/* The UPDATE of stored rows of layer l from a JSON array of rows [id,
+ * value, ...]. A value the file leaves out (null) keeps the stored one; a
+ * row whose values all equal the stored ones is not touched, so its
+ * version stays and it counts as unchanged. */
+static char *update_sql(struct pool *pool, int l)
 {
     int n = ncols(l);
-    struct pool *pool = pool_new();
     struct sbuf sql;
     sbuf_init(&sql, pool);
     sbuf_add(&sql, "UPDATE ");
     sbuf_add(&sql, layers[l].table);
-    sbuf_add(&sql, " t JOIN (");
-    for (int i = 0; i < count; i++) {
-        sbuf_add(&sql, i ? " UNION ALL SELECT ?" : "SELECT ? AS id");
-        for (int c = 0; c < n; c++) {
-            char alias[16];
-            snprintf(alias, sizeof(alias), " AS v%d", c);
-            sbuf_add(&sql, ", ?");
-            if (i == 0)
-                sbuf_add(&sql, alias);
-        }
+    sbuf_add(&sql, " t JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]'");
+    char expr[200], type[32];
+    for (int c = 0; c < n; c++) {
+        snprintf(expr, sizeof(expr), ", v%d %s PATH '$[%d]'", c,
+                 column_type(l, layer_cols[l][c], type, sizeof(type)), c + 1);
+        sbuf_add(&sql, expr);
     }
-    sbuf_add(&sql, ") v ON t.id = v.id SET ");
-    char expr[160];
+    sbuf_add(&sql, ")) v ON t.id = v.id SET ");
     for (int c = 0; c < n; c++) {
         const char *col = layer_cols[l][c];
         if (strcmp(col, "geometry") == 0)
@@ -877,31 +993,113 @@ static int update_batch(struct import *im, int l, struct item **batch, int count
         sbuf_add(&sql, expr);
     }
     sbuf_add(&sql, ")");
-    size_t np = (size_t)count * (size_t)(n + 1) + 1;
-    struct db_param *p = pool_alloc(pool, sizeof(struct db_param) * np);
+    return sql.s;
+}
+
+/* Appends a parameter as a JSON value. */
+static void json_param(struct sbuf *b, const struct db_param *p)
+{
+    char num[40];
+    switch (p->type) {
+    case DBT_NULL:
+        sbuf_add(b, "null");
+        return;
+    case DBT_INT:
+        snprintf(num, sizeof(num), "%lld", p->i);
+        sbuf_add(b, num);
+        return;
+    case DBT_DOUBLE:
+        snprintf(num, sizeof(num), "%.17g", p->d);
+        sbuf_add(b, num);
+        return;
+    case DBT_TEXT:
+        break;
+    }
+    sbuf_add(b, "\"");
+    const char *start = p->s;
+    for (size_t i = 0; i < p->len; i++) {
+        unsigned char c = (unsigned char)p->s[i];
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        sbuf_addn(b, start, (size_t)(p->s + i - start));
+        if (c == '"' || c == '\\') {
+            char esc[3] = {'\\', (char)c, 0};
+            sbuf_add(b, esc);
+        } else {
+            snprintf(num, sizeof(num), "\\u%04x", c);
+            sbuf_add(b, num);
+        }
+        start = p->s + i + 1;
+    }
+    sbuf_addn(b, start, (size_t)(p->s + p->len - start));
+    sbuf_add(b, "\"");
+}
+
+/* Stored rows: one UPDATE of count rows joined to their new values (one
+ * JSON parameter). Sets *changed to the rows changed. */
+static int update_batch(struct import *im, int l, struct item **batch, int count,
+                        long long *changed)
+{
+    int n = ncols(l);
+    struct pool *pool = pool_new();
+    if (!im->update_sql[l])
+        im->update_sql[l] = update_sql(im->r->pool, l);
+    struct db_param *row = pool_alloc(pool, sizeof(struct db_param) * (size_t)n);
+    struct sbuf json;
+    sbuf_init(&json, pool);
+    sbuf_add(&json, "[");
     for (int i = 0; i < count; i++) {
-        p[i * (n + 1)] = DB_INTP(batch[i]->id);
-        if (item_params(im, batch[i], &p[i * (n + 1) + 1]) < 0) {
+        if (item_params(im, batch[i], row) < 0) {
             pool_free(pool);
             return DB_ERROR;
         }
+        char id[32];
+        snprintf(id, sizeof(id), "%s[%lld", i ? "," : "", batch[i]->id);
+        sbuf_add(&json, id);
+        for (int c = 0; c < n; c++) {
+            sbuf_add(&json, ",");
+            json_param(&json, &row[c]);
+        }
+        sbuf_add(&json, "]");
     }
-    p[np - 1] = DB_INTP(im->project_id);
+    sbuf_add(&json, "]");
+    struct db_param p[] = {DB_BLOBP(json.s, json.len), DB_INTP(im->project_id)};
     struct db_rows *rows = NULL;
-    enum db_rc rc = db_exec(im->r->db, pool, sql.s, p, np, &rows);
+    double t0 = clock_mono();
+    enum db_rc rc = db_exec(im->r->db, pool, im->update_sql[l], p, 2, &rows);
+    im->exec_total += clock_mono() - t0;
     *changed = rc == DB_OK && rows ? (long long)rows->affected : 0;
     pool_free(pool);
     return rc;
 }
 
+/* Waits until feature i is checked. Returns 1 when a problem has been
+ * found meanwhile (nothing more is written), else 0. */
+static int wait_checked(struct import *im, size_t i)
+{
+    pthread_mutex_lock(&im->mu);
+    while (im->checked <= i && !im->failed)
+        pthread_cond_wait(&im->cv, &im->mu);
+    int failed = im->failed;
+    pthread_mutex_unlock(&im->mu);
+    return failed;
+}
+
+/* Writes layer l's features as they are checked. Returns a db result
+ * code, or -1 when the checker found a problem. */
 static int write_layer(struct import *im, int l)
 {
     struct item **created = pool_alloc(im->r->pool, sizeof(struct item *) * GIS_BATCH);
     struct item **updated = pool_alloc(im->r->pool, sizeof(struct item *) * GIS_BATCH);
     int nc = 0, nu = 0, rc = DB_OK;
-    for (int i = 0; i <= im->nitems && rc == DB_OK; i++) {
-        struct item *it = i < im->nitems ? &im->items[i] : NULL;
-        if (it && it->layer != l)
+    size_t n = im->in->n;
+    for (size_t i = 0; i <= n && rc == DB_OK; i++) {
+        if (i < n && im->flayer[i] != l)
+            continue;
+        if (i < n && wait_checked(im, i))
+            return -1;
+        struct item *it = i < n ? &im->items[i] : NULL;
+        if (it && !it->valid)
             continue;
         if (it && !it->id)
             created[nc++] = it;
@@ -922,8 +1120,27 @@ static int write_layer(struct import *im, int l)
     }
     /* Later layers refer to this one's new rows by code. */
     if (rc == DB_OK && im->created[l])
-        rc = load_codes(im, layers[l].table, &im->existing[l]);
+        rc = load_codes(im, layers[l].table, &im->written[l]);
     return rc;
+}
+
+/* The checker: every feature in file order, its progress published every
+ * few hundred features. */
+static void *checker(void *arg)
+{
+    struct import *im = arg;
+    size_t n = im->in->n;
+    for (size_t i = 0; i < n; i++) {
+        check_feature(im, i);
+        if ((i & 255) == 255 || i + 1 == n) {
+            pthread_mutex_lock(&im->mu);
+            im->checked = i + 1;
+            im->failed = im->nerrors > 0;
+            pthread_cond_broadcast(&im->cv);
+            pthread_mutex_unlock(&im->mu);
+        }
+    }
+    return NULL;
 }
 
 static cJSON *counts_json(const struct import *im)
@@ -951,7 +1168,9 @@ static cJSON *counts_json(const struct import *im)
 
 static void import_free(struct import *im)
 {
+    pool_free(im->cpool);
     for (int l = 0; l < L_COUNT; l++) {
+        idmap_free(im->written[l]);
         idmap_free(im->existing[l]);
         idmap_free(im->seen[l]);
         idmap_free(im->stored_row[l]);
@@ -966,7 +1185,13 @@ int gis_import_run(struct req *r, long long project_id, const struct gis_input *
     struct import im = {.r = r, .project_id = project_id, .in = in};
     size_t n = in->n;
     im.errors = req_json(r, cJSON_CreateArray());
-    im.items = pool_alloc(r->pool, sizeof(struct item) * (n ? n : 1));
+    /* What the checks leave (values, texts) is needed until the rows are
+     * written: it goes at the end of this attempt, on this thread. */
+    im.cpool = pool_new();
+    if (!im.cpool)
+        return reply_problem(r, 503, "out of memory; retry shortly");
+    im.items = pool_alloc(im.cpool, sizeof(struct item) * (n ? n : 1));
+    im.flayer = pool_alloc(im.cpool, n ? n : 1);
     int rc = DB_OK;
     for (int l = 0; l < L_COUNT; l++) {
         im.seen[l] = idmap_new(n);
@@ -983,8 +1208,19 @@ int gis_import_run(struct req *r, long long project_id, const struct gis_input *
         import_free(&im);
         return reply_db(r, rc);
     }
-    for (size_t i = 0; i < n; i++)
-        check_feature(&im, &in->features[i]);
+    im.failed = im.nerrors > 0; /* codes twice in the file */
+    pthread_mutex_init(&im.mu, NULL);
+    pthread_cond_init(&im.cv, NULL);
+    pthread_t thread;
+    int threaded = n > GIS_BATCH && pthread_create(&thread, NULL, checker, &im) == 0;
+    if (!threaded)
+        checker(&im);
+    for (int l = 0; l < L_COUNT && rc == DB_OK; l++)
+        rc = write_layer(&im, l);
+    if (threaded)
+        pthread_join(thread, NULL);
+    pthread_cond_destroy(&im.cv);
+    pthread_mutex_destroy(&im.mu);
     if (im.nerrors) {
         char detail[200];
         snprintf(detail, sizeof(detail), "%d problem%s in %zu features; nothing was imported%s",
@@ -993,8 +1229,6 @@ int gis_import_run(struct req *r, long long project_id, const struct gis_input *
         import_free(&im);
         return reply_invalid_detail(r, detail, im.errors);
     }
-    for (int l = 0; l < L_COUNT && rc == DB_OK; l++)
-        rc = write_layer(&im, l);
     cJSON *out = rc == DB_OK ? req_json(r, counts_json(&im)) : NULL;
     if (rc == DB_OK && !dry_run)
         rc = audit_write(r, "import", "project", project_id, NULL, out);
@@ -1002,6 +1236,8 @@ int gis_import_run(struct req *r, long long project_id, const struct gis_input *
     if (rc != DB_OK)
         return reply_db(r, rc);
     cJSON_AddBoolToObject(out, "dry_run", dry_run);
+    log_msg(LOG_DEBUG, "import of %zu features: %.3f s after the request arrived, %.3f s in writes",
+            n, clock_mono() - r->received_at, im.exec_total);
     r->rollback_only = dry_run;
     return reply_json(r, 200, out);
 }

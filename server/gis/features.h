@@ -16,7 +16,9 @@ enum gis_kind {
 };
 
 /* One attribute as the file gives it. Null and empty attributes are not
- * kept: for GIS tools they mean "not given". */
+ * kept: for GIS tools they mean "not given". Equal names share one
+ * string within an input, so that users may remember things by its
+ * address. */
 struct gis_attr {
     const char *name;
     enum gis_kind kind;
@@ -30,7 +32,9 @@ enum gis_shape { GIS_NO_GEOMETRY, GIS_POINT, GIS_LINE };
 struct gis_feature {
     const char *layer;   /* the file's layer (GeoPackage table, shapefile, collection name) */
     int index;           /* the feature's position in that layer, from 0 */
-    const char *pointer; /* where it is, as a JSON Pointer ("/features/3") */
+    /* Where its layer's features are, as a JSON Pointer ("/features",
+     * "/layers/segments/features"): the feature is at pointer/index. */
+    const char *pointer;
     struct gis_attr *attrs;
     size_t nattrs;
     enum gis_shape shape;

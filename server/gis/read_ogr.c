@@ -223,8 +223,8 @@ static int read_layer(OGRLayerH layer, const struct gis_read_options *opt, struc
 {
     const char *name = pool_strdup(pool, OGR_L_GetName(layer));
     const char *token = pointer_token(pool, name);
-    char err[300], where[96];
-    snprintf(where, sizeof(where), "/layers/%.80s", token);
+    char err[300];
+    const char *where = pool_printf(pool, "/layers/%.80s/features", token);
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
     struct gis_transform *t = NULL;
     if (srs)
@@ -234,7 +234,9 @@ static int read_layer(OGRLayerH layer, const struct gis_read_options *opt, struc
     if ((srs || (opt->crs_epsg && opt->crs_epsg != 4326)) && !t) {
         char detail[400];
         snprintf(detail, sizeof(detail), "the layer's coordinate system: %s", err);
-        return refuse(fail, 422, where, detail);
+        char layer_ptr[96];
+        snprintf(layer_ptr, sizeof(layer_ptr), "/layers/%.80s", token);
+        return refuse(fail, 422, layer_ptr, detail);
     }
     if (t && !gis_transform_identity(t) && !*crs)
         *crs = pool_strdup(pool, gis_transform_name(t));
@@ -261,7 +263,7 @@ static int read_layer(OGRLayerH layer, const struct gis_read_options *opt, struc
         }
         out->layer = name;
         out->index = index;
-        out->pointer = pool_printf(pool, "%s/features/%d", where, index);
+        out->pointer = where;
         index++;
         take_attrs(pool, out, f, defn, names);
         take_geometry(pool, out, OGR_F_GetGeometryRef(f));
