@@ -181,9 +181,9 @@ struct import {
     struct pool *stored_pool;    /* stored rows' rule columns, for updates */
     struct db_rows *stored[L_COUNT];
     struct idmap *stored_row[L_COUNT]; /* code → row in stored + 1 */
-    struct item *items; /* one per feature */
-    int nitems;         /* valid ones */
-    signed char *flayer; /* each feature's layer, or -1 */
+    struct item *items;                /* one per feature */
+    int nitems;                        /* valid ones */
+    signed char *flayer;               /* each feature's layer, or -1 */
     long long created[L_COUNT], updated[L_COUNT], unchanged[L_COUNT];
     struct name_memo names;
     /* The statement column of each of a layer's fields (-1: none), and
@@ -197,8 +197,8 @@ struct import {
     struct pool *cpool;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    size_t checked; /* features [0, checked) are checked */
-    int failed;     /* a problem was found */
+    size_t checked;    /* features [0, checked) are checked */
+    int failed;        /* a problem was found */
     double exec_total; /* seconds in statements, for the log */
 };
 
@@ -208,26 +208,34 @@ static const char *const ref_names[] = {"lot", "from_node", "to_node", "serving_
 
 static const char *canonical_loose(const char *name)
 {
-    const char *cut = NULL;
+    const char *const *lists[6] = {node_props, segment_props,  premise_props,
+                                   ref_names,  common_ignored, NULL};
+    for (int l = 0; lists[l]; l++)
+        for (const char *const *c = lists[l]; *c; c++)
+            if (strcasecmp(*c, name) == 0)
+                return *c;
+    if (strlen(name) != 10)
+        return name;
+    /* A Shapefile's cut of a longer name. When a field and a name the
+     * import ignores begin alike (serving_segment, serving_segment_id),
+     * the field wins; two fields alike leave the name as it is. */
+    const char *cut = NULL, *ignored = NULL;
     int cuts = 0;
-    size_t n = strlen(name);
-    for (int pass = 0; pass < 2; pass++) {
-        const char *const *lists[6] = {node_props,     segment_props, premise_props,
-                                       common_ignored, ref_names,     NULL};
-        for (int l = 0; lists[l]; l++) {
-            for (const char *const *c = lists[l]; *c; c++) {
-                if (pass == 0 && strcasecmp(*c, name) == 0)
-                    return *c;
-                if (pass == 1 && n == 10 && strlen(*c) > 10 && strncasecmp(*c, name, 10) == 0 &&
-                    (!cut || strcmp(cut, *c) != 0)) {
-                    cut = *c;
-                    cuts++;
-                }
+    for (int l = 0; lists[l]; l++) {
+        for (const char *const *c = lists[l]; *c; c++) {
+            if (strlen(*c) <= 10 || strncasecmp(*c, name, 10) != 0)
+                continue;
+            if (lists[l] == common_ignored)
+                ignored = *c;
+            else if (!cut || strcmp(cut, *c) != 0) {
+                cut = *c;
+                cuts++;
             }
         }
     }
-    /* A cut name that two fields begin with stays as it is. */
-    return cuts == 1 ? cut : name;
+    if (cuts == 1)
+        return cut;
+    return cuts == 0 && ignored ? ignored : name;
 }
 
 static void name_classify(struct import *im, const char *name, struct name_info *ni)

@@ -626,13 +626,14 @@ static cJSON *problem_schema(void)
     property(e, "pointer",
              described(typed("string"), "A JSON Pointer to the value in the request body"), 1);
     property(e, "detail", typed("string"), 1);
-    property(e, "index", described(counted(), "The feature of an import: its position in its layer"),
-             0);
+    property(e, "index",
+             described(counted(), "The feature of an import: its position in its layer"), 0);
     property(e, "layer",
              described(typed("string"), "The file's layer the feature of an import is in"), 0);
-    property(e, "code",
-             described(typed_or_null("string"), "The code of the feature of an import, if it has one"),
-             0);
+    property(
+        e, "code",
+        described(typed_or_null("string"), "The code of the feature of an import, if it has one"),
+        0);
     property(e, "line", described(counted(), "The line of an imported file (the header is 1)"), 0);
     property(e, "field", described(typed("string"), "The member of the feature, or the column"), 0);
     property(s, "errors", described(array_of(e), "The values a 422 refuses"), 0);

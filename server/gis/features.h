@@ -30,8 +30,8 @@ struct gis_attr {
 enum gis_shape { GIS_NO_GEOMETRY, GIS_POINT, GIS_LINE };
 
 struct gis_feature {
-    const char *layer;   /* the file's layer (GeoPackage table, shapefile, collection name) */
-    int index;           /* the feature's position in that layer, from 0 */
+    const char *layer; /* the file's layer (GeoPackage table, shapefile, collection name) */
+    int index;         /* the feature's position in that layer, from 0 */
     /* Where its layer's features are, as a JSON Pointer ("/features",
      * "/layers/segments/features"): the feature is at pointer/index. */
     const char *pointer;

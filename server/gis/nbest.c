@@ -264,7 +264,7 @@ static void v_code(const struct nbest_object *o, enum nbest_phase p, struct gis_
     }
 #define ID                                                                                         \
     {                                                                                              \
-        {"ID", GIS_COL_INT, 9, 0}, NBEST_SEQUENCE, NULL                                           \
+        {"ID", GIS_COL_INT, 9, 0}, NBEST_SEQUENCE, NULL                                            \
     }
 #define CODE                                                                                       \
     {                                                                                              \

@@ -7,8 +7,8 @@
 #include <cJSON.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "domain/validate.h"
@@ -407,7 +407,8 @@ static void take_feature(struct pool *pool, struct names *names, struct systems 
     char err[300];
     const char *why = NULL;
     const cJSON *ftype = cJSON_GetObjectItemCaseSensitive(f, "type");
-    if (!cJSON_IsObject(f) || !cJSON_IsString(ftype) || strcmp(ftype->valuestring, "Feature") != 0) {
+    if (!cJSON_IsObject(f) || !cJSON_IsString(ftype) ||
+        strcmp(ftype->valuestring, "Feature") != 0) {
         out->problem = "must be a GeoJSON Feature";
         out->problem_at = "";
         return;
