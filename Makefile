@@ -89,7 +89,7 @@ CLI_BIN    := $(if $(CLI_SRCS),$(BINDIR)/fibertrack)
 # One libFuzzer driver per parser of user bytes: tests/fuzz/NAME.c, with its
 # seed corpus in tests/fuzz/corpus/NAME/ (and optionally tests/fuzz/NAME.dict).
 # A new driver is one more name here.
-FUZZ_DRIVERS := body router cursor timestamp if_match geometry wire target exif upload_headers invoice_csv
+FUZZ_DRIVERS := body router cursor timestamp if_match geometry wire target exif upload_headers invoice_csv gis_import
 FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_DIR     := build-fuzz
