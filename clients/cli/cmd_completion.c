@@ -79,8 +79,8 @@ static const struct comp tree[] = {
     {"attachments", "list", "", "--report="},
     {"attachments", "get", "", "-o= --output= --force"},
     {"reports", "", "progress costs", "-o= --output= --as-of= --from= --to= --lang="},
-    {"export", "", "", "-o= --output="},
-    {"import", "", "", "--dry-run"},
+    {"export", "", "", "-o= --output= --format= --phase= --nbest-version="},
+    {"import", "", "", "--dry-run --crs="},
     {"completion", "", "bash zsh codes", ""},
 };
 

@@ -1,5 +1,6 @@
 /* cmd_transfer.c — long transfers: `reports` (xlsx workbooks), `export`
- * (GeoJSON) and `import` (GeoJSON), with a progress bar on a terminal.
+ * (GeoJSON, GeoPackage, the GIS-NBest zip) and `import` (GeoJSON,
+ * GeoPackage, Shapefiles, CSV), with a progress bar on a terminal.
  *
  * A download goes to a temporary file next to the target and is renamed
  * over it only when complete, so an interrupted transfer never leaves half
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@
 #include "fsutil.h"
 #include "output.h"
 #include "queue.h"
+#include "shpzip.h"
 
 #define MAX_IMPORT (64L * 1024 * 1024) /* the server's limit for imports */
 
@@ -147,20 +150,36 @@ int cmd_reports(int argc, char **argv)
 /* ---- export ---- */
 
 static const char export_help[] =
-    "Usage: fibertrack export [-o FILE]\n\n"
-    "Downloads the project's network (nodes, segments, premises with their\n"
-    "current status) as GeoJSON, readable by QGIS and ogr2ogr.\n"
-    "  -o FILE   where to save it (\"-\": stdout); default: the server's name\n\n"
+    "Usage: fibertrack export [--format geojson|gpkg|gis-nbest] [--phase plan|asbuilt] [-o FILE]\n"
+    "\n"
+    "Downloads the project's network (nodes, segments, premises with their current\n"
+    "status) for QGIS and ogr2ogr, or the delivery the funding agency asks for:\n"
+    "  --format geojson    one GeoJSON FeatureCollection with a layer property\n"
+    "                      (the default)\n"
+    "  --format gpkg       a GeoPackage with the layers nodes, segments, premises\n"
+    "  --format gis-nbest  the GIS-Nebenbestimmungen 5.1 delivery: Shapefiles and a\n"
+    "                      GeoPackage in ETRS89 / UTM 32N (EPSG:25832), zipped\n"
+    "  --phase plan|asbuilt   for gis-nbest: the network plan, or what is built\n"
+    "  --nbest-version V      for gis-nbest: the version (5.1, the default)\n"
+    "  -o FILE   where to save it (\"-\": stdout); default: the server's name\n"
+    "\n"
     "EXAMPLES\n"
     "  fibertrack export -o netz.geojson\n"
+    "  fibertrack export --format gpkg -o netz.gpkg\n"
+    "  fibertrack export --format gis-nbest --phase plan -o gis-nbest-plan.zip\n"
     "  fibertrack export --project WF-MUSTER-2026 -o - | ogr2ogr -f GPKG netz.gpkg /vsistdin/\n"
     "\n";
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        GLOBAL_LONG_OPTIONS, {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
-    const char *out = NULL;
+    enum { O_FORMAT = OPT_FIRST_COMMAND, O_PHASE, O_NVERSION };
+    static const struct option opts[] = {GLOBAL_LONG_OPTIONS,
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"format", required_argument, NULL, O_FORMAT},
+                                         {"phase", required_argument, NULL, O_PHASE},
+                                         {"nbest-version", required_argument, NULL, O_NVERSION},
+                                         {NULL, 0, NULL, 0}};
+    const char *out = NULL, *format = "geojson", *phase = NULL, *version = NULL;
     int c;
     while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS "o:", opts, "export")) != -1) {
         switch (c) {
@@ -168,6 +187,15 @@ int cmd_export(int argc, char **argv)
             return args_help(stdout, export_help);
         case 'o':
             out = optarg;
+            break;
+        case O_FORMAT:
+            format = optarg;
+            break;
+        case O_PHASE:
+            phase = optarg;
+            break;
+        case O_NVERSION:
+            version = optarg;
             break;
         default:
             return EXIT_USAGE;
@@ -177,40 +205,87 @@ int cmd_export(int argc, char **argv)
         return args_usage("export", "unexpected argument '%s'", argv[optind]);
     if (out && !*out)
         return args_usage("export", "-o needs a file name");
+    int nbest = strcmp(format, "gis-nbest") == 0;
+    if (!nbest && strcmp(format, "geojson") != 0 && strcmp(format, "gpkg") != 0)
+        return args_usage("export", "--format must be geojson, gpkg or gis-nbest");
+    if (!nbest && (phase || version))
+        return args_usage("export", "--phase and --nbest-version are for --format gis-nbest");
+    if (nbest && (!phase || (strcmp(phase, "plan") != 0 && strcmp(phase, "asbuilt") != 0)))
+        return args_usage("export", "--format gis-nbest needs --phase plan or --phase asbuilt");
+    if (version && strspn(version, "0123456789.") != strlen(version))
+        return args_usage("export", "--nbest-version is a number such as 5.1");
     struct api a;
     long long pid;
     int rc = api_open_project(&a, &pid);
     if (rc != EXIT_OK)
         return rc;
-    char path[128], fallback[64];
-    snprintf(path, sizeof(path), "/projects/%lld/export.geojson", pid);
-    snprintf(fallback, sizeof(fallback), "project-%lld.geojson", pid);
+    char path[160], fallback[64];
+    if (nbest) {
+        snprintf(path, sizeof(path), "/projects/%lld/exports/gis-nbest.zip?version=%s&phase=%s",
+                 pid, version ? version : "5.1", phase);
+        snprintf(fallback, sizeof(fallback), "gis-nbest-%s-%lld.zip", phase, pid);
+    } else {
+        snprintf(path, sizeof(path), "/projects/%lld/export.%s", pid, format);
+        snprintf(fallback, sizeof(fallback), "project-%lld.%s", pid, format);
+    }
     struct download d = {.path = path,
                          .out_path = out,
                          .fallback = fallback,
-                         .label = "Downloading the network",
-                         .what = "exporting"};
+                         .label = nbest ? "Downloading the GIS-NBest delivery"
+                                        : "Downloading the network",
+                         .what = "exporting",
+                         .binary = strcmp(format, "geojson") != 0};
     return download_file(&a, &d);
 }
 
 /* ---- import ---- */
 
 static const char import_help[] =
-    "Usage: fibertrack import FILE.geojson [--dry-run]\n"
+    "Usage: fibertrack import FILE [--dry-run] [--crs EPSG:N]\n"
     "\n"
-    "Imports nodes, segments and premises into the project from a GeoJSON\n"
-    "FeatureCollection as QGIS or ogr2ogr write it: Point features with\n"
-    "properties.layer \"node\" or \"premise\", LineString features with \"segment\";\n"
-    "matched by code (created or updated). All or nothing: if any feature is wrong,\n"
-    "nothing is imported and every problem is listed by feature number and field.\n"
+    "Imports nodes, segments and premises into the project from a file as QGIS or\n"
+    "ogr2ogr write it, told by its name: GeoJSON (.geojson, .json), a GeoPackage\n"
+    "(.gpkg), Shapefiles (.zip of them, or one .shp with its .shx, .dbf and .prj\n"
+    "beside it) or CSV with a WKT column (.csv). A feature's layer is its layer\n"
+    "attribute (node, segment, premise) or the name of the file's layer (nodes,\n"
+    "segments, premises); objects are matched by code (created or updated). Any\n"
+    "coordinate system the file names is transformed to WGS84. All or nothing: if\n"
+    "any feature is wrong, nothing is imported and every problem is listed with\n"
+    "the feature's number in its layer, its code and the field.\n"
     "\n"
-    "  --dry-run   only check the file and tell what would change\n"
+    "  --dry-run     only check the file and tell what would change\n"
+    "  --crs EPSG:N  the coordinate system of a file that names none (CSV)\n"
     "\n"
     "EXAMPLES\n"
-    "  ogr2ogr -f GeoJSON plan.geojson plan.gpkg\n"
-    "  fibertrack import plan.geojson --dry-run\n"
+    "  fibertrack import plan.gpkg --dry-run\n"
+    "  fibertrack import trassen.shp\n"
+    "  fibertrack import netz.csv --crs EPSG:25832\n"
     "  fibertrack import plan.geojson\n"
     "\n";
+
+/* The media type of an import file, by its name; NULL for none the server
+ * takes. *shp is set for a lone .shp, which is zipped with its sidecars. */
+static const char *import_type(const char *file, int *shp)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {{".geojson", "application/geo+json"},
+                 {".json", "application/geo+json"},
+                 {".gpkg", "application/geopackage+sqlite3"},
+                 {".zip", "application/zip"},
+                 {".shp", "application/zip"},
+                 {".csv", "text/csv"}};
+    size_t n = strlen(file);
+    *shp = 0;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        size_t m = strlen(types[i].ext);
+        if (n > m && strcasecmp(file + n - m, types[i].ext) == 0) {
+            *shp = strcmp(types[i].ext, ".shp") == 0;
+            return types[i].type;
+        }
+    }
+    return NULL;
+}
 
 static void print_import_result(const cJSON *j, int dry_run)
 {
@@ -265,12 +340,20 @@ static void print_import_errors(const struct http_response *res, const char *fil
         const cJSON *field = cJSON_GetObjectItemCaseSensitive(e, "field");
         const cJSON *ptr = cJSON_GetObjectItemCaseSensitive(e, "pointer");
         const cJSON *det = cJSON_GetObjectItemCaseSensitive(e, "detail");
-        if (cJSON_IsNumber(idx))
-            fprintf(stderr, "  feature %.0f%s%s%s: %s", idx->valuedouble,
-                    cJSON_IsString(field) ? " (" : "",
-                    cJSON_IsString(field) ? field->valuestring : "",
-                    cJSON_IsString(field) ? ")" : "",
-                    cJSON_IsString(det) ? det->valuestring : "invalid");
+        const cJSON *layer = cJSON_GetObjectItemCaseSensitive(e, "layer");
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+        if (cJSON_IsNumber(idx)) {
+            /* "feature 3 of segments (S-000004), kind: ..." */
+            char where[400];
+            int k = snprintf(where, sizeof(where), "feature %.0f", idx->valuedouble);
+            if (cJSON_IsString(layer))
+                k += snprintf(where + k, sizeof(where) - (size_t)k, " of %s", layer->valuestring);
+            if (cJSON_IsString(code) && k < (int)sizeof(where))
+                k += snprintf(where + k, sizeof(where) - (size_t)k, " (%s)", code->valuestring);
+            if (cJSON_IsString(field) && *field->valuestring && k < (int)sizeof(where))
+                snprintf(where + k, sizeof(where) - (size_t)k, ", %s", field->valuestring);
+            fprintf(stderr, "  %s: %s", where, cJSON_IsString(det) ? det->valuestring : "invalid");
+        }
         else
             fprintf(stderr, "  %s: %s", cJSON_IsString(ptr) ? ptr->valuestring : "(file)",
                     cJSON_IsString(det) ? det->valuestring : "invalid");
@@ -287,10 +370,13 @@ static void print_import_errors(const struct http_response *res, const char *fil
 
 int cmd_import(int argc, char **argv)
 {
-    enum { O_DRY = OPT_FIRST_COMMAND };
-    static const struct option opts[] = {
-        GLOBAL_LONG_OPTIONS, {"dry-run", no_argument, NULL, O_DRY}, {NULL, 0, NULL, 0}};
+    enum { O_DRY = OPT_FIRST_COMMAND, O_CRS };
+    static const struct option opts[] = {GLOBAL_LONG_OPTIONS,
+                                         {"dry-run", no_argument, NULL, O_DRY},
+                                         {"crs", required_argument, NULL, O_CRS},
+                                         {NULL, 0, NULL, 0}};
     int dry = 0, c;
+    const char *crs = NULL;
     while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS, opts, "import")) != -1) {
         switch (c) {
         case 'h':
@@ -298,47 +384,68 @@ int cmd_import(int argc, char **argv)
         case O_DRY:
             dry = 1;
             break;
+        case O_CRS:
+            crs = optarg;
+            break;
         default:
             return EXIT_USAGE;
         }
     }
     if (optind + 1 != argc)
-        return args_usage("import", "import needs one GeoJSON file");
+        return args_usage("import", "import needs one file");
     const char *file = argv[optind];
+    int shp;
+    const char *type = import_type(file, &shp);
+    if (!type)
+        return args_usage("import",
+                          "%s: import takes .geojson, .json, .gpkg, .zip (Shapefiles), .shp or "
+                          ".csv files",
+                          file);
+    if (crs && (strncasecmp(crs, "EPSG:", 5) != 0 || !crs[5] ||
+                strspn(crs + 5, "0123456789") != strlen(crs + 5)))
+        return args_usage("import", "--crs needs an EPSG code such as EPSG:25832");
 
     size_t len;
-    char *data = fs_read_file(file, (size_t)MAX_IMPORT, &len);
+    char *data = shp ? shpzip_pack(file, (size_t)MAX_IMPORT, &len)
+                     : fs_read_file(file, (size_t)MAX_IMPORT, &len);
     if (!data) {
         if (errno == EFBIG)
             out_error("%s is larger than the server accepts (64 MB); split it by layer or area",
                       file);
+        else if (shp && errno == ENOENT)
+            out_error("%s needs its .shx and .dbf beside it", file);
         else
             out_error("cannot read %s: %s", file, strerror(errno));
         return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_OTHER;
     }
-    /* A quick look before the upload: a broken file is told at once. */
-    cJSON *doc = cJSON_ParseWithLength(data, len);
-    if (!doc) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = at && at >= data && at <= data + len ? (long)(at - data) : -1;
-        long line = 1;
-        for (long i = 0; i < off; i++)
-            line += data[i] == '\n';
-        out_error("%s is not valid JSON (near line %ld)", file, line);
-        free(data);
-        return EXIT_INVALID;
-    }
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(doc, "type");
-    const cJSON *features = cJSON_GetObjectItemCaseSensitive(doc, "features");
-    if (!cJSON_IsString(type) || strcmp(type->valuestring, "FeatureCollection") != 0 ||
-        !cJSON_IsArray(features)) {
-        out_error("%s is not a GeoJSON FeatureCollection", file);
+    char label[300];
+    if (strcmp(type, "application/geo+json") == 0) {
+        /* A quick look before the upload: a broken file is told at once. */
+        cJSON *doc = cJSON_ParseWithLength(data, len);
+        if (!doc) {
+            const char *at = cJSON_GetErrorPtr();
+            long off = at && at >= data && at <= data + len ? (long)(at - data) : -1;
+            long line = 1;
+            for (long i = 0; i < off; i++)
+                line += data[i] == '\n';
+            out_error("%s is not valid JSON (near line %ld)", file, line);
+            free(data);
+            return EXIT_INVALID;
+        }
+        const cJSON *ftype = cJSON_GetObjectItemCaseSensitive(doc, "type");
+        const cJSON *features = cJSON_GetObjectItemCaseSensitive(doc, "features");
+        if (!cJSON_IsString(ftype) || strcmp(ftype->valuestring, "FeatureCollection") != 0 ||
+            !cJSON_IsArray(features)) {
+            out_error("%s is not a GeoJSON FeatureCollection", file);
+            cJSON_Delete(doc);
+            free(data);
+            return EXIT_INVALID;
+        }
+        snprintf(label, sizeof(label), "Uploading %d features", cJSON_GetArraySize(features));
         cJSON_Delete(doc);
-        free(data);
-        return EXIT_INVALID;
+    } else {
+        snprintf(label, sizeof(label), "Uploading %s", file);
     }
-    int nfeatures = cJSON_GetArraySize(features);
-    cJSON_Delete(doc);
 
     struct api a;
     long long pid;
@@ -348,18 +455,17 @@ int cmd_import(int argc, char **argv)
         return rc;
     }
     char url[2048], key[64];
-    if (api_url(&a, url, sizeof(url), "/projects/%lld/import%s", pid, dry ? "?dry_run=true" : "") !=
-            0 ||
+    if (api_url(&a, url, sizeof(url), "/projects/%lld/import%s%s%s", pid,
+                dry ? "?dry_run=true" : "", crs ? (dry ? "&crs=" : "?crs=") : "",
+                crs ? crs : "") != 0 ||
         queue_new_key(key) != 0) {
         free(data);
         out_error("cannot prepare the request");
         return EXIT_OTHER;
     }
-    char label[300];
-    snprintf(label, sizeof(label), "Uploading %d features", nfeatures);
     struct http_request req;
     api_request(&a, &req, "POST", url, data, len);
-    req.content_type = "application/geo+json";
+    req.content_type = type;
     /* A retry after a lost answer must not import twice. */
     req.idempotency_key = key;
     req.retry_inflight_409 = 1;

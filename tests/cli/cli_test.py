@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 import traceback
+import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
@@ -1031,8 +1032,8 @@ def imports():
     with open(bad, "w") as f:
         json.dump(fc, f)
     r = cli("import", bad, cfg=cfg)
-    check("import of a bad file: exit 4, each problem by feature and field",
-          r.rc == 4 and "feature 0 (kind)" in r.err and "feature 1" in r.err and
+    check("import of a bad file: exit 4, each problem by feature, code and field",
+          r.rc == 4 and ("feature 0 of features (%s), kind" % code) in r.err and "feature 1" in r.err and
           "/features/0/properties/kind" in r.err, repr(r))
     broken = os.path.join(WORK, "broken.geojson")
     with open(broken, "w") as f:
@@ -1051,6 +1052,48 @@ def imports():
     check("... and stays quiet when stderr is not a terminal", r.rc == 0 and r.err == "", repr(r))
     r = cli("import", good, cfg=C.cfg)
     check("a contractor may not import: exit 3", r.rc == 3, repr(r))
+
+
+@case
+def gis_formats():
+    """import of a GeoPackage, a lone Shapefile, a CSV with --crs; export --format gpkg|gis-nbest."""
+    cfg = cfg_dir("manager")
+    ogr2ogr = shutil.which("ogr2ogr")
+    gpkg = os.path.join(WORK, "net.gpkg")
+    r = cli("export", "--format", "gpkg", "-o", gpkg, cfg=cfg)
+    check("export --format gpkg: a GeoPackage", r.rc == 0 and open(gpkg, "rb").read(15) == b"SQLite format 3",
+          repr(r))
+    r = cli("import", gpkg, "--dry-run", "--json", cfg=cfg)
+    check("import of the GeoPackage: all unchanged", r.rc == 0 and (r.json() or {}).get("created") == 0 and
+          (r.json() or {}).get("updated") == 0, repr(r))
+    if ogr2ogr:
+        shp = os.path.join(WORK, "shp")
+        subprocess.run([ogr2ogr, "-f", "ESRI Shapefile", shp, gpkg, "nodes", "-t_srs", "EPSG:25832"],
+                       check=True, capture_output=True)
+        r = cli("import", os.path.join(shp, "nodes.shp"), "--dry-run", "--json", cfg=cfg)
+        check("import of a lone .shp (zipped on the way) in EPSG:25832: unchanged",
+              r.rc == 0 and (r.json() or {}).get("crs") == "EPSG:25832" and
+              (r.json() or {}).get("created") == 0 and (r.json() or {}).get("updated") == 0, repr(r))
+        os.remove(os.path.join(shp, "nodes.dbf"))
+        r = cli("import", os.path.join(shp, "nodes.shp"), cfg=cfg)
+        check("a .shp without its .dbf: exit 6, named", r.rc == 6 and ".dbf" in r.err, repr(r))
+    csv = os.path.join(WORK, "net.csv")
+    with open(csv, "w") as f:
+        f.write("WKT;layer;code;kind\n\"POINT (642702.948 5649312.131)\";node;CLI-UTM-%s;handhole\n" % RUN)
+    r = cli("import", csv, "--crs", "EPSG:25832", "--dry-run", "--json", cfg=cfg)
+    check("import of a CSV with --crs", r.rc == 0 and (r.json() or {}).get("created") == 1, repr(r))
+    r = cli("import", csv, "--crs", "25832", cfg=cfg)
+    check("--crs without EPSG: exit 2", r.rc == 2, repr(r))
+    r = cli("import", os.path.join(WORK, "plan.kml"), cfg=cfg)
+    check("an unknown file type: exit 2", r.rc == 2 and ".gpkg" in r.err, repr(r))
+    z = os.path.join(WORK, "nbest.zip")
+    r = cli("export", "--format", "gis-nbest", "--phase", "plan", "-o", z, cfg=cfg)
+    check("export --format gis-nbest: a zip of Shapefiles and a GeoPackage",
+          r.rc == 0 and "Trassenbau.shp" in zipfile.ZipFile(z).namelist(), repr(r))
+    r = cli("export", "--format", "gis-nbest", cfg=cfg)
+    check("gis-nbest without --phase: exit 2", r.rc == 2 and "--phase" in r.err, repr(r))
+    r = cli("export", "--format", "shp", cfg=cfg)
+    check("an unknown export format: exit 2", r.rc == 2, repr(r))
 
 
 # ---- photos on progress reports (SPEC 10) ----------------------------------------------------
