@@ -20,6 +20,12 @@ import { METHODS, LIST_KEY } from './page-segments.js';
 
 const KINDS = ['trench', 'duct', 'cable', 'drop'];
 const SURFACES = ['sealed', 'unsealed', 'none'];
+// What the GIS-NBest delivery asks of a segment (docs/gis-nbest.md): the duct
+// as a code of its LR_Art list, and whether it was laid with another network.
+const DUCT_CODES = [1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 15, 16, 21, 22, 23, 24, 25, 99];
+const CO_LAYING = ['none', 'third_party', 'own'];
+const ductLabel = (v) => `${v} – ${t(`sg.duct.${v}`)}`;
+const coLayingLabel = (v) => t(`sg.coLaying.${v}`);
 const NEIGHBOUR_FIELDS = 'id,code,status,geometry,from_node_id,to_node_id';
 
 /** What a person reads about a segment's fields: the label, and how a value reads. */
@@ -36,6 +42,9 @@ const FIELDS = {
   built_length_m: { label: 'sg.col.builtLength', kind: 'm' },
   fiber_count: { label: 'sg.f.fiberCount', kind: 'int' },
   duct_type: { label: 'sg.f.ductType' },
+  duct_type_code: { label: 'sg.f.ductTypeCode', kind: 'ductCode' },
+  laying_depth_m: { label: 'sg.f.layingDepth', kind: 'm' },
+  co_laying: { label: 'sg.f.coLaying', kind: 'coLaying' },
   geometry: { label: 'sg.f.geometry', kind: 'geometry' },
   status: { label: 'c.status', kind: 'status' },
   planned_start: { label: 'sg.f.plannedStart', kind: 'date' },
@@ -59,6 +68,9 @@ const EDIT = [
   { key: 'planned_end', type: 'date' },
   { key: 'fiber_count', type: 'int' },
   { key: 'duct_type', type: 'text', max: 64 },
+  { key: 'duct_type_code', type: 'code', values: DUCT_CODES, label: ductLabel },
+  { key: 'laying_depth_m', type: 'depth' },
+  { key: 'co_laying', type: 'select', values: CO_LAYING, label: coLayingLabel },
 ];
 
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -138,6 +150,8 @@ export async function render(el, ctx) {
       case 'status': return statusLabel(v);
       case 'user': return names.get(v) || `#${v}`;
       case 'geometry': return t('sg.geometryPoints', { n: (v.coordinates || []).length });
+      case 'ductCode': return ductLabel(v);
+      case 'coLaying': return coLayingLabel(v);
       default: return String(v);
     }
   }
@@ -204,6 +218,9 @@ export async function render(el, ctx) {
       row(t('sg.f.toNode'), node(seg.to_node_id), 'to_node'),
       row(t('sg.f.fiberCount'), seg.fiber_count === null ? '–' : fmt.int(seg.fiber_count), 'fiber_count'),
       row(t('sg.f.ductType'), seg.duct_type || '–', 'duct_type'),
+      row(t('sg.f.ductTypeCode'), seg.duct_type_code === null || seg.duct_type_code === undefined ? '–' : ductLabel(seg.duct_type_code), 'duct_type_code'),
+      row(t('sg.f.layingDepth'), seg.laying_depth_m === null || seg.laying_depth_m === undefined ? '–' : fmt.m(seg.laying_depth_m), 'laying_depth_m'),
+      row(t('sg.f.coLaying'), seg.co_laying ? coLayingLabel(seg.co_laying) : '–', 'co_laying'),
       row(t('sg.f.version'), t('sg.versionAt', { version: fmt.int(seg.version), when: fmt.dateTime(seg.updated_at) }), 'version'));
     const parts = [dl];
     if (seg.accepted_on) {
@@ -619,19 +636,21 @@ export async function render(el, ctx) {
       if (f.type === 'lot') {
         input = h('select', { id, name: f.key }, h('option', { value: '' }, t('sg.noLot')),
           lots.map((l) => h('option', { value: String(l.id) }, `${l.code} ${l.name}`)));
-      } else if (f.type === 'select') {
+      } else if (f.type === 'select' || f.type === 'code') {
         input = h('select', { id, name: f.key }, f.required ? null : h('option', { value: '' }, t('sg.notSet')),
-          f.values.map((v) => h('option', { value: v }, fmt.enum(f.key === 'kind' ? 'segment_kind' : f.key, v))));
+          f.values.map((v) => h('option', { value: String(v) }, f.label ? f.label(v) : fmt.enum(f.key === 'kind' ? 'segment_kind' : f.key, v))));
       } else if (f.type === 'date') {
         input = h('input', { id, name: f.key, type: 'date' });
-      } else if (f.type === 'length' || f.type === 'int') {
+      } else if (f.type === 'length' || f.type === 'int' || f.type === 'depth') {
         // text, not type=number: a number input takes the browser's decimal mark, not the dashboard's
         input = h('input', { id, name: f.key, type: 'text', inputmode: f.type === 'int' ? 'numeric' : 'decimal', autocomplete: 'off' });
       } else {
         input = h('input', { id, name: f.key, type: 'text', maxlength: String(f.max), autocomplete: 'off' });
       }
       inputs[f.key] = input;
-      return field(labelOf(f.key), input, f.type === 'length' ? t('sg.lengthHint', { example: fmt.lengthInput(150.5) }) : null);
+      const hint = f.type === 'length' ? t('sg.lengthHint', { example: fmt.lengthInput(150.5) })
+        : f.type === 'depth' ? t('sg.depthHint', { example: fmt.lengthInput(0.8) }) : null;
+      return field(labelOf(f.key), input, hint);
     });
     const save = h('button.btn.btn-primary#sg-edit-save', { type: 'submit' }, t('c.save'));
     const cancel = h('button.btn', { type: 'button', onclick: () => d.dlg.close() }, t('c.cancel'));
@@ -643,14 +662,14 @@ export async function render(el, ctx) {
       const raw = inputs[f.key].value.trim();
       if (raw === '') return null;
       if (f.type === 'lot') return Number(raw);
-      if (f.type === 'length') return parseNumber(raw);
-      if (f.type === 'int') return /^\d+$/.test(raw) ? Number(raw) : NaN;
+      if (f.type === 'length' || f.type === 'depth') return parseNumber(raw);
+      if (f.type === 'int' || f.type === 'code') return /^\d+$/.test(raw) ? Number(raw) : NaN;
       return raw;
     }
     function fill(values) {
       for (const f of EDIT) {
         const v = values[f.key];
-        if (f.type === 'length') inputs[f.key].value = fmt.lengthInput(v);
+        if (f.type === 'length' || f.type === 'depth') inputs[f.key].value = fmt.lengthInput(v);
         else inputs[f.key].value = v === null || v === undefined ? '' : String(v);
       }
     }
@@ -661,7 +680,9 @@ export async function render(el, ctx) {
       for (const f of EDIT) {
         const v = value(f);
         if (typeof v === 'number' && !Number.isFinite(v)) {
-          bad.push({ pointer: `/${f.key}`, detail: f.type === 'length' ? t('sg.badLength', { example: fmt.lengthInput(150.5) }) : t('sg.badInt') });
+          const detail = f.type === 'length' ? t('sg.badLength', { example: fmt.lengthInput(150.5) })
+            : f.type === 'depth' ? t('sg.badDepth', { example: fmt.lengthInput(0.8) }) : t('sg.badInt');
+          bad.push({ pointer: `/${f.key}`, detail });
           continue;
         }
         if (v === null && f.required) { bad.push({ pointer: `/${f.key}`, detail: t('sg.required') }); continue; }

@@ -578,6 +578,42 @@ test('segments: editing planned data: a 422 is shown at its field; a concurrent 
   await page.closeAll();
 });
 
+test('segments: the GIS-NBest fields (laying depth, duct type code, co-laying) are shown and edited (de)', async () => {
+  const tok = (await apiLogin(USERS.manager)).token;
+  const code = `NB-${Date.now().toString(36).slice(-5).toUpperCase()}`;
+  const r = await api(tok, 'POST', 'segments', {
+    project_id: 1, code, kind: 'duct', planned_length_m: 50, duct_type_code: 12, laying_depth_m: 0.6, co_laying: 'third_party',
+  });
+  assert.equal(r.status, 201);
+  const seg = r.json;
+  const page = await localePage('de-DE', 1366, 900);
+  await signIn(page, 'manager');
+  await go(page, `/segments/${seg.id}`);
+  const facts = page.locator('#sg-facts-list');
+  await facts.waitFor();
+  assert.match(ws(await facts.locator('[data-field="duct_type_code"]').innerText()), /12 – 12\/8 \(Rohrverband\)/);
+  assert.match(ws(await facts.locator('[data-field="laying_depth_m"]').innerText()), /0,6 m/);
+  assert.match(ws(await facts.locator('[data-field="co_laying"]').innerText()), /Durch Dritte/);
+  await page.locator('#sg-act-edit').click();
+  const dlg = page.locator('#sg-edit-dialog');
+  await dlg.waitFor();
+  assert.equal(await dlg.locator('#sg-e-laying_depth_m').inputValue(), '0,6');
+  await dlg.locator('#sg-e-laying_depth_m').fill('tief');
+  await dlg.locator('#sg-edit-save').click();
+  await dlg.locator('#sg-e-laying_depth_m-error', { hasText: 'z. B. 0,8' }).waitFor();
+  await dlg.locator('#sg-e-laying_depth_m').fill('1,2');
+  await dlg.locator('#sg-e-duct_type_code').selectOption('99');
+  await dlg.locator('#sg-e-co_laying').selectOption('own');
+  await dlg.locator('#sg-edit-save').click();
+  await dlg.waitFor({ state: 'hidden' });
+  const now = (await api(tok, 'GET', `segments/${seg.id}`)).json;
+  assert.deepEqual([now.duct_type_code, now.laying_depth_m, now.co_laying], [99, 1.2, 'own']);
+  await facts.locator('[data-field="co_laying"]', { hasText: 'Eigenmitverlegung' }).waitFor();
+  assert.match(ws(await facts.locator('[data-field="duct_type_code"]').innerText()), /99 – Sonstige/);
+  assert.deepEqual(await englishOn(page), []);
+  await page.closeAll();
+});
+
 test('segments: finance reads the segment page without actions; a contractor cannot open it', async () => {
   const { segs } = await fixture();
   const page = await newPage(1366, 900);
