@@ -353,8 +353,7 @@ static void print_import_errors(const struct http_response *res, const char *fil
             if (cJSON_IsString(field) && *field->valuestring && k < (int)sizeof(where))
                 snprintf(where + k, sizeof(where) - (size_t)k, ", %s", field->valuestring);
             fprintf(stderr, "  %s: %s", where, cJSON_IsString(det) ? det->valuestring : "invalid");
-        }
-        else
+        } else
             fprintf(stderr, "  %s: %s", cJSON_IsString(ptr) ? ptr->valuestring : "(file)",
                     cJSON_IsString(det) ? det->valuestring : "invalid");
         if (cJSON_IsString(ptr) && cJSON_IsNumber(idx))

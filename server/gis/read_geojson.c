@@ -581,9 +581,9 @@ static int read_scanned(const struct collection *c, const struct gis_read_option
     /* Two shares on two threads for a large file (the machine's other
      * core, when it has one); each share keeps its own pool. */
     struct share sh[2];
+    memset(sh, 0, sizeof(sh));
     int shares = n > 4000 ? 2 : 1;
     for (int k = 0; k < shares; k++) {
-        memset(&sh[k], 0, sizeof(sh[k]));
         sh[k].spans = c->features;
         sh[k].out = in->features;
         sh[k].from = n * (size_t)k / (size_t)shares;

@@ -30,8 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(pool);
     struct gis_input in;
     struct gis_failure fail;
-    struct gis_read_options opt = {.max_features = MAX_FEATURES,
-                                   .max_unpacked = 16 * 1024 * 1024};
+    struct gis_read_options opt = {.max_features = MAX_FEATURES, .max_unpacked = 16 * 1024 * 1024};
     int rc = gis_read((const char *)data + 1, size - 1, fmt, &opt, pool, &in, &fail);
     if (rc < 0) {
         /* A refusal says what kind of problem, and a 422 where. */

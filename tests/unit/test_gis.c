@@ -99,8 +99,12 @@ TEST(nbest_layers_of_5_1)
     ASSERT_NOT_NULL(tb);
     ASSERT_EQ_INT(tb->shape, GIS_LINE);
 
-    struct nbest_object seg = {.source = NBEST_SEGMENT, .kind = "trench", .method = "open_trench",
-                               .surface = "sealed", .status = "planned", .planned_m = 120.5,
+    struct nbest_object seg = {.source = NBEST_SEGMENT,
+                               .kind = "trench",
+                               .method = "open_trench",
+                               .surface = "sealed",
+                               .status = "planned",
+                               .planned_m = 120.5,
                                .built_m = 0};
     ASSERT_TRUE(tb->takes(&seg, NBEST_PLAN));
     ASSERT_FALSE(tb->takes(&seg, NBEST_ASBUILT)); /* not built yet */
@@ -218,9 +222,9 @@ TEST(gis_refuses_broken_files)
         {"PK\x03\x04 broken", GIS_SHAPEZIP, 400},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        ASSERT_EQ_INT(gis_read(cases[i].body, strlen(cases[i].body), cases[i].fmt, &opt, pool, &in,
-                               &fail),
-                      -1);
+        ASSERT_EQ_INT(
+            gis_read(cases[i].body, strlen(cases[i].body), cases[i].fmt, &opt, pool, &in, &fail),
+            -1);
         ASSERT_EQ_INT(fail.status, cases[i].status);
     }
     pool_free(pool);
