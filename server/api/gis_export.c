@@ -598,6 +598,11 @@ int gis_export_nbest(struct req *r)
     static const char *const known[] = {"version", "phase", NULL};
     if (reply_unknown_query(r, known, "version and phase"))
         return r->status;
+    /* A project that is not there is told before what the query lacks. */
+    long long id = parse_id(req_param(r, 0));
+    const char *code;
+    if (project_code(r, id, &code))
+        return r->status;
     const char *version = req_query(r, "version");
     const char *phase_text = req_query(r, "phase");
     size_t nlayers = 0;
@@ -611,9 +616,7 @@ int gis_export_nbest(struct req *r)
         return reply_invalid_field(r, "phase",
                                    "must be plan (the network plan) or asbuilt (the as-built "
                                    "documentation)");
-    long long id = parse_id(req_param(r, 0));
-    const char *code;
-    if (project_code(r, id, &code) || claim_builder(r))
+    if (claim_builder(r))
         return r->status;
     const char *v = version ? version : "5.1";
     struct nbest_out o = {.layers = layers, .nlayers = nlayers, .phase = phase};

@@ -495,10 +495,22 @@ static void *read_share(void *arg)
     return NULL;
 }
 
+/* Refuses a member of the collection, named by a JSON Pointer (RFC 6901:
+ * "~" as "~0", "/" as "~1"). */
 static int refuse_member(struct gis_failure *fail, const char *name, const char *detail)
 {
     char ptr[96];
-    snprintf(ptr, sizeof(ptr), "/%.80s", name);
+    size_t o = 0;
+    ptr[o++] = '/';
+    for (const char *c = name; *c && o + 3 < sizeof(ptr); c++) {
+        if (*c == '~' || *c == '/') {
+            ptr[o++] = '~';
+            ptr[o++] = *c == '~' ? '0' : '1';
+        } else {
+            ptr[o++] = *c;
+        }
+    }
+    ptr[o] = '\0';
     return refuse(fail, 422, ptr, detail);
 }
 

@@ -615,8 +615,9 @@ IMPORT_BODIES = [
     ("a node code with a raw NUL", b'{"type":"FeatureCollection","features":[{"type":"Feature",'
      b'"geometry":{"type":"Point","coordinates":[13.4,52.5]},"properties":{"layer":"node",'
      b'"code":"BI-N3\x00x","kind":"handhole"}}]}'),
-    ("crs EPSG:25832 on the collection", J({"type": "FeatureCollection",
-                                             "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
+    # A system GDAL knows (EPSG:25832) is transformed; one it does not know is refused.
+    ("crs EPSG:43260 (no such system) on the collection", J({"type": "FeatureCollection",
+                                             "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::43260"}},
                                              "features": [{"type": "Feature",
                                                            "geometry": {"type": "Point", "coordinates": [13.4, 52.5]},
                                                            "properties": {"layer": "node", "code": "BI-N4", "kind": "handhole"}}]})),
