@@ -159,7 +159,8 @@ static const char export_help[] =
     "  --format gpkg       a GeoPackage with the layers nodes, segments, premises\n"
     "  --format gis-nbest  the GIS-Nebenbestimmungen 5.1 delivery: Shapefiles and a\n"
     "                      GeoPackage in ETRS89 / UTM 32N (EPSG:25832), zipped\n"
-    "  --phase plan|asbuilt   for gis-nbest: the network plan, or what is built\n"
+    "  --phase plan|asbuilt   for gis-nbest: the network plan (the default), or what\n"
+    "                         is built\n"
     "  --nbest-version V      for gis-nbest: the version (5.1, the default)\n"
     "  -o FILE   where to save it (\"-\": stdout); default: the server's name\n"
     "\n"
@@ -210,8 +211,10 @@ int cmd_export(int argc, char **argv)
         return args_usage("export", "--format must be geojson, gpkg or gis-nbest");
     if (!nbest && (phase || version))
         return args_usage("export", "--phase and --nbest-version are for --format gis-nbest");
-    if (nbest && (!phase || (strcmp(phase, "plan") != 0 && strcmp(phase, "asbuilt") != 0)))
-        return args_usage("export", "--format gis-nbest needs --phase plan or --phase asbuilt");
+    if (nbest && !phase)
+        phase = "plan";
+    if (nbest && strcmp(phase, "plan") != 0 && strcmp(phase, "asbuilt") != 0)
+        return args_usage("export", "--phase must be plan or asbuilt");
     if (version && strspn(version, "0123456789.") != strlen(version))
         return args_usage("export", "--nbest-version is a number such as 5.1");
     struct api a;

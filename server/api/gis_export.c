@@ -604,7 +604,8 @@ int gis_export_nbest(struct req *r)
     if (project_code(r, id, &code))
         return r->status;
     const char *version = req_query(r, "version");
-    const char *phase_text = req_query(r, "phase");
+    /* The network plan is what a delivery is first asked for. */
+    const char *phase_text = req_query(r, "phase") ? req_query(r, "phase") : "plan";
     size_t nlayers = 0;
     const struct nbest_layer *layers = nbest_layers(version ? version : "5.1", &nlayers);
     if (!layers)

@@ -12,7 +12,8 @@ int gis_export_geojson(struct req *r);
  * layers nodes, segments and premises in EPSG:4326. */
 int gis_export_gpkg(struct req *r);
 
-/* GET /api/v1/projects/{id}/exports/gis-nbest.zip?version=5.1&phase=plan|asbuilt:
+/* GET /api/v1/projects/{id}/exports/gis-nbest.zip?version=5.1&phase=plan|asbuilt
+ * (both may be left out: 5.1, plan):
  * the GIS-NBest delivery (gis/nbest.c) in EPSG:25832, as Shapefiles and
  * one GeoPackage of the same layers, zipped. */
 int gis_export_nbest(struct req *r);

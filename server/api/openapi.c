@@ -131,8 +131,8 @@ static const struct param import_params[] = {
 static const struct param nbest_params[] = {
     {"version", "5.1", "The GIS-NBest version; 5.1 when left out, and the only one written"},
     {"phase", "plan|asbuilt",
-     "plan: every segment as planned (the network plan); asbuilt: what is built (civil works "
-     "done or later) with as-built lengths"},
+     "plan (when left out): every segment as planned, the network plan; asbuilt: what is built "
+     "(civil works done or later) with as-built lengths"},
     {NULL, NULL, NULL},
 };
 static const struct param dry_run_params[] = {
