@@ -6,6 +6,7 @@ Every change keeps a full-row history for as-of workbooks."""
 
 import datetime
 import threading
+import time
 
 from ftapi import (Fixture, Suite, check, check_unchanged, db_snapshot, db_value, problem, require, unique)
 
@@ -314,6 +315,23 @@ def t_import_bad_files():
     problem(FX.finance.post("/projects/999999999/invoices/import", raw=good_header, ctype="text/csv"), 404,
             "an unknown project")
     check_unchanged(before, "refused files")
+
+
+@suite.test("invoice import: a list of 2,000 invoices imports in one go; one over 20,000 rows is refused whole")
+def t_import_large():
+    p = new_project()
+    head = "number;invoice_date;category;net;contractor_id\n"
+    rows = "".join("R-%05d;15.01.2026;other;%d,50;%d\n" % (i, i + 1, FX.con_a["id"]) for i in range(2000))
+    t0 = time.monotonic()
+    r = import_csv(FX.finance, p, head + rows)
+    took = time.monotonic() - t0
+    check(r.status == 200 and r.json["created"] == 2000, "2,000 invoices: %r" % r)
+    check(len(invoices_of(p)) == 2000 and took < 30, "2,000 stored, in %.1f s" % took)
+    before = db_snapshot()
+    big = head + "".join("X-%05d;15.01.2026;other;1;%d\n" % (i, FX.con_a["id"]) for i in range(20001))
+    b = problem(import_csv(FX.finance, p, big), 422, "20,001 rows")
+    check("more than 20,000 rows" in b.get("detail", ""), "detail %r" % b.get("detail"))
+    check_unchanged(before, "a list too long")
 
 
 def setup():
