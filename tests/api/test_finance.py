@@ -85,6 +85,23 @@ def t_numbering():
     check(not errors, "concurrent creates failed: %r" % errors)
     check(sorted(got) == list(range(1, 9)), "concurrent numbers %r" % sorted(got))
 
+    # Eight drafts for the same quarter at once: exactly one is stored, the others overlap it.
+    p4 = new_project()
+    statuses = []
+
+    def same_period(_):
+        r = FX.finance.post("/drawdowns", {"project_id": p4["id"], "period_from": "2026-01-01",
+                                           "period_to": "2026-03-31", "federal_requested_cents": 1})
+        statuses.append(r.status)
+    threads = [threading.Thread(target=same_period, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stored = FX.finance.list_all("drawdowns", {"project_id": p4["id"]})
+    check(sorted(statuses) == [201] + [422] * 7 and len(stored) == 1,
+          "concurrent overlapping drafts: %r, %d stored" % (sorted(statuses), len(stored)))
+
 
 @suite.test("drawdowns: a period runs forwards and never overlaps another drawdown of the project")
 def t_periods():
