@@ -955,6 +955,12 @@ def milestones_if_match():
     check("a contractor may not update milestones: exit 3", r.rc == 3, repr(r))
     r = cli("milestones", "update", mid, cfg=cfg)
     check("update without a field: exit 2", r.rc == 2, repr(r))
+    r = cli("milestones", "update", mid, "--tranche", "1.234,56", "--force", cfg=cfg)
+    now3 = api("GET", "/api/v1/milestones/%s" % mid, C.mtok).json or {}
+    check("--tranche 1.234,56 (German euros): 123456 cents", r.rc == 0 and now3.get("tranche_cents") == 123456,
+          "%r %s" % (r, now3.get("tranche_cents")))
+    r = cli("milestones", "update", mid, "--tranche", "12,345", cfg=cfg)
+    check("--tranche with three decimals: exit 2, not rounded", r.rc == 2 and "--tranche" in r.err, repr(r))
 
 
 @case
