@@ -99,27 +99,17 @@ static int budget_list(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (optind < argc && strcmp(argv[optind], "list") == 0)
-        optind++;
-    if (optind < argc)
-        return args_usage("budget", "unexpected argument '%s'", argv[optind]);
-    struct api a;
-    long long pid;
-    int rc = api_open_project(&a, &pid);
-    if (rc != EXIT_OK)
-        return rc;
-    fin_q_id(&q, "project_id", pid);
-    char path[2200];
-    snprintf(path, sizeof(path), "/budget-lines%s", q.buf);
-    cJSON *items;
-    rc = api_list(&a, path, 0, &items, "listing the budget plan");
-    if (rc != EXIT_OK)
-        return rc;
-    fin_sort(items, by_year);
-    fin_table(items, budget_cols, NCOLS(budget_cols), "total",
-              "No budget lines (plan one with: fibertrack budget set).");
-    cJSON_Delete(items);
-    return EXIT_OK;
+    static const struct fin_listing listing = {
+        .cmd = "budget",
+        .resource = "/budget-lines",
+        .what = "listing the budget plan",
+        .order = by_year,
+        .cols = budget_cols,
+        .ncols = NCOLS(budget_cols),
+        .total_label = "total",
+        .empty_msg = "No budget lines (plan one with: fibertrack budget set).",
+    };
+    return fin_list(argc, argv, &q, &listing);
 }
 
 static int budget_set(int argc, char **argv)

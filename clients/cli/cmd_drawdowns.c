@@ -125,27 +125,17 @@ static int drawdowns_list(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (optind < argc && strcmp(argv[optind], "list") == 0)
-        optind++;
-    if (optind < argc)
-        return args_usage("drawdowns", "unexpected argument '%s'", argv[optind]);
-    struct api a;
-    long long pid;
-    int rc = api_open_project(&a, &pid);
-    if (rc != EXIT_OK)
-        return rc;
-    fin_q_id(&q, "project_id", pid);
-    char path[2200];
-    snprintf(path, sizeof(path), "/drawdowns%s", q.buf);
-    cJSON *items;
-    rc = api_list(&a, path, 0, &items, "listing drawdowns");
-    if (rc != EXIT_OK)
-        return rc;
-    fin_sort(items, by_number);
-    fin_table(items, drawdown_cols, NCOLS(drawdown_cols), "total",
-              "No drawdowns yet (draft one with: fibertrack drawdowns add).");
-    cJSON_Delete(items);
-    return EXIT_OK;
+    static const struct fin_listing listing = {
+        .cmd = "drawdowns",
+        .resource = "/drawdowns",
+        .what = "listing drawdowns",
+        .order = by_number,
+        .cols = drawdown_cols,
+        .ncols = NCOLS(drawdown_cols),
+        .total_label = "total",
+        .empty_msg = "No drawdowns yet (draft one with: fibertrack drawdowns add).",
+    };
+    return fin_list(argc, argv, &q, &listing);
 }
 
 /* The drawdown N of the project into *d (the caller frees), read fresh,
@@ -200,7 +190,8 @@ static int find_drawdown(struct api *a, const char *text, cJSON **d, char *etag)
     return rc;
 }
 
-/* The one N argument of a subcommand: its drawdown, read fresh. */
+/* The one N argument of a subcommand: opens the connection a and reads
+ * its drawdown fresh. */
 static int drawdown_arg(struct api *a, int argc, char **argv, const char *sub, cJSON **d,
                         char *etag)
 {
@@ -209,7 +200,8 @@ static int drawdown_arg(struct api *a, int argc, char **argv, const char *sub, c
         return args_usage("drawdowns", "drawdowns %s needs the drawdown's number (or id)", sub);
     if (optind + 1 < argc)
         return args_usage("drawdowns", "unexpected argument '%s'", argv[optind + 1]);
-    return find_drawdown(a, argv[optind], d, etag);
+    int rc = api_open(a, 1);
+    return rc == EXIT_OK ? find_drawdown(a, argv[optind], d, etag) : rc;
 }
 
 static int drawdowns_show(int argc, char **argv)
@@ -218,9 +210,6 @@ static int drawdowns_show(int argc, char **argv)
     if (rc != ARGS_GO_ON)
         return rc;
     struct api a;
-    rc = api_open(&a, 1);
-    if (rc != EXIT_OK)
-        return rc;
     cJSON *d;
     char etag[64];
     rc = drawdown_arg(&a, argc, argv, "show", &d, etag);
@@ -336,9 +325,6 @@ static int drawdowns_edit(int argc, char **argv)
         goto out;
     }
     struct api a;
-    rc = api_open(&a, 1);
-    if (rc != EXIT_OK)
-        goto out;
     cJSON *d;
     char etag[64];
     rc = drawdown_arg(&a, argc, argv, "edit", &d, etag);
@@ -369,12 +355,9 @@ static int step(int argc, char **argv, const char *sub, const cJSON *body, cJSON
 {
     struct api a;
     *out = NULL;
-    int rc = api_open(&a, 1);
-    if (rc != EXIT_OK)
-        return rc;
     cJSON *d;
     char etag[64], path[96], what[64];
-    rc = drawdown_arg(&a, argc, argv, sub, &d, etag);
+    int rc = drawdown_arg(&a, argc, argv, sub, &d, etag);
     if (rc != EXIT_OK)
         return rc;
     snprintf(path, sizeof(path), "/drawdowns/%lld/%s", fin_num(d, "id"), sub);
@@ -481,12 +464,9 @@ static int drawdowns_workbook(int argc, char **argv)
     if (out && !*out)
         return args_usage("drawdowns", "-o needs a file name");
     struct api a;
-    int rc = api_open(&a, 1);
-    if (rc != EXIT_OK)
-        return rc;
     cJSON *d;
     char etag[64];
-    rc = drawdown_arg(&a, argc, argv, "workbook", &d, etag);
+    int rc = drawdown_arg(&a, argc, argv, "workbook", &d, etag);
     if (rc != EXIT_OK)
         return rc;
     char path[96], fallback[64], label[64];
@@ -500,11 +480,7 @@ static int drawdowns_workbook(int argc, char **argv)
                           .label = label,
                           .what = "downloading the drawdown's workbook",
                           .binary = 1};
-    rc = download_file(&a, &dl);
-    if (rc == EXIT_NOT_FOUND)
-        fprintf(stderr, "  (This server may not offer drawdown workbooks yet; `fibertrack "
-                        "reports costs --from ... --to ...` has the costs.)\n");
-    return rc;
+    return download_file(&a, &dl);
 }
 
 static int drawdowns_delete(int argc, char **argv)
@@ -513,9 +489,6 @@ static int drawdowns_delete(int argc, char **argv)
     if (rc != ARGS_GO_ON)
         return rc;
     struct api a;
-    rc = api_open(&a, 1);
-    if (rc != EXIT_OK)
-        return rc;
     cJSON *d;
     char etag[64], path[64];
     rc = drawdown_arg(&a, argc, argv, "delete", &d, etag);

@@ -8,7 +8,6 @@
  */
 #include "cli.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "api.h"
 #include "args.h"
+#include "finance.h"
 #include "output.h"
 
 static const char milestones_help[] =
@@ -394,8 +394,6 @@ static int milestones_update(int argc, char **argv)
     cJSON *patch = cJSON_CreateObject();
     const char *if_match = NULL;
     int force = 0, c, rc = EXIT_USAGE;
-    char *end;
-    double eur;
     while ((c = args_next(argc, argv, GLOBAL_SHORT_OPTIONS, opts, "milestones")) != -1) {
         switch (c) {
         case 'h':
@@ -425,14 +423,14 @@ static int milestones_update(int argc, char **argv)
             else
                 cJSON_AddNullToObject(patch, "notes");
             break;
-        case O_TRANCHE:
-            eur = strtod(optarg, &end);
-            if (end == optarg || *end || !isfinite(eur) || eur < 0 || eur > 1e11) {
-                args_usage("milestones", "--tranche needs an amount in euros, not '%s'", optarg);
+        case O_TRANCHE: {
+            /* Euros as the finance commands take them: 1.234,56 or 1234.56. */
+            long long cents;
+            if (fin_amount("milestones", "--tranche", optarg, &cents) != 0)
                 goto out;
-            }
-            cJSON_AddNumberToObject(patch, "tranche_cents", round(eur * 100));
+            cJSON_AddNumberToObject(patch, "tranche_cents", (double)cents);
             break;
+        }
         case O_FUNDING:
             if (strcmp(optarg, "yes") == 0 || strcmp(optarg, "true") == 0) {
                 cJSON_AddBoolToObject(patch, "funding_relevant", 1);

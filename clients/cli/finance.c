@@ -253,6 +253,30 @@ void fin_print(const cJSON *obj, const struct fin_col *fields, int n)
     }
 }
 
+int fin_list(int argc, char **argv, struct fin_query *q, const struct fin_listing *l)
+{
+    if (optind < argc && strcmp(argv[optind], "list") == 0)
+        optind++;
+    if (optind < argc)
+        return args_usage(l->cmd, "unexpected argument '%s'", argv[optind]);
+    struct api a;
+    long long pid;
+    int rc = api_open_project(&a, &pid);
+    if (rc != EXIT_OK)
+        return rc;
+    fin_q_id(q, "project_id", pid);
+    char path[2200];
+    snprintf(path, sizeof(path), "%s%s", l->resource, q->buf);
+    cJSON *items;
+    rc = api_list(&a, path, 0, &items, l->what);
+    if (rc != EXIT_OK)
+        return rc;
+    fin_sort(items, l->order);
+    fin_table(items, l->cols, l->ncols, l->total_label, l->empty_msg);
+    cJSON_Delete(items);
+    return EXIT_OK;
+}
+
 void fin_sort(cJSON *arr, int (*cmp)(const cJSON *a, const cJSON *b))
 {
     /* Insertion into a new order: lists are short (hundreds), and cJSON

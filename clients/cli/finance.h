@@ -77,6 +77,25 @@ void fin_sort(cJSON *arr, int (*cmp)(const cJSON *a, const cJSON *b));
 const char *fin_str(const cJSON *o, const char *field);
 long long fin_num(const cJSON *o, const char *field);
 
+/* ---- list commands ---- */
+
+/* A list of the project's objects: where they are, how they are shown. */
+struct fin_listing {
+    const char *cmd;      /* the command, for messages ("drawdowns") */
+    const char *resource; /* the collection under /api/v1 ("/drawdowns") */
+    const char *what;     /* what a failure was doing ("listing drawdowns") */
+    int (*order)(const cJSON *a, const cJSON *b);
+    const struct fin_col *cols;
+    int ncols;
+    const char *total_label; /* NULL: no totals row */
+    const char *empty_msg;
+};
+
+/* The rest of a list command once its options are read (with their
+ * filters in q): an optional word "list", then the project's objects as a
+ * table. Returns an exit code. */
+int fin_list(int argc, char **argv, struct fin_query *q, const struct fin_listing *l);
+
 /* ---- requests ---- */
 
 /* Sends method to path (under /api/v1) with body (JSON; NULL: none),

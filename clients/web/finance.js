@@ -5,7 +5,7 @@
 // dialogs the pages open.
 
 import { h, fmt, messageBox, clearFieldErrors } from './ui.js';
-import { t, locale, parseNumber, serverText } from './i18n.js';
+import { t, locale, parseMoney, serverText } from './i18n.js';
 
 // ---- who writes what (SPEC 4 and 12) -------------------------------------------------
 
@@ -73,16 +73,10 @@ export const rate = (x) => (x === null || x === undefined ? '–' : F().rate.for
  * mark) → {cents} (null when empty) or {error: message}.
  */
 export function readMoney(text) {
-  const s = String(text ?? '').replace(/€|\bEUR\b/gi, '').trim();
-  if (!s) return { cents: null };
-  if (/^[-−]/.test(s)) return { error: t('fi.money.negative') };
-  const n = parseNumber(s);
-  if (n === null) return { cents: null };
-  if (!Number.isFinite(n)) return { error: t('fi.money.bad', { example: moneyExample() }) };
-  const cents = Math.round(n * 100);
-  if (Math.abs(n * 100 - cents) > 1e-6) return { error: t('fi.money.decimals') };
-  if (cents > MAX_CENTS) return { error: t('fi.money.large') };
-  return { cents };
+  const r = parseMoney(text, MAX_CENTS);
+  if (!r.error) return r;
+  const key = { bad: 'fi.money.bad', negative: 'fi.money.negative', decimals: 'fi.money.decimals', large: 'fi.money.large' }[r.error];
+  return { error: t(key, { example: moneyExample() }) };
 }
 
 /** A money input: text (a number input takes the browser's decimal mark, not the dashboard's). */

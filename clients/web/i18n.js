@@ -1187,6 +1187,24 @@ export function parseNumber(input) {
 }
 
 /**
+ * Euros as typed ("1.234,56", "1234.56", "1 234,56 €"; read as parseNumber
+ * reads numbers) → {cents}, with cents null when the field is empty, or
+ * {error}: 'bad' (no amount), 'negative', 'decimals' (more than cents) or
+ * 'large' (above max cents). Each page words the error its own way.
+ */
+export function parseMoney(input, max = 1e13) {
+  const s = String(input ?? '').replace(/€|\bEUR\b/gi, '').trim();
+  if (/^[-−]/.test(s)) return { error: 'negative' };
+  const n = parseNumber(s);
+  if (n === null) return { cents: null };
+  if (!Number.isFinite(n)) return { error: 'bad' };
+  const cents = Math.round(n * 100);
+  if (Math.abs(n * 100 - cents) > 1e-6) return { error: 'decimals' };
+  if (cents > max) return { error: 'large' };
+  return { cents };
+}
+
+/**
  * A date typed in the locale's usual form ("25.11.2026" in German,
  * "11/25/2026" in US English) or as ISO "2026-11-25", as YYYY-MM-DD; null
  * when empty, NaN (a number) when it is not a date.

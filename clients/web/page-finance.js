@@ -6,10 +6,9 @@
 // (heading, project picker, the sections' links) and hands the rest to the
 // section's module.
 
-import * as api from './api.js';
 import { h, errorBox, messageBox, retryPage } from './ui.js';
 import { t } from './i18n.js';
-import { resolveProject, projectPicker } from './page-home.js';
+import { resolveProjectParties, projectPicker } from './page-home.js';
 import { writesMoney, rate } from './finance.js';
 import * as invoices from './page-invoices.js';
 import * as invoiceImport from './page-invoice-import.js';
@@ -34,13 +33,7 @@ export async function render(el, ctx) {
   el.append(h('h1', t('fi.title')), h('p.loading', t('fi.loading')));
   let projects, project, lots, contractors;
   try {
-    ({ projects, project } = await resolveProject(ctx));
-    if (project) {
-      [lots, contractors] = await Promise.all([
-        api.listAll('lots', { project_id: project.id }, null, { signal: ctx.signal }),
-        api.listAll('contractors', {}, null, { signal: ctx.signal }),
-      ]);
-    }
+    ({ projects, project, lots, contractors } = await resolveProjectParties(ctx));
   } catch (err) {
     if (err.name === 'AbortError') return;
     el.querySelector('.loading').replaceWith(errorBox(err, 'fi.whatProject', retryPage));

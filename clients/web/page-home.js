@@ -13,6 +13,17 @@ export async function resolveProject(ctx) {
   return { projects: projects.items, project };
 }
 
+/** resolveProject, with the project's lots and every contractor (for filters and forms). */
+export async function resolveProjectParties(ctx) {
+  const { projects, project } = await resolveProject(ctx);
+  if (!project) return { projects, project, lots: [], contractors: [] };
+  const [lots, contractors] = await Promise.all([
+    api.listAll('lots', { project_id: project.id }, null, { signal: ctx.signal }),
+    api.listAll('contractors', {}, null, { signal: ctx.signal }),
+  ]);
+  return { projects, project, lots, contractors };
+}
+
 /** A project picker (only when there is more than one project). */
 export function projectPicker(projects, project, pageSuffix, navigate) {
   if (projects.length < 2) return document.createDocumentFragment();

@@ -12,7 +12,7 @@
 import * as api from './api.js';
 import { h, fmt, errorBox, messageBox, statusBadge, statusLabel, SEGMENT_STATUSES, field, announce, retryPage, today } from './ui.js';
 import { t, lang } from './i18n.js';
-import { resolveProject, projectPicker } from './page-home.js';
+import { resolveProjectParties, projectPicker } from './page-home.js';
 
 export const METHODS = ['open_trench', 'micro_trench', 'hdd', 'plough', 'aerial', 'existing_duct'];
 const PAGE_SIZES = [25, 50, 100, 200];
@@ -85,13 +85,7 @@ export async function render(el, ctx) {
   el.append(h('h1', t('sg.title')), h('p.loading', t('sg.loading')));
   let projects, project, lots, contractors;
   try {
-    ({ projects, project } = await resolveProject(ctx));
-    if (project) {
-      [lots, contractors] = await Promise.all([
-        api.listAll('lots', { project_id: project.id }, null, { signal: ctx.signal }),
-        api.listAll('contractors', {}, null, { signal: ctx.signal }),
-      ]);
-    }
+    ({ projects, project, lots, contractors } = await resolveProjectParties(ctx));
   } catch (err) {
     if (err.name === 'AbortError') return;
     el.querySelector('.loading').replaceWith(errorBox(err, 'sg.what', retryPage));

@@ -7,8 +7,8 @@
 
 import * as api from './api.js';
 import { h, fmt, errorBox, messageBox, announce, retryPage, today, clearFieldErrors } from './ui.js';
-import { t, parseDate, parseNumber } from './i18n.js';
-import { objectForm, objectTable, openEditor, problemText, keyFor, dateForInput, datePattern, moneyForInput } from './page-setup-forms.js';
+import { t, parseDate } from './i18n.js';
+import { objectForm, objectTable, openEditor, problemText, keyFor, dateForInput, datePattern, moneyForInput, readMoney } from './page-setup-forms.js';
 import { projectKind, lotKind, contractorKind, userKind, milestoneKind, standardMilestones } from './page-setup-kinds.js';
 
 const STEPS = [
@@ -412,13 +412,13 @@ export function standardMilestonesForm(project, { prefix, onCreated }) {
       const x = inputs[r.i];
       if (r.created || !x.use.checked) continue;
       const date = parseDate(x.date.value);
-      const euros = parseNumber(x.tranche.value);
+      const tranche = readMoney(x.tranche.value);
       if (typeof date !== 'string') fieldError(x.date, date === null ? t('su.std.dateRequired') : t('su.err.date', { example: dateForInput('2026-11-25') }));
-      if (Number.isNaN(euros) || euros < 0) fieldError(x.tranche, t('su.err.money', { example: moneyForInput(123450) }));
+      if (tranche.error) fieldError(x.tranche, tranche.error);
       if (!x.name.value.trim()) fieldError(x.name, t('srv.notEmpty'));
       todo.push({ r, body: {
         project_id: project.id, name: x.name.value.trim(), kind: r.m.kind, planned_date: date,
-        funding_relevant: x.funding.checked, tranche_cents: Math.round((euros || 0) * 100),
+        funding_relevant: x.funding.checked, tranche_cents: tranche.cents || 0,
       } });
     }
     if (form.querySelector('[aria-invalid="true"]')) {

@@ -14,7 +14,7 @@
 
 import * as api from './api.js';
 import { h, fmt, field, messageBox, errorBox, announce, clearFieldErrors } from './ui.js';
-import { t, locale, serverText, parseNumber, parseDate } from './i18n.js';
+import { t, locale, serverText, parseNumber, parseDate, parseMoney } from './i18n.js';
 
 // ---- values in inputs, in the chosen locale ---------------------------------------------
 
@@ -57,6 +57,17 @@ export function moneyForInput(cents) {
   if (cents === null || cents === undefined || cents === '') return '';
   const n = Number(cents);
   return (n % 100 === 0 ? F().eur0 : F().eur2).format(n / 100);
+}
+
+/**
+ * Euros typed in a setup form → {cents} (0 when empty) or {error} in words.
+ * The first run's milestone tranches are read the same way.
+ */
+export function readMoney(text) {
+  const r = parseMoney(text);
+  if (!r.error) return { cents: r.cents ?? 0 };
+  const key = { bad: 'su.err.money', negative: 'su.err.negative', decimals: 'su.err.cents', large: 'su.err.money' }[r.error];
+  return { error: t(key, { example: moneyForInput(123450) }) };
 }
 
 /** A fraction (0.625) as a percentage to type: 62,5. */
@@ -195,12 +206,8 @@ function readInput(f, input) {
       return { value: v };
     }
     case 'money': {
-      const n = parseNumber(input.value);
-      if (n === null) return { value: 0 };
-      if (Number.isNaN(n)) return { error: t('su.err.money', { example: moneyForInput(123450) }) };
-      if (n < 0) return { error: t('su.err.negative') };
-      if (Math.abs(Math.round(n * 100) - n * 100) > 1e-6) return { error: t('su.err.cents') };
-      return { value: Math.round(n * 100) };
+      const r = readMoney(input.value);
+      return r.error ? { error: r.error } : { value: r.cents };
     }
     case 'percent': {
       const n = parseNumber(input.value);

@@ -83,21 +83,28 @@ static void check_period(const cJSON *m, cJSON *errors)
 }
 
 /* Two drawdowns of a project never cover the same day: each invoice is
- * claimed once. */
+ * claimed once. Writes of a project's drawdowns take turns on its row, and
+ * the overlap is looked for with a locking read, which sees what the one
+ * before committed (a plain read would see the transaction's snapshot). */
 static enum db_rc drawdown_check(struct req *r, const cJSON *before, const cJSON *m, cJSON *errors)
 {
     check_period(m, errors);
     if (cJSON_GetArraySize(errors))
         return DB_OK;
+    struct db_param proj[] = {DB_INTP(int_of(m, "project_id"))};
+    struct db_rows *rows;
+    enum db_rc rc =
+        db_exec(r->db, r->pool, "SELECT id FROM projects WHERE id = ? FOR UPDATE", proj, 1, NULL);
+    if (rc != DB_OK)
+        return rc;
     struct db_param p[] = {DB_INTP(int_of(m, "project_id")), DB_TEXTP(text_of(m, "period_to")),
                            DB_TEXTP(text_of(m, "period_from")),
                            DB_INTP(before ? int_of(before, "id") : 0)};
-    struct db_rows *rows;
-    enum db_rc rc = db_exec(r->db, r->pool,
-                            "SELECT number, period_from, period_to FROM drawdowns "
-                            "WHERE project_id = ? AND period_from <= ? AND period_to >= ? "
-                            "AND id <> ? ORDER BY period_from LIMIT 1",
-                            p, 4, &rows);
+    rc = db_exec(r->db, r->pool,
+                 "SELECT number, period_from, period_to FROM drawdowns "
+                 "WHERE project_id = ? AND period_from <= ? AND period_to >= ? "
+                 "AND id <> ? ORDER BY period_from LIMIT 1 FOR UPDATE",
+                 p, 4, &rows);
     if (rc != DB_OK)
         return rc;
     if (rows->nrows) {
@@ -109,9 +116,9 @@ static enum db_rc drawdown_check(struct req *r, const cJSON *before, const cJSON
     return DB_OK;
 }
 
-/* Numbers a new drawdown 1, 2, ... per project. The project row is locked
- * first, so concurrent creates take turns; the locking read then sees the
- * numbers committed before it. */
+/* Numbers a new drawdown 1, 2, ... per project. drawdown_check locked the
+ * project's row, so concurrent creates take turns; the locking read sees
+ * the numbers committed before. */
 static enum db_rc drawdown_after_write(struct req *r, long long id, const cJSON *before)
 {
     if (before)
@@ -119,18 +126,10 @@ static enum db_rc drawdown_after_write(struct req *r, long long id, const cJSON 
     struct db_param pid[] = {DB_INTP(id)};
     struct db_rows *rows;
     enum db_rc rc = db_exec(r->db, r->pool,
-                            "SELECT p.id FROM projects p JOIN drawdowns d ON d.project_id = p.id "
-                            "WHERE d.id = ? FOR UPDATE",
+                            "SELECT COALESCE(MAX(number), 0) + 1 FROM drawdowns "
+                            "WHERE project_id = (SELECT project_id FROM drawdowns WHERE id = ?) "
+                            "FOR UPDATE",
                             pid, 1, &rows);
-    if (rc != DB_OK)
-        return rc;
-    if (rows->nrows != 1)
-        return DB_ERROR;
-    struct db_param pproj[] = {DB_INTP(atoll(db_cell(rows, 0, 0)))};
-    rc = db_exec(r->db, r->pool,
-                 "SELECT COALESCE(MAX(number), 0) + 1 FROM drawdowns WHERE project_id = ? "
-                 "FOR UPDATE",
-                 pproj, 1, &rows);
     if (rc != DB_OK)
         return rc;
     struct db_param pset[] = {DB_INTP(atoll(db_cell(rows, 0, 0))), DB_INTP(id)};

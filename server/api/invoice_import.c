@@ -5,7 +5,8 @@
  * alone, so importing the same list twice changes nothing. Every row is
  * held to the rules of POST and PATCH /invoices (domain/validate.c and the
  * invoice check); one bad row and nothing is stored, and the answer lists
- * every bad row by its line and column. */
+ * every bad row by its line and column. The file is read on a file worker
+ * (the route's prepare step), so no database worker waits for it. */
 #include "api/invoice_import.h"
 
 #include <cJSON.h>
@@ -293,6 +294,37 @@ static enum db_rc import_row(struct import *im, int line, const cJSON *values)
     return rc;
 }
 
+static int csv_media(const struct req *r)
+{
+    return req_media_is(r, "text/csv") || req_media_is(r, "text/plain");
+}
+
+/* What the file worker read of the list, for the handler. */
+struct csv_prep {
+    int failed;    /* the file as a whole cannot be read: why says why */
+    cJSON *lines;  /* else the rows (request-owned) */
+    cJSON *errors; /* the problems found so far (request-owned) */
+    int nerrors;
+    char why[256];
+};
+
+int invoices_import_prepare(struct req *r)
+{
+    struct csv_prep *p = pool_alloc(r->pool, sizeof(*p));
+    memset(p, 0, sizeof(*p));
+    r->prep = p;
+    /* A body of another type is refused by the handler, after it has
+     * checked that the project exists. */
+    if (!csv_media(r))
+        return 0;
+    p->errors = req_json(r, cJSON_CreateArray());
+    p->failed = invoice_csv_parse(r->body ? r->body : "", r->body_len, vocab, &p->lines, p->errors,
+                                  &p->nerrors, MAX_LISTED, p->why, sizeof(p->why)) < 0;
+    if (!p->failed)
+        req_json(r, p->lines);
+    return 0;
+}
+
 int invoices_import(struct req *r)
 {
     static const char *const params[] = {"dry_run", NULL};
@@ -303,7 +335,7 @@ int invoices_import(struct req *r)
         return reply_problem(r, 400, "query parameter 'dry_run' must be true or false");
     int dry_run = dry && strcmp(dry, "true") == 0;
 
-    struct import im = {.r = r, .errors = req_json(r, cJSON_CreateArray())};
+    struct import im = {.r = r};
     im.project = parse_id(req_param(r, 0));
     struct db_param p[] = {DB_INTP(im.project)};
     struct db_rows *rows = NULL;
@@ -317,15 +349,14 @@ int invoices_import(struct req *r)
         return reply_db(r, rc);
     if (!rows || rows->nrows != 1)
         return reply_problem(r, 404, "no project with id %s", req_param(r, 0));
-    if (!req_media_is(r, "text/csv") && !req_media_is(r, "text/plain"))
+    const struct csv_prep *prep = r->prep;
+    if (!csv_media(r) || !prep || !prep->errors)
         return reply_problem(r, 415, "send the invoice list as text/csv (UTF-8)");
-
-    cJSON *lines;
-    char why[256];
-    if (invoice_csv_parse(r->body ? r->body : "", r->body_len, vocab, &lines, im.errors,
-                          &im.nerrors, MAX_LISTED, why, sizeof(why)) < 0)
-        return reply_invalid_detail(r, why, im.errors);
-    req_json(r, lines);
+    im.errors = prep->errors;
+    im.nerrors = prep->nerrors;
+    if (prep->failed)
+        return reply_invalid_detail(r, prep->why, im.errors);
+    const cJSON *lines = prep->lines;
     im.lots = req_json(r, cJSON_CreateObject());
     im.contractors = req_json(r, cJSON_CreateObject());
     im.seen = req_json(r, cJSON_CreateObject());

@@ -5,6 +5,9 @@
 
 #include "http/request.h"
 
+/* The prepare step (on a file worker): reads the CSV, so that no database
+ * worker waits for a large list to be parsed. */
+int invoices_import_prepare(struct req *r);
 int invoices_import(struct req *r);
 
 #endif

@@ -117,7 +117,7 @@ const struct route api_routes[] = {
     {HTTP_PATCH,  "/api/v1/invoices/:id",                       resource_update,  BOOKKEEPERS, CHANGE, 200, "409",     0,        &invoices_resource,    &in_update,          &out_item,     "Change an invoice", NULL},
     {HTTP_DELETE, "/api/v1/invoices/:id",                       resource_delete,  BOOKKEEPERS, WRITE,  204, NULL,      0,        &invoices_resource,    NULL,                NULL,          "Delete an invoice", NULL},
 
-    {HTTP_POST,   "/api/v1/projects/:id/invoices/import",       invoices_import,  BOOKKEEPERS, WRITE,  200, "404 415", 8 * MIB,  NULL,                  &in_invoice_csv,     &out_invoice_import, "Import an invoice list from CSV: all or nothing; ?dry_run=true checks it only", NULL},
+    {HTTP_POST,   "/api/v1/projects/:id/invoices/import",       invoices_import,  BOOKKEEPERS, WRITE,  200, "404 415", 8 * MIB,  NULL,                  &in_invoice_csv,     &out_invoice_import, "Import an invoice list from CSV: all or nothing; ?dry_run=true checks it only", invoices_import_prepare},
 
     {HTTP_GET,    "/api/v1/budget-lines",                       resource_list,    STAFF,       0,      200, NULL,      0,        &budget_lines_resource, &in_list,           &out_list,     "List budget lines (the Finanzierungsplan)", NULL},
     {HTTP_POST,   "/api/v1/budget-lines",                       resource_create,  BOOKKEEPERS, CHANGE, 201, "409",     0,        &budget_lines_resource, &in_create,         &out_item,     "Plan a category's eligible cost for a year", NULL},

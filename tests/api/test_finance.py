@@ -6,6 +6,7 @@ Every change keeps a full-row history for as-of workbooks."""
 
 import datetime
 import threading
+import time
 
 from ftapi import (Fixture, Suite, check, check_unchanged, db_snapshot, db_value, problem, require, unique)
 
@@ -83,6 +84,23 @@ def t_numbering():
         t.join()
     check(not errors, "concurrent creates failed: %r" % errors)
     check(sorted(got) == list(range(1, 9)), "concurrent numbers %r" % sorted(got))
+
+    # Eight drafts for the same quarter at once: exactly one is stored, the others overlap it.
+    p4 = new_project()
+    statuses = []
+
+    def same_period(_):
+        r = FX.finance.post("/drawdowns", {"project_id": p4["id"], "period_from": "2026-01-01",
+                                           "period_to": "2026-03-31", "federal_requested_cents": 1})
+        statuses.append(r.status)
+    threads = [threading.Thread(target=same_period, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stored = FX.finance.list_all("drawdowns", {"project_id": p4["id"]})
+    check(sorted(statuses) == [201] + [422] * 7 and len(stored) == 1,
+          "concurrent overlapping drafts: %r, %d stored" % (sorted(statuses), len(stored)))
 
 
 @suite.test("drawdowns: a period runs forwards and never overlaps another drawdown of the project")
@@ -314,6 +332,23 @@ def t_import_bad_files():
     problem(FX.finance.post("/projects/999999999/invoices/import", raw=good_header, ctype="text/csv"), 404,
             "an unknown project")
     check_unchanged(before, "refused files")
+
+
+@suite.test("invoice import: a list of 2,000 invoices imports in one go; one over 20,000 rows is refused whole")
+def t_import_large():
+    p = new_project()
+    head = "number;invoice_date;category;net;contractor_id\n"
+    rows = "".join("R-%05d;15.01.2026;other;%d,50;%d\n" % (i, i + 1, FX.con_a["id"]) for i in range(2000))
+    t0 = time.monotonic()
+    r = import_csv(FX.finance, p, head + rows)
+    took = time.monotonic() - t0
+    check(r.status == 200 and r.json["created"] == 2000, "2,000 invoices: %r" % r)
+    check(len(invoices_of(p)) == 2000 and took < 30, "2,000 stored, in %.1f s" % took)
+    before = db_snapshot()
+    big = head + "".join("X-%05d;15.01.2026;other;1;%d\n" % (i, FX.con_a["id"]) for i in range(20001))
+    b = problem(import_csv(FX.finance, p, big), 422, "20,001 rows")
+    check("more than 20,000 rows" in b.get("detail", ""), "detail %r" % b.get("detail"))
+    check_unchanged(before, "a list too long")
 
 
 def setup():

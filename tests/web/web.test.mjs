@@ -851,6 +851,13 @@ test('i18n: numbers and dates typed the German or the English way', async () => 
     assert.equal(i18n.parseDate('25.11.2026'), '2026-11-25');
     assert.equal(i18n.parseDate('2026-11-25'), '2026-11-25');
     assert.ok(Number.isNaN(i18n.parseDate('31.02.2026')));
+    // euros, as every money field of the dashboard reads them
+    assert.deepEqual(i18n.parseMoney('1.234,56 €'), { cents: 123456 });
+    assert.deepEqual(i18n.parseMoney(''), { cents: null });
+    assert.deepEqual(i18n.parseMoney('12,345'), { error: 'decimals' }, 'three decimals are not rounded away');
+    assert.deepEqual(i18n.parseMoney('-5'), { error: 'negative' });
+    assert.deepEqual(i18n.parseMoney('zwölf'), { error: 'bad' });
+    assert.deepEqual(i18n.parseMoney('200.000.000.000,00'), { error: 'large' });
     assert.equal(i18n.serverText('180.00 m is more than 1.5 times the planned 100.50 m; add a note that explains it'),
       '180 m ist mehr als das 1,5-Fache der geplanten 100,5 m; bitte begründen Sie das in einer Bemerkung');
     assert.equal(i18n.serverText('something the dashboard does not know'), 'something the dashboard does not know');
