@@ -24,8 +24,7 @@ const SURFACES = ['sealed', 'unsealed', 'none'];
 // as a code of its LR_Art list, and whether it was laid with another network.
 const DUCT_CODES = [1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 15, 16, 21, 22, 23, 24, 25, 99];
 const CO_LAYING = ['none', 'third_party', 'own'];
-const ductLabel = (v) => `${v} – ${t(`sg.duct.${v}`)}`;
-const coLayingLabel = (v) => t(`sg.coLaying.${v}`);
+const ductLabel = (v) => `${v} – ${fmt.enum('duct_type_code', v)}`;
 const NEIGHBOUR_FIELDS = 'id,code,status,geometry,from_node_id,to_node_id';
 
 /** What a person reads about a segment's fields: the label, and how a value reads. */
@@ -44,7 +43,7 @@ const FIELDS = {
   duct_type: { label: 'sg.f.ductType' },
   duct_type_code: { label: 'sg.f.ductTypeCode', kind: 'ductCode' },
   laying_depth_m: { label: 'sg.f.layingDepth', kind: 'm' },
-  co_laying: { label: 'sg.f.coLaying', kind: 'coLaying' },
+  co_laying: { label: 'sg.f.coLaying', kind: 'enum', name: 'co_laying' },
   geometry: { label: 'sg.f.geometry', kind: 'geometry' },
   status: { label: 'c.status', kind: 'status' },
   planned_start: { label: 'sg.f.plannedStart', kind: 'date' },
@@ -70,7 +69,7 @@ const EDIT = [
   { key: 'duct_type', type: 'text', max: 64 },
   { key: 'duct_type_code', type: 'code', values: DUCT_CODES, label: ductLabel },
   { key: 'laying_depth_m', type: 'depth' },
-  { key: 'co_laying', type: 'select', values: CO_LAYING, label: coLayingLabel },
+  { key: 'co_laying', type: 'select', values: CO_LAYING },
 ];
 
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -151,7 +150,6 @@ export async function render(el, ctx) {
       case 'user': return names.get(v) || `#${v}`;
       case 'geometry': return t('sg.geometryPoints', { n: (v.coordinates || []).length });
       case 'ductCode': return ductLabel(v);
-      case 'coLaying': return coLayingLabel(v);
       default: return String(v);
     }
   }
@@ -220,7 +218,7 @@ export async function render(el, ctx) {
       row(t('sg.f.ductType'), seg.duct_type || '–', 'duct_type'),
       row(t('sg.f.ductTypeCode'), seg.duct_type_code === null || seg.duct_type_code === undefined ? '–' : ductLabel(seg.duct_type_code), 'duct_type_code'),
       row(t('sg.f.layingDepth'), seg.laying_depth_m === null || seg.laying_depth_m === undefined ? '–' : fmt.m(seg.laying_depth_m), 'laying_depth_m'),
-      row(t('sg.f.coLaying'), seg.co_laying ? coLayingLabel(seg.co_laying) : '–', 'co_laying'),
+      row(t('sg.f.coLaying'), seg.co_laying ? fmt.enum('co_laying', seg.co_laying) : '–', 'co_laying'),
       row(t('sg.f.version'), t('sg.versionAt', { version: fmt.int(seg.version), when: fmt.dateTime(seg.updated_at) }), 'version'));
     const parts = [dl];
     if (seg.accepted_on) {
