@@ -120,13 +120,21 @@ FLAGS_NOW    = $(CC) $(CFLAGS) $(SAN_FLAGS) $(INCLUDES) $(EXTRA_CFLAGS) | $(LDFL
 
 # ---- targets ------------------------------------------------------------------
 
-.PHONY: all cli unit-tests deps run test fuzz fuzz-build clean format format-check lint cppcheck shellcheck FORCE
+.PHONY: all cli unit-tests dblimit deps run test fuzz fuzz-build clean format format-check lint cppcheck shellcheck FORCE
 
 all: $(SERVER_BIN) $(CLI_BIN)
 
 cli: $(CLI_BIN)
 
 unit-tests: $(UNIT_BIN)
+
+# The database's own limit for the read path (bench/README.md).
+dblimit: $(BINDIR)/dblimit
+
+$(BINDIR)/dblimit: bench/dblimit.c | $(DEPS_FIRST)
+	@mkdir -p $(@D)
+	@echo "  CC+LD   $@"
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS) -lpthread
 
 $(SERVER_BIN): $(OBJS) $(SRCS_STAMP)
 	@mkdir -p $(@D)

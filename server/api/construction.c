@@ -61,24 +61,31 @@ const struct resource progress_resource = {
 /* ---- reports ---- */
 
 struct seg_row {
-    long long id, contractor_id;
+    long long id, lot_id, contractor_id;
     int auto_approve;
     struct segment_state state;
+    const char *code;
+    const char *now; /* the database's time at the lock, "YYYY-MM-DD hh:mm:ss.fff" */
 };
 
-/* Locks the segment a report is about; contractors reach only their own
- * lots' segments. Returns a db code; *found 0 when not visible. */
+/* Locks the segment a report is about, and only the segment: the lot is
+ * read without a lock, so that reports on one lot do not wait for each
+ * other. Contractors reach only their own lots' segments. Returns a db
+ * code; *found 0 when not visible. */
 static int load_segment(struct req *r, long long id, struct seg_row *s, int *found)
 {
     struct db_rows *rows;
     struct db_param p[] = {DB_INTP(id), DB_INTP(r->user.role == ROLE_CONTRACTOR),
                            DB_INTP(r->user.contractor_id)};
-    enum db_rc rc =
-        db_exec(r->db, r->pool,
-                "SELECT s.id, s.status, s.planned_length_m, s.built_length_m, l.contractor_id, "
-                "COALESCE(l.auto_approve, 0) FROM segments s LEFT JOIN lots l ON l.id = s.lot_id "
-                "WHERE s.id = ? AND (? = 0 OR l.contractor_id = ?) FOR UPDATE",
-                p, 3, &rows);
+    enum db_rc rc = db_exec(
+        r->db, r->pool,
+        "SELECT s.id, s.status, s.planned_length_m, s.built_length_m, s.lot_id, "
+        "(SELECT contractor_id FROM lots WHERE id = s.lot_id), "
+        "COALESCE((SELECT auto_approve FROM lots WHERE id = s.lot_id), 0), s.code, "
+        "CONCAT(DATE_FORMAT(NOW(3), '%Y-%m-%d %H:%i:%s.'), LPAD(MICROSECOND(NOW(3)) DIV 1000, 3, "
+        "'0')) FROM segments s WHERE s.id = ? AND (? = 0 OR s.lot_id IN "
+        "(SELECT id FROM lots WHERE contractor_id = ?)) FOR UPDATE",
+        p, 3, &rows);
     *found = 0;
     if (rc != DB_OK || rows->nrows == 0)
         return rc;
@@ -87,8 +94,11 @@ static int load_segment(struct req *r, long long id, struct seg_row *s, int *fou
     s->state.status = segment_status_parse(db_cell(rows, 0, 1));
     s->state.planned_length_m = strtod(db_cell(rows, 0, 2), NULL);
     s->state.built_length_m = strtod(db_cell(rows, 0, 3), NULL);
-    s->contractor_id = db_cell(rows, 0, 4) ? atoll(db_cell(rows, 0, 4)) : 0;
-    s->auto_approve = strcmp(db_cell(rows, 0, 5), "1") == 0;
+    s->lot_id = db_cell(rows, 0, 4) ? atoll(db_cell(rows, 0, 4)) : 0;
+    s->contractor_id = db_cell(rows, 0, 5) ? atoll(db_cell(rows, 0, 5)) : 0;
+    s->auto_approve = strcmp(db_cell(rows, 0, 6), "1") == 0;
+    s->code = db_cell(rows, 0, 7);
+    s->now = db_cell(rows, 0, 8);
     return DB_OK;
 }
 
@@ -129,7 +139,7 @@ static int apply_report(struct req *r, const struct seg_row *s, long long report
 /* Marks a report decided by reviewer (0: decided by the server itself);
  * returns a db code. comment may be NULL. */
 static int decide(struct req *r, long long id, const char *state, long long reviewer,
-                  const char *comment, const char *action)
+                  const char *comment, const char *action, cJSON **decided)
 {
     cJSON *before = NULL, *after = NULL;
     int rc = resource_load(r, &progress_resource, id, 0, &before);
@@ -145,6 +155,8 @@ static int decide(struct req *r, long long id, const char *state, long long revi
         rc = resource_load(r, &progress_resource, id, 0, &after);
     if (rc == DB_OK)
         rc = audit_write(r, action, "progress_report", id, before, after);
+    if (decided)
+        *decided = after;
     return rc;
 }
 
@@ -193,39 +205,62 @@ int progress_create(struct req *r)
     if (st)
         return refuse(r, st, field, why);
 
-    struct db_param p[] = {DB_INTP(segment_id),
-                           DB_INTP(seg.contractor_id),
-                           DB_INTP(r->user.id),
-                           DB_TEXTP(rep.report_date),
-                           DB_TEXTP(pool_printf(r->pool, "%.2f", rep.built_length_m)),
-                           DB_TEXTP(segment_status_names[rep.status]),
-                           DB_TEXTP(note)};
+    const char *length = pool_printf(r->pool, "%.2f", rep.built_length_m);
+    struct db_param p[] = {DB_INTP(segment_id), DB_INTP(seg.contractor_id),
+                           DB_INTP(r->user.id), DB_TEXTP(rep.report_date),
+                           DB_TEXTP(length),    DB_TEXTP(segment_status_names[rep.status]),
+                           DB_TEXTP(note),      DB_TEXTP(seg.now),
+                           DB_TEXTP(seg.now)};
     struct db_rows *rows;
     rc = db_exec(r->db, r->pool,
                  "INSERT INTO progress_reports (segment_id, contractor_id, author_id, report_date, "
-                 "built_length_m, status, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                 p, 7, &rows);
+                 "built_length_m, status, note, created_at, updated_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 p, 9, &rows);
     if (rc != DB_OK)
         return reply_db(r, rc);
     long long id = (long long)rows->insert_id;
-    cJSON *created = NULL;
-    rc = resource_load(r, res, id, 0, &created);
-    if (rc == DB_OK)
-        rc = audit_write(r, "create", "progress_report", id, NULL, created);
+    /* The new row is known whole: it is not read back. */
+    const char *stamp = pool_printf(r->pool, "%.10sT%sZ", seg.now, seg.now + 11);
+    cJSON *created = req_json(r, cJSON_CreateObject());
+    cJSON_AddNumberToObject(created, "id", (double)id);
+    cJSON_AddNumberToObject(created, "segment_id", (double)segment_id);
+    cJSON_AddStringToObject(created, "segment_code", seg.code);
+    if (seg.lot_id)
+        cJSON_AddNumberToObject(created, "lot_id", (double)seg.lot_id);
+    else
+        cJSON_AddNullToObject(created, "lot_id");
+    cJSON_AddNumberToObject(created, "contractor_id", (double)seg.contractor_id);
+    cJSON_AddNumberToObject(created, "author_id", (double)r->user.id);
+    cJSON_AddStringToObject(created, "report_date", rep.report_date);
+    cJSON_AddNumberToObject(created, "built_length_m", strtod(length, NULL));
+    cJSON_AddStringToObject(created, "status", segment_status_names[rep.status]);
+    if (note)
+        cJSON_AddStringToObject(created, "note", note);
+    else
+        cJSON_AddNullToObject(created, "note");
+    cJSON_AddStringToObject(created, "state", "submitted");
+    cJSON_AddNullToObject(created, "reviewer_id");
+    cJSON_AddNullToObject(created, "reviewed_at");
+    cJSON_AddNullToObject(created, "review_comment");
+    cJSON_AddNumberToObject(created, "version", 1);
+    cJSON_AddStringToObject(created, "created_at", stamp);
+    cJSON_AddStringToObject(created, "updated_at", stamp);
+    rc = audit_write(r, "create", "progress_report", id, NULL, created);
+    cJSON *out = NULL;
     if (rc == DB_OK && seg.auto_approve) {
         /* The lot needs no review: the report applies at once. */
         rc = apply_report(r, &seg, id, rep.status, rep.built_length_m, rep.report_date);
         if (rc == DB_OK)
             rc = decide(r, id, "approved", 0, "approved automatically: the lot needs no review",
-                        "approve");
+                        "approve", &out);
+    } else if (rc == DB_OK) {
+        out = created;
     }
-    cJSON *out = NULL;
-    if (rc == DB_OK)
-        rc = resource_load(r, res, id, 0, &out);
-    if (rc == DB_OK && out)
-        rc = attachments_add_to_reports(r, &out, 1);
     if (rc != DB_OK || !out)
         return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
+    /* A new report has no attachments yet. */
+    cJSON_AddArrayToObject(out, "attachments");
     req_add_header(r, "Location", pool_printf(r->pool, "/api/v1/progress-reports/%lld", id));
     resource_etag(r, out);
     return reply_json(r, 201, out);
@@ -288,18 +323,6 @@ static int load_submitted(struct req *r, long long *id, struct seg_row *seg,
     return 0;
 }
 
-static int reply_report(struct req *r, long long id)
-{
-    cJSON *out;
-    int rc = resource_load(r, &progress_resource, id, 0, &out);
-    if (rc == DB_OK && out)
-        rc = attachments_add_to_reports(r, &out, 1);
-    if (rc != DB_OK || !out)
-        return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
-    resource_etag(r, out);
-    return reply_json(r, 200, out);
-}
-
 /* Approves (applying the report to its segment) or rejects a submitted
  * report. A rejection needs a comment for the contractor. */
 static int review(struct req *r, int approve)
@@ -326,12 +349,16 @@ static int review(struct req *r, int approve)
                                  why);
         rc = apply_report(r, &seg, id, rep.status, rep.built_length_m, rep.report_date);
     }
+    cJSON *out = NULL;
     if (rc == DB_OK)
         rc = decide(r, id, approve ? "approved" : "rejected", r->user.id, comment,
-                    approve ? "approve" : "reject");
-    if (rc != DB_OK)
-        return reply_db(r, rc);
-    return reply_report(r, id);
+                    approve ? "approve" : "reject", &out);
+    if (rc == DB_OK && out)
+        rc = attachments_add_to_reports(r, &out, 1);
+    if (rc != DB_OK || !out)
+        return reply_db(r, rc == DB_OK ? DB_ERROR : rc);
+    resource_etag(r, out);
+    return reply_json(r, 200, out);
 }
 
 int progress_approve(struct req *r) { return review(r, 1); }

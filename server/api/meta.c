@@ -183,6 +183,14 @@ int meta_metrics(struct req *r)
     addf(&b, "# TYPE fibertrack_http_connections gauge\nfibertrack_http_connections %d\n",
          http_connections());
     addf(&b, "# TYPE fibertrack_db_pool_size gauge\nfibertrack_db_pool_size %d\n", s.threads);
+    struct pipeline_stats g;
+    pipeline_stats(&g);
+    addf(&b,
+         "# TYPE fibertrack_db_group_commits_total counter\nfibertrack_db_group_commits_total "
+         "%llu\n# TYPE fibertrack_db_grouped_requests_total counter\n"
+         "fibertrack_db_grouped_requests_total %llu\n"
+         "# TYPE fibertrack_db_group_reruns_total counter\nfibertrack_db_group_reruns_total %llu\n",
+         g.group_commits, g.grouped_requests, g.group_reruns);
     addf(&b, "# TYPE fibertrack_db_pool_busy gauge\nfibertrack_db_pool_busy %d\n", s.busy);
     addf(&b, "# TYPE fibertrack_db_pool_connected gauge\nfibertrack_db_pool_connected %d\n",
          s.connected);

@@ -3,6 +3,7 @@
 
 #include <cJSON.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,17 @@
 #include "util/workers.h"
 
 #define MAX_ATTEMPTS 5
+
+/* Shared transactions committed, the requests they held, and those that
+ * ended in a deadlock or lost connection and ran again one by one. */
+static atomic_ullong groups_committed, groups_requests, groups_rerun;
+
+void pipeline_stats(struct pipeline_stats *out)
+{
+    out->group_commits = atomic_load(&groups_committed);
+    out->grouped_requests = atomic_load(&groups_requests);
+    out->group_reruns = atomic_load(&groups_rerun);
+}
 
 int reply_db(struct req *r, enum db_rc rc)
 {
@@ -113,19 +125,18 @@ static int parse_body(struct req *r)
 
 /* ---- Idempotency-Key ----
  *
- * A key is claimed in its own short transaction ('running'), and the
- * handler's transaction marks it 'done' with the answer, so a crash leaves
- * either no effect and a claim, or both. A claim is orphaned when its
- * connection is gone: on the same MariaDB server that is certain (the
- * server restarted, or the connection id is no longer in the process
- * list); a claim made through another Galera node is trusted for
- * IDEM_FOREIGN_STALE seconds, longer than any request may run. */
+ * A key is claimed inside the request's own transaction, as its first
+ * statement, and marked 'done' with the answer before the commit: the claim
+ * and the request's effects are committed together or not at all, and a
+ * crash leaves neither. A second request with the same key waits at its
+ * claim (the key's row is locked by the first) until the first commits,
+ * then replays its answer; or, when the first rolled back, runs itself.
+ * Only when the first still runs after innodb_lock_wait_timeout does the
+ * second get 409. Rows left 'running' by fibertrack before this scheme
+ * (claims committed on their own) are taken over after
+ * IDEM_LEGACY_STALE seconds. */
 
-#define IDEM_NODE "CONCAT(@@hostname, ':', @@port)"
-#define IDEM_BOOT                                                                                  \
-    "(UNIX_TIMESTAMP() - (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "            \
-    "WHERE VARIABLE_NAME = 'UPTIME'))"
-#define IDEM_FOREIGN_STALE "300"
+#define IDEM_LEGACY_STALE "300"
 
 struct idem {
     int active;
@@ -143,9 +154,14 @@ static int key_wellformed(const char *k)
     return 1;
 }
 
-/* Claims the key for this request. Returns 0 when the handler should run,
- * or the status of a reply already made (replay, 409, 422, 503). */
-static int idem_claim(struct req *r, struct idem *id)
+static int wants_key(const struct req *r)
+{
+    return r->idempotency_key && r->method == HTTP_POST && r->user.id &&
+           (r->match.route->flags & ROUTE_WRITE);
+}
+
+/* The keyed hash of what makes a request the same request. */
+static int idem_hash(struct req *r, struct idem *id)
 {
     /* A keyed hash: the body may hold a password (POST /users), and a plain
      * hash of it in the database could be tested against guesses. */
@@ -170,50 +186,64 @@ static int idem_claim(struct req *r, struct idem *id)
         parts[n++] = (struct secret_part){r->body, r->body ? r->body_len : 0};
     }
     secret_mac(parts, n, id->hash);
+    return 0;
+}
 
+static int in_flight(struct req *r)
+{
+    reply_problem_typed(r, 409, "idempotency-key-in-flight",
+                        "a request with this Idempotency-Key is still being processed; "
+                        "retry shortly");
+    req_add_header(r, "Retry-After", "1");
+    return 409;
+}
+
+/* Claims the key inside the open transaction. Returns 0 when the handler
+ * should run, or the status of a reply already made (replay, 409, 422,
+ * 503); nothing is written then. */
+static int idem_claim(struct req *r, struct idem *id)
+{
+    struct db_param key[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key)};
     for (int attempt = 0; attempt < 3; attempt++) {
-        struct db_param ins[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key),
-                                 DB_BLOBP(id->hash, sizeof(id->hash))};
-        enum db_rc rc =
-            db_exec(r->db, r->pool,
-                    "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, "
-                    "owner_conn, owner_node, owner_boot) VALUES (?, ?, ?, 'running', "
-                    "CONNECTION_ID(), " IDEM_NODE ", " IDEM_BOOT ")",
-                    ins, 3, NULL);
+        struct db_param ins[] = {key[0], key[1], DB_BLOBP(id->hash, sizeof(id->hash))};
+        enum db_rc rc = db_exec(r->db, r->pool,
+                                "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, "
+                                "state) VALUES (?, ?, ?, 'running')",
+                                ins, 3, NULL);
         if (rc == DB_OK) {
             id->active = 1;
             return 0;
         }
+        /* The first request with this key held it past the lock wait. */
+        if (rc == DB_RETRY && db_lock_wait_timed_out(r->db))
+            return in_flight(r);
         if (rc != DB_DUPLICATE)
             return reply_db(r, rc);
-        struct db_param key[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key)};
+        /* A locking read: it sees the committed row even when this
+         * transaction's snapshot is older. */
         struct db_rows *rows;
         rc = db_exec(r->db, r->pool,
                      "SELECT request_hash = ?, state, status, response, location, "
                      "created_at < NOW(3) - INTERVAL 24 HOUR, "
-                     "owner_conn IS NULL "
-                     "OR (owner_node = " IDEM_NODE " AND (ABS(owner_boot - " IDEM_BOOT ") > 5 "
-                     "    OR owner_conn NOT IN (SELECT ID FROM information_schema.PROCESSLIST))) "
-                     "OR (owner_node <> " IDEM_NODE " AND created_at < NOW(3) - INTERVAL "
-                     "    " IDEM_FOREIGN_STALE " SECOND), etag "
-                     "FROM idempotency_keys WHERE user_id = ? AND idem_key = ?",
+                     "created_at < NOW(3) - INTERVAL " IDEM_LEGACY_STALE " SECOND, etag "
+                     "FROM idempotency_keys WHERE user_id = ? AND idem_key = ? "
+                     "LOCK IN SHARE MODE",
                      (struct db_param[]){DB_BLOBP(id->hash, sizeof(id->hash)), key[0], key[1]}, 3,
                      &rows);
+        if (rc == DB_RETRY && db_lock_wait_timed_out(r->db))
+            return in_flight(r);
         if (rc != DB_OK)
             return reply_db(r, rc);
         if (rows->nrows == 0)
-            continue; /* released meanwhile: claim again */
+            continue; /* purged meanwhile: claim again */
         int same = strcmp(db_cell(rows, 0, 0), "1") == 0;
         int done = strcmp(db_cell(rows, 0, 1), "done") == 0;
         int expired = strcmp(db_cell(rows, 0, 5), "1") == 0;
-        int orphaned = strcmp(db_cell(rows, 0, 6), "1") == 0;
-        if (expired || (!done && orphaned)) {
-            /* An expired key, or one whose request died before committing
-             * (its connection is gone, so its transaction was rolled back). */
+        int stale = strcmp(db_cell(rows, 0, 6), "1") == 0;
+        if (expired || (!done && stale)) {
             rc = db_exec(r->db, r->pool,
-                         "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? "
-                         "AND (state = 'running' OR created_at < NOW(3) - INTERVAL 24 HOUR)",
-                         key, 2, NULL);
+                         "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ?", key, 2,
+                         NULL);
             if (rc != DB_OK)
                 return reply_db(r, rc);
             continue;
@@ -222,15 +252,8 @@ static int idem_claim(struct req *r, struct idem *id)
             return reply_invalid_field(r, "",
                                        "this Idempotency-Key was used for a different "
                                        "request; use a new key for a new request");
-        if (!done) {
-            /* Not a conflict with the data: the first attempt is still
-             * running, and a retry will get its answer. */
-            reply_problem_typed(r, 409, "idempotency-key-in-flight",
-                                "a request with this Idempotency-Key is still being processed; "
-                                "retry shortly");
-            req_add_header(r, "Retry-After", "1");
-            return 409;
-        }
+        if (!done)
+            return in_flight(r);
         r->status = atoi(db_cell(rows, 0, 2));
         const char *body = db_cell(rows, 0, 3);
         reply_raw(r, r->status, r->status >= 400 ? "application/problem+json" : "application/json",
@@ -242,10 +265,7 @@ static int idem_claim(struct req *r, struct idem *id)
         req_add_header(r, "Idempotent-Replayed", "true");
         return r->status;
     }
-    reply_problem_typed(r, 409, "idempotency-key-in-flight",
-                        "the Idempotency-Key is contended; retry shortly");
-    req_add_header(r, "Retry-After", "1");
-    return 409;
+    return in_flight(r);
 }
 
 static const char *header_value(const struct req *r, const char *key)
@@ -271,49 +291,65 @@ static int idem_store(struct req *r)
     };
     return db_exec(r->db, r->pool,
                    "UPDATE idempotency_keys SET state = 'done', status = ?, response = ?, "
-                   "location = ?, etag = ?, owner_conn = NULL WHERE user_id = ? AND idem_key = ?",
+                   "location = ?, etag = ? WHERE user_id = ? AND idem_key = ?",
                    p, 6, NULL);
 }
 
-static void idem_release(struct req *r)
-{
-    struct db_param p[] = {DB_INTP(r->user.id), DB_TEXTP(r->idempotency_key)};
-    enum db_rc rc = db_exec(r->db, r->pool,
-                            "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? "
-                            "AND state = 'running'",
-                            p, 2, NULL);
-    (void)rc; /* If it fails, the key is released once our connection is gone. */
-}
+/* ---- writes ----
+ *
+ * A changing request runs as its part of a transaction: the key's claim,
+ * the handler, the key's answer. Alone, the part is the transaction; in a
+ * group (requests that waited for a worker together), each part starts at
+ * a savepoint and an error undoes that part alone, and one COMMIT (one
+ * fsync) makes them all durable. A deadlock or lost connection ends the
+ * whole shared transaction: then every request of the group runs again,
+ * alone. */
 
-/* Runs the handler of a changing route in a transaction, again from the
- * start when the database reports a deadlock or lock timeout. */
-static void run_write(struct req *r, struct idem *id)
+/* Runs r's part of the open transaction. Returns 1 when its changes are to
+ * be committed, 0 when they are to be undone (an error answer, a replay, a
+ * dry run); r->retry is set when the whole transaction must run again. */
+static int run_part(struct req *r)
 {
-    for (int attempt = 1;; attempt++) {
-        reply_clear(r);
-        enum db_rc rc = db_begin(r->db);
+    reply_clear(r);
+    struct idem id = {0};
+    if (wants_key(r) && (idem_hash(r, &id) || idem_claim(r, &id)))
+        return 0;
+    int status = r->match.route->handler(r);
+    if (r->retry || status < 200 || status >= 300 || r->rollback_only)
+        return 0;
+    if (id.active) {
+        enum db_rc rc = idem_store(r);
         if (rc != DB_OK) {
             reply_db(r, rc);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Runs one changing request in its own transaction, again from the start
+ * when the database reports a deadlock or lock timeout. */
+static void run_write(struct req *r)
+{
+    for (int attempt = 1;; attempt++) {
+        r->retry = 0;
+        enum db_rc rc = db_begin(r->db);
+        if (rc != DB_OK) {
+            reply_clear(r);
+            reply_db(r, rc);
         } else {
-            int status = r->match.route->handler(r);
-            if (!r->retry && status >= 200 && status < 300 && !r->rollback_only) {
-                rc = id->active ? idem_store(r) : DB_OK;
-                int committing = rc == DB_OK;
-                if (committing)
-                    rc = db_commit(r->db);
-                if (rc == DB_OK) {
-                    req_run_hooks(r, 1);
-                } else {
-                    db_rollback(r->db);
-                    /* A COMMIT cut off with the connection may have taken
-                     * effect: then nothing may be undone. */
-                    if (!(committing && rc == DB_GONE))
-                        req_run_hooks(r, 0);
-                    reply_db(r, rc);
-                }
+            int keep = run_part(r);
+            rc = keep ? db_commit(r->db) : DB_OK;
+            if (keep && rc == DB_OK) {
+                req_run_hooks(r, 1);
             } else {
                 db_rollback(r->db);
-                req_run_hooks(r, 0);
+                /* A COMMIT cut off with the connection may have taken
+                 * effect: then nothing may be undone. */
+                if (!(keep && rc == DB_GONE))
+                    req_run_hooks(r, 0);
+                if (rc != DB_OK)
+                    reply_db(r, rc);
             }
         }
         if (!r->retry || attempt >= MAX_ATTEMPTS)
@@ -321,8 +357,64 @@ static void run_write(struct req *r, struct idem *id)
         /* Back off a little, with jitter, before running it again. */
         usleep((useconds_t)(randombytes_uniform(20000) + 5000u * (unsigned)attempt));
     }
-    if (id->active && (r->status < 200 || r->status >= 300 || r->rollback_only))
-        idem_release(r);
+}
+
+/* Runs n changing requests in one shared transaction (group commit). */
+static void run_write_group(struct req **rs, int n)
+{
+    struct db *db = rs[0]->db;
+    int keep[DB_GROUP_MAX] = {0};
+    int ran = 0, lost = db_begin_shared(db) != DB_OK;
+    for (; ran < n && !lost; ran++) {
+        struct req *r = rs[ran];
+        r->retry = 0;
+        if (db_savepoint(db) != DB_OK) {
+            lost = 1;
+            break;
+        }
+        keep[ran] = run_part(r);
+        if (r->retry || (!keep[ran] && db_rollback_savepoint(db) != DB_OK)) {
+            lost = 1;
+            req_run_hooks(r, 0);
+            keep[ran] = 0;
+            ran++;
+            break;
+        }
+        if (!keep[ran])
+            req_run_hooks(r, 0);
+    }
+    if (!lost) {
+        /* Galera certifies the transaction at its COMMIT: a conflict there
+         * is a deadlock that ends the whole group, which runs again alone. */
+        enum db_rc rc = db_commit(db);
+        if (rc == DB_OK) {
+            atomic_fetch_add(&groups_committed, 1);
+            atomic_fetch_add(&groups_requests, (unsigned long long)n);
+            for (int i = 0; i < n; i++)
+                if (keep[i])
+                    req_run_hooks(rs[i], 1);
+            return;
+        }
+        db_rollback(db);
+        if (rc != DB_RETRY) {
+            for (int i = 0; i < n; i++) {
+                if (!keep[i])
+                    continue;
+                if (rc != DB_GONE)
+                    req_run_hooks(rs[i], 0);
+                reply_db(rs[i], rc);
+            }
+            return;
+        }
+    } else {
+        db_rollback(db);
+    }
+    atomic_fetch_add(&groups_rerun, 1);
+    for (int i = 0; i < ran; i++)
+        if (keep[i])
+            req_run_hooks(rs[i], 0);
+    for (int i = 0; i < n; i++)
+        run_write(rs[i]);
 }
 
 static void run_read(struct req *r)
@@ -387,69 +479,126 @@ static int hand_to_files(struct req *r)
     return 1;
 }
 
-/* Runs the request on this worker; returns 1 when it was handed on
- * instead (the file worker completes it). */
-static int process(struct req *r)
+enum admission { ADMIT_RUN, ADMIT_ANSWERED, ADMIT_HANDED_ON };
+
+/* What comes before a request's own work: authentication, role, the
+ * headers, the prepare step's hand-over and the body. */
+static enum admission admit(struct req *r)
 {
     const struct route *route = r->match.route;
+    if (!r->db) {
+        reply_problem(r, 503, "the database is unavailable; retry shortly");
+        return ADMIT_ANSWERED;
+    }
+    if (clock_mono() - r->queued_at > PIPELINE_QUEUE_DEADLINE) {
+        reply_problem(r, 503, "the server is overloaded; retry shortly");
+        return ADMIT_ANSWERED;
+    }
     if (route->roles) {
         if (authenticate(r))
-            return 0;
+            return ADMIT_ANSWERED;
         if (!(route->roles & r->user.role)) {
             reply_problem(r, 403, "your role (%s) may not use %s %s", role_name(r->user.role),
                           http_method_name(r->method), route->pattern);
-            return 0;
+            return ADMIT_ANSWERED;
         }
     }
     /* What a header alone settles is settled before any file work. */
     if (r->idempotency_key && r->method == HTTP_POST && r->user.id &&
         !key_wellformed(r->idempotency_key)) {
         reply_problem(r, 400, "the Idempotency-Key must be 1 to 200 visible ASCII characters");
-        return 0;
+        return ADMIT_ANSWERED;
     }
     if ((route->flags & ROUTE_IDEMPOTENCY_REQUIRED) && !r->idempotency_key) {
         reply_problem(r, 400,
                       "this request needs an Idempotency-Key header, so that a retry "
                       "cannot create it twice");
-        return 0;
+        return ADMIT_ANSWERED;
     }
     /* The body's hash, which the Idempotency-Key's claim needs too, is
      * made on the file worker. */
     if (route->prepare && !r->prepared)
-        return hand_to_files(r);
+        return hand_to_files(r) ? ADMIT_HANDED_ON : ADMIT_ANSWERED;
     int wants_body =
         (route->flags & ROUTE_JSON) || ((route->flags & ROUTE_JSON_OPTIONAL) && r->body_len > 0);
     if (wants_body && parse_body(r))
-        return 0;
-    struct idem id = {0};
-    if (r->idempotency_key && r->method == HTTP_POST && r->user.id && idem_claim(r, &id))
-        return 0;
-    if (route->flags & ROUTE_WRITE)
-        run_write(r, &id);
-    else
-        run_read(r);
-    return 0;
+        return ADMIT_ANSWERED;
+    return ADMIT_RUN;
+}
+
+static void finish(struct req *r)
+{
+    r->db = NULL;
+    http_complete(r);
 }
 
 static void job_run(struct db *db, void *arg)
 {
     struct req *r = arg;
     r->db = db;
-    if (!db) {
-        reply_problem(r, 503, "the database is unavailable; retry shortly");
-    } else if (clock_mono() - r->queued_at > PIPELINE_QUEUE_DEADLINE) {
-        reply_problem(r, 503, "the server is overloaded; retry shortly");
-    } else if (process(r)) {
+    enum admission a = admit(r);
+    if (a == ADMIT_HANDED_ON)
         return; /* a file worker has it now */
+    if (a == ADMIT_RUN) {
+        if (r->match.route->flags & ROUTE_WRITE)
+            run_write(r);
+        else
+            run_read(r);
     }
-    r->db = NULL;
-    http_complete(r);
+    finish(r);
+}
+
+/* Whether r repeats the Idempotency-Key of one of the n before it: the
+ * repeat must see the first committed to replay it, so it runs after. */
+static int repeats_key(struct req *r, struct req **before, int n)
+{
+    if (!wants_key(r))
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (wants_key(before[i]) && before[i]->user.id == r->user.id &&
+            strcmp(before[i]->idempotency_key, r->idempotency_key) == 0)
+            return 1;
+    return 0;
+}
+
+/* Changing requests that waited together: admitted one by one, then run in
+ * one shared transaction. */
+static void job_run_group(struct db *db, struct db_job **jobs, int n)
+{
+    struct req *rs[DB_GROUP_MAX], *later[DB_GROUP_MAX];
+    int nrun = 0, nlater = 0;
+    for (int i = 0; i < n; i++) {
+        struct req *r = jobs[i]->arg;
+        r->db = db;
+        enum admission a = admit(r);
+        if (a == ADMIT_RUN && repeats_key(r, rs, nrun))
+            later[nlater++] = r;
+        else if (a == ADMIT_RUN)
+            rs[nrun++] = r;
+        else if (a == ADMIT_ANSWERED)
+            finish(r);
+    }
+    if (nrun == 1)
+        run_write(rs[0]);
+    else if (nrun > 1)
+        run_write_group(rs, nrun);
+    for (int i = 0; i < nrun; i++)
+        finish(rs[i]);
+    for (int i = 0; i < nlater; i++) {
+        run_write(later[i]);
+        finish(later[i]);
+    }
 }
 
 int pipeline_submit(struct req *r)
 {
     struct db_job *job = pool_alloc(r->pool, sizeof(*job));
     job->run = job_run;
+    /* Small changes share transactions; uploads and imports (routes with
+     * a prepare step) run alone, since they hold their locks longer. */
+    const struct route *route = r->match.route;
+    if ((route->flags & ROUTE_WRITE) && !route->prepare)
+        job->run_group = job_run_group;
     job->arg = r;
     r->queued_at = clock_mono();
     return db_pool_submit(job);

@@ -21,6 +21,14 @@ int reply_db(struct req *r, enum db_rc rc);
 int pipeline_start(int file_threads);
 void pipeline_stop(void);
 
+/* Group commit: shared transactions committed, the requests they held,
+ * and groups run again one request at a time (a deadlock, a lost
+ * connection). Counters since the start. */
+struct pipeline_stats {
+    unsigned long long group_commits, grouped_requests, group_reruns;
+};
+void pipeline_stats(struct pipeline_stats *out);
+
 /* Seconds a request may wait in the queue before it is answered 503. */
 #define PIPELINE_QUEUE_DEADLINE 20.0
 /* Requests that may wait for a file worker; more get 503. */

@@ -214,6 +214,8 @@ const char *db_error(struct db *db) { return db->err; }
 
 int db_errno(struct db *db) { return db->nerr; }
 
+int db_lock_wait_timed_out(struct db *db) { return db->nerr == ER_LOCK_WAIT_TIMEOUT; }
+
 /* ---- connections ---- */
 
 static MYSQL *open_conn(const struct db_config *cfg, const char *database, char *err, size_t errlen)
@@ -530,6 +532,19 @@ static enum db_rc simple(struct db *db, const char *sql)
 
 enum db_rc db_begin(struct db *db) { return simple(db, "START TRANSACTION"); }
 
+enum db_rc db_begin_shared(struct db *db)
+{
+    /* Applies to the next transaction only: each request's statements see
+     * what is committed when they run, not a snapshot taken by the
+     * request before it in the same transaction. */
+    enum db_rc rc = simple(db, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    return rc == DB_OK ? simple(db, "START TRANSACTION") : rc;
+}
+
+enum db_rc db_savepoint(struct db *db) { return simple(db, "SAVEPOINT part"); }
+
+enum db_rc db_rollback_savepoint(struct db *db) { return simple(db, "ROLLBACK TO SAVEPOINT part"); }
+
 enum db_rc db_commit(struct db *db) { return simple(db, "COMMIT"); }
 
 void db_rollback(struct db *db)
@@ -609,6 +624,31 @@ static int worker_ensure(struct db *db)
     return -1;
 }
 
+/* Unlinks up to max queued jobs that share first's run_group, oldest
+ * first, into out; called with P.lock held. Returns how many. */
+static int take_group(const struct db_job *first, struct db_job **out, int max)
+{
+    int n = 0;
+    struct db_job *prev = NULL, *j = P.head;
+    while (j && n < max) {
+        struct db_job *next = j->next;
+        if (j->run_group == first->run_group) {
+            if (prev)
+                prev->next = next;
+            else
+                P.head = next;
+            if (P.tail == j)
+                P.tail = prev;
+            P.queued--;
+            out[n++] = j;
+        } else {
+            prev = j;
+        }
+        j = next;
+    }
+    return n;
+}
+
 static void *worker_main(void *arg)
 {
     size_t index = (size_t)(uintptr_t)arg;
@@ -631,12 +671,20 @@ static void *worker_main(void *arg)
         if (!P.head)
             P.tail = NULL;
         P.queued--;
+        struct db_job *group[DB_GROUP_MAX];
+        int n = 1;
+        group[0] = job;
+        if (job->run_group)
+            n += take_group(job, group + 1, DB_GROUP_MAX - 1);
         pthread_mutex_unlock(&P.lock);
 
         atomic_fetch_add(&P.busy, 1);
         int ok = worker_ensure(db) == 0;
         atomic_store(&P.conn_ids[index], ok ? mysql_thread_id(db->mysql) : 0);
-        job->run(ok ? db : NULL, job->arg);
+        if (n > 1)
+            job->run_group(ok ? db : NULL, group, n);
+        else
+            job->run(ok ? db : NULL, job->arg);
         atomic_store(&P.conn_ids[index], 0);
         int has = db->mysql != NULL;
         if (had != has)

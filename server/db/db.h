@@ -84,11 +84,21 @@ enum db_rc db_exec(struct db *db, struct pool *pool, const char *sql, const stru
                    size_t nparams, struct db_rows **rows) __attribute__((warn_unused_result));
 
 enum db_rc db_begin(struct db *db) __attribute__((warn_unused_result));
+/* A transaction that several requests share (group commit), at READ
+ * COMMITTED so that each sees what others committed before it ran. */
+enum db_rc db_begin_shared(struct db *db) __attribute__((warn_unused_result));
+/* The start of one request's part of a shared transaction, and undoing
+ * that part alone (one savepoint, replaced by the next part's). */
+enum db_rc db_savepoint(struct db *db) __attribute__((warn_unused_result));
+enum db_rc db_rollback_savepoint(struct db *db) __attribute__((warn_unused_result));
 enum db_rc db_commit(struct db *db) __attribute__((warn_unused_result));
 void db_rollback(struct db *db);
 /* The server's last error text, for the log only (never for clients). */
 const char *db_error(struct db *db);
 int db_errno(struct db *db);
+/* Whether the last error was a lock wait that ran out (only that statement
+ * was undone; a deadlock ends the whole transaction). */
+int db_lock_wait_timed_out(struct db *db);
 
 /* Plain SQL text for migrations only (multi-statement files written by us,
  * never request data). */
@@ -106,9 +116,16 @@ struct db_job {
     /* Runs on a worker thread. db is NULL when no connection could be made:
      * the job must then answer "unavailable". */
     void (*run)(struct db *db, void *arg);
+    /* When set, the job may share a transaction with others: a worker that
+     * takes it also takes up to DB_GROUP_MAX - 1 queued jobs with the same
+     * run_group, and runs them all in one call (run alone when none wait). */
+    void (*run_group)(struct db *db, struct db_job **jobs, int n);
     void *arg;
     struct db_job *next; /* queue link, owned by the pool */
 };
+
+/* The most jobs one worker runs together. */
+#define DB_GROUP_MAX 16
 
 /* Starts nthreads workers connecting with cfg; queue_max bounds waiting jobs.
  * Must be called after db_library_init. */

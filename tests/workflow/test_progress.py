@@ -2,6 +2,7 @@
 
 import subprocess
 import threading
+import time
 
 from wf import (ADMIN, CONTRACTOR_A, CONTRACTOR_B, FINANCE, MANAGER, Unchanged, check,
                 day, mariadb_argv, problem, require, unique, wait_until)
@@ -108,33 +109,208 @@ def t_idempotent_replay(srv, fx):
     check(n == "2", "idempotency_keys rows for the key: %s, expected 2 (one per user)" % n)
 
 
+def lock_waits(srv):
+    """How many of the server's statements wait now: running for over 300 ms (they take a
+    few ms otherwise). INNODB_TRX does not always list a statement that waits for a lock
+    while the optimizer reads its row (state "Statistics")."""
+    return int(srv.scalar("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                          "WHERE COMMAND = 'Execute' AND TIME_MS > 300"))
+
+
+def transactions(srv):
+    """The open transactions, for a failure's message."""
+    return srv.sql("SELECT trx_mysql_thread_id, trx_state, trx_rows_locked, LEFT(trx_query, 60) "
+                   "FROM information_schema.INNODB_TRX") + srv.sql(
+        "SELECT ID, COMMAND, STATE, LEFT(INFO, 60) FROM information_schema.PROCESSLIST WHERE COMMAND <> 'Sleep'")
+
+
+def in_thread(fn):
+    """Runs fn on a thread; returns (thread, box) with box["r"] its result or box["e"] its exception."""
+    box = {}
+
+    def go():
+        try:
+            box["r"] = fn()
+        except Exception as e:  # noqa: BLE001
+            box["e"] = e
+
+    th = threading.Thread(target=go)
+    th.start()
+    return th, box
+
+
 def t_idempotency_in_flight(srv, fx):
+    """The same key again while the first request runs: the retry waits for the first and
+    then gets its answer as a replay."""
     s = fx.segment(fx.la)
     key = unique("inflight")
     b = body(s["id"], built_length_m=5.0)
     lock = RowLock(srv, "segments", s["id"])
-    first = {}
-
-    def go():
-        first["r"] = submit(srv, b, key=key)
-
-    th = threading.Thread(target=go)
-    th.start()
     try:
-        running = wait_until(lambda: srv.scalar(
-            "SELECT state FROM idempotency_keys WHERE idem_key = '%s'" % key) == "running", 5)
-        check(running, "the first request never claimed its key")
-        r2 = submit(srv, b, key=key)
-        problem(r2, 409, "same key while the first request is in flight")
+        base = lock_waits(srv)
+        th1, first = in_thread(lambda: submit(srv, b, key=key))
+        check(wait_until(lambda: lock_waits(srv) > base, 4), "the first request never waited for the segment: %s"
+              % transactions(srv))
+        th2, second = in_thread(lambda: submit(srv, b, key=key))
+        check(wait_until(lambda: lock_waits(srv) > base + 1, 4), "the retry did not wait for the first")
     finally:
         lock.release()
-    th.join(30)
-    r1 = first.get("r")
-    require(r1 is not None and r1.status == 201, "the first request after the lock: %r" % r1)
+    th1.join(30)
+    th2.join(30)
+    r1, r2 = first.get("r"), second.get("r")
+    require(r1 is not None and r1.status == 201, "the first request after the lock: %r" % (r1 or first))
+    check(r2 is not None and r2.status == 201 and r2.body == r1.body and r2.header("Idempotent-Replayed") == "true",
+          "the retry that waited for the first: %r" % (r2 or second))
     r3 = submit(srv, b, key=key)
     check(r3.status == 201 and r3.body == r1.body and r3.header("Idempotent-Replayed") == "true",
           "replay after the in-flight request finished: %r" % r3)
     check(reports_of(srv, s["id"]) == 1, "in-flight retry stored %d reports" % reports_of(srv, s["id"]))
+
+
+class TableLock(RowLock):
+    """LOCK TABLES name WRITE from a separate session: a request writing to the table waits
+    for it (up to the 10 s lock_wait_timeout), past InnoDB's 5 s row lock wait."""
+
+    def __init__(self, srv, table):  # noqa: super().__init__ would lock a row
+        self.p = subprocess.Popen(mariadb_argv(srv.sock, None) + ["-n", "fibertrack"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.p.stdin.write("LOCK TABLES %s WRITE; SELECT 'locked';\n" % table)
+        self.p.stdin.flush()
+        while True:
+            line = self.p.stdout.readline()
+            if not line or line.strip() == "locked":
+                break
+
+
+def table_lock_waits(srv):
+    return int(srv.scalar("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                          "WHERE STATE = 'Waiting for table metadata lock'"))
+
+
+def t_idempotency_in_flight_bound(srv, fx):
+    """A retry waits for the first request at most the database's row lock wait (5 s): if the
+    first still runs then, the retry gets 409 with Retry-After, and nothing of it is stored."""
+    s = fx.segment(fx.la)
+    key = unique("inflight-long")
+    b = body(s["id"], built_length_m=6.0)
+    # The first request claims its key, then waits to write its report.
+    lock = TableLock(srv, "progress_reports")
+    try:
+        th1, first = in_thread(lambda: submit(srv, b, key=key))
+        require(wait_until(lambda: table_lock_waits(srv) > 0, 4),
+                "the first request never waited for the table: %s" % transactions(srv))
+        t0 = time.monotonic()
+        r2 = submit(srv, b, key=key)
+        waited = time.monotonic() - t0
+        problem(r2, 409, "same key while the first request runs past the bound")
+        check(r2.header("Retry-After") == "1", "409 in flight without Retry-After: %r" % r2)
+        check(4.0 <= waited < 9.0, "the retry waited %.1f s, expected the 5 s lock wait" % waited)
+    finally:
+        lock.release()
+    th1.join(60)
+    r1 = first.get("r")
+    require(r1 is not None and r1.status == 201, "the first request after the lock: %r" % (r1 or first))
+    r3 = submit(srv, b, key=key)
+    check(r3.status == 201 and r3.body == r1.body and r3.header("Idempotent-Replayed") == "true",
+          "replay once the first finished: %r" % r3)
+    check(reports_of(srv, s["id"]) == 1, "stored %d reports" % reports_of(srv, s["id"]))
+
+
+def metric(srv, name):
+    r = srv.request("GET", "/metrics", timeout=5)
+    for line in r.body.decode().splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == name:
+            return float(parts[1])
+    raise AssertionError("no metric %s" % name)
+
+
+class Occupied:
+    """Every database worker of the server held: one report each on a locked segment,
+    waiting for the lock. Requests sent meanwhile wait in the queue together; release()
+    lets the workers go, and the first free one takes the queue as one group."""
+
+    def __init__(self, srv, fx):
+        self.srv = srv
+        self.seg = fx.segment(fx.la)
+        self.lock = RowLock(srv, "segments", self.seg["id"])
+        self.n = int(metric(srv, "fibertrack_db_pool_size"))
+        self.jobs = []
+        # One after the other: requests queued together would share a worker.
+        for i in range(self.n):
+            base = lock_waits(srv)
+            self.jobs.append(in_thread(lambda: submit(srv, body(self.seg["id"], built_length_m=1.0))))
+            require(wait_until(lambda: lock_waits(srv) > base, 4),
+                    "worker %d of %d did not wait for the segment: %s; answers: %s" % (
+                        i + 1, self.n, transactions(srv), [box.get("r") or box.get("e") for _, box in self.jobs]))
+
+    def queued(self):
+        return int(metric(self.srv, "fibertrack_db_queue_length"))
+
+    def release(self):
+        self.lock.release()
+        for th, _ in self.jobs:
+            th.join(60)
+        return [box.get("r") for _, box in self.jobs]
+
+
+def t_group_commit(srv, fx):
+    """Changes that wait together share one transaction (one COMMIT); a part that fails
+    (a missing segment, a duplicate code) is undone alone, its key with it."""
+    segs = [fx.segment(fx.la) for _ in range(6)]
+    taken = fx.segment(fx.la)
+    groups0 = metric(srv, "fibertrack_db_group_commits_total")
+    grouped0 = metric(srv, "fibertrack_db_grouped_requests_total")
+    occ = Occupied(srv, fx)
+    sent = []
+    try:
+        for i, s in enumerate(segs):
+            key = unique("group")
+            b = body(s["id"], built_length_m=2.0 + i)
+            sent.append(("ok", key, b, in_thread(lambda b=b, key=key: submit(srv, b, key=key))))
+            if i == 2:
+                key = unique("group-404")
+                b = body(999999999, built_length_m=1.0)
+                sent.append(("404", key, b, in_thread(lambda b=b, key=key: submit(srv, b, key=key))))
+                key = unique("group-409")
+                seg = {"project_id": fx.p, "lot_id": fx.la, "code": taken["code"], "kind": "trench",
+                       "planned_length_m": 10}
+                sent.append(("409", key, seg, in_thread(lambda seg=seg, key=key: srv.post(
+                    "/segments", seg, MANAGER, headers={"Idempotency-Key": key}))))
+        check(wait_until(lambda: occ.queued() >= len(sent), 4), "the %d requests did not queue: %d queued" %
+              (len(sent), occ.queued()))
+    finally:
+        held = occ.release()
+    for _, _, _, (th, _) in sent:
+        th.join(60)
+    check(all(r is not None and r.status == 201 for r in held), "the reports that held the workers: %s" %
+          [getattr(r, "status", r) for r in held])
+    groups = metric(srv, "fibertrack_db_group_commits_total") - groups0
+    grouped = metric(srv, "fibertrack_db_grouped_requests_total") - grouped0
+    check(groups >= 1 and grouped >= len(sent), "%d requests queued together ran in %d shared transactions "
+          "holding %d requests" % (len(sent), groups, grouped))
+    for kind, key, b, (_, box) in sent:
+        r = box.get("r")
+        if kind == "ok":
+            if not check(r is not None and r.status == 201, "a report of the group: %r" % (r or box)):
+                continue
+            check(reports_of(srv, b["segment_id"]) == 1, "segment %d holds %d reports" %
+                  (b["segment_id"], reports_of(srv, b["segment_id"])))
+            check(r.json["built_length_m"] == b["built_length_m"] and r.json["segment_id"] == b["segment_id"],
+                  "the answer names another report: %s for %s" % (r.json, b))
+            got = srv.get("/progress-reports/%d" % r.json["id"], CONTRACTOR_A)
+            mine = dict(r.json)
+            check(got.status == 200 and got.json == mine and got.etag == r.etag,
+                  "the created answer differs from the stored report:\n%s\n%s" % (mine, got.json))
+            again = submit(srv, b, key=key)
+            check(again.status == 201 and again.body == r.body and again.header("Idempotent-Replayed") == "true",
+                  "replay of a grouped report: %r" % again)
+        else:
+            check(r is not None and r.status == int(kind), "the failing part (%s): %r" % (kind, r or box))
+            n = srv.scalar("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = '%s'" % key)
+            check(n == "0", "the failed part's key is stored (%s rows): its savepoint was not undone" % n)
+    n = srv.scalar("SELECT COUNT(*) FROM segments WHERE code = '%s'" % taken["code"])
+    check(n == "1", "the duplicate code is stored %s times" % n)
 
 
 # ---------------------------------------------------------------------- scope
@@ -492,7 +668,7 @@ def t_concurrency(srv, fx):
     b = body(s["id"], built_length_m=3.0)
     rs = _parallel(8, lambda i: submit(srv, b, key=key))
     sts = sorted(getattr(r, "status", repr(r)) for r in rs)
-    check(all(st in (201, 409) for st in sts) and 201 in sts, "same key 8x at once: %s" % sts)
+    check(all(st == 201 for st in sts), "same key 8x at once: %s (each waits for the first, then replays)" % sts)
     ids = {r.json["id"] for r in rs if getattr(r, "status", 0) == 201}
     check(len(ids) == 1, "same key 8x at once answered with reports %s" % ids)
     check(reports_of(srv, s["id"]) == 1, "same key 8x at once stored %d reports" % reports_of(srv, s["id"]))
@@ -525,7 +701,9 @@ def t_concurrency(srv, fx):
 TESTS = [
     ("progress: Idempotency-Key required", t_idempotency_key_required),
     ("progress: replay, other body 422, keys per user", t_idempotent_replay),
-    ("progress: 409 while the first request is in flight", t_idempotency_in_flight),
+    ("progress: the same key while the first runs waits, then replays", t_idempotency_in_flight),
+    ("progress: 409 once the first runs past the lock wait", t_idempotency_in_flight_bound),
+    ("progress: group commit, a failing part undone alone", t_group_commit),
     ("progress: contractor scope (404 like a missing id)", t_contractor_scope),
     ("progress: review queue, approval applies the report", t_review_queue_and_approval),
     ("progress: rejection needs a comment; decided -> 409", t_reject),

@@ -10,7 +10,7 @@ import time
 
 from wf import (CONTRACTOR_A, CONTRACTOR_B, PORTS, check, day, free_port, log, request, require,
                 unique, wait_until)
-from test_progress import RowLock
+from test_progress import Occupied, RowLock, body, in_thread, lock_waits, submit, transactions
 
 
 class DropProxy:
@@ -161,11 +161,13 @@ def t_kill_mid_request(srv, fx):
         except Exception as e:
             box["e"] = e
 
+    base = lock_waits(srv)
     th = threading.Thread(target=go)
     th.start()
     try:
-        check(wait_until(lambda: srv.scalar("SELECT state FROM idempotency_keys WHERE idem_key = '%s'" % key)
-                         == "running", 5), "the request never claimed its key")
+        # The key is claimed inside the request's transaction, which now waits for the segment.
+        check(wait_until(lambda: lock_waits(srv) > base, 5), "the request never waited for the segment: %s" %
+              transactions(srv))
         srv.kill9()
     finally:
         lock.release()
@@ -314,7 +316,60 @@ def t_concurrent_cut_and_killed(srv, fx):
     check(running == "0", "%s keys are still 'running' after the run" % running)
 
 
+def t_kill_mid_group(srv, fx):
+    """SIGKILL while a shared transaction (group commit) is open: two reports of the group are
+    written but not committed, the third waits for a lock. After the restart nothing of the group
+    is stored, and each report sent again with its key is stored exactly once."""
+    segs = [fx.segment(fx.la) for _ in range(4)]
+    blocked = segs[2]
+    keys = [unique("group-kill") for _ in segs]
+    bodies = [body(s["id"], built_length_m=3.0 + i) for i, s in enumerate(segs)]
+    tok = srv.token(CONTRACTOR_A)
+    occ = Occupied(srv, fx)
+    block = RowLock(srv, "segments", blocked["id"])
+    sent = []
+    try:
+        for i in range(len(segs)):
+            sent.append(in_thread(lambda i=i: submit(srv, bodies[i], key=keys[i])))
+            # one after the other, so that the group runs them in this order
+            require(wait_until(lambda i=i: occ.queued() >= i + 1, 4), "request %d did not queue" % i)
+        occ.lock.release()
+        # the group's transaction: the first two reports written, the third waiting for its segment
+        grouped = wait_until(lambda: srv.sql(
+            "SELECT t.trx_rows_modified FROM information_schema.INNODB_TRX t "
+            "JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id "
+            "WHERE p.COMMAND = 'Execute' AND p.TIME_MS > 300 AND t.trx_rows_modified >= 6"), 10)
+        require(grouped, "no shared transaction held two reports while waiting for the third: %s"
+                % transactions(srv))
+        log("the group's transaction before the kill: %s rows modified" % grouped[0][0])
+        srv.kill9()
+    finally:
+        block.release()
+    for th, _ in sent:
+        th.join(30)
+    for th, _ in occ.jobs:
+        th.join(30)
+    answered = [box.get("r") for _, box in sent if box.get("r") is not None]
+    check(not answered, "the killed server answered: %r" % answered)
+    srv.start()
+    for s in segs:
+        n = srv.scalar("SELECT COUNT(*) FROM progress_reports WHERE segment_id = %d" % s["id"])
+        check(n == "0", "segment %d holds %s reports of an uncommitted group" % (s["id"], n))
+    n = srv.scalar("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key IN (%s)" % ",".join("'%s'" % k for k in keys))
+    check(n == "0", "%s keys of the uncommitted group are stored" % n)
+    for i, s in enumerate(segs):
+        r, _ = submit_until_2xx(srv.base, tok, bodies[i], keys[i], time.monotonic() + 30, [])
+        require(r is not None and r.status == 201 and r.header("Idempotent-Replayed") is None,
+                "report %d sent again after the restart: %r" % (i, r))
+        again = submit(srv, bodies[i], key=keys[i])
+        check(again.status == 201 and again.body == r.body and again.header("Idempotent-Replayed") == "true",
+              "replay of report %d: %r" % (i, again))
+        n = srv.scalar("SELECT COUNT(*) FROM progress_reports WHERE segment_id = %d" % s["id"])
+        check(n == "1", "segment %d holds %s reports after the retries" % (s["id"], n))
+
+
 TESTS = [
     ("no lost/doubled: SIGKILL during a report, retry after restart", t_kill_mid_request),
     ("no lost/doubled: 40 concurrent reports, cut connections, SIGKILL + restart", t_concurrent_cut_and_killed),
+    ("no lost/doubled: SIGKILL during a group commit, retry after restart", t_kill_mid_group),
 ]
