@@ -18,7 +18,8 @@ PACKAGES="build-essential pkg-config libevent-dev libmariadb-dev mariadb-server
 cppcheck shellcheck clang-format
 mariadb-client libxlsxwriter-dev libcjson-dev libsodium-dev libhttp-parser-dev libcurl4-openssl-dev
 libvips-dev libexif-dev libzip-dev libcsv-dev libgdal-dev
-python3 python3-openpyxl python3-jsonschema curl wrk gdal-bin poppler-utils"
+python3 python3-openpyxl python3-jsonschema curl wrk gdal-bin poppler-utils
+galera-4 haproxy mariadb-backup socat"
 FUZZ_PACKAGES="clang libclang-rt-dev"
 
 for group in "$@"; do

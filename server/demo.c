@@ -57,6 +57,27 @@ static int exec(struct db *db, struct pool *pool, const char *sql, struct db_par
     return 0;
 }
 
+/* The ids of a project's rows of table, in the order they were inserted:
+ * an auto-increment id is not first + k on a Galera cluster (each node
+ * steps by auto_increment_increment) nor across separate INSERTs. Returns
+ * a malloc'd array of n ids, or NULL. */
+static long long *inserted_ids(struct db *db, const char *table, long long proj, long n)
+{
+    struct pool *pool = pool_new();
+    struct db_param p[] = {DB_INTP(proj)};
+    struct db_rows *rows;
+    long long *ids = NULL;
+    char *sql = pool_printf(pool, "SELECT id FROM %s WHERE project_id = ? ORDER BY id", table);
+    if (db_exec(db, pool, sql, p, 1, &rows) == DB_OK && rows->nrows == (size_t)n &&
+        (ids = malloc((size_t)(n ? n : 1) * sizeof(*ids))) != NULL)
+        for (long k = 0; k < n; k++)
+            ids[k] = atoll(db_cell(rows, (size_t)k, 0));
+    if (!ids)
+        fprintf(stderr, "demo: cannot read the ids of the new %s: %s\n", table, db_error(db));
+    pool_free(pool);
+    return ids;
+}
+
 /* A multi-row INSERT: head "INSERT INTO t (a, b) VALUES ", row "(?, ?)". */
 static char *batch_sql(struct pool *pool, const char *head, const char *row, int rows)
 {
@@ -389,6 +410,7 @@ int demo_load(struct db *db, long nseg, int per_seg)
 {
     struct pool *pool = pool_new();
     struct db_rows *rows;
+    long long *node_ids = NULL, *seg_ids = NULL;
     int rc = -1;
     if (db_exec(db, pool, "SELECT COUNT(*) FROM projects", NULL, 0, &rows) != DB_OK) {
         fprintf(stderr, "demo: %s\n", db_error(db));
@@ -440,7 +462,6 @@ int demo_load(struct db *db, long nseg, int per_seg)
     /* Nodes: a POP, cabinets and handholes at the town's crossings. */
     long nnodes = nseg / 4 + 8;
     long width = (long)ceil(sqrt((double)nnodes * 1.4));
-    long long first_node = 0;
     for (long done = 0; done < nnodes;) {
         int n = (int)(nnodes - done > BATCH ? BATCH : nnodes - done);
         struct pool *bp = pool_new();
@@ -458,21 +479,20 @@ int demo_load(struct db *db, long nseg, int per_seg)
             p[i * 6 + 4] = DB_DBLP(round7(lat));
             p[i * 6 + 5] = DB_DBLP(round7(lon));
         }
-        long long id;
         char *sql =
             batch_sql(bp, "INSERT INTO nodes (project_id, code, kind, name, lat, lon) VALUES ",
                       "(?, ?, ?, ?, ?, ?)", n);
-        int e = exec(db, bp, sql, p, (size_t)n * 6, &id);
+        int e = exec(db, bp, sql, p, (size_t)n * 6, NULL);
         pool_free(bp);
         if (e)
             goto fail;
-        if (done == 0)
-            first_node = id;
         done += n;
     }
+    node_ids = inserted_ids(db, "nodes", proj, nnodes);
+    if (!node_ids)
+        goto fail;
 
     /* Segments between neighbouring crossings, along their street. */
-    long long first_seg = 0;
     enum { SEGCOLS = 15 };
     for (long done = 0; done < nseg;) {
         int n = (int)(nseg - done > BATCH ? BATCH : nseg - done);
@@ -497,8 +517,8 @@ int demo_load(struct db *db, long nseg, int per_seg)
             q[0] = DB_INTP(proj);
             q[1] = DB_INTP(lots[k % 3]);
             q[2] = DB_TEXTP(pool_printf(bp, "S-%06ld", k + 1));
-            q[3] = DB_INTP(first_node + a);
-            q[4] = DB_INTP(first_node + b);
+            q[3] = DB_INTP(node_ids[a]);
+            q[4] = DB_INTP(node_ids[b]);
             q[5] = DB_TEXTP(k % 7 == 6 ? "drop" : "trench");
             q[6] = DB_TEXTP(methods[rnd(5)]);
             q[7] = DB_TEXTP(k % 3 == 0 ? "sealed" : "unsealed");
@@ -519,7 +539,6 @@ int demo_load(struct db *db, long nseg, int per_seg)
                     : DB_NULLP;
             q[14] = DB_TEXTP(street);
         }
-        long long id;
         char *sql =
             batch_sql(bp,
                       "INSERT INTO segments (project_id, lot_id, code, from_node_id, "
@@ -529,14 +548,15 @@ int demo_load(struct db *db, long nseg, int per_seg)
                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ST_GeomFromGeoJSON(?), ?, ?, ?, ?, 96, "
                       "'2026-04-01', '2026-10-31')",
                       n);
-        int e = exec(db, bp, sql, p, (size_t)n * SEGCOLS, &id);
+        int e = exec(db, bp, sql, p, (size_t)n * SEGCOLS, NULL);
         pool_free(bp);
         if (e)
             goto fail;
-        if (done == 0)
-            first_seg = id;
         done += n;
     }
+    seg_ids = inserted_ids(db, "segments", proj, nseg);
+    if (!seg_ids)
+        goto fail;
 
     /* Premises along the segments; those on tested or accepted segments
      * are passed. */
@@ -573,7 +593,7 @@ int demo_load(struct db *db, long nseg, int per_seg)
             q[8] = DB_TEXTP(k % 25 == 0 ? "business" : (k % 211 == 0 ? "school" : "residential"));
             q[9] = DB_INTP(white);
             q[10] = DB_TEXTP(white ? "16.00" : "50.00");
-            q[11] = DB_INTP(first_seg + seg);
+            q[11] = DB_INTP(seg_ids[seg]);
         }
         char *sql = batch_sql(bp,
                               "INSERT INTO premises (project_id, code, street, house_number, "
@@ -628,6 +648,8 @@ int demo_load(struct db *db, long nseg, int per_seg)
 fail:
     db_rollback(db);
 out:
+    free(node_ids);
+    free(seg_ids);
     pool_free(pool);
     return rc;
 }

@@ -19,6 +19,57 @@ static const char create_table[] = "CREATE TABLE IF NOT EXISTS schema_migrations
                                    " applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)"
                                    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 
+/* The migration lock is a row as well as a named lock: GET_LOCK is local to
+ * one node of a Galera cluster, while a committed row is certified on all
+ * of them, so two hosts migrating through different nodes take turns. A
+ * holder that died leaves its row behind: it is taken over when its
+ * connection is gone from the same node, or after ten minutes. */
+static const char create_lock[] = "CREATE TABLE IF NOT EXISTS migration_lock ("
+                                  " name VARCHAR(32) NOT NULL PRIMARY KEY,"
+                                  " node VARCHAR(200) NOT NULL,"
+                                  " conn BIGINT UNSIGNED NOT NULL,"
+                                  " taken_at DATETIME NOT NULL"
+                                  ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+#define LOCK_NODE "CONCAT(@@hostname, ':', @@port)"
+#define LOCK_WAIT_S 120
+
+/* Takes the cluster-wide migration lock; returns 0, or -1 after
+ * LOCK_WAIT_S seconds or on a database error. */
+static int lock_take(struct db *db, struct pool *pool)
+{
+    if (db_exec(db, pool, create_lock, NULL, 0, NULL) != DB_OK)
+        return -1;
+    for (int waited = 0; waited < LOCK_WAIT_S * 4; waited++) {
+        enum db_rc rc = db_exec(db, pool,
+                                "INSERT INTO migration_lock (name, node, conn, taken_at) VALUES "
+                                "('migrate', " LOCK_NODE ", CONNECTION_ID(), UTC_TIMESTAMP())",
+                                NULL, 0, NULL);
+        if (rc == DB_OK)
+            return 0;
+        if (rc != DB_DUPLICATE && rc != DB_RETRY)
+            return -1;
+        /* Held (or, on Galera, taken at the same moment on another node). */
+        if (db_exec(db, pool,
+                    "DELETE FROM migration_lock WHERE name = 'migrate' AND (taken_at < "
+                    "UTC_TIMESTAMP() - INTERVAL 10 MINUTE OR (node = " LOCK_NODE " AND conn NOT "
+                    "IN (SELECT ID FROM information_schema.PROCESSLIST)))",
+                    NULL, 0, NULL) == DB_GONE)
+            return -1;
+        usleep(250 * 1000);
+    }
+    return -1;
+}
+
+static void lock_release(struct db *db, struct pool *pool)
+{
+    enum db_rc rc =
+        db_exec(db, pool,
+                "DELETE FROM migration_lock WHERE name = 'migrate' AND node = " LOCK_NODE
+                " AND conn = CONNECTION_ID()",
+                NULL, 0, NULL);
+    (void)rc; /* Left behind, it is taken over once this connection is gone. */
+}
+
 void migrate_schema_dir(char *out, unsigned size)
 {
     path_beside_exe("FT_SCHEMA_DIR", "schema", out, size);
@@ -79,15 +130,19 @@ int migrate_apply(struct db *db, const char *schema_dir)
         fprintf(stderr, "migrate: another process holds the migration lock\n");
         goto out;
     }
+    if (lock_take(db, pool) < 0) {
+        fprintf(stderr, "migrate: another host holds the migration lock (table migration_lock)\n");
+        goto unlock;
+    }
     int current = migrate_current(db);
     if (current < 0) {
         fprintf(stderr, "migrate: cannot read schema_migrations: %s\n", db_error(db));
-        goto unlock;
+        goto release;
     }
     DIR *d = opendir(schema_dir);
     if (!d) {
         fprintf(stderr, "migrate: cannot open schema directory %s\n", schema_dir);
-        goto unlock;
+        goto release;
     }
     struct dirent *e;
     while ((e = readdir(d))) {
@@ -102,7 +157,7 @@ int migrate_apply(struct db *db, const char *schema_dir)
             if (!name) {
                 fprintf(stderr, "migrate: out of memory reading %s\n", schema_dir);
                 closedir(d);
-                goto unlock;
+                goto release;
             }
             names[nnames++] = name;
         }
@@ -120,24 +175,24 @@ int migrate_apply(struct db *db, const char *schema_dir)
         int plen = snprintf(path, sizeof(path), "%s/%s", schema_dir, names[i]);
         if (plen < 0 || (size_t)plen >= sizeof(path)) {
             fprintf(stderr, "migrate: the path of %s is too long\n", names[i]);
-            goto unlock;
+            goto release;
         }
         char *sql = read_file(path);
         if (!sql) {
             fprintf(stderr, "migrate: cannot read %s\n", path);
-            goto unlock;
+            goto release;
         }
         int r = db_exec_script(db, sql);
         free(sql);
         if (r != DB_OK) {
             fprintf(stderr, "migrate: %s failed: %s\n", names[i], db_error(db));
-            goto unlock;
+            goto release;
         }
         struct db_param p[] = {DB_INTP(version), DB_TEXTP(names[i])};
         if (db_exec(db, pool, "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", p, 2,
                     NULL) != DB_OK) {
             fprintf(stderr, "migrate: cannot record %s: %s\n", names[i], db_error(db));
-            goto unlock;
+            goto release;
         }
         fprintf(stderr, "migrate: applied %s\n", names[i]);
         applied++;
@@ -145,11 +200,13 @@ int migrate_apply(struct db *db, const char *schema_dir)
     if (migrate_current(db) < SCHEMA_VERSION) {
         fprintf(stderr, "migrate: %s holds no migrations up to version %d\n", schema_dir,
                 SCHEMA_VERSION);
-        goto unlock;
+        goto release;
     }
     if (!applied)
         fprintf(stderr, "migrate: the schema is current (version %d)\n", migrate_current(db));
     rc = 0;
+release:
+    lock_release(db, pool);
 unlock:
     if (db_exec(db, pool, "SELECT RELEASE_LOCK('fibertrack_migrate')", NULL, 0, NULL) != DB_OK)
         rc = -1;
