@@ -178,15 +178,23 @@ static int build_progress(struct req *r, long long id, const struct report_args 
     struct rpt_cost_line *costs;
     struct rpt_note *notes;
     size_t ninv = 0;
-    rc = summary_load_at(r->db, r->pool, id, as_of, cutoff, sm, &found);
+    /* One pass over the segment history gives the summary's segment
+     * figures, the daily changes and the contractors' metres. */
+    struct seg_fold segs_fold;
+    rc = summary_fold_segments(r->db, id, cutoff, &segs_fold);
+    if (rc != DB_OK)
+        return reply_db(r, rc);
+    rc = summary_load_folded(r->db, r->pool, id, as_of, cutoff, &segs_fold, sm, &found);
     if (rc == DB_OK)
         rc = report_load_names(r->db, r->pool, id, cutoff, names);
     if (rc == DB_OK)
         rc = report_load_milestones(r->db, r->pool, id, cutoff, &ms, &rep.nmilestones);
-    if (rc == DB_OK)
-        rc = report_load_days(r->db, r->pool, id, cutoff, names, &days, &rep.ndays);
-    if (rc == DB_OK)
-        rc = report_load_contractors(r->db, r->pool, id, cutoff, names, &cons, &rep.ncontractors);
+    if (rc == DB_OK) {
+        report_load_days(r->pool, &segs_fold, names, &days, &rep.ndays);
+        rc = report_load_contractors(r->db, r->pool, id, cutoff, names, &segs_fold, &cons,
+                                     &rep.ncontractors);
+    }
+    seg_fold_free(&segs_fold);
     if (rc == DB_OK)
         rc = report_load_invoices(r->db, r->pool, id, cutoff, NULL, names, &inv, &ninv);
     if (rc == DB_OK)
