@@ -25,19 +25,7 @@ enum db_rc summary_load(struct db *db, struct pool *pool, long long project_id, 
 
 /* History rows read per query while folding: the rows of a chunk are
  * held as text in a pool, so this bounds that pool. */
-#define FOLD_CHUNK 20000
-
-/* Appends one more slot to a growing array; NULL when out of memory. */
-static void *grow(void *arr, size_t size, size_t n, size_t *cap)
-{
-    if (n < *cap)
-        return arr;
-    size_t ncap = *cap ? *cap * 2 : 4096;
-    void *grown = realloc(arr, size * ncap);
-    if (grown)
-        *cap = ncap;
-    return grown;
-}
+#define FOLD_CHUNK 5000
 
 /* Reads the project's history rows recorded before the cut-off in primary
  * key order, FOLD_CHUNK at a time: a scan of the table without a sort
@@ -76,21 +64,20 @@ static enum db_rc read_history(struct db *db, long long project_id, const char *
     }
 }
 
+/* The rows are mapped (util/bigarray.h): tens of MB for a large project,
+ * given back as soon as they are folded. */
 struct seg_reader {
-    struct seg_hist_row *rows;
-    size_t n, cap;
+    struct bigarray rows;
     struct fold_names names;
 };
 
 static int add_segment_row(void *ctx, const struct db_rows *rows, size_t i)
 {
     struct seg_reader *r = ctx;
-    struct seg_hist_row *grown = grow(r->rows, sizeof(*r->rows), r->n, &r->cap);
-    if (!grown)
+    struct seg_hist_row *h = bigarray_push(&r->rows);
+    if (!h)
         return -1;
-    r->rows = grown;
     const char *method = db_cell(rows, i, 5);
-    struct seg_hist_row *h = &r->rows[r->n];
     h->id = strtoll(db_cell(rows, i, 0), NULL, 10);
     h->segment_id = strtoll(db_cell(rows, i, 1), NULL, 10);
     h->at = fold_time(db_cell(rows, i, 2));
@@ -100,10 +87,7 @@ static int add_segment_row(void *ctx, const struct db_rows *rows, size_t i)
     h->planned = fold_hundredths(db_cell(rows, i, 6));
     h->built = fold_hundredths(db_cell(rows, i, 7));
     h->lot_id = db_cell(rows, i, 8) ? strtoll(db_cell(rows, i, 8), NULL, 10) : 0;
-    if (h->status < 0 || h->method < 0)
-        return -1;
-    r->n++;
-    return 0;
+    return h->status < 0 || h->method < 0 ? -1 : 0;
 }
 
 enum db_rc summary_fold_segments(struct db *db, long long project_id, const char *cutoff,
@@ -111,15 +95,16 @@ enum db_rc summary_fold_segments(struct db *db, long long project_id, const char
 {
     memset(out, 0, sizeof(*out));
     struct seg_reader r = {0};
+    bigarray_init(&r.rows, sizeof(struct seg_hist_row));
     enum db_rc rc = read_history(
         db, project_id, cutoff,
         "SELECT id, segment_id, recorded_at, deleted, status, method, planned_length_m, "
         "built_length_m, lot_id FROM segment_history FORCE INDEX (PRIMARY) "
         "WHERE id > ? AND project_id = ? AND recorded_at < ? ORDER BY id LIMIT ?",
         add_segment_row, &r);
-    if (rc == DB_OK && seg_fold(r.rows, r.n, &r.names, out) != 0)
+    if (rc == DB_OK && seg_fold(r.rows.data, r.rows.n, &r.names, out) != 0)
         rc = DB_ERROR;
-    free(r.rows);
+    bigarray_free(&r.rows);
     if (rc == DB_OK) {
         out->names = r.names;
     } else {
@@ -130,29 +115,23 @@ enum db_rc summary_fold_segments(struct db *db, long long project_id, const char
 }
 
 struct prem_reader {
-    struct prem_hist_row *rows;
-    size_t n, cap;
+    struct bigarray rows;
     struct fold_names names;
 };
 
 static int add_premise_row(void *ctx, const struct db_rows *rows, size_t i)
 {
     struct prem_reader *r = ctx;
-    struct prem_hist_row *grown = grow(r->rows, sizeof(*r->rows), r->n, &r->cap);
-    if (!grown)
+    struct prem_hist_row *h = bigarray_push(&r->rows);
+    if (!h)
         return -1;
-    r->rows = grown;
-    struct prem_hist_row *h = &r->rows[r->n];
     h->id = strtoll(db_cell(rows, i, 0), NULL, 10);
     h->premise_id = strtoll(db_cell(rows, i, 1), NULL, 10);
     h->at = fold_time(db_cell(rows, i, 2));
     h->deleted = strcmp(db_cell(rows, i, 3), "0") != 0;
     h->status = fold_name(&r->names, db_cell(rows, i, 4));
     h->white_spot = strcmp(db_cell(rows, i, 5), "1") == 0;
-    if (h->status < 0)
-        return -1;
-    r->n++;
-    return 0;
+    return h->status < 0 ? -1 : 0;
 }
 
 /* Adds the premises at the cut-off to s. */
@@ -160,6 +139,7 @@ static enum db_rc load_premises(struct db *db, long long project_id, const char 
                                 struct summary *s)
 {
     struct prem_reader r = {0};
+    bigarray_init(&r.rows, sizeof(struct prem_hist_row));
     enum db_rc rc = read_history(db, project_id, cutoff,
                                  "SELECT id, premise_id, recorded_at, deleted, status, white_spot "
                                  "FROM premise_history FORCE INDEX (PRIMARY) WHERE id > ? AND "
@@ -167,9 +147,9 @@ static enum db_rc load_premises(struct db *db, long long project_id, const char 
                                  add_premise_row, &r);
     struct prem_group *g = NULL;
     size_t ng = 0;
-    if (rc == DB_OK && prem_fold(r.rows, r.n, &r.names, &g, &ng) != 0)
+    if (rc == DB_OK && prem_fold(r.rows.data, r.rows.n, &r.names, &g, &ng) != 0)
         rc = DB_ERROR;
-    free(r.rows);
+    bigarray_free(&r.rows);
     for (size_t i = 0; i < ng; i++) {
         int st = name_index(premise_status_names, g[i].status);
         long long n = g[i].count;

@@ -136,7 +136,7 @@ void seg_fold_free(struct seg_fold *f)
 {
     free(f->groups);
     free(f->lots);
-    free(f->days);
+    bigarray_free(&f->day_store);
     fold_names_free(&f->names);
     memset(f, 0, sizeof(*f));
 }
@@ -153,9 +153,12 @@ int seg_fold(struct seg_hist_row *rows, size_t n, const struct fold_names *names
     struct seg_group *groups = NULL;
     struct seg_lot *lots = NULL;
     int *group_keys = NULL; /* status, method of each group */
-    struct seg_day *days = malloc(sizeof(*days) * (n ? n : 1));
-    if (!days)
+    /* One change per row, as large as the rows: mapped (util/bigarray.h). */
+    struct bigarray store;
+    bigarray_init(&store, sizeof(struct seg_day));
+    if (bigarray_reserve(&store, n ? n : 1) != 0)
         goto oom;
+    struct seg_day *days = store.data;
     size_t i = 0;
     while (i < n) {
         long long seg = rows[i].segment_id;
@@ -232,12 +235,13 @@ int seg_fold(struct seg_hist_row *rows, size_t n, const struct fold_names *names
     out->nlots = nlots;
     out->days = days;
     out->ndays = merge_days(days, n);
+    out->day_store = store;
     return 0;
 oom:
     free(groups);
     free(group_keys);
     free(lots);
-    free(days);
+    bigarray_free(&store);
     return -1;
 }
 

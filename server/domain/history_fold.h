@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include "util/bigarray.h"
+
 /* Interned texts (statuses, methods): rows carry indexes into it. */
 struct fold_names {
     char **s;
@@ -62,8 +64,9 @@ struct seg_fold {
     size_t ngroups;
     struct seg_lot *lots;
     size_t nlots;
-    struct seg_day *days;
+    struct seg_day *days; /* in day_store */
     size_t ndays;
+    struct bigarray day_store;
 };
 
 /* Folds rows (sorted in place). Returns 0, or -1 when out of memory. Free
