@@ -612,15 +612,22 @@ static void fetch_run(struct chunk_fetch *f)
         f->rc = DB_ERROR;
         return;
     }
-    struct db_param b[] = {DB_INTP(f->project_id), DB_INTP(f->after), DB_TEXTP(f->cutoff),
-                           DB_INTP((long long)f->max)};
-    struct db_rows *bound;
-    f->rc = db_exec(f->db, f->pool, f->bound_sql, b, 4, &bound);
-    if (f->rc != DB_OK || bound->nrows == 0 || !db_cell(bound, 0, 0))
-        return;
-    f->upper = to_ll(db_cell(bound, 0, 0));
-    if (f->upper == 0)
-        return;
+    if (f->bounds) {
+        f->rc = DB_OK;
+        if (f->bound_ix >= f->bounds->n)
+            return;
+        f->upper = f->bounds->last[f->bound_ix];
+    } else {
+        struct db_param b[] = {DB_INTP(f->project_id), DB_INTP(f->after), DB_TEXTP(f->cutoff),
+                               DB_INTP((long long)f->max)};
+        struct db_rows *bound;
+        f->rc = db_exec(f->db, f->pool, f->bound_sql, b, 4, &bound);
+        if (f->rc != DB_OK || bound->nrows == 0 || !db_cell(bound, 0, 0))
+            return;
+        f->upper = to_ll(db_cell(bound, 0, 0));
+        if (f->upper == 0)
+            return;
+    }
     struct db_param p[] = {DB_INTP(f->project_id), DB_INTP(f->after), DB_INTP(f->upper),
                            DB_TEXTP(f->cutoff)};
     f->rc = db_exec(f->db, f->pool, f->rows_sql, p, 4, &f->rows);
@@ -656,13 +663,17 @@ static int chunk_rows(struct report_cursor *c, size_t max, const char *bound_sql
         f = c->ahead;
         c->ahead.pool = NULL; /* now f's */
     } else {
+        /* The fold's bounds are of REPORT_CHUNK objects: for another size
+         * MariaDB says where a chunk ends. */
         f = (struct chunk_fetch){.db = c->db,
                                  .project_id = c->project_id,
                                  .cutoff = c->cutoff,
                                  .bound_sql = bound_sql,
                                  .rows_sql = rows_sql,
                                  .max = max,
-                                 .after = c->after};
+                                 .after = c->after,
+                                 .bounds = max == REPORT_CHUNK ? c->bounds : NULL,
+                                 .bound_ix = c->bound_ix};
         fetch_run(&f);
     }
     if (c->chunk)
@@ -677,8 +688,10 @@ static int chunk_rows(struct report_cursor *c, size_t max, const char *bound_sql
         return 0;
     }
     c->after = f.upper;
+    c->bound_ix = f.bound_ix + 1;
     c->ahead = f;
     c->ahead.after = f.upper;
+    c->ahead.bound_ix = f.bound_ix + 1;
     c->ahead.pool = NULL;
     c->ahead.rows = NULL;
     /* Without a thread the next chunk is simply read when it is asked for. */
@@ -880,6 +893,12 @@ void report_premises_open(struct report_cursor *c, struct db *db, long long proj
     c->segments = segments;
     src->next = premises_next;
     src->ctx = c;
+}
+
+void report_cursor_bounds(struct report_cursor *c, const struct fold_bounds *bounds)
+{
+    c->bounds = bounds;
+    c->bound_ix = 0;
 }
 
 void report_cursor_close(struct report_cursor *c)

@@ -122,6 +122,10 @@ struct chunk_fetch {
     const char *bound_sql, *rows_sql;
     size_t max;
     long long after;
+    /* Where the chunks end when known (the folds of summary_load.h):
+     * bound_sql is then not asked. */
+    const struct fold_bounds *bounds;
+    size_t bound_ix;   /* the chunk's entry in bounds */
     struct pool *pool; /* the rows' strings */
     struct db_rows *rows;
     long long upper; /* the chunk's last object id; 0 at the end */
@@ -143,6 +147,8 @@ struct report_cursor {
     struct chunk_fetch ahead;
     pthread_t ahead_thread;
     int ahead_running;
+    const struct fold_bounds *bounds; /* NULL: asked per chunk */
+    size_t bound_ix;
     /* Segments: id -> code of every segment read, in id order. */
     long long *seg_ids;
     char **seg_codes;
@@ -156,6 +162,10 @@ void report_segments_open(struct report_cursor *c, struct db *db, long long proj
 void report_premises_open(struct report_cursor *c, struct db *db, long long project_id,
                           const char *as_of, const char *cutoff, struct report_cursor *segments,
                           struct rpt_source *src);
+/* Lets an opened cursor take its chunk bounds from a fold of the same
+ * snapshot and cut-off (every REPORT_CHUNK objects) instead of asking
+ * MariaDB for each; bounds must outlive the cursor. */
+void report_cursor_bounds(struct report_cursor *c, const struct fold_bounds *bounds);
 void report_cursor_close(struct report_cursor *c);
 
 #endif

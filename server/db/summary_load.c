@@ -102,7 +102,7 @@ enum db_rc summary_fold_segments(struct db *db, long long project_id, const char
         "built_length_m, lot_id FROM segment_history FORCE INDEX (PRIMARY) "
         "WHERE id > ? AND project_id = ? AND recorded_at < ? ORDER BY id LIMIT ?",
         add_segment_row, &r);
-    if (rc == DB_OK && seg_fold(r.rows.data, r.rows.n, &r.names, out) != 0)
+    if (rc == DB_OK && seg_fold(r.rows.data, r.rows.n, &r.names, REPORT_CHUNK, out) != 0)
         rc = DB_ERROR;
     bigarray_free(&r.rows);
     if (rc == DB_OK) {
@@ -134,10 +134,12 @@ static int add_premise_row(void *ctx, const struct db_rows *rows, size_t i)
     return h->status < 0 ? -1 : 0;
 }
 
-/* Adds the premises at the cut-off to s. */
+/* Adds the premises at the cut-off to s; bounds (unless NULL) gets the
+ * chunk bounds of the premises. */
 static enum db_rc load_premises(struct db *db, long long project_id, const char *cutoff,
-                                struct summary *s)
+                                struct summary *s, struct fold_bounds *bounds)
 {
+    struct fold_bounds own = {0};
     struct prem_reader r = {0};
     bigarray_init(&r.rows, sizeof(struct prem_hist_row));
     enum db_rc rc = read_history(db, project_id, cutoff,
@@ -147,8 +149,10 @@ static enum db_rc load_premises(struct db *db, long long project_id, const char 
                                  add_premise_row, &r);
     struct prem_group *g = NULL;
     size_t ng = 0;
-    if (rc == DB_OK && prem_fold(r.rows.data, r.rows.n, &r.names, &g, &ng) != 0)
+    if (rc == DB_OK && prem_fold(r.rows.data, r.rows.n, &r.names, REPORT_CHUNK, &g, &ng,
+                                 bounds ? bounds : &own) != 0)
         rc = DB_ERROR;
+    fold_bounds_free(&own);
     bigarray_free(&r.rows);
     for (size_t i = 0; i < ng; i++) {
         int st = name_index(premise_status_names, g[i].status);
@@ -171,12 +175,12 @@ static enum db_rc load_premises(struct db *db, long long project_id, const char 
 enum db_rc summary_load_at(struct db *db, struct pool *pool, long long project_id,
                            const char *as_of, const char *cutoff, struct summary *s, int *found)
 {
-    return summary_load_folded(db, pool, project_id, as_of, cutoff, NULL, s, found);
+    return summary_load_folded(db, pool, project_id, as_of, cutoff, NULL, NULL, s, found);
 }
 
 enum db_rc summary_load_folded(struct db *db, struct pool *pool, long long project_id,
                                const char *as_of, const char *cutoff, const struct seg_fold *segs,
-                               struct summary *s, int *found)
+                               struct fold_bounds *prem_bounds, struct summary *s, int *found)
 {
     memset(s, 0, sizeof(*s));
     *found = 0;
@@ -221,7 +225,7 @@ enum db_rc summary_load_folded(struct db *db, struct pool *pool, long long proje
     if (segs == &own)
         seg_fold_free(&own);
 
-    rc = load_premises(db, project_id, cutoff, s);
+    rc = load_premises(db, project_id, cutoff, s, prem_bounds);
     if (rc != DB_OK)
         return rc;
 

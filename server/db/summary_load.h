@@ -26,9 +26,11 @@ enum db_rc summary_load_at(struct db *db, struct pool *pool, long long project_i
  * of report_load.h come from it). Free out with seg_fold_free. */
 enum db_rc summary_fold_segments(struct db *db, long long project_id, const char *cutoff,
                                  struct seg_fold *out);
-/* summary_load_at with the segments already folded (NULL: folded here). */
+/* summary_load_at with the segments already folded (NULL: folded here);
+ * prem_bounds (unless NULL) gets where the premise cursor's chunks end
+ * (free it with fold_bounds_free). */
 enum db_rc summary_load_folded(struct db *db, struct pool *pool, long long project_id,
                                const char *as_of, const char *cutoff, const struct seg_fold *segs,
-                               struct summary *s, int *found);
+                               struct fold_bounds *prem_bounds, struct summary *s, int *found);
 
 #endif

@@ -83,6 +83,47 @@ long long fold_hundredths(const char *text)
     return neg ? -v : v;
 }
 
+void fold_bounds_free(struct fold_bounds *b)
+{
+    free(b->last);
+    b->last = NULL;
+    b->n = 0;
+}
+
+/* Sets b to the bounds of the distinct ids at stride bytes apart from
+ * first (n of them, sorted): 0, or -1 when out of memory. */
+static int make_bounds(const void *first, size_t stride, size_t n, size_t per,
+                       struct fold_bounds *b)
+{
+    b->last = NULL;
+    b->n = 0;
+    if (per == 0)
+        per = 1;
+    size_t cap = 0, distinct = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *row = (const char *)first + i * stride;
+        long long id = *(const long long *)row;
+        int end_of_id = i + 1 == n || *(const long long *)(row + stride) != id;
+        if (!end_of_id)
+            continue;
+        distinct++;
+        if (distinct % per != 0 && i + 1 != n)
+            continue;
+        if (b->n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            long long *grown = realloc(b->last, sizeof(*grown) * ncap);
+            if (!grown) {
+                fold_bounds_free(b);
+                return -1;
+            }
+            b->last = grown;
+            cap = ncap;
+        }
+        b->last[b->n++] = id;
+    }
+    return 0;
+}
+
 /* ---- segments ---- */
 
 static int seg_row_order(const void *a, const void *b)
@@ -137,16 +178,19 @@ void seg_fold_free(struct seg_fold *f)
     free(f->groups);
     free(f->lots);
     bigarray_free(&f->day_store);
+    fold_bounds_free(&f->bounds);
     fold_names_free(&f->names);
     memset(f, 0, sizeof(*f));
 }
 
-int seg_fold(struct seg_hist_row *rows, size_t n, const struct fold_names *names,
+int seg_fold(struct seg_hist_row *rows, size_t n, const struct fold_names *names, size_t per,
              struct seg_fold *out)
 {
     memset(out, 0, sizeof(*out));
     if (n)
         qsort(rows, n, sizeof(*rows), seg_row_order);
+    if (make_bounds(n ? &rows[0].segment_id : NULL, sizeof(*rows), n, per, &out->bounds) != 0)
+        return -1;
     /* Groups and lots are few: one entry per status/method pair seen and
      * per lot, found by a linear search that usually hits the last one. */
     size_t ngroups = 0, capgroups = 0, nlots = 0, caplots = 0;
@@ -242,6 +286,7 @@ oom:
     free(group_keys);
     free(lots);
     bigarray_free(&store);
+    fold_bounds_free(&out->bounds);
     return -1;
 }
 
@@ -257,17 +302,21 @@ static int prem_row_order(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-int prem_fold(struct prem_hist_row *rows, size_t n, const struct fold_names *names,
-              struct prem_group **out, size_t *nout)
+int prem_fold(struct prem_hist_row *rows, size_t n, const struct fold_names *names, size_t per,
+              struct prem_group **out, size_t *nout, struct fold_bounds *bounds)
 {
     *out = NULL;
     *nout = 0;
     if (n)
         qsort(rows, n, sizeof(*rows), prem_row_order);
+    if (make_bounds(n ? &rows[0].premise_id : NULL, sizeof(*rows), n, per, bounds) != 0)
+        return -1;
     /* One counter per status and white spot, by status index. */
     long long *counts = calloc(2 * (names->n ? names->n : 1), sizeof(*counts));
-    if (!counts)
+    if (!counts) {
+        fold_bounds_free(bounds);
         return -1;
+    }
     for (size_t i = 0; i < n; i++) {
         const struct prem_hist_row *r = &rows[i];
         if (i + 1 < n && rows[i + 1].premise_id == r->premise_id)
@@ -278,6 +327,7 @@ int prem_fold(struct prem_hist_row *rows, size_t n, const struct fold_names *nam
     struct prem_group *g = malloc(sizeof(*g) * 2 * (names->n ? names->n : 1));
     if (!g) {
         free(counts);
+        fold_bounds_free(bounds);
         return -1;
     }
     size_t k = 0;

@@ -30,6 +30,15 @@ unsigned long long fold_time(const char *text);
 /* A DECIMAL text ("-12.3", "120.45") in hundredths. */
 long long fold_hundredths(const char *text);
 
+/* The last object id of every run of `per` objects in id order, the last
+ * run maybe shorter: where the chunks of report_load.h's cursors end, so
+ * that they need not ask MariaDB. */
+struct fold_bounds {
+    long long *last;
+    size_t n;
+};
+void fold_bounds_free(struct fold_bounds *b);
+
 struct seg_hist_row {
     long long segment_id, id;
     unsigned long long at;    /* fold_time */
@@ -67,12 +76,13 @@ struct seg_fold {
     struct seg_day *days; /* in day_store */
     size_t ndays;
     struct bigarray day_store;
+    struct fold_bounds bounds; /* of the segments with rows, every `per` */
 };
 
 /* Folds rows (sorted in place). Returns 0, or -1 when out of memory. Free
  * with seg_fold_free, which frees out->names too (the fold leaves it empty:
  * a caller may move its names there). */
-int seg_fold(struct seg_hist_row *rows, size_t n, const struct fold_names *names,
+int seg_fold(struct seg_hist_row *rows, size_t n, const struct fold_names *names, size_t per,
              struct seg_fold *out);
 void seg_fold_free(struct seg_fold *f);
 
@@ -90,9 +100,10 @@ struct prem_group {
     long long count;
 };
 
-/* Folds rows (sorted in place) into *out (malloc'd, *n of them). Returns
- * 0, or -1 when out of memory. */
-int prem_fold(struct prem_hist_row *rows, size_t n, const struct fold_names *names,
-              struct prem_group **out, size_t *nout);
+/* Folds rows (sorted in place) into *out (malloc'd, *n of them) and the
+ * bounds of every `per` premises with rows. Returns 0, or -1 when out of
+ * memory. */
+int prem_fold(struct prem_hist_row *rows, size_t n, const struct fold_names *names, size_t per,
+              struct prem_group **out, size_t *nout, struct fold_bounds *bounds);
 
 #endif

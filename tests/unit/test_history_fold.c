@@ -58,7 +58,7 @@ TEST(seg_fold_takes_the_last_row_and_the_daily_changes)
         seg(3, 12, "2026-03-01 11:00:00.000", 5, 2525, 0, planned, unknown, 0),
     };
     struct seg_fold f;
-    ASSERT_EQ_INT(seg_fold(rows, sizeof(rows) / sizeof(rows[0]), &names, &f), 0);
+    ASSERT_EQ_INT(seg_fold(rows, sizeof(rows) / sizeof(rows[0]), &names, 2, &f), 0);
 
     /* By status, then method text: built/open_trench, planned/unknown. */
     ASSERT_EQ_INT(f.ngroups, 2);
@@ -97,6 +97,11 @@ TEST(seg_fold_takes_the_last_row_and_the_daily_changes)
     ASSERT_EQ_INT(f.days[4].planned, -5050);
     ASSERT_EQ_INT(f.days[4].built, 0);
 
+    /* Chunks of two segments: 1-2, then 3. */
+    ASSERT_EQ_INT(f.bounds.n, 2);
+    ASSERT_EQ_INT(f.bounds.last[0], 2);
+    ASSERT_EQ_INT(f.bounds.last[1], 3);
+
     f.names = names; /* the fold frees them */
     seg_fold_free(&f);
 }
@@ -105,10 +110,11 @@ TEST(seg_fold_of_nothing_is_empty)
 {
     struct fold_names names = {0};
     struct seg_fold f;
-    ASSERT_EQ_INT(seg_fold(NULL, 0, &names, &f), 0);
+    ASSERT_EQ_INT(seg_fold(NULL, 0, &names, 2, &f), 0);
     ASSERT_EQ_INT(f.ngroups, 0);
     ASSERT_EQ_INT(f.nlots, 0);
     ASSERT_EQ_INT(f.ndays, 0);
+    ASSERT_EQ_INT(f.bounds.n, 0);
     seg_fold_free(&f);
 }
 
@@ -127,7 +133,8 @@ TEST(prem_fold_counts_the_last_row_of_each_premise)
     };
     struct prem_group *g;
     size_t n;
-    ASSERT_EQ_INT(prem_fold(rows, sizeof(rows) / sizeof(rows[0]), &names, &g, &n), 0);
+    struct fold_bounds b;
+    ASSERT_EQ_INT(prem_fold(rows, sizeof(rows) / sizeof(rows[0]), &names, 3, &g, &n, &b), 0);
     long long planned_white = 0, planned_other = 0, passed_white = 0, total = 0;
     for (size_t i = 0; i < n; i++) {
         total += g[i].count;
@@ -140,6 +147,11 @@ TEST(prem_fold_counts_the_last_row_of_each_premise)
     ASSERT_EQ_INT(planned_white, 1);
     ASSERT_EQ_INT(planned_other, 1);
     ASSERT_EQ_INT(passed_white, 1);
+    /* Every third premise with rows ends a chunk, and the last one. */
+    ASSERT_EQ_INT(b.n, 2);
+    ASSERT_EQ_INT(b.last[0], 3);
+    ASSERT_EQ_INT(b.last[1], 4);
+    fold_bounds_free(&b);
     free(g);
     fold_names_free(&names);
 }
