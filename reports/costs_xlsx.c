@@ -236,7 +236,7 @@ int report_costs_write(const char *path, const struct costs_workbook *rep)
         if (!err)
             err = e;
     }
-    lxw_error le = workbook_close(wb);
+    lxw_error le = xs_workbook_close(wb);
     if (!err && le != LXW_NO_ERROR)
         err = RPT_WRITE;
     return err;

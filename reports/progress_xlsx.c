@@ -761,7 +761,7 @@ int report_progress_write(const char *path, const struct progress_workbook *rep)
     if (sh[0].ws)
         worksheet_activate(sh[0].ws);
     weekly_free(&wk);
-    lxw_error e = workbook_close(wb);
+    lxw_error e = xs_workbook_close(wb);
     if (!err && e != LXW_NO_ERROR)
         err = RPT_WRITE;
     return err;

@@ -108,6 +108,10 @@ void xs_title(struct xs_sheet *s, int col, const char *text, lxw_format *fmt);
 /* A new workbook in constant-memory mode, its temporary files in tmpdir
  * (NULL: /tmp). Returns NULL when the file cannot be created. */
 lxw_workbook *xs_workbook_new(const char *path, const char *tmpdir);
+/* workbook_close with the parts deflated at a faster zlib level than
+ * libxlsxwriter's default (see zip_level.c): the same content, a somewhat
+ * larger file. */
+lxw_error xs_workbook_close(lxw_workbook *wb);
 /* Title, author, company and creation time of the document. */
 void xs_properties(lxw_workbook *wb, const struct rpt_meta *meta, const char *title,
                    const struct rpt_project *p);

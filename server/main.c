@@ -2,6 +2,7 @@
  * token issue. */
 #include <errno.h>
 #include <event2/event.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,6 +358,12 @@ static int cmd_serve(const struct config *cfg)
         database_close(&d);
         return 1;
     }
+    /* A fixed mmap threshold: left dynamic, glibc raises it (and the trim
+     * threshold with it) the first time a large block is freed, and from
+     * then on every DB worker's malloc arena kept up to ~9 MB of free
+     * memory after each large report (VmRSS +88 MB after eight
+     * progress.xlsx of 100,000 segments instead of +16 MB). */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     if (db_pool_start(&d.cfg, cfg->db_pool, cfg->db_queue) < 0 ||
         meta_init(api_routes, api_nroutes, SCHEMA_VERSION) < 0 ||
         pipeline_start(FILE_WORKERS) < 0) {

@@ -91,42 +91,55 @@ static int reply_write_error(struct req *r, int err, int rc, const char *what)
 
 /* ---- writing at a lower CPU priority ---- */
 
-struct writer {
-    int (*write)(const char *path, const void *rep);
-    const char *path;
-    const void *rep;
+struct niced {
+    int (*fn)(void *arg);
+    void *arg;
     int rc;
 };
 
-static void *writer_main(void *arg)
+static void *niced_main(void *arg)
 {
-    struct writer *w = arg;
+    struct niced *n = arg;
     /* Only this thread: Linux keeps the nice value per thread. Raising it
      * needs no privilege, and the thread ends with the report. */
     if (setpriority(PRIO_PROCESS, (id_t)gettid(), REPORTS_NICE) != 0)
         log_msg(LOG_DEBUG, "report writer keeps its CPU priority");
-    w->rc = w->write(w->path, w->rep);
+    n->rc = n->fn(n->arg);
     return NULL;
 }
 
-/* Writes the workbook on a helper thread with nice +REPORTS_NICE while this
- * DB worker waits for it, so that compressing and formatting a large
- * workbook yields the CPU to every other request. The helper runs the
- * chunk queries on this worker's connection; the two never use it at the
- * same time. Falls back to writing here when no thread can be started. */
-static int write_niced(int (*write)(const char *, const void *), const char *path, const void *rep)
+/* Runs fn (reading and writing a workbook) on a helper thread with nice
+ * +REPORTS_NICE while this DB worker waits for it, so that folding,
+ * formatting and compressing a large workbook yield the CPU to every
+ * other request. The helper uses this worker's connection and request
+ * pool; the two never use them at the same time. Falls back to running
+ * fn here when no thread can be started. */
+static int run_niced(int (*fn)(void *), void *arg)
 {
-    struct writer w = {write, path, rep, RPT_WRITE};
+    struct niced n = {fn, arg, RPT_WRITE};
     pthread_t t;
-    if (pthread_create(&t, NULL, writer_main, &w) != 0)
-        return write(path, rep);
+    if (pthread_create(&t, NULL, niced_main, &n) != 0)
+        return fn(arg);
     pthread_join(t, NULL);
-    return w.rc;
+    return n.rc;
 }
 
-static int write_progress(const char *path, const void *rep)
+struct write_job {
+    int (*write)(const char *path, const void *rep);
+    const char *path;
+    const void *rep;
+};
+
+static int write_job_run(void *arg)
 {
-    return report_progress_write(path, rep);
+    const struct write_job *j = arg;
+    return j->write(j->path, j->rep);
+}
+
+static int write_niced(int (*write)(const char *, const void *), const char *path, const void *rep)
+{
+    struct write_job j = {write, path, rep};
+    return run_niced(write_job_run, &j);
 }
 
 static int write_costs(const char *path, const void *rep) { return report_costs_write(path, rep); }
@@ -149,6 +162,86 @@ struct report_args {
     enum rpt_lang lang;
 };
 
+/* What the niced helper of progress.xlsx reads and writes. */
+struct progress_job {
+    struct req *r;
+    long long id;
+    const char *as_of, *cutoff, *path;
+    struct progress_workbook *rep;
+    int rc; /* the db code of a failed read */
+};
+
+/* Reads what the workbook shows and writes it to j->path; returns an RPT_
+ * code (RPT_SOURCE with j->rc when a read failed). */
+static int progress_make(void *arg)
+{
+    struct progress_job *j = arg;
+    struct req *r = j->r;
+    struct progress_workbook *rep = j->rep;
+    long long id = j->id;
+    const char *as_of = j->as_of, *cutoff = j->cutoff;
+    struct summary *sm = pool_alloc(r->pool, sizeof(*sm));
+    struct report_names *names = pool_alloc(r->pool, sizeof(*names));
+    struct rpt_milestone *ms;
+    struct rpt_day *days;
+    struct rpt_contractor *cons;
+    struct rpt_invoice *inv;
+    struct rpt_cost_line *costs;
+    struct rpt_note *notes;
+    size_t ninv = 0;
+    int found = 0;
+    /* One pass over the segment history gives the summary's segment
+     * figures, the daily changes and the contractors' metres. */
+    struct seg_fold segs_fold;
+    j->rc = summary_fold_segments(r->db, id, cutoff, &segs_fold);
+    if (j->rc != DB_OK)
+        return RPT_SOURCE;
+    struct fold_bounds prem_bounds = {0};
+    int rc = summary_load_folded(r->db, r->pool, id, as_of, cutoff, &segs_fold, &prem_bounds, sm,
+                                 &found);
+    if (rc == DB_OK)
+        rc = report_load_names(r->db, r->pool, id, cutoff, names);
+    if (rc == DB_OK)
+        rc = report_load_milestones(r->db, r->pool, id, cutoff, &ms, &rep->nmilestones);
+    if (rc == DB_OK) {
+        report_load_days(r->pool, &segs_fold, names, &days, &rep->ndays);
+        rc = report_load_contractors(r->db, r->pool, id, cutoff, names, &segs_fold, &cons,
+                                     &rep->ncontractors);
+    }
+    if (rc == DB_OK)
+        rc = report_load_invoices(r->db, r->pool, id, cutoff, NULL, names, &inv, &ninv);
+    if (rc == DB_OK)
+        rc = report_load_notes(r->db, r->pool, id, cutoff, as_of, &notes, &rep->nnotes);
+    if (rc != DB_OK) {
+        seg_fold_free(&segs_fold);
+        fold_bounds_free(&prem_bounds);
+        j->rc = rc;
+        return RPT_SOURCE;
+    }
+    report_cost_lines(r->pool, inv, ninv, &costs, &rep->ncosts);
+    rep->summary = sm;
+    rep->milestones = ms;
+    rep->days = days;
+    rep->contractors = cons;
+    rep->costs = costs;
+    rep->notes = notes;
+
+    /* The folds know where every chunk of 2,000 objects ends: the cursors
+     * need not ask MariaDB for it. */
+    struct report_cursor segs, prems;
+    report_segments_open(&segs, r->db, id, as_of, cutoff, names, &rep->segments);
+    report_cursor_bounds(&segs, &segs_fold.bounds);
+    report_premises_open(&prems, r->db, id, as_of, cutoff, &segs, &rep->premises);
+    report_cursor_bounds(&prems, &prem_bounds);
+    int err = report_progress_write(j->path, rep);
+    j->rc = segs.rc != DB_OK ? segs.rc : prems.rc;
+    report_cursor_close(&prems);
+    report_cursor_close(&segs);
+    seg_fold_free(&segs_fold);
+    fold_bounds_free(&prem_bounds);
+    return err;
+}
+
 static int build_progress(struct req *r, long long id, const struct report_args *a)
 {
     const char *as_of = a->as_of;
@@ -169,51 +262,16 @@ static int build_progress(struct req *r, long long id, const struct report_args 
     if (!found)
         return reply_problem(r, 404, "no project with id %s", req_param(r, 0));
 
-    struct summary *sm = pool_alloc(r->pool, sizeof(*sm));
-    struct report_names *names = pool_alloc(r->pool, sizeof(*names));
-    struct rpt_milestone *ms;
-    struct rpt_day *days;
-    struct rpt_contractor *cons;
-    struct rpt_invoice *inv;
-    struct rpt_cost_line *costs;
-    struct rpt_note *notes;
-    size_t ninv = 0;
-    rc = summary_load_at(r->db, r->pool, id, as_of, cutoff, sm, &found);
-    if (rc == DB_OK)
-        rc = report_load_names(r->db, r->pool, id, cutoff, names);
-    if (rc == DB_OK)
-        rc = report_load_milestones(r->db, r->pool, id, cutoff, &ms, &rep.nmilestones);
-    if (rc == DB_OK)
-        rc = report_load_days(r->db, r->pool, id, cutoff, names, &days, &rep.ndays);
-    if (rc == DB_OK)
-        rc = report_load_contractors(r->db, r->pool, id, cutoff, names, &cons, &rep.ncontractors);
-    if (rc == DB_OK)
-        rc = report_load_invoices(r->db, r->pool, id, cutoff, NULL, names, &inv, &ninv);
-    if (rc == DB_OK)
-        rc = report_load_notes(r->db, r->pool, id, cutoff, as_of, &notes, &rep.nnotes);
-    if (rc != DB_OK)
-        return reply_db(r, rc);
-    report_cost_lines(r->pool, inv, ninv, &costs, &rep.ncosts);
-    rep.summary = sm;
-    rep.milestones = ms;
-    rep.days = days;
-    rep.contractors = cons;
-    rep.costs = costs;
-    rep.notes = notes;
-
     char *path = temp_path(r, "progress");
     if (!path)
         return reply_problem(r, 503, "the report file could not be created; retry shortly");
-    struct report_cursor segs, prems;
-    report_segments_open(&segs, r->db, id, as_of, cutoff, names, &rep.segments);
-    report_premises_open(&prems, r->db, id, as_of, cutoff, &segs, &rep.premises);
-    int err = write_niced(write_progress, path, &rep);
-    int src_rc = segs.rc != DB_OK ? segs.rc : prems.rc;
-    report_cursor_close(&prems);
-    report_cursor_close(&segs);
+    /* The reads too run niced: folding the history of a large project is
+     * a good part of the work. */
+    struct progress_job job = {r, id, as_of, cutoff, path, &rep, DB_OK};
+    int err = run_niced(progress_make, &job);
     if (err != RPT_OK) {
         unlink(path);
-        return reply_write_error(r, err, src_rc, "progress.xlsx");
+        return reply_write_error(r, err, job.rc, "progress.xlsx");
     }
     char code[80];
     rpt_filename_part(rep.project.code, code, sizeof(code));

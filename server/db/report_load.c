@@ -4,6 +4,7 @@
  * the sheets add up to the summary. */
 #include "db/report_load.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,41 +237,22 @@ static long long contractor_of_lot(const struct report_names *names, long long l
     return l ? l->contractor_id : 0;
 }
 
-enum db_rc report_load_days(struct db *db, struct pool *pool, long long project_id,
-                            const char *cutoff, const struct report_names *names,
-                            struct rpt_day **out, size_t *n)
+void report_load_days(struct pool *pool, const struct seg_fold *segs,
+                      const struct report_names *names, struct rpt_day **out, size_t *n)
 {
-    struct db_param p[] = {DB_INTP(project_id), DB_TEXTP(cutoff)};
-    struct db_rows *rows;
-    *out = NULL;
-    *n = 0;
-    /* Each history row's change against the segment's previous row; a
-     * deleted segment's row takes its metres away. */
-    enum db_rc rc =
-        db_exec(db, pool,
-                "SELECT DATE(d.recorded_at), COALESCE(d.lot_id, 0), SUM(d.dp), SUM(d.db) "
-                "FROM (SELECT recorded_at, lot_id, "
-                "IF(deleted, 0, planned_length_m) - COALESCE(LAG(IF(deleted, 0, "
-                "planned_length_m)) OVER w, 0) AS dp, "
-                "IF(deleted, 0, built_length_m) - COALESCE(LAG(IF(deleted, 0, "
-                "built_length_m)) OVER w, 0) AS db "
-                "FROM segment_history WHERE project_id = ? AND recorded_at < ? "
-                "WINDOW w AS (PARTITION BY segment_id ORDER BY recorded_at, id)) d "
-                "GROUP BY DATE(d.recorded_at), COALESCE(d.lot_id, 0) ORDER BY 1, 2",
-                p, 2, &rows);
-    if (rc != DB_OK)
-        return rc;
-    struct rpt_day *days = pool_alloc(pool, sizeof(*days) * (rows->nrows + 1));
-    for (size_t i = 0; i < rows->nrows; i++) {
-        snprintf(days[i].date, sizeof(days[i].date), "%s",
-                 db_cell(rows, i, 0) ? db_cell(rows, i, 0) : "");
-        days[i].contractor_id = contractor_of_lot(names, to_ll(db_cell(rows, i, 1)));
-        days[i].planned_delta = to_d(db_cell(rows, i, 2));
-        days[i].built_delta = to_d(db_cell(rows, i, 3));
+    struct rpt_day *days = pool_alloc(pool, sizeof(*days) * (segs->ndays + 1));
+    for (size_t i = 0; i < segs->ndays; i++) {
+        const struct seg_day *d = &segs->days[i];
+        unsigned ymd = (unsigned)d->date;
+        snprintf(days[i].date, sizeof(days[i].date), "%04u-%02u-%02u", ymd / 10000 % 10000,
+                 ymd / 100 % 100, ymd % 100);
+        days[i].contractor_id = contractor_of_lot(names, d->lot_id);
+        /* Hundredths to a double as the SQL sum's text became one. */
+        days[i].planned_delta = (double)d->planned / 100.0;
+        days[i].built_delta = (double)d->built / 100.0;
     }
     *out = days;
-    *n = rows->nrows;
-    return DB_OK;
+    *n = segs->ndays;
 }
 
 /* The row of contractor id in list (growing it when new). */
@@ -312,7 +294,8 @@ static int text_order(const void *a, const void *b)
 
 enum db_rc report_load_contractors(struct db *db, struct pool *pool, long long project_id,
                                    const char *cutoff, const struct report_names *names,
-                                   struct rpt_contractor **out, size_t *n)
+                                   const struct seg_fold *segs, struct rpt_contractor **out,
+                                   size_t *n)
 {
     struct rpt_contractor *list = NULL;
     size_t cnt = 0, cap = 0;
@@ -344,38 +327,30 @@ enum db_rc report_load_contractors(struct db *db, struct pool *pool, long long p
         c->lots = s;
     }
 
-    struct db_param h[] = {DB_INTP(project_id), DB_TEXTP(cutoff)};
-    enum db_rc rc =
-        db_exec(db, pool,
-                "SELECT COALESCE(h.lot_id, 0), COUNT(*), SUM(h.planned_length_m), "
-                "SUM(h.built_length_m) FROM (SELECT lot_id, planned_length_m, built_length_m, "
-                "deleted, ROW_NUMBER() OVER (PARTITION BY segment_id ORDER BY recorded_at DESC, "
-                "id DESC) AS rn FROM segment_history WHERE project_id = ? "
-                "AND recorded_at < ?) h WHERE h.rn = 1 AND h.deleted = 0 "
-                "GROUP BY COALESCE(h.lot_id, 0)",
-                h, 2, &rows);
-    if (rc != DB_OK)
-        return rc;
-    for (size_t i = 0; i < rows->nrows; i++) {
-        long long cid = contractor_of_lot(names, to_ll(db_cell(rows, i, 0)));
+    /* The lots come by id, as the GROUP BY this replaced gave them, so a
+     * contractor's doubles add up in the same order. */
+    for (size_t i = 0; i < segs->nlots; i++) {
+        const struct seg_lot *l = &segs->lots[i];
+        long long cid = contractor_of_lot(names, l->lot_id);
         struct rpt_contractor *c = contractor_row(pool, &list, &cnt, &cap, cid);
-        c->segments += to_ll(db_cell(rows, i, 1));
-        c->planned_m += to_d(db_cell(rows, i, 2));
-        c->built_m += to_d(db_cell(rows, i, 3));
+        c->segments += l->count;
+        c->planned_m += (double)l->planned / 100.0;
+        c->built_m += (double)l->built / 100.0;
     }
 
     /* Reports by their state at the cut-off: one decided later was still
      * pending then. */
     struct db_param r[] = {DB_TEXTP(cutoff), DB_TEXTP(cutoff), DB_TEXTP(cutoff),
                            DB_INTP(project_id), DB_TEXTP(cutoff)};
-    rc = db_exec(db, pool,
-                 "SELECT pr.contractor_id, "
-                 "SUM(pr.state = 'approved' AND pr.reviewed_at < ?), "
-                 "SUM(pr.state = 'rejected' AND pr.reviewed_at < ?), "
-                 "SUM(pr.state = 'submitted' OR pr.reviewed_at IS NULL OR pr.reviewed_at >= ?) "
-                 "FROM progress_reports pr JOIN segments s ON s.id = pr.segment_id "
-                 "WHERE s.project_id = ? AND pr.created_at < ? GROUP BY pr.contractor_id",
-                 r, 5, &rows);
+    enum db_rc rc =
+        db_exec(db, pool,
+                "SELECT pr.contractor_id, "
+                "SUM(pr.state = 'approved' AND pr.reviewed_at < ?), "
+                "SUM(pr.state = 'rejected' AND pr.reviewed_at < ?), "
+                "SUM(pr.state = 'submitted' OR pr.reviewed_at IS NULL OR pr.reviewed_at >= ?) "
+                "FROM progress_reports pr JOIN segments s ON s.id = pr.segment_id "
+                "WHERE s.project_id = ? AND pr.created_at < ? GROUP BY pr.contractor_id",
+                r, 5, &rows);
     if (rc != DB_OK)
         return rc;
     for (size_t i = 0; i < rows->nrows; i++) {
@@ -620,70 +595,119 @@ enum db_rc report_load_notes(struct db *db, struct pool *pool, long long project
 
 /* ---- chunked cursors ---- */
 
-/* The largest object id of the next chunk of up to max objects with
- * history before the cut-off, or 0 at the end. The queries name the
- * (object id, recorded_at) index: left alone, the optimizer prefers the
- * (project_id, recorded_at) one and sorts the whole project per chunk. */
-static int chunk_bound(struct report_cursor *c, const char *sql, size_t max, long long *upper)
+/* Reads one chunk: bound_sql finds the largest object id of the next
+ * chunk of up to max objects with history before the cut-off (parameters:
+ * project, after, cut-off, max), rows_sql reads their rows in (object,
+ * recorded_at, id) order (parameters: project, after, upper, cut-off).
+ * The queries name the (object id, recorded_at) index: left alone, the
+ * optimizer prefers the (project_id, recorded_at) one and sorts the whole
+ * project per chunk. Runs on the caller's thread or on a read-ahead
+ * thread, never on both at once. */
+static void fetch_run(struct chunk_fetch *f)
 {
-    struct db_param p[] = {DB_INTP(c->project_id), DB_INTP(c->after), DB_TEXTP(c->cutoff),
-                           DB_INTP((long long)max)};
-    struct db_rows *rows;
-    enum db_rc rc = db_exec(c->db, c->chunk, sql, p, 4, &rows);
-    if (rc != DB_OK)
-        return rc;
-    *upper = rows->nrows ? to_ll(db_cell(rows, 0, 0)) : 0;
-    return DB_OK;
+    f->rows = NULL;
+    f->upper = 0;
+    f->pool = pool_new();
+    if (!f->pool) {
+        f->rc = DB_ERROR;
+        return;
+    }
+    if (f->bounds) {
+        f->rc = DB_OK;
+        if (f->bound_ix >= f->bounds->n)
+            return;
+        f->upper = f->bounds->last[f->bound_ix];
+    } else {
+        struct db_param b[] = {DB_INTP(f->project_id), DB_INTP(f->after), DB_TEXTP(f->cutoff),
+                               DB_INTP((long long)f->max)};
+        struct db_rows *bound;
+        f->rc = db_exec(f->db, f->pool, f->bound_sql, b, 4, &bound);
+        if (f->rc != DB_OK || bound->nrows == 0 || !db_cell(bound, 0, 0))
+            return;
+        f->upper = to_ll(db_cell(bound, 0, 0));
+        if (f->upper == 0)
+            return;
+    }
+    struct db_param p[] = {DB_INTP(f->project_id), DB_INTP(f->after), DB_INTP(f->upper),
+                           DB_TEXTP(f->cutoff)};
+    f->rc = db_exec(f->db, f->pool, f->rows_sql, p, 4, &f->rows);
 }
 
-/* Starts a new chunk: frees the previous one's strings. */
-static int chunk_begin(struct report_cursor *c)
+static void *fetch_main(void *arg)
 {
-    if (c->chunk)
-        pool_free(c->chunk);
-    c->chunk = pool_new();
-    return c->chunk ? 0 : -1;
+    fetch_run(arg);
+    return NULL;
 }
 
-/* Reads the history rows of the next chunk of up to max objects: bound_sql
- * finds where the chunk ends (see chunk_bound), rows_sql reads their rows
- * in (object, recorded_at, id) order (parameters: project, after, upper,
- * cut-off). Returns 1 with *rows, 0 at the end, -1 on error (c->rc says
- * which). */
+/* Waits for the chunk being read ahead, if any: after this nothing but
+ * the caller uses the cursor's connection. */
+static void cursor_settle(struct report_cursor *c)
+{
+    if (!c->ahead_running)
+        return;
+    pthread_join(c->ahead_thread, NULL);
+    c->ahead_running = 0;
+}
+
+/* Reads the history rows of the next chunk of up to max objects (see
+ * fetch_run) and starts reading the chunk after it on a thread of its own,
+ * so that MariaDB works on that one while the writer formats this one.
+ * The previous chunk's strings are freed: the writer is done with them.
+ * Returns 1 with *rows, 0 at the end, -1 on error (c->rc says which). */
 static int chunk_rows(struct report_cursor *c, size_t max, const char *bound_sql,
                       const char *rows_sql, struct db_rows **rows)
 {
-    long long upper = 0;
-    int rc = chunk_bound(c, bound_sql, max, &upper);
-    if (rc == DB_OK && upper == 0) {
+    struct chunk_fetch f;
+    if (c->ahead_running) {
+        cursor_settle(c);
+        f = c->ahead;
+        c->ahead.pool = NULL; /* now f's */
+    } else {
+        /* The fold's bounds are of REPORT_CHUNK objects: for another size
+         * MariaDB says where a chunk ends. */
+        f = (struct chunk_fetch){.db = c->db,
+                                 .project_id = c->project_id,
+                                 .cutoff = c->cutoff,
+                                 .bound_sql = bound_sql,
+                                 .rows_sql = rows_sql,
+                                 .max = max,
+                                 .after = c->after,
+                                 .bounds = max == REPORT_CHUNK ? c->bounds : NULL,
+                                 .bound_ix = c->bound_ix};
+        fetch_run(&f);
+    }
+    if (c->chunk)
+        pool_free(c->chunk);
+    c->chunk = f.pool;
+    if (f.rc != DB_OK) {
+        c->rc = f.rc;
+        return -1;
+    }
+    if (f.upper == 0) {
         c->done = 1;
         return 0;
     }
-    if (rc == DB_OK) {
-        struct db_param p[] = {DB_INTP(c->project_id), DB_INTP(c->after), DB_INTP(upper),
-                               DB_TEXTP(c->cutoff)};
-        rc = db_exec(c->db, c->chunk, rows_sql, p, 4, rows);
-    }
-    if (rc != DB_OK) {
-        c->rc = rc;
-        return -1;
-    }
-    c->after = upper;
+    c->after = f.upper;
+    c->bound_ix = f.bound_ix + 1;
+    c->ahead = f;
+    c->ahead.after = f.upper;
+    c->ahead.bound_ix = f.bound_ix + 1;
+    c->ahead.pool = NULL;
+    c->ahead.rows = NULL;
+    /* Without a thread the next chunk is simply read when it is asked for. */
+    if (pthread_create(&c->ahead_thread, NULL, fetch_main, &c->ahead) == 0)
+        c->ahead_running = 1;
+    *rows = f.rows;
     return 1;
 }
 
-/* Common start of a cursor's next(): 1 to read on, 0 at the end, -1 on
- * error. */
+/* Common start of a cursor's next(): 1 to read on, 0 at the end. */
 static int chunk_start(struct report_cursor *c, size_t *max)
 {
     if (c->done)
         return 0;
     if (*max > REPORT_CHUNK)
         *max = REPORT_CHUNK;
-    if (chunk_begin(c)) {
-        c->rc = DB_ERROR;
-        return -1;
-    }
     return 1;
 }
 
@@ -789,6 +813,10 @@ static int premises_next(void *ctx, void *out, size_t max, size_t *n)
     struct report_cursor *c = ctx;
     struct rpt_premise *rows_out = out;
     *n = 0;
+    /* The segment cursor may still be reading ahead when the writer gave
+     * up on its sheet early. */
+    if (c->segments)
+        cursor_settle(c->segments);
     int go = chunk_start(c, &max);
     if (go <= 0)
         return go;
@@ -858,8 +886,8 @@ void report_segments_open(struct report_cursor *c, struct db *db, long long proj
 }
 
 void report_premises_open(struct report_cursor *c, struct db *db, long long project_id,
-                          const char *as_of, const char *cutoff,
-                          const struct report_cursor *segments, struct rpt_source *src)
+                          const char *as_of, const char *cutoff, struct report_cursor *segments,
+                          struct rpt_source *src)
 {
     cursor_init(c, db, project_id, as_of, cutoff);
     c->segments = segments;
@@ -867,8 +895,18 @@ void report_premises_open(struct report_cursor *c, struct db *db, long long proj
     src->ctx = c;
 }
 
+void report_cursor_bounds(struct report_cursor *c, const struct fold_bounds *bounds)
+{
+    c->bounds = bounds;
+    c->bound_ix = 0;
+}
+
 void report_cursor_close(struct report_cursor *c)
 {
+    cursor_settle(c);
+    if (c->ahead.pool)
+        pool_free(c->ahead.pool);
+    c->ahead.pool = NULL;
     if (c->chunk)
         pool_free(c->chunk);
     c->chunk = NULL;

@@ -19,9 +19,11 @@
 #ifndef FT_REPORT_LOAD_H
 #define FT_REPORT_LOAD_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "db/db.h"
+#include "domain/history_fold.h"
 #include "reports/report.h"
 
 struct db;
@@ -64,17 +66,19 @@ enum db_rc report_load_milestones(struct db *db, struct pool *pool, long long pr
                                   const char *cutoff, struct rpt_milestone **out, size_t *n);
 
 /* The daily changes of planned and built metres by contractor (the lot's
- * contractor at the cut-off) up to the cut-off, in date order. */
-enum db_rc report_load_days(struct db *db, struct pool *pool, long long project_id,
-                            const char *cutoff, const struct report_names *names,
-                            struct rpt_day **out, size_t *n);
+ * contractor at the cut-off) up to the cut-off, in date order, from the
+ * segment history folded by summary_fold_segments. */
+void report_load_days(struct pool *pool, const struct seg_fold *segs,
+                      const struct report_names *names, struct rpt_day **out, size_t *n);
 
 /* The contractors of the project's lots (and of its progress reports),
- * with their segments, metres and reports at the cut-off, by name. A row
+ * with their segments, metres (from segs) and reports at the cut-off, by
+ * name. A row
  * with id 0 stands for segments on lots without a contractor. */
 enum db_rc report_load_contractors(struct db *db, struct pool *pool, long long project_id,
                                    const char *cutoff, const struct report_names *names,
-                                   struct rpt_contractor **out, size_t *n);
+                                   const struct seg_fold *segs, struct rpt_contractor **out,
+                                   size_t *n);
 
 /* The invoices recorded at the cut-off and dated up to `to` (NULL: any
  * date), by invoice date and id. */
@@ -110,6 +114,24 @@ enum db_rc report_load_notes(struct db *db, struct pool *pool, long long project
  * segment by it: read the segments whole before the premises. */
 #define REPORT_CHUNK 2000
 
+/* One chunk's read (report_load.c): its input and its result. */
+struct chunk_fetch {
+    struct db *db;
+    long long project_id;
+    const char *cutoff;
+    const char *bound_sql, *rows_sql;
+    size_t max;
+    long long after;
+    /* Where the chunks end when known (the folds of summary_load.h):
+     * bound_sql is then not asked. */
+    const struct fold_bounds *bounds;
+    size_t bound_ix;   /* the chunk's entry in bounds */
+    struct pool *pool; /* the rows' strings */
+    struct db_rows *rows;
+    long long upper; /* the chunk's last object id; 0 at the end */
+    int rc;
+};
+
 struct report_cursor {
     struct db *db;
     long long project_id;
@@ -120,19 +142,30 @@ struct report_cursor {
     int done;
     int rc;
     struct pool *chunk; /* the strings of the current chunk */
+    /* The next chunk, read on a thread of its own while the writer formats
+     * the current one; the connection is the thread's until it is joined. */
+    struct chunk_fetch ahead;
+    pthread_t ahead_thread;
+    int ahead_running;
+    const struct fold_bounds *bounds; /* NULL: asked per chunk */
+    size_t bound_ix;
     /* Segments: id -> code of every segment read, in id order. */
     long long *seg_ids;
     char **seg_codes;
     size_t nseg, capseg;
-    const struct report_cursor *segments; /* premises: the segment cursor */
+    struct report_cursor *segments; /* premises: the segment cursor */
 };
 
 void report_segments_open(struct report_cursor *c, struct db *db, long long project_id,
                           const char *as_of, const char *cutoff, const struct report_names *names,
                           struct rpt_source *src);
 void report_premises_open(struct report_cursor *c, struct db *db, long long project_id,
-                          const char *as_of, const char *cutoff,
-                          const struct report_cursor *segments, struct rpt_source *src);
+                          const char *as_of, const char *cutoff, struct report_cursor *segments,
+                          struct rpt_source *src);
+/* Lets an opened cursor take its chunk bounds from a fold of the same
+ * snapshot and cut-off (every REPORT_CHUNK objects) instead of asking
+ * MariaDB for each; bounds must outlive the cursor. */
+void report_cursor_bounds(struct report_cursor *c, const struct fold_bounds *bounds);
 void report_cursor_close(struct report_cursor *c);
 
 #endif
