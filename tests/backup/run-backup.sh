@@ -267,7 +267,7 @@ else
     fi
 fi
 if mariadb-dump --no-defaults --socket="$SRC/mariadb/mariadb.sock" --user=root \
-    --single-transaction --routines --triggers --events --databases fibertrack \
+    --single-transaction --routines --triggers --events fibertrack \
     >"$WORK/dump.sql" 2>"$WORK/mariadb-dump.log"; then
     pass "mariadb-dump --single-transaction --routines --triggers of the running server"
 else
@@ -358,7 +358,7 @@ echo "== the mariadb-dump loaded into a fresh instance in $DMP"
 # the dump then replaces every table. The secret is left behind on purpose:
 # this instance makes its own, which shows what losing it means.
 if ftd "$DMP" migrate >"$WORK/dmp.log" 2>&1 && start DMP_PID "$DMP" dmp &&
-    mariadb --no-defaults --socket="$DMP/mariadb/mariadb.sock" --user=root \
+    mariadb --no-defaults --socket="$DMP/mariadb/mariadb.sock" --user=root --database=fibertrack \
         <"$WORK/dump.sql" >>"$WORK/dmp.log" 2>&1; then
     pass "mariadb-dump: loaded into a fresh instance"
     rm -rf "$DMP/attachments" && cp -a "$WORK/files/attachments" "$DMP/attachments"
