@@ -258,7 +258,7 @@ else
     # the host's /etc/mysql must not point mariadb-backup elsewhere.
     if mariadb-backup --no-defaults --backup --socket="$SRC/mariadb/mariadb.sock" --user=root \
         --target-dir="$WORK/hot-backup" >"$WORK/mariadb-backup.log" 2>&1 &&
-        tail -n 1 "$WORK/mariadb-backup.log" | grep -q 'completed OK'; then
+        grep -q 'completed OK!' "$WORK/mariadb-backup.log"; then
         pass "mariadb-backup --backup of the running private MariaDB"
         HAVE_BACKUP=1
     else
