@@ -14,7 +14,7 @@
 # Recommends, and recommends are not installed here).
 set -eu
 
-PACKAGES="build-essential pkg-config libevent-dev libmariadb-dev mariadb-server
+PACKAGES="build-essential pkg-config libevent-dev libmariadb-dev mariadb-server mariadb-backup
 cppcheck shellcheck clang-format
 mariadb-client libxlsxwriter-dev libcjson-dev libsodium-dev libhttp-parser-dev libcurl4-openssl-dev
 libvips-dev libexif-dev libzip-dev libcsv-dev libgdal-dev
