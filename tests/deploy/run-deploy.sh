@@ -170,6 +170,14 @@ if ! dpkg-deb -x "$DEB" "$R"; then
     summary
     exit
 fi
+# The copyright file carries LICENSE whole, as a DEP-5 paragraph.
+license_of_copyright() {
+    # The text follows the second "License:" line, the stand-alone paragraph.
+    awk 'p; /^License: EUPL-1.2$/ && ++n == 2 { p = 1 }' "$R/usr/share/doc/fibertrack/copyright" |
+        sed -e 's/^ //' -e 's/^\.$//'
+}
+check "copyright: the full EUPL-1.2 text of LICENSE" \
+    cmp -s <(license_of_copyright) <(sed 's/[[:space:]]*$//' LICENSE)
 UNIT=$R/lib/systemd/system/fibertrackd.service
 for d in User=fibertrack ProtectSystem=strict ReadWritePaths=/var/lib/fibertrack ProtectHome=yes \
     PrivateTmp=yes NoNewPrivileges=yes Restart=on-failure \
