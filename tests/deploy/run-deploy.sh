@@ -190,6 +190,12 @@ if command -v systemd-analyze >/dev/null; then
     systemd-analyze verify "$TMP/fibertrackd.service" >"$TMP/verify.out" 2>&1
     check "unit: systemd-analyze verify finds nothing" test ! -s "$TMP/verify.out"
     sed 's/^/      /' "$TMP/verify.out"
+    # systemd's own measure of the hardening: 0 is locked down, 10 is none;
+    # the unit scores 3.2 ("OK") and must not slip back.
+    score=$(systemd-analyze security --offline=true "$TMP/fibertrackd.service" 2>/dev/null |
+        sed -n 's/.*Overall exposure level for fibertrackd.service: \([0-9.]*\).*/\1/p')
+    check "unit: systemd-analyze security exposure below 4.0 (got ${score:-none})" \
+        awk -v s="${score:-99}" 'BEGIN { exit !(s < 4.0) }'
 fi
 
 # The maintainer scripts run with stand-ins for the commands that would
