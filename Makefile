@@ -12,6 +12,7 @@
 #                        (ASan+UBSan, objects in build-fuzz/) and run each for FUZZ_SECONDS
 #                        (default 30) on a scratch copy of its seed corpus; fails on any crash.
 #                        FUZZ_DRIVERS=cursor picks drivers; `make fuzz-build` only builds
+#   make deb             dist/fibertrack_VERSION_ARCH.deb (packaging/build-deb.sh)
 #   make deps | clean | format
 #   make format-check    fail, listing the files, when clang-format would change any C file
 #   make lint            cppcheck and shellcheck; both must report nothing
@@ -200,7 +201,7 @@ fuzz: fuzz-build
 	tests/fuzz/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 clean:
-	rm -rf build build-san build-tsan build-fuzz bin tests/artifacts
+	rm -rf build build-san build-tsan build-fuzz bin tests/artifacts dist
 
 FORMAT_DIRS := $(wildcard server reports tests clients bench)
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name node_modules -prune -o -name '*.[ch]' -print | LC_ALL=C sort)
@@ -225,8 +226,9 @@ format-check: deps
 # whole class of false alarms in tests/cppcheck.supp. cJSON's header is given
 # because its macros (cJSON_ArrayForEach) shape the code around them.
 LINT_C_DIRS    := server $(wildcard reports clients/cli) tests/unit
-SHELL_SCRIPTS   = .ci/run $(shell find scripts tests bench -name node_modules -prune -o \
-                  -name '*.sh' -print | LC_ALL=C sort)
+SHELL_SCRIPTS   = .ci/run $(shell find scripts tests bench packaging -name node_modules -prune -o \
+                  -name '*.sh' -print | LC_ALL=C sort) \
+                  packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm
 CPPCHECK_FLAGS := --quiet --error-exitcode=1 --std=c11 -D_GNU_SOURCE --library=posix \
                   --enable=warning,style,performance,portability --inline-suppr \
                   --suppressions-list=tests/cppcheck.supp \
@@ -240,6 +242,14 @@ cppcheck: deps
 
 shellcheck: deps
 	shellcheck $(SHELL_SCRIPTS)
+
+# ---- Debian package -----------------------------------------------------------
+
+# The package takes the binaries as built here; packaging/build-deb.sh
+# lays out the files and computes Depends with dpkg-shlibdeps.
+.PHONY: deb
+deb: all
+	BINDIR=$(BINDIR) packaging/build-deb.sh dist
 
 # `make print-BINDIR` etc., for scripts
 print-%:

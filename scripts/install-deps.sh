@@ -4,6 +4,8 @@
 # cppcheck, shellcheck and clang-format are for `make lint` and
 # `make format-check`, which CI runs; clang-format is Debian's version 14,
 # which the committed .clang-format is checked with.
+# lintian, nginx and openssl are for tests/deploy: checking the Debian
+# package, and a TLS reverse proxy with a self-signed certificate.
 # Idempotent and quiet: when everything is present it prints nothing and
 # returns immediately (no apt-get update).
 #
@@ -19,7 +21,7 @@ cppcheck shellcheck clang-format
 mariadb-client libxlsxwriter-dev libcjson-dev libsodium-dev libhttp-parser-dev libcurl4-openssl-dev
 libvips-dev libexif-dev libzip-dev libcsv-dev libgdal-dev
 python3 python3-openpyxl python3-jsonschema curl wrk gdal-bin poppler-utils
-galera-4 haproxy mariadb-backup socat"
+galera-4 haproxy socat lintian nginx openssl"
 FUZZ_PACKAGES="clang libclang-rt-dev"
 
 for group in "$@"; do
@@ -59,8 +61,8 @@ if [ "$(id -u)" -ne 0 ]; then
     fi
 fi
 
-# fibertrack never uses the system MariaDB service: keep the package's
-# postinst from starting it. Install a policy-rc.d that denies service starts,
+# fibertrack never uses the system MariaDB or nginx services (the tests
+# start their own): keep the packages' postinst from starting them. Install a policy-rc.d that denies service starts,
 # unless one already exists, and remove ours afterwards.
 POLICY=/usr/sbin/policy-rc.d
 own_policy=0
