@@ -70,7 +70,9 @@ struct seg_row {
 
 /* Locks the segment a report is about, and only the segment: the lot is
  * read without a lock, so that reports on one lot do not wait for each
- * other. Contractors reach only their own lots' segments. Returns a db
+ * other. Contractors reach only their own lots' segments; the check is a
+ * scalar subquery, not "lot_id IN (…)", which the optimizer may turn into
+ * a scan of the lot's segments that locks every one of them. Returns a db
  * code; *found 0 when not visible. */
 static int load_segment(struct req *r, long long id, struct seg_row *s, int *found)
 {
@@ -83,8 +85,8 @@ static int load_segment(struct req *r, long long id, struct seg_row *s, int *fou
         "(SELECT contractor_id FROM lots WHERE id = s.lot_id), "
         "COALESCE((SELECT auto_approve FROM lots WHERE id = s.lot_id), 0), s.code, "
         "CONCAT(DATE_FORMAT(NOW(3), '%Y-%m-%d %H:%i:%s.'), LPAD(MICROSECOND(NOW(3)) DIV 1000, 3, "
-        "'0')) FROM segments s WHERE s.id = ? AND (? = 0 OR s.lot_id IN "
-        "(SELECT id FROM lots WHERE contractor_id = ?)) FOR UPDATE",
+        "'0')) FROM segments s WHERE s.id = ? AND (? = 0 OR (SELECT contractor_id FROM lots "
+        "WHERE id = s.lot_id) = ?) FOR UPDATE",
         p, 3, &rows);
     *found = 0;
     if (rc != DB_OK || rows->nrows == 0)

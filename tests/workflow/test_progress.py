@@ -119,9 +119,11 @@ def lock_waits(srv):
 
 def transactions(srv):
     """The open transactions, for a failure's message."""
-    return srv.sql("SELECT trx_mysql_thread_id, trx_state, trx_rows_locked, LEFT(trx_query, 60) "
+    return srv.sql("SELECT trx_id, trx_mysql_thread_id, trx_state, trx_rows_locked, LEFT(trx_query, 60) "
                    "FROM information_schema.INNODB_TRX") + srv.sql(
-        "SELECT ID, COMMAND, STATE, LEFT(INFO, 60) FROM information_schema.PROCESSLIST WHERE COMMAND <> 'Sleep'")
+        "SELECT DISTINCT lock_table, lock_index, lock_data FROM information_schema.INNODB_LOCKS") + srv.sql(
+        "SELECT ID, COMMAND, TIME, STATE, LEFT(INFO, 60) FROM information_schema.PROCESSLIST WHERE ID IN "
+        "(SELECT trx_mysql_thread_id FROM information_schema.INNODB_TRX) OR COMMAND <> 'Sleep'")
 
 
 def in_thread(fn):
