@@ -66,7 +66,7 @@ static void set_etag(struct webfile *w)
 
 void webapp_dir(char *out, unsigned size)
 {
-    path_beside_exe("FT_WEB_DIR", "clients/web", out, size);
+    path_beside_exe("FT_WEB_DIR", "clients/web", "web", out, size);
 }
 
 int webapp_load(const char *dir)

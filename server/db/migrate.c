@@ -72,7 +72,7 @@ static void lock_release(struct db *db, struct pool *pool)
 
 void migrate_schema_dir(char *out, unsigned size)
 {
-    path_beside_exe("FT_SCHEMA_DIR", "schema", out, size);
+    path_beside_exe("FT_SCHEMA_DIR", "schema", "schema", out, size);
 }
 
 int migrate_current(struct db *db)

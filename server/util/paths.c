@@ -10,7 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void path_beside_exe(const char *env, const char *rel, char *out, size_t size)
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void path_beside_exe(const char *env, const char *rel, const char *installed, char *out,
+                     size_t size)
 {
     const char *value = getenv(env);
     if (value && *value) {
@@ -24,14 +31,18 @@ void path_beside_exe(const char *env, const char *rel, char *out, size_t size)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
+            char cand[PATH_MAX + 64];
             for (int up = 1; up <= 2; up++) {
-                char cand[PATH_MAX + 64];
                 snprintf(cand, sizeof(cand), "%s/%s%s", exe, up == 1 ? "../" : "../../", rel);
-                struct stat st;
-                if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
+                if (is_dir(cand)) {
                     snprintf(out, size, "%s", cand);
                     return;
                 }
+            }
+            snprintf(cand, sizeof(cand), "%s/../share/fibertrack/%s", exe, installed);
+            if (is_dir(cand)) {
+                snprintf(out, size, "%s", cand);
+                return;
             }
         }
     }

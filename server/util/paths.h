@@ -7,8 +7,11 @@
 /* Writes to out the directory named by the environment variable env when
  * set, else rel (e.g. "schema") found one or two levels above the
  * executable's directory (bin/ or build-san/bin/ in the repository), else
- * rel itself (relative to the working directory). */
-void path_beside_exe(const char *env, const char *rel, char *out, size_t size);
+ * ../share/fibertrack/installed beside it (the package's /usr/sbin and
+ * /usr/share/fibertrack), else rel itself (relative to the working
+ * directory). */
+void path_beside_exe(const char *env, const char *rel, const char *installed, char *out,
+                     size_t size);
 
 /* mkdir -p: creates path and its missing parents with mode 0700 (they
  * hold the database and secrets). Returns 0, or -1 with errno set. */

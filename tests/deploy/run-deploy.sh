@@ -238,6 +238,10 @@ check "unit environment names the installed schema and web files" \
     test -d "${FT_SCHEMA_DIR:-/nonexistent}" -a -f "${FT_WEB_DIR:-/nonexistent}/index.html"
 FTD=$R/usr/sbin/fibertrackd
 cd "$TMP" || exit 2
+# The installed binary finds its files itself, in ../share/fibertrack beside
+# /usr/sbin, as a command run by hand needs: the server below runs without
+# the unit's FT_SCHEMA_DIR and FT_WEB_DIR.
+unset FT_SCHEMA_DIR FT_WEB_DIR
 export FT_DATA_DIR=$DATA
 if "$FTD" migrate >>"$SERVER_LOG" 2>&1; then
     ok "installed fibertrackd migrate (ExecStartPre)"
