@@ -580,6 +580,8 @@ test('first run: a manager on the empty install is led too, without the users st
   await signInAt(page, EMPTY, MANAGER);
   await page.locator('main h1', { hasText: 'fibertrack einrichten' }).waitFor();
   assert.match(page.url(), /#\/setup\/first-run$/);
+  // The heading comes before the steps, which wait for the data they are derived from.
+  await page.locator('#fr-h2').waitFor();
   assert.deepEqual((await page.locator('.stepper .step-label').allInnerTexts()), ['Projekt', 'Lose', 'Auftragnehmer', 'Meilensteine', 'Fertig']);
   assert.match(await page.locator('#fr-h2').innerText(), /^Schritt 1 von 4: Projekt$/);
   assert.equal(await page.locator('.stepper [aria-current=step]').innerText().then((x) => x.includes('Projekt')), true);
