@@ -72,7 +72,7 @@ static int write_archive(struct req *r, const char *path, const struct photo_arc
         atomic_fetch_sub(&building, 1);
         unlink(path);
         reply_problem(r, 503, "%d photo archives are being written; retry shortly", MAX_BUILDING);
-        req_add_header(r, "Retry-After", "10");
+        req_set_header(r, "Retry-After", "10");
         return 503;
     }
     int rc = photo_archive_write(path, a, e, n);

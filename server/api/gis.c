@@ -99,10 +99,8 @@ int gis_import_prepare(struct req *r)
         cJSON_AddItemToArray(errors, e);
         return reply_invalid_detail(r, fail.detail, errors);
     }
-    reply_problem(r, fail.status, "%s", fail.detail);
-    if (fail.status == 503)
-        req_add_header(r, "Retry-After", "2");
-    return r->status;
+    /* A 503 gets its Retry-After from reply_problem. */
+    return reply_problem(r, fail.status, "%s", fail.detail);
 }
 
 static int project_exists(struct req *r, long long id, int *exists)

@@ -241,7 +241,7 @@ static int claim_builder(struct req *r)
         return 0;
     atomic_fetch_sub(&building, 1);
     reply_problem(r, 503, "%d GIS exports are being written; retry shortly", MAX_BUILDING);
-    req_add_header(r, "Retry-After", "10");
+    req_set_header(r, "Retry-After", "10");
     return 503;
 }
 
@@ -265,6 +265,23 @@ static char *take_file(struct req *r, const char *path)
         return NULL;
     close(fd);
     return rename(path, out) == 0 ? out : NULL;
+}
+
+/* Answers an export once its writing ended: rc a db_rc (> 0) from reading
+ * the rows, or 0 or -1 from writing; out the finished file, or NULL when it
+ * could not be written (err says why, for the log). */
+static int reply_export(struct req *r, int rc, char *out, const char *what, const char *err,
+                        const char *type, const char *filename)
+{
+    if (rc > 0)
+        return reply_db(r, (enum db_rc)rc);
+    if (!out) {
+        log_msg(LOG_ERROR, "%s could not be written (request %s): %s", what, r->request_id, err);
+        return reply_problem(r, 503, "%s could not be written; retry shortly", what);
+    }
+    reply_file(r, 200, type, out, 0);
+    reply_attachment(r, filename);
+    return 200;
 }
 
 /* ---- GeoJSON ---- */
@@ -409,16 +426,8 @@ int gis_export_gpkg(struct req *r)
     if (dir)
         gis_bundle_remove(dir);
     release_builder();
-    if (rc > 0)
-        return reply_db(r, (enum db_rc)rc);
-    if (!out) {
-        log_msg(LOG_ERROR, "export.gpkg could not be written (request %s): %s", r->request_id,
-                o.err);
-        return reply_problem(r, 503, "the GeoPackage could not be written; retry shortly");
-    }
-    reply_file(r, 200, "application/geopackage+sqlite3", out, 0);
-    reply_attachment(r, pool_printf(r->pool, "%s.gpkg", code));
-    return 200;
+    return reply_export(r, rc, out, "export.gpkg", o.err, "application/geopackage+sqlite3",
+                        pool_printf(r->pool, "%s.gpkg", code));
 }
 
 /* ---- GIS-NBest ---- */
@@ -644,14 +653,6 @@ int gis_export_nbest(struct req *r)
         gis_bundle_remove(dir);
     idmap_free(o.technology);
     release_builder();
-    if (rc > 0)
-        return reply_db(r, (enum db_rc)rc);
-    if (!out) {
-        log_msg(LOG_ERROR, "gis-nbest.zip could not be written (request %s): %s", r->request_id,
-                o.err);
-        return reply_problem(r, 503, "the GIS-NBest delivery could not be written; retry shortly");
-    }
-    reply_file(r, 200, "application/zip", out, 0);
-    reply_attachment(r, pool_printf(r->pool, "gis-nbest-%s-%s-%s.zip", v, phase_text, code));
-    return 200;
+    return reply_export(r, rc, out, "gis-nbest.zip", o.err, "application/zip",
+                        pool_printf(r->pool, "gis-nbest-%s-%s-%s.zip", v, phase_text, code));
 }

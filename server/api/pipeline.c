@@ -473,7 +473,6 @@ static int hand_to_files(struct req *r)
     r->db = NULL;
     if (!files || workers_submit(files, w) != 0) {
         reply_problem(r, 503, "the server is busy with uploads; retry shortly");
-        req_add_header(r, "Retry-After", "2");
         return 0;
     }
     return 1;

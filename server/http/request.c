@@ -85,6 +85,16 @@ void req_add_header(struct req *r, const char *key, const char *value)
     r->nresp_headers++;
 }
 
+void req_set_header(struct req *r, const char *key, const char *value)
+{
+    for (int i = 0; i < r->nresp_headers; i++)
+        if (strcasecmp(r->resp_headers[i].key, key) == 0) {
+            r->resp_headers[i].value = pool_strdup(r->pool, value);
+            return;
+        }
+    req_add_header(r, key, value);
+}
+
 static void add_hook(struct req *r, void (*fn)(struct req *, void *), void *arg, int on_commit)
 {
     struct req_hook *h = pool_alloc(r->pool, sizeof(*h));

@@ -134,6 +134,9 @@ long long req_body_read(const struct req *r, void *buf, size_t n, unsigned long 
 int req_body_sha256(struct req *r, unsigned char out[32]);
 /* Adds a response header (copied into the request pool). */
 void req_add_header(struct req *r, const char *key, const char *value);
+/* Sets a response header, replacing one of the same name added before: a
+ * route's own Retry-After wins over the one every 503 gets. */
+void req_set_header(struct req *r, const char *key, const char *value);
 /* Registers fn(r, arg) to run on the worker once the request's transaction
  * is committed (req_on_commit) or rolled back (req_on_rollback: an error, a
  * dry run, or an attempt that is run again after a deadlock), newest

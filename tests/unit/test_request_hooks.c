@@ -3,7 +3,9 @@
 #include "test.h"
 
 #include <string.h>
+#include <strings.h>
 
+#include "http/reply.h"
 #include "http/request.h"
 #include "util/pool.h"
 
@@ -65,5 +67,31 @@ TEST(a_hook_that_registers_another_does_not_run_it_now)
     ASSERT(r.hooks != NULL);
     req_run_hooks(&r, 1);
     ASSERT_STREQ(order, "mx");
+    pool_free(r.pool);
+}
+
+static int headers_named(const struct req *r, const char *key, const char **value)
+{
+    int n = 0;
+    for (int i = 0; i < r->nresp_headers; i++)
+        if (strcasecmp(r->resp_headers[i].key, key) == 0) {
+            *value = r->resp_headers[i].value;
+            n++;
+        }
+    return n;
+}
+
+TEST(a_routes_own_retry_after_replaces_the_503_default)
+{
+    struct req r = {0};
+    r.pool = pool_new();
+    const char *v = NULL;
+    reply_problem(&r, 503, "busy");
+    ASSERT_EQ_INT(headers_named(&r, "Retry-After", &v), 1);
+    req_set_header(&r, "Retry-After", "10");
+    ASSERT_EQ_INT(headers_named(&r, "Retry-After", &v), 1);
+    ASSERT_STREQ(v, "10");
+    req_set_header(&r, "X-Other", "a");
+    ASSERT_EQ_INT(headers_named(&r, "X-Other", &v), 1);
     pool_free(r.pool);
 }

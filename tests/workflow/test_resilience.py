@@ -369,8 +369,40 @@ def t_kill_mid_group(srv, fx):
         check(n == "1", "segment %d holds %s reports after the retries" % (s["id"], n))
 
 
+def t_migration_lock(srv, fx):
+    """`fibertrackd migrate` waits while another host holds the cluster-wide lock row, and takes
+    over a row left by a migrate that died: at once when its connection is gone from this node,
+    after ten minutes when it came from another node."""
+    this_node = "CONCAT(@@hostname, ':', @@port)"
+    take = "INSERT INTO migration_lock (name, node, conn, taken_at) VALUES ('migrate', %s, 4294967295, " \
+           "UTC_TIMESTAMP() - INTERVAL %d MINUTE)"
+    srv.sql("DELETE FROM migration_lock")
+    # held by another node, just now: migrate waits until it is released
+    srv.sql(take % ("'another-node:3306'", 0))
+    th, box = in_thread(lambda: srv.cmd("migrate"))
+    time.sleep(1.5)
+    check(th.is_alive(), "migrate did not wait for the lock held by another node: %r" % box)
+    srv.sql("DELETE FROM migration_lock")
+    th.join(30)
+    check("r" in box and "current" in box["r"] + srv.log_tail(400), "migrate after the lock was released: %r" % box)
+    for node, age, what in ((this_node, 0, "its connection gone from this node"),
+                            ("'another-node:3306'", 11, "another node's, eleven minutes old")):
+        srv.sql(take % (node, age))
+        t0 = time.monotonic()
+        try:
+            srv.cmd("migrate", timeout=60)
+            took = time.monotonic() - t0
+            check(took < 10, "a lock row left behind (%s) was taken over after %.1f s" % (what, took))
+        except RuntimeError as e:
+            check(False, "migrate with a lock row left behind (%s): %s" % (what, e))
+        n = srv.scalar("SELECT COUNT(*) FROM migration_lock")
+        check(n == "0", "the lock row is left after migrate (%s): %s rows" % (what, n))
+        srv.sql("DELETE FROM migration_lock")
+
+
 TESTS = [
     ("no lost/doubled: SIGKILL during a report, retry after restart", t_kill_mid_request),
     ("no lost/doubled: 40 concurrent reports, cut connections, SIGKILL + restart", t_concurrent_cut_and_killed),
     ("no lost/doubled: SIGKILL during a group commit, retry after restart", t_kill_mid_group),
+    ("migrate: waits for another host's lock, takes over one left by a dead migrate", t_migration_lock),
 ]
